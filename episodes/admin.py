@@ -1,0 +1,1 @@
+"""Admin for episodes and people."""

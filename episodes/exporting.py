@@ -1,0 +1,96 @@
+"""Export episodes and people to their canonical files: to a folder, or as one download."""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from dataclasses import dataclass
+
+from django.db.models import F
+from django.utils import timezone
+
+from . import sync
+from .models import Episode, Person
+
+WRITTEN, UNCHANGED, WOULD_CHANGE = "written", "unchanged", "would change"
+
+
+@dataclass
+class ExportedFile:
+    path: str
+    status: str
+
+
+def episode_texts(episodes) -> list[tuple[Episode, str]]:
+    """Return (episode, canonical file text) for each episode of a queryset, in its order."""
+    return [(episode, doc.render()) for episode, doc in sync.episode_documents(episodes)]
+
+
+def mark_synced(pairs: list[tuple[Episode, str]]) -> None:
+    """Record that these texts are now the episodes' files, unless an edit came in meanwhile."""
+    now = timezone.now()
+    for episode, text in pairs:
+        if episode.source_text != text or episode.edited_since_sync:
+            Episode.objects.filter(pk=episode.pk, version=episode.version).update(
+                source_text=text, synced_version=F("version"), synced_at=now
+            )
+
+
+def write_files(outdir: str, named_texts: list[tuple[str, str]], *, check: bool = False) -> list[ExportedFile]:
+    """Write each (file name, text) into ``outdir`` where the file's text differs."""
+    results = []
+    if not check:
+        os.makedirs(outdir, exist_ok=True)
+    for name, text in named_texts:
+        path = os.path.join(outdir, name)
+        try:
+            with open(path, encoding="utf-8", newline="") as f:
+                same = f.read() == text
+        except (OSError, UnicodeDecodeError):
+            same = False
+        if same:
+            results.append(ExportedFile(path, UNCHANGED))
+        elif check:
+            results.append(ExportedFile(path, WOULD_CHANGE))
+        else:
+            # Write then rename, so a reader never sees half a file.
+            partial = path + ".partial"
+            with open(partial, "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+            os.replace(partial, path)
+            results.append(ExportedFile(path, WRITTEN))
+    return results
+
+
+def export_episodes(outdir: str, episodes, *, check: bool = False) -> list[ExportedFile]:
+    """Write ``<slug>.md`` for each episode whose file text changed; with ``check`` write nothing."""
+    pairs = episode_texts(episodes)
+    results = write_files(outdir, [(f"{e.slug}.md", text) for e, text in pairs], check=check)
+    if not check:
+        mark_synced(pairs)
+    return results
+
+
+def person_text(person: Person) -> str:
+    return sync.person_document(person).render()
+
+
+def export_people(outdir: str, people, *, check: bool = False) -> list[ExportedFile]:
+    """Write ``<key>.md`` for each person with a profile."""
+    named = [(f"{p.key}.md", person_text(p)) for p in people.filter(has_profile=True)]
+    return write_files(outdir, named, check=check)
+
+
+def download(episodes) -> tuple[str, bytes, str]:
+    """Return (file name, content, content type): one .md, or a .zip of several, as export_episodes writes."""
+    pairs = episode_texts(episodes)
+    mark_synced(pairs)
+    if len(pairs) == 1:
+        episode, text = pairs[0]
+        return f"{episode.slug}.md", text.encode("utf-8"), "text/markdown; charset=utf-8"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for episode, text in pairs:
+            zf.writestr(f"{episode.slug}.md", text.encode("utf-8"))
+    return "episodes.zip", buffer.getvalue(), "application/zip"

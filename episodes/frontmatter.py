@@ -1,0 +1,289 @@
+"""Read and write Jekyll-style files: a YAML front matter between ``---`` lines, then a markdown body.
+
+This module owns the file format and knows nothing of Django. Everything that reads or writes an
+episode or person file goes through it, and nothing else in the project calls ``yaml`` directly.
+
+"Canonical" front matter is exactly what :func:`dump` writes for its data, keys in the file's order:
+PyYAML's C emitter, block style, default width, ``allow_unicode=True``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+import yaml
+
+# The C implementations: pure-Python PyYAML is about twelve times slower on transcripts.
+Loader = yaml.CSafeLoader
+Dumper = yaml.CSafeDumper
+
+MAX_BYTES = 10 * 1024 * 1024
+OPENING = "---\n"
+_CLOSING = re.compile(r"^---[ \t]*$", re.MULTILINE)
+# Where a time like 1:56 or 1:02:03 is expected.
+TIME_RE = re.compile(r"^(?:\d+:)?[0-5]?\d:[0-5]\d$")
+
+ERR_TOO_BIG = "file is {size:,} bytes, over the {limit:,}-byte limit"
+ERR_NOT_UTF8 = "not valid UTF-8: byte 0x{byte:02x} cannot be decoded"
+ERR_NO_OPENING = "the file must start with a '---' line opening the front matter, not {first!r}"
+ERR_NOT_CLOSED = "the front matter opened on line 1 is never closed by a '---' line"
+ERR_YAML = "YAML error: {problem}"
+ERR_ALIAS = "YAML anchors and aliases ({token}) are not allowed in an episode file"
+ERR_NOT_MAPPING = "the front matter is {kind}, expected a mapping of keys to values"
+ERR_CANNOT_WRITE = "a value cannot be written back as YAML: {problem}"
+ERR_TYPE = "'{path}' must be {expected}, not {kind} {value!r}"
+
+
+class FormatError(ValueError):
+    """A file that cannot be read losslessly; ``line`` is 1-based, in the whole file."""
+
+    def __init__(self, message: str, line: int = 1):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+    def __str__(self) -> str:
+        return f"{self.line}: {self.message}"
+
+
+@dataclass
+class Document:
+    """A parsed file: its front matter data, the text after the closing line, and that line itself."""
+
+    front: dict
+    body: str = "\n"
+    closing: str = "---"
+    front_text: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def render(self) -> str:
+        return render(self.front, self.body, self.closing)
+
+
+def decode(raw: bytes, *, max_bytes: int = MAX_BYTES) -> tuple[str, list[str]]:
+    """Return the text of ``raw`` with line endings normalised, and notes on what was normalised."""
+    if len(raw) > max_bytes:
+        raise FormatError(ERR_TOO_BIG.format(size=len(raw), limit=max_bytes))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise FormatError(ERR_NOT_UTF8.format(byte=raw[exc.start]), line) from None
+    notes = []
+    if text.startswith("\ufeff"):
+        text = text[1:]
+        notes.append("removed the byte-order mark")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        notes.append("converted CRLF line endings to LF")
+    return text, notes
+
+
+def split(text: str) -> tuple[str, str, str]:
+    """Return (front matter text, closing line, body) of ``text``."""
+    if not text.startswith(OPENING):
+        raise FormatError(ERR_NO_OPENING.format(first=text.split("\n", 1)[0][:40]))
+    match = _CLOSING.search(text, len(OPENING))
+    if match is None:
+        raise FormatError(ERR_NOT_CLOSED)
+    return text[len(OPENING) : match.start()], match.group(), text[match.end() :]
+
+
+def parse(raw: bytes | str, *, max_bytes: int = MAX_BYTES) -> Document:
+    """Parse a whole file into a :class:`Document`; raise :class:`FormatError` if it cannot be kept."""
+    notes: list[str] = []
+    if isinstance(raw, bytes):
+        text, notes = decode(raw, max_bytes=max_bytes)
+    else:
+        text = raw
+    front_text, closing, body = split(text)
+    front = load_mapping(front_text, first_line=2)
+    return Document(front=front, body=body, closing=closing, front_text=front_text, notes=notes)
+
+
+def load_mapping(text: str, *, first_line: int = 1) -> dict:
+    """Load YAML that must be a mapping; ``first_line`` is the file line where ``text`` starts."""
+    data = load(text, first_line=first_line)
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {type(data).__name__}"
+        raise FormatError(ERR_NOT_MAPPING.format(kind=kind), first_line)
+    return data
+
+
+def load(text: str, *, first_line: int = 1):
+    """Load one YAML value with the safe C loader, refusing anchors and aliases."""
+    _refuse_anchors(text, first_line)
+    try:
+        return yaml.load(text, Loader=Loader)  # noqa: S506 - CSafeLoader is the safe loader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or str(exc)
+        if exc.problem_mark:
+            problem += f" at column {exc.problem_mark.column + 1}"
+        if exc.context and exc.context_mark:
+            problem += f" ({exc.context} from line {first_line + exc.context_mark.line})"
+        raise FormatError(ERR_YAML.format(problem=problem), first_line + (mark.line if mark else 0)) from None
+    except (yaml.YAMLError, ValueError, OverflowError, RecursionError) as exc:
+        # The timestamp constructor raises ValueError for dates such as 2023-02-30.
+        raise FormatError(ERR_YAML.format(problem=exc), first_line) from None
+
+
+def _refuse_anchors(text: str, first_line: int) -> None:
+    """Raise if ``text`` has an anchor or alias; cheap unless a '&' or '*' could start a node."""
+    if _may_have_anchor(text):
+        try:
+            for event in yaml.parse(text, Loader=Loader):
+                if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                    token = ("*" if isinstance(event, yaml.AliasEvent) else "&") + event.anchor
+                    raise FormatError(ERR_ALIAS.format(token=token), first_line + event.start_mark.line)
+        except yaml.YAMLError:
+            return  # the loader reports the syntax error with its position
+
+
+def _may_have_anchor(text: str) -> bool:
+    """Tell whether some '&' or '*' stands where a YAML node may start (a superset of real ones)."""
+    for match in _ANCHOR_CHAR.finditer(text):
+        end = match.start()
+        start = end
+        while start and text[start - 1] in " \t":
+            start -= 1
+        if not start or text[start - 1] in "\n-?:,[{":
+            return True
+        if start < end and text[text.rfind(" ", 0, start) + 1 : start].lstrip("\t\n").startswith("!"):
+            return True  # after a tag, as in `!!str &a value`
+    return False
+
+
+_ANCHOR_CHAR = re.compile(r"[&*]")
+
+
+def dump(data) -> str:
+    """Return the canonical YAML text of ``data``, keys in their insertion order."""
+    return yaml.dump(data, Dumper=Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False)
+
+
+def dump_checked(data) -> str:
+    """Like :func:`dump`, but raise :class:`FormatError` for values YAML cannot represent."""
+    try:
+        return dump(data)
+    except yaml.YAMLError as exc:
+        raise FormatError(ERR_CANNOT_WRITE.format(problem=exc)) from None
+
+
+def render(front: dict, body: str, closing: str = "---") -> str:
+    """Return the whole file text for ``front`` and ``body``."""
+    return OPENING + dump(front) + closing + body
+
+
+def is_canonical(front_text: str, front: dict) -> bool:
+    """Tell whether ``front_text`` is exactly what :func:`dump` writes for ``front``."""
+    return front_text == dump(front)
+
+
+def locate(text: str, path: tuple, *, first_line: int = 1) -> int:
+    """Return the file line of the value at ``path`` (keys and list indexes) in YAML ``text``."""
+    try:
+        node = yaml.compose(text, Loader=Loader)
+    except yaml.YAMLError:
+        return first_line
+    line = node.start_mark.line if node else 0
+    for step in path:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if k.value == step), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            child = node.value[step]
+        if child is None:
+            break
+        node, line = child, child.start_mark.line
+    return first_line + line
+
+
+def is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def validate_episode(doc: Document, *, first_line: int = 2) -> None:
+    """Raise :class:`FormatError` where a known episode field has the wrong YAML type."""
+    front = doc.front
+    for key in ("season", "episode"):
+        if key in front and not is_int(front[key]):
+            _type_error(doc, (key,), "an integer", front[key], first_line)
+    transcript = front.get("transcript")
+    if not isinstance(transcript, list):
+        return
+    for index, item in enumerate(transcript):
+        if not isinstance(item, dict):
+            continue
+        if "sec" in item and not is_int(item["sec"]):
+            _type_error(doc, ("transcript", index, "sec"), "an integer", item["sec"], first_line)
+        if "time" in item and not isinstance(item["time"], str):
+            _type_error(doc, ("transcript", index, "time"), "a quoted string like '1:56'", item["time"], first_line)
+
+
+def _type_error(doc: Document, path: tuple, expected: str, value, first_line: int):
+    kind = "a date" if isinstance(value, datetime.date) else type(value).__name__
+    shown = ".".join(f"[{p}]" if isinstance(p, int) else p for p in path).replace(".[", "[")
+    line = locate(doc.front_text, path, first_line=first_line)
+    raise FormatError(ERR_TYPE.format(path=shown, expected=expected, kind=kind, value=value), line)
+
+
+# The body's link list: a "Links:" line, blank lines, then one markdown link per line.
+_LINKS_HEADER = re.compile(r"^Links:[ \t]*\n(?:[ \t]*\n)*", re.MULTILINE)
+_LINK_LINE = re.compile(r"^([*-]) (?:\[(.*?)\]\((\S*)\)|<(\S+)>)(\{:target=\"_blank\"\})?$")
+NEW_TAB = '{:target="_blank"}'
+
+
+@dataclass
+class Link:
+    """One item of the body's link list; an empty ``text`` is written as an autolink ``<url>``."""
+
+    text: str
+    url: str
+    marker: str = "*"
+    new_tab: bool = True
+
+    def line(self) -> str:
+        target = f"<{self.url}>" if not self.text else f"[{self.text}]({self.url})"
+        return f"{self.marker} {target}{NEW_TAB if self.new_tab else ''}"
+
+
+@dataclass
+class Body:
+    """A body split around its link list: ``before`` ends where the first link line starts."""
+
+    before: str
+    links: list[Link] = field(default_factory=list)
+    after: str = ""
+    has_list: bool = False
+
+    def render(self) -> str:
+        return self.before + "\n".join(link.line() for link in self.links) + self.after
+
+
+def split_body(body: str) -> Body:
+    """Split ``body`` around its ``Links:`` list; a body of any other form stays whole in ``before``."""
+    for header in _LINKS_HEADER.finditer(body):
+        start = header.end()
+        end = body.find("\n\n", start)
+        block = body[start : len(body) if end < 0 else end]
+        # The block may end with one newline before the end of the body or a blank line.
+        lines = block.rstrip("\n").split("\n") if block.strip() else []
+        links = []
+        for text in lines:
+            match = _LINK_LINE.match(text)
+            if match is None:
+                break
+            marker, label, url, auto, new_tab = match.groups()
+            links.append(
+                Link(text=label or "", url=url if auto is None else auto, marker=marker, new_tab=bool(new_tab))
+            )
+        else:
+            length = sum(len(text) for text in lines) + max(len(lines) - 1, 0)
+            parsed = Body(before=body[:start], links=links, after=body[start + length :], has_list=True)
+            # Keep the rows only when they write back the same text ("[](url)" would not).
+            if parsed.render() == body:
+                return parsed
+    return Body(before=body)

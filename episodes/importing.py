@@ -1,0 +1,263 @@
+"""Import episode and person files from paths, folders, zip archives or uploads.
+
+One code path for the ``import_episodes`` command and the admin upload: each file is read, checked and
+written atomically on its own, and reported as created, updated, unchanged or refused.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from . import frontmatter as fm
+from . import sync
+from .models import SLUG_PATTERN, SLUG_RE, Episode, Person
+
+CREATED, UPDATED, UNCHANGED, REFUSED = "created", "updated", "unchanged", "refused"
+STATUSES = (CREATED, UPDATED, UNCHANGED, REFUSED)
+
+ERR_BAD_NAME = "the file name must be a slug ({pattern}) followed by .md"
+ERR_NOT_FOUND = "no such file or folder"
+ERR_NOT_EPISODE_FILE = "expected an episode .md file, a folder of them, or a .zip"
+ERR_BAD_ZIP = "not a readable zip archive: {problem}"
+ERR_EDITED = (
+    "this episode was edited in the CMS{by} since it was last imported or exported; "
+    "export it first, or import with --force to overwrite those edits"
+)
+ERR_DUPLICATE = "the same slug as {other}, imported earlier in this run"
+ERR_DATABASE = "could not be saved: {problem}"
+WARN_NO_PROFILE = "guest '{key}' has no profile in _people yet"
+
+PEOPLE_FOLDER = "_people"
+
+
+def max_bytes() -> int:
+    return settings.EPISODES_MAX_FILE_BYTES
+
+
+@dataclass
+class Source:
+    """One file to import: ``name`` is how messages call it; ``read`` returns its bytes."""
+
+    name: str
+    filename: str
+    size: int
+    read: Callable[[], bytes]
+    is_person: bool = False
+    error: str = ""
+
+
+@dataclass
+class FileResult:
+    name: str
+    status: str
+    slug: str = ""
+    line: int = 1
+    message: str = ""
+    warnings: list[str] = field(default_factory=list)
+    missing_guests: list[str] = field(default_factory=list)
+    previous_text: str = ""
+    new_text: str = ""
+    is_person: bool = False
+
+    def __str__(self) -> str:
+        if self.status == REFUSED:
+            return f"{self.name}:{self.line}: {self.message}"
+        return f"{self.name}: {self.status}" + (f" ({self.slug})" if self.slug else "")
+
+
+@dataclass
+class Report:
+    results: list[FileResult] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {s: sum(r.status == s for r in self.results) for s in STATUSES}
+
+    @property
+    def refused(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == REFUSED]
+
+    @property
+    def missing_guests(self) -> list[str]:
+        return sorted({k for r in self.results for k in r.missing_guests})
+
+    def summary(self) -> str:
+        counts = self.counts()
+        return f"{len(self.results)} files: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES)
+
+
+# -- sources ----------------------------------------------------------------------------------------
+
+
+def path_sources(paths: Iterable[str], *, people: bool = False) -> Iterator[Source]:
+    """Yield the files under ``paths``: .md files, folders of them (not recursive) and .zip archives."""
+    for path in paths:
+        if os.path.isdir(path):
+            for name in sorted(os.listdir(path)):
+                full = os.path.join(path, name)
+                if name.endswith(".md") and os.path.isfile(full):
+                    yield _file_source(full, people)
+        elif not os.path.exists(path):
+            yield Source(path, os.path.basename(path), 0, bytes, error=ERR_NOT_FOUND)
+        elif path.lower().endswith(".zip"):
+            with open(path, "rb") as archive:
+                yield from zip_sources(archive, name=path, people=people)
+        elif path.endswith(".md"):
+            yield _file_source(path, people)
+        else:
+            yield Source(path, os.path.basename(path), 0, bytes, error=ERR_NOT_EPISODE_FILE)
+
+
+def _file_source(path: str, people: bool) -> Source:
+    def read() -> bytes:
+        with open(path, "rb") as f:
+            return f.read(max_bytes() + 1)
+
+    return Source(path, os.path.basename(path), os.path.getsize(path), read, is_person=people)
+
+
+def zip_sources(archive, *, name: str, people: bool = False) -> Iterator[Source]:
+    """Yield the .md members of a zip archive; members under a ``_people/`` folder are profiles."""
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            members = [
+                info
+                for info in zf.infolist()
+                if not info.is_dir()
+                and info.filename.endswith(".md")
+                and not os.path.basename(info.filename).startswith(".")
+                and "__MACOSX/" not in info.filename
+            ]
+            # Profiles first, so that the episodes find their guests.
+            members.sort(key=lambda info: (PEOPLE_FOLDER not in info.filename.split("/")[:-1], info.filename))
+            for info in members:
+                is_person = people or PEOPLE_FOLDER in info.filename.split("/")[:-1]
+                yield Source(
+                    f"{name}!{info.filename}",
+                    os.path.basename(info.filename),
+                    info.file_size,
+                    _zip_reader(zf, info),
+                    is_person=is_person,
+                )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+        yield Source(name, os.path.basename(name), 0, bytes, error=ERR_BAD_ZIP.format(problem=exc))
+
+
+def _zip_reader(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
+    def read() -> bytes:
+        # Read one byte past the limit: a member's declared size can lie.
+        with zf.open(info) as member:
+            return member.read(max_bytes() + 1)
+
+    return read
+
+
+# -- importing --------------------------------------------------------------------------------------
+
+
+def slug_for(filename: str) -> str:
+    slug = filename[: -len(".md")] if filename.endswith(".md") else filename
+    if not SLUG_RE.match(slug) or len(slug) > 200:
+        raise fm.FormatError(ERR_BAD_NAME.format(pattern=SLUG_PATTERN))
+    return slug
+
+
+def import_sources(
+    sources: Iterable[Source],
+    *,
+    force: bool = False,
+    dry_run: bool = False,
+    progress: Callable[[FileResult], None] | None = None,
+) -> Report:
+    """Import every source on its own, profiles first; return the per-file report."""
+    report = Report()
+    sources = list(sources)
+    seen: dict[tuple[bool, str], str] = {}
+    for source in sorted(sources, key=lambda s: not s.is_person):
+        result = import_source(source, force=force, dry_run=dry_run, seen=seen)
+        report.results.append(result)
+        if progress:
+            progress(result)
+    return report
+
+
+def import_source(source: Source, *, force=False, dry_run=False, seen: dict | None = None) -> FileResult:
+    """Import one file atomically; a refusal keeps nothing of it."""
+    result = FileResult(name=source.name, status=REFUSED, is_person=source.is_person)
+    try:
+        if source.error:
+            raise fm.FormatError(source.error)
+        limit = max_bytes()
+        if source.size > limit:
+            raise fm.FormatError(fm.ERR_TOO_BIG.format(size=source.size, limit=limit))
+        result.slug = slug_for(source.filename)
+        if seen is not None:
+            other = seen.setdefault((source.is_person, result.slug), source.name)
+            if other != source.name:
+                raise fm.FormatError(ERR_DUPLICATE.format(other=other))
+        text, notes = fm.decode(source.read(), max_bytes=limit)
+        result.warnings += notes
+        with transaction.atomic():
+            if source.is_person:
+                _import_person(result, text)
+            else:
+                _import_episode(result, text, force=force)
+            if dry_run:
+                transaction.set_rollback(True)
+    except fm.FormatError as exc:
+        result.status, result.line, result.message = REFUSED, exc.line, exc.message
+    except DatabaseError as exc:
+        result.status, result.line, result.message = REFUSED, 1, ERR_DATABASE.format(problem=exc)
+    return result
+
+
+def _import_episode(result: FileResult, text: str, *, force: bool) -> None:
+    existing = Episode.objects.filter(slug=result.slug).select_for_update().first()
+    if existing is not None and existing.source_text == text and not existing.edited_since_sync:
+        result.status = UNCHANGED
+        return
+    doc = fm.parse(text)
+    fm.validate_episode(doc)
+    rows = sync.episode_rows(doc, slug=result.slug)
+    if existing is not None:
+        if existing.edited_since_sync and not force:
+            by = f" by {existing.edited_by}" if existing.edited_by else ""
+            if existing.edited_at:
+                by += f" on {existing.edited_at:%Y-%m-%d %H:%M}"
+            raise fm.FormatError(ERR_EDITED.format(by=by))
+        current = sync.episode_document(existing)
+        result.previous_text = existing.source_text
+        if not existing.edited_since_sync and (current.front, current.body) == (doc.front, doc.body):
+            # Same data, other formatting: remember the new file for diffs, keep the rows.
+            Episode.objects.filter(pk=existing.pk).update(source_text=text)
+            result.status = UNCHANGED
+            return
+    rows.episode.source_text = text
+    rows.episode.synced_at = timezone.now()
+    _, missing = sync.save_episode_rows(rows, existing=existing)
+    result.status = CREATED if existing is None else UPDATED
+    result.new_text = text
+    result.missing_guests = missing
+    result.warnings += [WARN_NO_PROFILE.format(key=key) for key in missing]
+
+
+def _import_person(result: FileResult, text: str) -> None:
+    existing = Person.objects.filter(key=result.slug).select_for_update().first()
+    if existing is not None and existing.has_profile and existing.source_text == text:
+        result.status = UNCHANGED
+        return
+    values = sync.person_fields(fm.parse(text))
+    values["source_text"] = text
+    if existing is None:
+        Person.objects.create(key=result.slug, **values)
+        result.status = CREATED
+        return
+    result.previous_text = existing.source_text
+    Person.objects.filter(pk=existing.pk).update(**values)
+    result.status = UPDATED

@@ -1,0 +1,43 @@
+"""Export episodes to their canonical files.
+
+    python manage.py export_episodes OUTDIR [--slug S ...] [--check] [--people-dir DIR]
+
+Writes OUTDIR/<slug>.md for each episode, rewriting only files whose text changed. With --check nothing is
+written, and the exit status is 1 if any file would change (listed), for CI in the site repository.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from episodes import exporting
+from episodes.models import Episode, Person
+
+
+class Command(BaseCommand):
+    help = "Export episodes (and people) to canonical .md files."
+
+    def add_arguments(self, parser):
+        parser.add_argument("outdir", metavar="OUTDIR")
+        parser.add_argument("--slug", action="append", default=[], help="Export only this episode (repeatable).")
+        parser.add_argument("--check", action="store_true", help="Write nothing; exit 1 if any file would change.")
+        parser.add_argument("--people-dir", metavar="DIR", help="Also write _people profiles into DIR.")
+
+    def handle(self, *args, outdir, slug, check, people_dir, verbosity, **options):
+        episodes = Episode.objects.all()
+        if slug:
+            episodes = episodes.filter(slug__in=slug)
+            unknown = sorted(set(slug) - set(episodes.values_list("slug", flat=True)))
+            if unknown:
+                raise CommandError("no episode with slug " + ", ".join(unknown))
+        results = exporting.export_episodes(outdir, episodes.order_by("slug"), check=check)
+        if people_dir:
+            results += exporting.export_people(people_dir, Person.objects.order_by("key"), check=check)
+        changed = [r for r in results if r.status != exporting.UNCHANGED]
+        for result in results:
+            if result.status != exporting.UNCHANGED or verbosity >= 2:
+                self.stdout.write(f"{result.path}: {result.status}")
+        self.stdout.write(
+            f"{len(results)} files: {len(changed)} {'would change' if check else 'written'}, "
+            f"{len(results) - len(changed)} unchanged"
+        )
+        if check and changed:
+            raise CommandError(f"{len(changed)} file(s) would change", returncode=1)

@@ -1,0 +1,52 @@
+"""Import episode files (and ``_people`` profiles) into the CMS.
+
+    python manage.py import_episodes [--people DIR] [--dry-run] [--force] PATH...
+
+PATH is an episode .md file, a folder of them, or a .zip. Each file is imported atomically on its own and
+reported as created, updated, unchanged or refused (``PATH:LINE: what is wrong``). Exit status 1 if any
+file was refused, else 0.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from episodes import importing
+
+
+class Command(BaseCommand):
+    help = "Import episode .md files, folders of them, or .zip archives."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument(
+            "--people", action="append", default=[], metavar="DIR", help="Import _people profiles first."
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Check and report, keep nothing.")
+        parser.add_argument(
+            "--force", action="store_true", help="Overwrite episodes edited in the CMS since their last sync."
+        )
+
+    def handle(self, *args, paths, people, dry_run, force, verbosity, **options):
+        sources = [*importing.path_sources(people, people=True), *importing.path_sources(paths)]
+        total = len(sources)
+        done = 0
+
+        def progress(result):
+            nonlocal done
+            done += 1
+            if result.status == importing.REFUSED:
+                self.stderr.write(self.style.ERROR(str(result)))
+            elif verbosity >= 1:
+                style = self.style.SUCCESS if result.status != importing.UNCHANGED else (lambda s: s)
+                self.stdout.write(f"[{done}/{total}] " + style(str(result)))
+            if verbosity >= 1:
+                for warning in result.warnings:
+                    self.stdout.write(self.style.WARNING(f"{result.name}: warning: {warning}"))
+
+        report = importing.import_sources(sources, force=force, dry_run=dry_run, progress=progress)
+        missing = report.missing_guests
+        if missing and verbosity >= 1:
+            self.stdout.write(self.style.WARNING(f"Guests without a profile ({len(missing)}): " + ", ".join(missing)))
+        prefix = "Dry run, nothing saved: " if dry_run else ""
+        self.stdout.write(prefix + report.summary())
+        if report.refused:
+            raise CommandError(f"{len(report.refused)} file(s) refused", returncode=1)

@@ -1,0 +1,212 @@
+"""Episodes, people, transcripts and links, shaped for editing with ordinary queries.
+
+A file's front matter keys that have no column here are kept, with their YAML types, in an ``extra``
+YAML mapping, and the file's key order in ``front_keys``: :mod:`episodes.sync` maps both ways.
+"""
+
+import re
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+
+SLUG_PATTERN = r"[A-Za-z0-9_][-A-Za-z0-9_.@]*"
+SLUG_RE = re.compile(rf"^{SLUG_PATTERN}\Z")
+slug_validator = RegexValidator(
+    rf"^{SLUG_PATTERN}\Z",
+    "Use letters, digits, '-', '_', '.' or '@', as in the file name without '.md'.",
+)
+
+
+class PersonQuerySet(models.QuerySet):
+    def with_profile(self):
+        return self.filter(has_profile=True)
+
+
+class Person(models.Model):
+    key = models.CharField(
+        max_length=200,
+        unique=True,
+        validators=[slug_validator],
+        help_text="The profile's file name in _people without '.md'; episodes list guests by this key.",
+    )
+    short = models.CharField(max_length=200, blank=True, help_text="Usually the same as the key.")
+    name = models.CharField(max_length=300, blank=True, help_text="Full name, shown on the site ('title' in the file).")
+    picture = models.CharField(max_length=500, blank=True, help_text="Image path, e.g. images/authors/key.jpg.")
+    github = models.CharField(max_length=300, blank=True, help_text="GitHub user name.")
+    twitter = models.CharField(max_length=300, blank=True, help_text="Twitter/X handle, without @.")
+    linkedin = models.CharField(max_length=300, blank=True, help_text="LinkedIn profile name (the part after /in/).")
+    web = models.CharField(max_length=500, blank=True, help_text="Personal website URL.")
+    bio_short = models.TextField(blank=True, help_text="One-line bio.")
+    body = models.TextField(blank=True, help_text="The biography, in markdown.")
+    is_host = models.BooleanField(
+        default=False, help_text="Hosts speak in every episode without being listed as guests."
+    )
+    has_profile = models.BooleanField(
+        default=False, help_text="Unticked for a guest key that appeared in an episode without a _people profile."
+    )
+    front_keys = models.JSONField(default=list, blank=True, editable=False)
+    extra = models.TextField(blank=True, help_text="Other front matter keys, as YAML.")
+    closing = models.CharField(max_length=40, default="---", editable=False)
+    source_text = models.TextField(blank=True, editable=False)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return self.name or self.key
+
+    @property
+    def bio(self) -> str:
+        return self.body.strip()
+
+
+class EpisodeQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Episode.Status.PUBLISHED)
+
+    def edited_since_sync(self):
+        return self.exclude(version=models.F("synced_version"))
+
+
+class Episode(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    slug = models.CharField(
+        max_length=200,
+        unique=True,
+        validators=[slug_validator],
+        help_text="The file name without '.md'; also the page address.",
+    )
+    title = models.CharField(max_length=500, blank=True)
+    short = models.CharField(max_length=500, blank=True, help_text="Short title for lists.")
+    season = models.IntegerField(null=True, blank=True)
+    number = models.IntegerField("episode", null=True, blank=True, help_text="Episode number within the season.")
+    image = models.CharField(max_length=500, blank=True, help_text="Cover image path, e.g. images/podcast/slug.jpg.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PUBLISHED)
+    guests = models.ManyToManyField(Person, through="EpisodeGuest", related_name="episodes", blank=True)
+
+    front_keys = models.JSONField(default=list, blank=True, editable=False)
+    extra = models.TextField(blank=True, help_text="Other front matter keys, as YAML.")
+    body = models.TextField(blank=True, help_text="Body text before the link list, or the whole body.")
+    body_after = models.TextField(blank=True, help_text="Body text after the link list.")
+    closing = models.CharField(max_length=40, default="---", editable=False)
+
+    source_text = models.TextField(blank=True, editable=False, help_text="The file as last imported or exported.")
+    version = models.PositiveIntegerField(default=1, editable=False)
+    synced_version = models.PositiveIntegerField(default=1, editable=False)
+    synced_at = models.DateTimeField(null=True, blank=True, editable=False)
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, editable=False, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EpisodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-season", "-number", "slug"]
+
+    def __str__(self):
+        return self.title or self.slug
+
+    @property
+    def edited_since_sync(self) -> bool:
+        return self.version != self.synced_version
+
+
+class EpisodeGuest(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="guest_rows")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="guest_rows")
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "position"], name="unique_guest_position"),
+        ]
+
+    def __str__(self):
+        return self.person.key
+
+
+class PlatformRef(models.Model):
+    """One entry of the front matter's ``ids`` or ``links`` mapping."""
+
+    class Mapping(models.TextChoices):
+        IDS = "ids", "id"
+        LINKS = "links", "link"
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="platform_refs")
+    mapping = models.CharField(max_length=5, choices=Mapping.choices)
+    platform = models.CharField(max_length=100, help_text="youtube, spotify, apple, anchor, ...")
+    value = models.CharField(max_length=1000)
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["mapping", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "mapping", "platform"], name="unique_platform_ref"),
+        ]
+
+    def __str__(self):
+        return f"{self.mapping}.{self.platform}"
+
+
+class BodyLink(models.Model):
+    """One line of the body's ``Links:`` list."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="body_links")
+    position = models.PositiveIntegerField()
+    text = models.CharField(max_length=1000, blank=True, help_text="Link text; empty shows the address itself.")
+    url = models.CharField(max_length=2000)
+    marker = models.CharField(max_length=1, default="*", editable=False)
+    new_tab = models.BooleanField(default=True, help_text="Open in a new tab.")
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "position"], name="unique_body_link_position"),
+        ]
+
+    def __str__(self):
+        return self.text or self.url
+
+
+def default_turn_keys():
+    return ["line", "sec", "time", "who"]
+
+
+class TranscriptItem(models.Model):
+    class Kind(models.TextChoices):
+        HEADER = "header", "Section header"
+        TURN = "turn", "Turn"
+        RAW = "raw", "Other"
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="items")
+    position = models.IntegerField()
+    kind = models.CharField(max_length=6, choices=Kind.choices, default=Kind.TURN)
+    text = models.TextField(blank=True, help_text="The spoken words, or the section title for a header.")
+    who = models.CharField(max_length=200, blank=True, help_text="Speaker label as written in the transcript.")
+    sec = models.IntegerField(null=True, blank=True, help_text="Start time in seconds.")
+    time = models.CharField(max_length=20, blank=True, help_text="Start time as shown, e.g. 1:56 or 1:02:03.")
+    keys = models.JSONField(default=default_turn_keys, editable=False)
+    extra = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "position"], name="unique_item_position"),
+        ]
+
+    def __str__(self):
+        return f"{self.position}: {self.text[:40]}"
+
+    @property
+    def is_header(self) -> bool:
+        return self.kind == self.Kind.HEADER

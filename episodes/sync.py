@@ -1,0 +1,303 @@
+"""Map parsed episode and person files to database rows and back, losing nothing.
+
+A front matter key goes to its column only when its value has exactly the column's type (and fits it);
+any other key or value is kept with its YAML type in the row's ``extra`` mapping. ``front_keys`` keeps
+the file's key order, and each transcript item keeps its own keys, so the export writes the same data.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+from django.db import models, transaction
+
+from . import frontmatter as fm
+from .models import SLUG_RE, BodyLink, Episode, EpisodeGuest, Person, PlatformRef, TranscriptItem
+
+EPISODE_COLUMNS = {"title": "title", "short": "short", "season": "season", "episode": "number", "image": "image"}
+PERSON_COLUMNS = {
+    "short": "short",
+    "title": "name",
+    "picture": "picture",
+    "github": "github",
+    "twitter": "twitter",
+    "linkedin": "linkedin",
+    "web": "web",
+    "bio_short": "bio_short",
+}
+PLATFORM_MAPPINGS = ("ids", "links")
+ITEM_TEXT_KEY = {TranscriptItem.Kind.HEADER: "header", TranscriptItem.Kind.TURN: "line"}
+ITEM_COLUMNS = ("who", "sec", "time")
+_INT_RANGE = range(-(2**31), 2**31)
+
+
+@functools.cache
+def _column_accepts(model: type[models.Model], attr: str):
+    """Return a predicate telling whether a YAML value can live in ``model.attr`` unchanged."""
+    column = model._meta.get_field(attr)
+    if isinstance(column, models.IntegerField):
+        return lambda value: fm.is_int(value) and value in _INT_RANGE
+    limit = column.max_length
+    # PostgreSQL text cannot hold NUL characters.
+    return lambda value: isinstance(value, str) and "\x00" not in value and (limit is None or len(value) <= limit)
+
+
+def fits(model: type[models.Model], attr: str, value) -> bool:
+    return _column_accepts(model, attr)(value)
+
+
+def encode_key(key):
+    """Return ``key`` as JSON can hold it: strings as they are, other YAML keys as YAML text."""
+    return key if isinstance(key, str) else {"yaml": fm.dump(key)}
+
+
+def decode_key(key):
+    return key if isinstance(key, str) else fm.load(key["yaml"])
+
+
+def dump_extra(extra: dict) -> str:
+    return fm.dump_checked(extra) if extra else ""
+
+
+def load_extra(text: str) -> dict:
+    return fm.load(text) if text else {}
+
+
+def _ordered(front_keys: list, present: dict, extra: dict) -> dict:
+    """Return the front matter: the stored key order, then keys filled in since, in a sorted place if sorted."""
+    keys = [decode_key(k) for k in front_keys]
+    known = set(keys)
+    added = [k for k in present if k not in known]
+    if added:
+        if all(isinstance(k, str) for k in keys) and keys == sorted(keys):
+            keys = sorted(keys + added)
+        else:
+            keys += added
+    data = {}
+    for key in keys:
+        if key in extra:
+            data[key] = extra[key]
+        elif key in present:
+            data[key] = present[key]
+    return data
+
+
+# -- episodes ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class EpisodeRows:
+    """An episode's rows, built from a document and not saved yet."""
+
+    episode: Episode
+    guest_keys: list[str] = field(default_factory=list)
+    refs: list[PlatformRef] = field(default_factory=list)
+    items: list[TranscriptItem] = field(default_factory=list)
+    links: list[BodyLink] = field(default_factory=list)
+
+
+def _is_guest_list(value) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(k, str) and SLUG_RE.match(k) and fits(Person, "key", k) for k in value
+    )
+
+
+def _is_platform_map(value) -> bool:
+    return isinstance(value, dict) and all(
+        fits(PlatformRef, "platform", k) and fits(PlatformRef, "value", v) for k, v in value.items()
+    )
+
+
+def item_fields(item) -> dict:
+    """Return the TranscriptItem field values for one transcript list entry."""
+    if not isinstance(item, dict) or not all(isinstance(k, str) for k in item):
+        return {"kind": TranscriptItem.Kind.RAW, "keys": [], "extra": fm.dump_checked(item)}
+    kind = TranscriptItem.Kind.HEADER if "header" in item else TranscriptItem.Kind.TURN
+    text_key = ITEM_TEXT_KEY[kind]
+    values = {"kind": kind, "keys": list(item)}
+    extra = {}
+    for key, value in item.items():
+        attr = "text" if key == text_key else key if key in ITEM_COLUMNS else None
+        if attr is not None and fits(TranscriptItem, attr, value):
+            values[attr] = value
+        else:
+            extra[key] = value
+    if extra:
+        values["extra"] = fm.dump_checked(extra)
+    return values
+
+
+def item_data(kind: str, text: str, who: str, sec, time: str, keys: list, extra: str):
+    """Return the transcript list entry for one item's stored values."""
+    if kind == TranscriptItem.Kind.RAW:
+        return fm.load(extra)
+    values = {ITEM_TEXT_KEY[kind]: text, "who": who, "time": time}
+    if sec is not None:
+        values["sec"] = sec
+    # A blank label or time is written only where the file had the key.
+    present = {k: v for k, v in values.items() if v != "" or k in keys}
+    return _ordered(keys, present, fm.load(extra) if extra else {})
+
+
+def episode_rows(doc: fm.Document, *, slug: str) -> EpisodeRows:
+    """Map a parsed episode file to unsaved rows; raise FormatError for values YAML cannot write back."""
+    episode = Episode(slug=slug, closing=doc.closing)
+    rows = EpisodeRows(episode=episode)
+    extra = {}
+    for key, value in doc.front.items():
+        attr = EPISODE_COLUMNS.get(key) if isinstance(key, str) else None
+        if attr is not None and fits(Episode, attr, value):
+            setattr(episode, attr, value)
+        elif key == "guests" and _is_guest_list(value):
+            rows.guest_keys = value
+        elif key in PLATFORM_MAPPINGS and _is_platform_map(value):
+            rows.refs += [
+                PlatformRef(mapping=key, platform=platform, value=v, position=i)
+                for i, (platform, v) in enumerate(value.items())
+            ]
+        elif key == "transcript" and isinstance(value, list):
+            rows.items = [TranscriptItem(position=i, **item_fields(item)) for i, item in enumerate(value)]
+        else:
+            extra[key] = value
+    episode.front_keys = [encode_key(k) for k in doc.front]
+    episode.extra = dump_extra(extra)
+    body = fm.split_body(doc.body)
+    links = [
+        BodyLink(position=i, text=link.text, url=link.url, marker=link.marker, new_tab=link.new_tab)
+        for i, link in enumerate(body.links)
+    ]
+    if all(fits(BodyLink, "text", link.text) and fits(BodyLink, "url", link.url) for link in links):
+        episode.body, episode.body_after, rows.links = body.before, body.after, links
+    else:
+        episode.body, episode.body_after = doc.body, ""
+    return rows
+
+
+def episode_front(episode: Episode, *, guests: list[str], refs: list[tuple], items: list) -> dict:
+    """Return the front matter of ``episode`` given its children's values.
+
+    ``refs`` are (mapping, platform, value) in order; ``items`` the data of each transcript entry.
+    """
+    present = {}
+    for key, attr in EPISODE_COLUMNS.items():
+        value = getattr(episode, attr)
+        if value is not None:
+            present[key] = value
+    mappings = {mapping: {} for mapping in PLATFORM_MAPPINGS}
+    for mapping, platform, value in refs:
+        mappings[mapping][platform] = value
+    present.update(guests=guests, transcript=items, **mappings)
+    # Empty collections and blank strings count as present only where the file had the key.
+    keys = {decode_key(k) for k in episode.front_keys}
+    present = {k: v for k, v in present.items() if k in keys or (v != "" and v != [] and v != {})}
+    return _ordered(episode.front_keys, present, load_extra(episode.extra))
+
+
+def episode_body(episode: Episode, links: list[tuple]) -> str:
+    """Return the body text; ``links`` are (text, url, marker, new_tab) in order."""
+    lines = [fm.Link(text=t, url=u, marker=m, new_tab=n).line() for t, u, m, n in links]
+    return episode.body + "\n".join(lines) + episode.body_after
+
+
+ITEM_VALUES = ("kind", "text", "who", "sec", "time", "keys", "extra")
+LINK_VALUES = ("text", "url", "marker", "new_tab")
+
+
+def episode_document(episode: Episode) -> fm.Document:
+    """Read ``episode`` and its rows back into a document (four queries)."""
+    guests = list(episode.guest_rows.values_list("person__key", flat=True))
+    refs = list(episode.platform_refs.values_list("mapping", "platform", "value"))
+    items = [item_data(*values) for values in episode.items.values_list(*ITEM_VALUES)]
+    links = list(episode.body_links.values_list(*LINK_VALUES))
+    front = episode_front(episode, guests=guests, refs=refs, items=items)
+    return fm.Document(front=front, body=episode_body(episode, links), closing=episode.closing)
+
+
+def episode_documents(episodes):
+    """Yield (episode, document) for a queryset, reading each child table once per batch."""
+    batch_size = 200
+    episodes = list(episodes)
+    for start in range(0, len(episodes), batch_size):
+        batch = {e.pk: e for e in episodes[start : start + batch_size]}
+        children = {pk: ([], [], [], []) for pk in batch}
+        for pk, key in EpisodeGuest.objects.filter(episode__in=batch).values_list("episode", "person__key"):
+            children[pk][0].append(key)
+        refs = PlatformRef.objects.filter(episode__in=batch).order_by("episode", "mapping", "position")
+        for pk, *values in refs.values_list("episode", "mapping", "platform", "value"):
+            children[pk][1].append(values)
+        items = TranscriptItem.objects.filter(episode__in=batch).order_by("episode", "position")
+        for pk, *values in items.values_list("episode", *ITEM_VALUES):
+            children[pk][2].append(item_data(*values))
+        links = BodyLink.objects.filter(episode__in=batch).order_by("episode", "position")
+        for pk, *values in links.values_list("episode", *LINK_VALUES):
+            children[pk][3].append(values)
+        for pk, episode in batch.items():
+            guests, refs, items, links = children[pk]
+            front = episode_front(episode, guests=guests, refs=refs, items=items)
+            yield episode, fm.Document(front=front, body=episode_body(episode, links), closing=episode.closing)
+
+
+def export_text(episode: Episode) -> str:
+    """Return the canonical file text of ``episode``."""
+    return episode_document(episode).render()
+
+
+def save_episode_rows(rows: EpisodeRows, *, existing: Episode | None = None) -> tuple[Episode, list[str]]:
+    """Write ``rows`` (replacing ``existing``'s content); return the episode and guest keys with no profile."""
+    with transaction.atomic():
+        episode = rows.episode
+        if existing is not None:
+            episode.pk, episode.status, episode.created_at = existing.pk, existing.status, existing.created_at
+            episode.version = existing.version + 1
+            for model in (EpisodeGuest, PlatformRef, TranscriptItem, BodyLink):
+                model.objects.filter(episode=existing).delete()
+        episode.synced_version = episode.version
+        episode.save(force_update=existing is not None, force_insert=existing is None)
+        people, missing = people_for_keys(rows.guest_keys)
+        EpisodeGuest.objects.bulk_create(
+            EpisodeGuest(episode=episode, person=people[key], position=i) for i, key in enumerate(rows.guest_keys)
+        )
+        for children in (rows.refs, rows.items, rows.links):
+            if children:
+                for child in children:
+                    child.episode = episode
+                type(children[0]).objects.bulk_create(children)
+    return episode, missing
+
+
+def people_for_keys(keys: list[str]) -> tuple[dict[str, Person], list[str]]:
+    """Return the people with these keys and the keys without a profile, adding placeholders for new ones."""
+    unique = list(dict.fromkeys(keys))
+    people = {p.key: p for p in Person.objects.filter(key__in=unique)}
+    new = [k for k in unique if k not in people]
+    if new:
+        Person.objects.bulk_create(Person(key=k) for k in new)
+        people.update((p.key, p) for p in Person.objects.filter(key__in=new))
+    return people, [k for k in unique if not people[k].has_profile]
+
+
+# -- people -----------------------------------------------------------------------------------------
+
+
+def person_fields(doc: fm.Document) -> dict:
+    """Map a parsed ``_people`` profile to Person field values."""
+    values = {"closing": doc.closing, "body": doc.body, "has_profile": True}
+    extra = {}
+    for key, value in doc.front.items():
+        attr = PERSON_COLUMNS.get(key) if isinstance(key, str) else None
+        if attr is not None and fits(Person, attr, value):
+            values[attr] = value
+        else:
+            extra[key] = value
+    values["front_keys"] = [encode_key(k) for k in doc.front]
+    values["extra"] = dump_extra(extra)
+    return values
+
+
+def person_document(person: Person) -> fm.Document:
+    present = {key: getattr(person, attr) for key, attr in PERSON_COLUMNS.items()}
+    keys = {decode_key(k) for k in person.front_keys}
+    present = {k: v for k, v in present.items() if k in keys or v != ""}
+    front = _ordered(person.front_keys, present, load_extra(person.extra))
+    return fm.Document(front=front, body=person.body, closing=person.closing)
