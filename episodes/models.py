@@ -210,3 +210,25 @@ class TranscriptItem(models.Model):
     @property
     def is_header(self) -> bool:
         return self.kind == self.Kind.HEADER
+
+
+class Speaker(models.Model):
+    """An editor's choice of who a speaker label is in one episode (labels match first names otherwise)."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="speakers")
+    label = models.CharField(max_length=200, help_text="The label as written in the transcript's 'who'.")
+    person = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="speaker_labels",
+        help_text="Empty: this label is nobody in the people list (it is not matched automatically).",
+    )
+
+    class Meta:
+        ordering = ["label"]
+        constraints = [models.UniqueConstraint(fields=["episode", "label"], name="unique_speaker_label")]
+
+    def __str__(self):
+        return f"{self.label} → {self.person or 'nobody'}"

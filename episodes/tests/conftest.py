@@ -1,0 +1,28 @@
+"""Small fixtures shared by the test layers; factories live in factories.py."""
+
+import pytest
+
+from episodes import importing
+from episodes.models import Episode
+from episodes.tests.factories import SEED, import_text
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # The manifest storage needs collectstatic; tests render templates without it.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def seed_text() -> str:
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def seed_episode(db, seed_text) -> Episode:
+    result = import_text(seed_text)
+    assert result.status == importing.CREATED, result
+    return Episode.objects.get(slug="s10e03-mlops-architect")

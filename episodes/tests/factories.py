@@ -1,0 +1,66 @@
+"""Factories for tests: build episode files and rows through the same paths as real imports."""
+
+from pathlib import Path
+
+import pytest
+
+from episodes import frontmatter as fm
+from episodes import importing, sync
+from episodes.models import Episode, Person
+
+DEMO = Path(__file__).resolve().parent.parent / "demo"
+SEED = DEMO / "s10e03-mlops-architect.md"
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+needs_shared = pytest.mark.skipif(
+    not (SHARED / "corpus").is_dir(), reason=f"the shared corpus is not at {SHARED} (only CI and dev machines have it)"
+)
+
+
+def import_text(text: str, *, slug: str = "s10e03-mlops-architect", force: bool = False, person: bool = False):
+    """Import one file's text through the same path as the command; return the FileResult."""
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    source = importing.Source(f"{slug}.md", f"{slug}.md", len(raw), lambda: raw, is_person=person)
+    return importing.import_source(source, force=force)
+
+
+def make_front(**overrides) -> dict:
+    front = {
+        "title": "A test episode",
+        "short": "Test",
+        "season": 1,
+        "episode": 2,
+        "guests": ["janedoe"],
+        "ids": {"youtube": "abcdefghijk"},
+        "links": {"youtube": "https://www.youtube.com/watch?v=abcdefghijk"},
+        "image": "images/podcast/test.jpg",
+        "transcript": [
+            {"header": "Intro"},
+            {"line": "Hello and welcome.", "sec": 5, "time": "0:05", "who": "Alexey"},
+            {"line": "Thanks for having me.", "sec": 9, "time": "0:09", "who": "Jane"},
+            {"header": "Background"},
+            {"line": "Tell us about you.", "sec": 20, "time": "0:20", "who": "Alexey"},
+            {"line": "Sure.", "who": "Jane"},
+        ],
+    }
+    front.update(overrides)
+    return front
+
+
+def make_text(body: str = '\n\nLinks:\n\n* [Site](https://example.com/){:target="_blank"}\n', **overrides) -> str:
+    return fm.render(make_front(**overrides), body)
+
+
+def make_episode(slug: str = "test-episode", body: str | None = None, **overrides) -> Episode:
+    """Create an episode through the importer from a small front matter; overrides replace keys."""
+    text = make_text(**overrides) if body is None else make_text(body=body, **overrides)
+    result = import_text(text, slug=slug)
+    assert result.status in (importing.CREATED, importing.UPDATED), result
+    return Episode.objects.get(slug=slug)
+
+
+def make_person(key: str = "janedoe", name: str = "Jane Doe", **fields) -> Person:
+    return Person.objects.create(key=key, name=name, has_profile=True, **fields)
+
+
+def export(episode: Episode) -> str:
+    return sync.export_text(Episode.objects.get(pk=episode.pk))

@@ -1,0 +1,179 @@
+"""The format module on its own: split, load, dump, refusals with file line numbers, the link list."""
+
+import time
+
+import pytest
+
+from episodes import frontmatter as fm
+from episodes.tests.factories import SEED
+
+
+def test_seed_is_canonical_and_renders_back_byte_for_byte():
+    text = SEED.read_text(encoding="utf-8")
+    doc = fm.parse(text)
+    assert fm.is_canonical(doc.front_text, doc.front)
+    assert doc.render() == text
+    assert doc.front["transcript"][0]["time"] == "1:56"
+
+
+def test_parse_bytes_keeps_body_and_closing_line_exactly():
+    doc = fm.parse(b"---\ntitle: x\n---  \n\nbody\n")
+    assert doc.front == {"title": "x"}
+    assert doc.closing == "---  "
+    assert doc.body == "\n\nbody\n"
+    assert doc.render() == "---\ntitle: x\n---  \n\nbody\n"
+
+
+def test_file_ending_right_after_closing_line():
+    doc = fm.parse("---\ntitle: x\n---")
+    assert doc.body == ""
+    assert doc.render() == "---\ntitle: x\n---"
+
+
+def test_dump_quotes_times_that_yaml_would_read_as_numbers():
+    text = fm.dump({"time": "1:56"})
+    assert text == "time: '1:56'\n"
+    assert fm.load(text) == {"time": "1:56"}
+
+
+def test_key_order_is_kept():
+    doc = fm.parse("---\nzeta: 1\nalpha: 2\n---\n")
+    assert list(doc.front) == ["zeta", "alpha"]
+    assert doc.render() == "---\nzeta: 1\nalpha: 2\n---\n"
+
+
+def test_dates_stay_dates():
+    import datetime
+
+    doc = fm.parse("---\ndateadded: 2024-05-01\n---\n")
+    assert doc.front["dateadded"] == datetime.date(2024, 5, 1)
+
+
+@pytest.mark.parametrize(
+    ("raw", "line", "message"),
+    [
+        (b"_\n---\ntitle: x\n---\n", 1, "must start with a '---' line"),
+        (b"---\ntitle: x\n", 1, "never closed"),
+        (b"---\ntitle: x\n  bad: [\n---\n", 3, "YAML error"),
+        (b"---\n- a\n- b\n---\n", 2, "the front matter is a list"),
+        (b"---\n---\n", 2, "the front matter is empty"),
+        (b"---\ntitle: &a x\nshort: *a\n---\n", 2, "anchors and aliases (&a)"),
+        (b"---\ntitle: !!python/object:os.system x\n---\n", 2, "YAML error"),
+        (b"---\ntitle: x\nshort: \xff\n---\n", 3, "not valid UTF-8"),
+        (b"---\ndate: 2023-02-30\n---\n", 2, "YAML error"),
+    ],
+)
+def test_refusals_name_the_line(raw, line, message):
+    with pytest.raises(fm.FormatError) as info:
+        fm.parse(raw)
+    assert info.value.line == line
+    assert message in info.value.message
+
+
+def test_size_limit_is_checked_before_decoding():
+    with pytest.raises(fm.FormatError, match="over the 100-byte limit"):
+        fm.parse(b"---\ntitle: x\n---\n" + b"x" * 200, max_bytes=100)
+
+
+def test_alias_bomb_is_refused_quickly():
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 9):
+        prev = chr(ord("a") + i - 1)
+        cur = chr(ord("a") + i)
+        lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
+    bomb = "---\n" + "\n".join(lines) + "\n---\n"
+    assert len(bomb) < 1024
+    start = time.process_time()
+    with pytest.raises(fm.FormatError, match="anchors and aliases"):
+        fm.parse(bomb)
+    assert time.process_time() - start < 5  # generous: exponential expansion would never finish
+
+
+def test_anchor_after_a_tag_is_found():
+    with pytest.raises(fm.FormatError, match="anchors"):
+        fm.parse("---\ntitle: !!str &x value\n---\n")
+
+
+def test_ampersands_and_asterisks_in_text_are_fine():
+    doc = fm.parse("---\ntitle: Q&A *live* & more\nline: |\n  * not an alias\n---\n")
+    assert doc.front["title"] == "Q&A *live* & more"
+
+
+def test_bom_and_crlf_are_normalised_with_notes():
+    doc = fm.parse("\ufeff---\r\ntitle: x\r\n---\r\nbody\r\n".encode())
+    assert doc.front == {"title": "x"}
+    assert doc.body == "\nbody\n"
+    assert doc.notes == ["removed the byte-order mark", "converted CRLF line endings to LF"]
+
+
+@pytest.mark.parametrize(
+    ("front", "line", "message"),
+    [
+        ("season: ten\n", 2, "'season' must be an integer, not str 'ten'"),
+        ("episode: 1.5\n", 2, "'episode' must be an integer"),
+        ("transcript:\n- line: hi\n  sec: soon\n", 4, "'transcript[0].sec' must be an integer, not str 'soon'"),
+        ("transcript:\n- header: A\n- line: hi\n  time: 1:56\n", 5, "'transcript[1].time' must be a quoted string"),
+    ],
+)
+def test_validate_episode_reports_wrong_types_with_lines(front, line, message):
+    doc = fm.parse("---\n" + front + "---\n")
+    with pytest.raises(fm.FormatError) as info:
+        fm.validate_episode(doc)
+    assert info.value.line == line
+    assert message in info.value.message
+
+
+def test_untimed_zero_time_is_a_string():
+    doc = fm.parse("---\ntranscript:\n- line: hi\n  time: 0:00\n---\n")
+    fm.validate_episode(doc)
+    assert doc.front["transcript"][0]["time"] == "0:00"
+
+
+def test_dump_checked_refuses_values_yaml_cannot_write():
+    with pytest.raises(fm.FormatError, match="cannot be written back"):
+        fm.dump_checked({"x": object()})
+
+
+LINKS_BODY = (
+    '\n\nLinks:\n\n* [Matt](https://mattturck.com/){:target="_blank"}\n* [Wiki](https://en.wikipedia.org/wiki/X_(y))\n'
+)
+
+
+def test_split_body_parses_link_rows_and_keeps_text_around():
+    body = fm.split_body(LINKS_BODY)
+    assert body.before == "\n\nLinks:\n\n"
+    assert [(link.text, link.url, link.new_tab) for link in body.links] == [
+        ("Matt", "https://mattturck.com/", True),
+        ("Wiki", "https://en.wikipedia.org/wiki/X_(y)", False),
+    ]
+    assert body.after == "\n"
+    assert body.render() == LINKS_BODY
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '\n\nWe talked about:\n\n- Background\n\nLinks:\n\n- [A](https://a.example/){:target="_blank"}',
+        '\n\n\nLinks: \n\n* <https://notion.so/x>{:target="_blank"}\n* [B](https://b.example/)\n\n',
+    ],
+)
+def test_split_body_round_trips_prose_and_autolinks(text):
+    body = fm.split_body(text)
+    assert body.has_list and body.links
+    assert body.render() == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "\n",
+        '\n\nLinks:\n\n- Mock interviews: <https://www.pramp.com/>{:target="_blank"}\n',
+        "\n\nLinks:\n\n* [](https://empty.example/)\n",
+        "\n\nJust prose with a [link](https://x.example/).\n",
+    ],
+)
+def test_split_body_keeps_other_forms_verbatim(text):
+    body = fm.split_body(text)
+    assert body.links == []
+    assert body.render() == text
