@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -106,8 +107,7 @@ def path_sources(paths: Iterable[str], *, people: bool = False) -> Iterator[Sour
         elif not os.path.exists(path):
             yield Source(path, os.path.basename(path), 0, bytes, error=ERR_NOT_FOUND)
         elif path.lower().endswith(".zip"):
-            with open(path, "rb") as archive:
-                yield from zip_sources(archive, name=path, people=people)
+            yield from zip_sources(path, name=path, people=people)
         elif path.endswith(".md"):
             yield _file_source(path, people)
         else:
@@ -123,37 +123,40 @@ def _file_source(path: str, people: bool) -> Source:
 
 
 def zip_sources(archive, *, name: str, people: bool = False) -> Iterator[Source]:
-    """Yield the .md members of a zip archive; members under a ``_people/`` folder are profiles."""
+    """Yield the .md members of a zip archive (a path or a file); members under ``_people/`` are profiles."""
     try:
-        with zipfile.ZipFile(archive) as zf:
-            members = [
-                info
-                for info in zf.infolist()
-                if not info.is_dir()
-                and info.filename.endswith(".md")
-                and not os.path.basename(info.filename).startswith(".")
-                and "__MACOSX/" not in info.filename
-            ]
-            # Profiles first, so that the episodes find their guests.
-            members.sort(key=lambda info: (PEOPLE_FOLDER not in info.filename.split("/")[:-1], info.filename))
-            for info in members:
-                is_person = people or PEOPLE_FOLDER in info.filename.split("/")[:-1]
-                yield Source(
-                    f"{name}!{info.filename}",
-                    os.path.basename(info.filename),
-                    info.file_size,
-                    _zip_reader(zf, info),
-                    is_person=is_person,
-                )
+        # Left open: each source reads its member later; the archive closes when the last one is dropped.
+        zf = zipfile.ZipFile(archive)
+        members = [
+            info
+            for info in zf.infolist()
+            if not info.is_dir()
+            and info.filename.endswith(".md")
+            and not os.path.basename(info.filename).startswith(".")
+            and "__MACOSX/" not in info.filename
+        ]
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
         yield Source(name, os.path.basename(name), 0, bytes, error=ERR_BAD_ZIP.format(problem=exc))
+        return
+    for info in members:
+        is_person = people or PEOPLE_FOLDER in info.filename.split("/")[:-1]
+        yield Source(
+            f"{name}!{info.filename}",
+            os.path.basename(info.filename),
+            info.file_size,
+            _zip_reader(zf, info),
+            is_person=is_person,
+        )
 
 
 def _zip_reader(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
     def read() -> bytes:
         # Read one byte past the limit: a member's declared size can lie.
-        with zf.open(info) as member:
-            return member.read(max_bytes() + 1)
+        try:
+            with zf.open(info) as member:
+                return member.read(max_bytes() + 1)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as exc:
+            raise fm.FormatError(ERR_BAD_ZIP.format(problem=exc)) from None
 
     return read
 
@@ -177,18 +180,26 @@ def import_sources(
 ) -> Report:
     """Import every source on its own, profiles first; return the per-file report."""
     report = Report()
-    sources = list(sources)
+    sources = sorted(sources, key=lambda s: not s.is_person)
     seen: dict[tuple[bool, str], str] = {}
-    for source in sorted(sources, key=lambda s: not s.is_person):
-        result = import_source(source, force=force, dry_run=dry_run, seen=seen)
+    # One query tells which episodes exist, so that new ones skip their own lookup.
+    stems = [s.filename[: -len(".md")] for s in sources if not s.is_person]
+    existing = set(Episode.objects.filter(slug__in=stems).values_list("slug", flat=True)) if stems else set()
+    for source in sources:
+        result = import_source(source, force=force, dry_run=dry_run, seen=seen, existing=existing)
         report.results.append(result)
         if progress:
             progress(result)
     return report
 
 
-def import_source(source: Source, *, force=False, dry_run=False, seen: dict | None = None) -> FileResult:
-    """Import one file atomically; a refusal keeps nothing of it."""
+def import_source(
+    source: Source, *, force=False, dry_run=False, seen: dict | None = None, existing: set | None = None
+) -> FileResult:
+    """Import one file atomically; a refusal keeps nothing of it.
+
+    ``existing`` is the set of episode slugs known to exist when a run started (None: look each one up).
+    """
     result = FileResult(name=source.name, status=REFUSED, is_person=source.is_person)
     try:
         if source.error:
@@ -207,7 +218,8 @@ def import_source(source: Source, *, force=False, dry_run=False, seen: dict | No
             if source.is_person:
                 _import_person(result, text)
             else:
-                _import_episode(result, text, force=force)
+                may_exist = existing is None or result.slug in existing
+                _import_episode(result, text, force=force, may_exist=may_exist)
             if dry_run:
                 transaction.set_rollback(True)
     except fm.FormatError as exc:
@@ -217,8 +229,8 @@ def import_source(source: Source, *, force=False, dry_run=False, seen: dict | No
     return result
 
 
-def _import_episode(result: FileResult, text: str, *, force: bool) -> None:
-    existing = Episode.objects.filter(slug=result.slug).select_for_update().first()
+def _import_episode(result: FileResult, text: str, *, force: bool, may_exist: bool = True) -> None:
+    existing = Episode.objects.filter(slug=result.slug).select_for_update().first() if may_exist else None
     if existing is not None and existing.source_text == text and not existing.edited_since_sync:
         result.status = UNCHANGED
         return

@@ -121,7 +121,8 @@ class Episode(models.Model):
 
 
 class EpisodeGuest(models.Model):
-    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="guest_rows")
+    # The unique (episode, position) index also serves lookups by episode.
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="guest_rows", db_index=False)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="guest_rows")
     position = models.PositiveIntegerField()
 
@@ -142,7 +143,7 @@ class PlatformRef(models.Model):
         IDS = "ids", "id"
         LINKS = "links", "link"
 
-    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="platform_refs")
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="platform_refs", db_index=False)
     mapping = models.CharField(max_length=5, choices=Mapping.choices)
     platform = models.CharField(max_length=100, help_text="youtube, spotify, apple, anchor, ...")
     value = models.CharField(max_length=1000)
@@ -161,7 +162,7 @@ class PlatformRef(models.Model):
 class BodyLink(models.Model):
     """One line of the body's ``Links:`` list."""
 
-    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="body_links")
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="body_links", db_index=False)
     position = models.PositiveIntegerField()
     text = models.CharField(max_length=1000, blank=True, help_text="Link text; empty shows the address itself.")
     url = models.CharField(max_length=2000)
@@ -188,7 +189,7 @@ class TranscriptItem(models.Model):
         TURN = "turn", "Turn"
         RAW = "raw", "Other"
 
-    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="items")
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="items", db_index=False)
     position = models.IntegerField()
     kind = models.CharField(max_length=6, choices=Kind.choices, default=Kind.TURN)
     text = models.TextField(blank=True, help_text="The spoken words, or the section title for a header.")

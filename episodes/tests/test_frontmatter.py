@@ -177,3 +177,46 @@ def test_split_body_keeps_other_forms_verbatim(text):
     body = fm.split_body(text)
     assert body.links == []
     assert body.render() == text
+
+
+LOADER_CASES = [
+    "a: 1\nb: [1, 2.5, .inf, -0x1f, 0o17, 1_000]\nc: {x: null, y: ~, z: yes, w: 'on'}\n",
+    "when: 2024-05-01\nat: 2024-05-01 10:00:00+02:00\nraw: !!binary aGVsbG8=\n",
+    "base: {a: 1}\nmerged:\n  <<: {a: 1, b: 2}\n  b: 3\n",
+    "s: !!set {a, b}\no: !!omap [{a: 1}, {b: 2}]\np: !!pairs [{a: 1}]\n",
+    "? [a, b]\n: complex key is unhashable\n",
+    "k: !!str 123\nn: !!int '7'\nf: !!float '1'\nempty:\nq: ''\n",
+    "1: int key\n2.5: float key\ntrue: bool key\nnull: null key\n",
+]
+
+
+@pytest.mark.parametrize("text", LOADER_CASES)
+def test_loader_gives_the_same_data_as_csafeloader(text):
+    import yaml
+
+    try:
+        expected = yaml.load(text, Loader=yaml.CSafeLoader)  # noqa: S506
+    except yaml.YAMLError:
+        with pytest.raises(fm.FormatError, match="unhashable"):
+            fm.load(text)
+        return
+    got = fm.load(text)
+    assert got == expected or repr(got) == repr(expected)
+    assert fm.dump(got) == fm.dump(expected)
+
+
+DUMP_CASES = [
+    {"a": "yes", "b": "1:56", "c": "", "d": "null", "e": "~", "f": "0:00", "g": "12", "h": "1.5", "i": "-", "j": "."},
+    {"multi": "line one\nline two\n", "lead": "  spaces", "trail": "trailing ", "unicode": "Danny’s café — ok"},
+    {"long": "word " * 60, "quote": 'it\'s "quoted"', "colon": "a: b", "hash": "a #b", "star": "*laughs*"},
+    {"nested": [{"x": [1, [2, []]], "y": {}}, None, True, 1.5, -3], "date": __import__("datetime").date(2024, 5, 1)},
+    {1: "int key", None: "null key", "k": {"deep": {"deeper": ["a", {"b": "c"}]}}},
+]
+
+
+@pytest.mark.parametrize("data", DUMP_CASES)
+def test_dumper_writes_what_csafedumper_writes(data):
+    import yaml
+
+    expected = yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False, default_flow_style=False)
+    assert fm.dump(data) == expected

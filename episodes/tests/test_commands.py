@@ -1,0 +1,206 @@
+"""import_episodes and export_episodes: per-file lines, refusals, exit statuses, conflicts, zips."""
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from episodes.models import Episode, Person, TranscriptItem
+from episodes.tests.factories import SEED, make_text
+
+pytestmark = pytest.mark.django_db
+
+
+def run(command, *args):
+    out, err = io.StringIO(), io.StringIO()
+    status = 0
+    try:
+        call_command(command, *args, stdout=out, stderr=err)
+    except CommandError as exc:
+        status = exc.returncode
+        err.write(str(exc))
+    return status, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def folder(tmp_path):
+    (tmp_path / "s10e03-mlops-architect.md").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "other.md").write_text(make_text(), encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("ignored", encoding="utf-8")
+    return tmp_path
+
+
+def test_import_folder_reports_each_file_and_total(folder):
+    status, out, err = run("import_episodes", str(folder))
+    assert status == 0, err
+    assert f"[1/2] {folder / 'other.md'}: created (other)" in out
+    assert "s10e03-mlops-architect.md: created (s10e03-mlops-architect)" in out
+    assert "2 files: 2 created, 0 updated, 0 unchanged, 0 refused" in out
+    assert "Guests without a profile (2): dannyleybzon, janedoe" in out
+    assert Episode.objects.count() == 2
+
+
+def test_reimport_is_unchanged_then_updated(folder):
+    run("import_episodes", str(folder))
+    status, out, _ = run("import_episodes", str(folder))
+    assert status == 0 and "0 created, 0 updated, 2 unchanged" in out
+    (folder / "other.md").write_text(make_text(title="Changed"), encoding="utf-8")
+    status, out, _ = run("import_episodes", str(folder))
+    assert "other.md: updated (other)" in out
+    assert Episode.objects.get(slug="other").title == "Changed"
+
+
+def test_reformatted_file_with_same_data_is_unchanged(tmp_path):
+    path = tmp_path / "ep.md"
+    path.write_text(make_text(), encoding="utf-8")
+    run("import_episodes", str(path))
+    path.write_text(make_text().replace("title: A test episode", 'title: "A test episode"'), encoding="utf-8")
+    status, out, _ = run("import_episodes", str(path))
+    assert "ep.md: unchanged" in out
+    assert Episode.objects.get(slug="ep").source_text.startswith('---\ntitle: "A test')
+
+
+def test_refused_file_keeps_nothing_and_exits_1(tmp_path):
+    (tmp_path / "good.md").write_text(make_text(), encoding="utf-8")
+    bad = make_text().replace("sec: 20", "sec: soon")
+    (tmp_path / "bad.md").write_text(bad, encoding="utf-8")
+    status, out, err = run("import_episodes", str(tmp_path))
+    assert status == 1
+    line = bad.split("\n").index("  sec: soon") + 1
+    assert f"{tmp_path / 'bad.md'}:{line}: 'transcript[4].sec' must be an integer, not str 'soon'" in err
+    assert "2 files: 1 created, 0 updated, 0 unchanged, 1 refused" in out
+    assert not Episode.objects.filter(slug="bad").exists()
+    assert Episode.objects.filter(slug="good").exists()
+
+
+def test_refused_update_keeps_the_previous_rows(tmp_path):
+    path = tmp_path / "ep.md"
+    path.write_text(make_text(), encoding="utf-8")
+    run("import_episodes", str(path))
+    before = list(TranscriptItem.objects.values_list("text", flat=True))
+    path.write_text(make_text() + "\n", encoding="utf-8")
+    path.write_text(make_text(season="ten"), encoding="utf-8")
+    status, _, err = run("import_episodes", str(path))
+    assert status == 1 and "'season' must be an integer" in err
+    assert list(TranscriptItem.objects.values_list("text", flat=True)) == before
+
+
+def test_dry_run_saves_nothing(folder):
+    status, out, _ = run("import_episodes", "--dry-run", str(folder))
+    assert status == 0
+    assert "Dry run, nothing saved: 2 files: 2 created" in out
+    assert Episode.objects.count() == 0 and Person.objects.count() == 0
+
+
+def test_edited_episode_is_not_overwritten_without_force(folder):
+    run("import_episodes", str(folder))
+    ep = Episode.objects.get(slug="other")
+    Episode.objects.filter(pk=ep.pk).update(title="Edited in CMS", version=ep.version + 1)
+    (folder / "other.md").write_text(make_text(title="From file"), encoding="utf-8")
+    status, _, err = run("import_episodes", str(folder / "other.md"))
+    assert status == 1
+    assert "other.md:1: this episode was edited in the CMS since it was last imported or exported" in err
+    assert Episode.objects.get(slug="other").title == "Edited in CMS"
+    status, out, _ = run("import_episodes", "--force", str(folder / "other.md"))
+    assert status == 0 and "updated" in out
+    assert Episode.objects.get(slug="other").title == "From file"
+
+
+def test_zip_with_people_folder(tmp_path):
+    archive = tmp_path / "site.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("_podcast/other.md", make_text())
+        zf.writestr("_people/janedoe.md", "---\nshort: janedoe\ntitle: Jane Doe\n---\n\nBio.")
+        zf.writestr("__MACOSX/_podcast/._other.md", "junk")
+    status, out, err = run("import_episodes", str(archive))
+    assert status == 0, err
+    assert out.index("_people/janedoe.md: created") < out.index("_podcast/other.md: created")
+    assert Episode.objects.get(slug="other").guests.get().name == "Jane Doe"
+
+
+def test_people_option_imports_profiles_first(folder, tmp_path_factory):
+    people = tmp_path_factory.mktemp("people")
+    (people / "janedoe.md").write_text("---\nshort: janedoe\ntitle: Jane Doe\n---\n", encoding="utf-8")
+    status, out, _ = run("import_episodes", "--people", str(people), str(folder))
+    assert status == 0
+    assert "Guests without a profile (1): dannyleybzon" in out
+    assert Person.objects.get(key="janedoe").has_profile
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("missing.md", None, "missing.md:1: no such file or folder"),
+        ("notes.txt", b"x", "notes.txt:1: expected an episode .md file"),
+        ("bad name!.md", make_text().encode(), "bad name!.md:1: the file name must be a slug"),
+        ("broken.zip", b"not a zip", "broken.zip:1: not a readable zip archive"),
+        ("latin1.md", "---\ntitle: café\n---\n".encode("latin-1"), "latin1.md:2: not valid UTF-8"),
+    ],
+)
+def test_refusals_of_paths(tmp_path, name, content, message):
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    status, _, err = run("import_episodes", str(path))
+    assert status == 1
+    assert f"{tmp_path}/{message}" in err
+
+
+def test_size_limit_is_configurable(tmp_path, settings):
+    settings.EPISODES_MAX_FILE_BYTES = 100
+    path = tmp_path / "big.md"
+    path.write_text(make_text(), encoding="utf-8")
+    status, _, err = run("import_episodes", str(path))
+    assert status == 1 and "over the 100-byte limit" in err
+
+
+def test_export_writes_only_changed_files_and_check_mode(folder, tmp_path_factory):
+    run("import_episodes", str(folder))
+    out_dir = tmp_path_factory.mktemp("out")
+    status, out, _ = run("export_episodes", str(out_dir))
+    assert status == 0 and "2 files: 2 written, 0 unchanged" in out
+    assert (out_dir / "s10e03-mlops-architect.md").read_text(encoding="utf-8") == SEED.read_text(encoding="utf-8")
+    status, out, _ = run("export_episodes", "--check", str(out_dir))
+    assert status == 0 and "0 would change, 2 unchanged" in out
+    Episode.objects.filter(slug="other").update(title="Retitled")
+    status, out, err = run("export_episodes", "--check", str(out_dir))
+    assert status == 1
+    assert f"{out_dir / 'other.md'}: would change" in out
+    assert "A test episode" in (out_dir / "other.md").read_text(encoding="utf-8")
+    status, out, _ = run("export_episodes", "--slug", "other", str(out_dir))
+    assert status == 0 and "1 files: 1 written" in out
+    assert "title: Retitled" in (out_dir / "other.md").read_text(encoding="utf-8")
+
+
+def test_export_marks_episodes_synced(folder, tmp_path_factory):
+    run("import_episodes", str(folder))
+    Episode.objects.filter(slug="other").update(title="Edited", version=5)
+    run("export_episodes", str(tmp_path_factory.mktemp("out")))
+    ep = Episode.objects.get(slug="other")
+    assert not ep.edited_since_sync
+    assert "title: Edited" in ep.source_text
+
+
+def test_export_unknown_slug_fails(tmp_path):
+    status, _, err = run("export_episodes", "--slug", "nope", str(tmp_path))
+    assert status == 1 and "no episode with slug nope" in err
+
+
+def test_export_people_dir(tmp_path):
+    Person.objects.create(
+        key="janedoe", name="Jane Doe", has_profile=True, front_keys=["short", "title"], short="janedoe"
+    )
+    Person.objects.create(key="placeholder")
+    status, out, _ = run("export_episodes", str(tmp_path / "eps"), "--people-dir", str(tmp_path / "people"))
+    assert status == 0
+    assert (tmp_path / "people" / "janedoe.md").read_text() == "---\nshort: janedoe\ntitle: Jane Doe\n---"
+    assert not (tmp_path / "people" / "placeholder.md").exists()
+
+
+def test_commands_have_docstrings():
+    for name in ("import_episodes", "export_episodes"):
+        path = Path(__file__).resolve().parents[1] / "management" / "commands" / f"{name}.py"
+        assert path.read_text().startswith('"""')
