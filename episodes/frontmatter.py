@@ -102,6 +102,24 @@ _CLOSING = re.compile(r"^---[ \t]*$", re.MULTILINE)
 # Where a time like 1:56 or 1:02:03 is expected.
 TIME_RE = re.compile(r"^(?:\d+:)?[0-5]?\d:[0-5]\d$")
 
+
+def time_to_seconds(time: str) -> int | None:
+    """Return the seconds of a time like '1:56' or '1:02:03', or None if it is not one."""
+    if not TIME_RE.match(time):
+        return None
+    seconds = 0
+    for part in time.split(":"):
+        seconds = seconds * 60 + int(part)
+    return seconds
+
+
+def seconds_to_time(seconds: int) -> str:
+    """Return '1:56' or '1:02:03' for a number of seconds."""
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
 ERR_TOO_BIG = "file is {size:,} bytes, over the {limit:,}-byte limit"
 ERR_NOT_UTF8 = "not valid UTF-8: byte 0x{byte:02x} cannot be decoded"
 ERR_NO_OPENING = "the file must start with a '---' line opening the front matter, not {first!r}"

@@ -106,6 +106,9 @@ class Episode(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, editable=False, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    warning_count = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Problems found in the transcript."
+    )
 
     objects = EpisodeQuerySet.as_manager()
 

@@ -1,0 +1,60 @@
+"""Editing operations on episodes: one function per job, keyword-only arguments.
+
+Each operation locks the episode, checks the version the editor saw (when given), changes only the rows it
+must, and records the change with a summary (see common.editing).
+"""
+
+from .common import Change, ServiceError, StaleEpisode, editing
+from .speakers import (
+    SpeakerSummary,
+    label_matches,
+    speaker_candidates,
+    speaker_merge,
+    speaker_people,
+    speaker_rename,
+    speaker_summaries,
+    speaker_tie,
+    speakers_swap,
+    turns_assign,
+)
+from .transcript import (
+    ItemEdit,
+    header_move,
+    items_delete,
+    section_add,
+    section_delete,
+    section_move,
+    section_rename,
+    transcript_save,
+    turn_insert,
+)
+from .warnings import Warning, episode_warnings, refresh_warning_count
+
+__all__ = [
+    "Change",
+    "ItemEdit",
+    "ServiceError",
+    "SpeakerSummary",
+    "StaleEpisode",
+    "Warning",
+    "editing",
+    "episode_warnings",
+    "header_move",
+    "items_delete",
+    "label_matches",
+    "refresh_warning_count",
+    "section_add",
+    "section_delete",
+    "section_move",
+    "section_rename",
+    "speaker_candidates",
+    "speaker_merge",
+    "speaker_people",
+    "speaker_rename",
+    "speaker_summaries",
+    "speaker_tie",
+    "speakers_swap",
+    "transcript_save",
+    "turn_insert",
+    "turns_assign",
+]

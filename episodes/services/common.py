@@ -1,0 +1,100 @@
+"""What every editing operation shares: locking, the stale-page check, and recording the change."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ..models import Episode, TranscriptItem
+
+
+class ServiceError(ValueError):
+    """An operation that cannot be done as asked; the message is for the editor."""
+
+
+class StaleEpisode(ServiceError):
+    """The episode changed since the editor loaded it."""
+
+    def __init__(self, episode: Episode):
+        by = f" by {episode.edited_by}" if episode.edited_by else ""
+        when = f" at {timezone.localtime(episode.edited_at):%Y-%m-%d %H:%M:%S}" if episode.edited_at else ""
+        super().__init__(ERR_STALE.format(by=by, when=when))
+        self.episode = episode
+
+
+ERR_STALE = "This episode was saved{by}{when} after you opened it; nothing of yours was saved."
+ERR_NO_ITEM = "There is no transcript item at position {position}."
+ERR_NOT_TURN = "Item {position} is a section header, not a turn."
+ERR_NOT_HEADER = "Item {position} is not a section header."
+
+
+@dataclass
+class Change:
+    """An edit in progress: the locked episode, and the summary the history will show."""
+
+    episode: Episode
+    summary: str = ""
+    cancel: bool = False  # set when the operation found nothing to change: no new version, no record
+
+
+@contextmanager
+def editing(*, episode: Episode, user=None, summary: str = "", version: int | None = None):
+    """Lock ``episode`` for one atomic edit; on success bump its version and record who changed what.
+
+    ``version`` is the version the editor's page showed; a different current version refuses the edit.
+    """
+    from .warnings import refresh_warning_count  # noqa: PLC0415 - warnings reads what edits write
+
+    with transaction.atomic():
+        locked = Episode.objects.select_for_update().select_related("edited_by").get(pk=episode.pk)
+        if version is not None and locked.version != version:
+            raise StaleEpisode(locked)
+        change = Change(episode=locked, summary=summary)
+        yield change
+        if change.cancel:
+            return
+        locked.version = F("version") + 1
+        locked.edited_at = timezone.now()
+        locked.edited_by = user if user is not None and user.is_authenticated else None
+        locked.save(update_fields=["version", "edited_at", "edited_by"])
+        locked.refresh_from_db(fields=["version"])
+        refresh_warning_count(episode=locked)
+        record_change(change=change, user=user)
+        episode.version = locked.version
+
+
+def record_change(*, change: Change, user=None) -> None:
+    """Keep a record of ``change`` (the revision history hooks in here)."""
+
+
+def items(episode: Episode):
+    return TranscriptItem.objects.filter(episode=episode)
+
+
+def item_at(episode: Episode, position: int) -> TranscriptItem:
+    item = items(episode).filter(position=position).first()
+    if item is None:
+        raise ServiceError(ERR_NO_ITEM.format(position=position))
+    return item
+
+
+def shift(episode: Episode, *, start: int, delta: int) -> None:
+    """Move the items at ``start`` and after by ``delta`` positions.
+
+    Positions are unique per episode and checked row by row, so the rows pass through negative
+    positions first: x -> -x-1 -> x+delta.
+    """
+    items(episode).filter(position__gte=start).update(position=-F("position") - 1)
+    items(episode).filter(position__lt=0).update(position=-F("position") - 1 + delta)
+
+
+def place(episode: Episode, order: list[int], *, start: int) -> None:
+    """Give the items with ids ``order`` the positions start, start+1, ... (they must hold exactly those)."""
+    end = start + len(order)
+    items(episode).filter(position__gte=start, position__lt=end).update(position=-F("position") - 1)
+    moved = [TranscriptItem(pk=pk, position=start + i) for i, pk in enumerate(order)]
+    TranscriptItem.objects.bulk_update(moved, ["position"])

@@ -1,0 +1,192 @@
+"""Speaker labels: who is who, renaming and merging labels, reassigning and swapping turns."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Case, Value, When
+
+from ..models import Episode, Person, Speaker, TranscriptItem
+from .common import ServiceError, editing, items
+
+ERR_SAME_LABEL = "The old and new labels are the same."
+ERR_EMPTY_LABEL = "A speaker label cannot be empty."
+ERR_LONG_LABEL = "A speaker label can have at most {limit} characters."
+ERR_UNKNOWN_LABEL = "No turn is spoken by '{label}'."
+ERR_NO_TURNS = "Select at least one turn."
+ERR_MERGE_TARGET = "'{label}' is not a speaker of this episode; use rename instead."
+
+LABEL_LIMIT = TranscriptItem._meta.get_field("who").max_length
+
+
+def speaker_candidates(*, episode: Episode) -> list[Person]:
+    """Return the people who may speak in ``episode``: its guests in order, then the hosts."""
+    guests = [row.person for row in episode.guest_rows.select_related("person")]
+    hosts = [p for p in Person.objects.filter(is_host=True) if p not in guests]
+    return guests + hosts
+
+
+def label_matches(label: str, person: Person) -> bool:
+    """Tell whether a speaker label names ``person``: the full name, the first name, or the key."""
+    label = label.strip().casefold()
+    if not label:
+        return False
+    name = (person.name or "").strip().casefold()
+    first = name.split()[0] if name else ""
+    return label in {name, first, person.key.casefold()}
+
+
+def speaker_people(*, episode: Episode, labels, candidates: list[Person] | None = None) -> dict[str, Person]:
+    """Return the person behind each label: the editor's tie, else the one guest or host it matches."""
+    if candidates is None:
+        candidates = speaker_candidates(episode=episode)
+    ties = {s.label: s.person for s in episode.speakers.select_related("person")}
+    people = {}
+    for label in labels:
+        if label in ties:
+            if ties[label] is not None:
+                people[label] = ties[label]
+            continue
+        matches = [p for p in candidates if label_matches(label, p)]
+        if len(matches) == 1:
+            people[label] = matches[0]
+    return people
+
+
+@dataclass
+class SpeakerSummary:
+    label: str
+    turns: int
+    first_words: str
+    first_position: int
+    person: Person | None
+    tied: bool  # the editor chose the person (or "nobody") rather than the first-name match
+
+    @property
+    def unknown(self) -> bool:
+        return self.person is None and not self.tied
+
+
+def speaker_summaries(*, episode: Episode, items=None, candidates=None) -> list[SpeakerSummary]:
+    """Return each label with its number of turns, first words and person, in order of first appearance.
+
+    ``items`` are (position, kind, text, who, ...) tuples, when the caller already has them.
+    """
+    if items is None:
+        items = episode.items.filter(kind=TranscriptItem.Kind.TURN).values_list("position", "kind", "text", "who")
+    counts: Counter[str] = Counter()
+    first: dict[str, tuple[int, str]] = {}
+    for position, kind, text, who, *_ in items:
+        if kind != TranscriptItem.Kind.TURN or not who:
+            continue
+        counts[who] += 1
+        first.setdefault(who, (position, text))
+    people = speaker_people(episode=episode, labels=list(first), candidates=candidates)
+    tied = set(episode.speakers.values_list("label", flat=True))
+    return [
+        SpeakerSummary(label, counts[label], _first_words(text), position, people.get(label), label in tied)
+        for label, (position, text) in first.items()
+    ]
+
+
+def _first_words(text: str, count: int = 12) -> str:
+    words = text.split()
+    return " ".join(words[:count]) + (" …" if len(words) > count else "")
+
+
+def _check_label(label: str) -> str:
+    label = label.strip()
+    if not label:
+        raise ServiceError(ERR_EMPTY_LABEL)
+    if len(label) > LABEL_LIMIT:
+        raise ServiceError(ERR_LONG_LABEL.format(limit=LABEL_LIMIT))
+    return label
+
+
+def _turns(episode: Episode, positions=None):
+    turns = items(episode).filter(kind=TranscriptItem.Kind.TURN)
+    return turns if positions is None else turns.filter(position__in=positions)
+
+
+def speaker_rename(*, episode: Episode, old: str, new: str, user=None, version: int | None = None) -> int:
+    """Rename label ``old`` to ``new`` in every turn of the episode; return the number of turns changed."""
+    new = _check_label(new)
+    if new == old:
+        raise ServiceError(ERR_SAME_LABEL)
+    with editing(episode=episode, user=user, version=version, summary=f"renamed speaker {old} → {new}") as change:
+        count = _turns(change.episode).filter(who=old).update(who=new)
+        if not count:
+            raise ServiceError(ERR_UNKNOWN_LABEL.format(label=old))
+        _move_tie(change.episode, old, new)
+    return count
+
+
+def speaker_merge(*, episode: Episode, source: str, target: str, user=None, version: int | None = None) -> int:
+    """Give the turns of label ``source`` to the existing label ``target``; return the number changed."""
+    if source == target:
+        raise ServiceError(ERR_SAME_LABEL)
+    if not _turns(episode).filter(who=target).exists():
+        raise ServiceError(ERR_MERGE_TARGET.format(label=target))
+    with editing(episode=episode, user=user, version=version, summary=f"merged speaker {source} into {target}") as c:
+        count = _turns(c.episode).filter(who=source).update(who=target)
+        if not count:
+            raise ServiceError(ERR_UNKNOWN_LABEL.format(label=source))
+        Speaker.objects.filter(episode=c.episode, label=source).delete()
+    return count
+
+
+def _move_tie(episode: Episode, old: str, new: str) -> None:
+    tie = Speaker.objects.filter(episode=episode, label=old).first()
+    if tie is not None and not Speaker.objects.filter(episode=episode, label=new).exists():
+        tie.label = new
+        tie.save(update_fields=["label"])
+    elif tie is not None:
+        tie.delete()
+
+
+def speaker_tie(
+    *, episode: Episode, label: str, person: Person | None, automatic: bool = False, user=None, version=None
+) -> None:
+    """Tie ``label`` to ``person`` (None: nobody); ``automatic`` drops the tie and goes back to name matching."""
+    label = _check_label(label)
+    if automatic:
+        summary = f"speaker {label} matched automatically"
+    else:
+        summary = f"tied speaker {label} to {person.name or person.key if person else 'nobody'}"
+    with editing(episode=episode, user=user, version=version, summary=summary) as change:
+        if automatic:
+            Speaker.objects.filter(episode=change.episode, label=label).delete()
+        else:
+            Speaker.objects.update_or_create(episode=change.episode, label=label, defaults={"person": person})
+
+
+def turns_assign(*, episode: Episode, positions, who: str, user=None, version: int | None = None) -> int:
+    """Give the turns at ``positions`` to speaker ``who``; return how many turns changed."""
+    who = _check_label(who)
+    positions = sorted(set(positions))
+    if not positions:
+        raise ServiceError(ERR_NO_TURNS)
+    summary = f"assigned {_describe(positions)} to {who}"
+    with editing(episode=episode, user=user, version=version, summary=summary) as change:
+        return _turns(change.episode, positions).exclude(who=who).update(who=who)
+
+
+def speakers_swap(*, episode: Episode, a: str, b: str, positions=None, user=None, version: int | None = None) -> int:
+    """Swap speakers ``a`` and ``b`` in the turns at ``positions`` (all turns if None); return how many changed."""
+    a, b = _check_label(a), _check_label(b)
+    if a == b:
+        raise ServiceError(ERR_SAME_LABEL)
+    where = "" if positions is None else f" in {_describe(sorted(set(positions)))}"
+    with editing(episode=episode, user=user, version=version, summary=f"swapped speakers {a} ↔ {b}{where}") as change:
+        turns = _turns(change.episode, positions).filter(who__in=[a, b])
+        return turns.update(who=Case(When(who=a, then=Value(b)), default=Value(a)))
+
+
+def _describe(positions: list[int]) -> str:
+    """Return 'turn 12' or 'turns 12–20' (the numbers editors see, from 1)."""
+    if len(positions) == 1:
+        return f"turn {positions[0] + 1}"
+    if positions == list(range(positions[0], positions[-1] + 1)):
+        return f"turns {positions[0] + 1}–{positions[-1] + 1}"
+    return f"{len(positions)} turns"

@@ -1,0 +1,116 @@
+"""Problems an editor should look at: shown on the editor page and counted for the episode list.
+
+Warnings never block saving. They are computed from plain values, so the importer, the editor page and
+every operation share one implementation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlparse
+
+from .. import frontmatter as fm
+from ..models import Episode, TranscriptItem
+
+W_TIME_BACKWARDS = "time goes backwards: {time} comes after {previous}"
+W_NO_SPEAKER = "turn has no speaker"
+W_EMPTY_TEXT = "turn has no text"
+W_EMPTY_SECTION = "section '{title}' has no turn after it"
+W_UNKNOWN_SPEAKER = "speaker '{label}' matches no guest or host"
+W_BAD_TIME = "time '{time}' is not like 1:56 or 1:02:03"
+W_TIME_SEC = "time {time} does not match sec {sec}"
+W_YOUTUBE = "the YouTube id '{id}' and the YouTube link ({url}) disagree"
+
+
+@dataclass(frozen=True)
+class Warning:
+    message: str
+    position: int | None = None  # the transcript item it is about, if any
+
+
+def transcript_warnings(items, *, known_labels: set[str]) -> list[Warning]:
+    """Return warnings for items given as (position, kind, text, who, sec, time) in order."""
+    warnings = []
+    previous_sec = previous_time = None
+    header = None  # (position, title) of a header still waiting for a turn
+    for position, kind, text, who, sec, time in items:
+        if kind == TranscriptItem.Kind.HEADER:
+            if header is not None:
+                warnings.append(Warning(W_EMPTY_SECTION.format(title=header[1]), header[0]))
+            header = (position, text)
+            continue
+        if kind != TranscriptItem.Kind.TURN:
+            continue
+        header = None
+        if not who:
+            warnings.append(Warning(W_NO_SPEAKER, position))
+        elif who not in known_labels:
+            warnings.append(Warning(W_UNKNOWN_SPEAKER.format(label=who), position))
+        if not text.strip():
+            warnings.append(Warning(W_EMPTY_TEXT, position))
+        if time:
+            seconds = fm.time_to_seconds(time)
+            if seconds is None:
+                warnings.append(Warning(W_BAD_TIME.format(time=time), position))
+            elif sec is not None and seconds != sec:
+                warnings.append(Warning(W_TIME_SEC.format(time=time, sec=sec), position))
+        if sec is not None:
+            if previous_sec is not None and sec < previous_sec:
+                warnings.append(Warning(W_TIME_BACKWARDS.format(time=time or sec, previous=previous_time), position))
+            previous_sec, previous_time = sec, time or sec
+    if header is not None:
+        warnings.append(Warning(W_EMPTY_SECTION.format(title=header[1]), header[0]))
+    return warnings
+
+
+def youtube_warnings(refs) -> list[Warning]:
+    """Warn when ids.youtube and links.youtube name different videos; ``refs`` are (mapping, platform, value)."""
+    values = {(mapping, platform): value for mapping, platform, value in refs}
+    video, url = values.get(("ids", "youtube")), values.get(("links", "youtube"))
+    if not video or not url or youtube_id(url) == video:
+        return []
+    return [Warning(W_YOUTUBE.format(id=video, url=url))]
+
+
+def youtube_id(url: str) -> str | None:
+    """Return the video id of a youtube.com/watch?v=, youtu.be/ or /embed/ URL."""
+    parsed = urlparse(url)
+    host = parsed.netloc.lower().removeprefix("www.").removeprefix("m.")
+    if host == "youtu.be":
+        return parsed.path.strip("/") or None
+    if host.endswith("youtube.com") or host.endswith("youtube-nocookie.com"):
+        if parsed.path == "/watch":
+            return (parse_qs(parsed.query).get("v") or [None])[0]
+        for prefix in ("/embed/", "/live/", "/shorts/", "/v/"):
+            if parsed.path.startswith(prefix):
+                return parsed.path[len(prefix) :].strip("/") or None
+    return None
+
+
+def known_labels(*, episode: Episode, labels) -> set[str]:
+    """Return the labels among ``labels`` that are a guest, a host, or tied by the editor."""
+    from .speakers import speaker_people  # noqa: PLC0415
+
+    tied = set(episode.speakers.values_list("label", flat=True))
+    return set(speaker_people(episode=episode, labels=labels)) | tied
+
+
+ITEM_FIELDS = ("position", "kind", "text", "who", "sec", "time")
+
+
+def episode_warnings(*, episode: Episode, items=None, refs=None) -> list[Warning]:
+    """Return every warning for ``episode``; pass already-loaded items/refs to save the queries."""
+    if items is None:
+        items = list(episode.items.values_list(*ITEM_FIELDS))
+    if refs is None:
+        refs = list(episode.platform_refs.values_list("mapping", "platform", "value"))
+    labels = {who for _, kind, _, who, _, _ in items if who}
+    known = known_labels(episode=episode, labels=labels)
+    return youtube_warnings(refs) + transcript_warnings(items, known_labels=known)
+
+
+def refresh_warning_count(*, episode: Episode) -> int:
+    count = len(episode_warnings(episode=episode))
+    Episode.objects.filter(pk=episode.pk).update(warning_count=count)
+    episode.warning_count = count
+    return count
