@@ -7,6 +7,7 @@ read the transcript (one query) in :func:`episode_page` or :func:`feed_segments`
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import json
@@ -18,7 +19,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.dateparse import parse_duration
+from django.utils.dateparse import parse_date, parse_duration
 
 from .. import markup, services, sync
 from ..models import Episode, Person
@@ -47,9 +48,11 @@ def release() -> str:
 
 def find_episode(slug: str, *, user) -> Episode | None:
     """Return the published episode ``slug``, or a draft when ``user`` is staff (the user is read only then)."""
-    episode = Episode.objects.published().filter(slug=slug).first()
+    # The file as imported can be ten times the page's data, and no page shows it.
+    episodes = Episode.objects.defer("source_text").filter(slug=slug)
+    episode = episodes.published().first()
     if episode is None and user.is_staff:
-        episode = Episode.objects.filter(slug=slug).first()
+        episode = episodes.first()
     return episode
 
 
@@ -226,7 +229,7 @@ def episode_page(head: EpisodeHead, *, absolute) -> dict:
         "episode": episode,
         "title": episode.title or episode.short or episode.slug,
         "number_label": number_label(episode),
-        "date": extra.get("dateadded") if hasattr(extra.get("dateadded"), "isoformat") else None,
+        "date": front_date(extra.get("dateadded")),
         "guests": guests,
         "video_id": video_id,
         "platforms": platform_links(refs),
@@ -242,6 +245,18 @@ def episode_page(head: EpisodeHead, *, absolute) -> dict:
     }
     context["json_ld"] = markup.json_script(episode_json_ld(context, absolute=absolute))
     return context
+
+
+def front_date(value) -> datetime.date | None:
+    """Return a front matter date: a YAML date, or a string in ISO form; None for anything else."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return parse_date(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def feed_links(episode: Episode) -> list[tuple[str, str, str]]:

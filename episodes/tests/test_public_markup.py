@@ -93,8 +93,9 @@ def test_markdown_renders_links_with_new_tab_attribute():
 )
 def test_markdown_output_is_sanitised(text):
     html = markup.render_markdown(text).lower()
-    for bad in ("<script", "onerror", "onload", "onclick", "javascript:", "data:", "<iframe", "<svg", "<style", "style="):
+    for bad in ("<script", "onerror", "onload", "onclick", "javascript:", "data:", "<iframe", "<svg", "<style"):
         assert bad not in html
+    assert "style=" not in html
     assert "_top" not in html
 
 
