@@ -2,6 +2,15 @@
 (function () {
   "use strict";
 
+  // A picture that fails to load leaves the initials behind it visible instead of a broken image.
+  document.querySelectorAll(".avatar img").forEach(function (img) {
+    if (img.complete && img.naturalWidth === 0) {
+      img.remove();
+    } else {
+      img.addEventListener("error", function () { img.remove(); });
+    }
+  });
+
   // On narrow screens the contents start folded so that the transcript comes first.
   document.querySelectorAll("details[data-collapse-below]").forEach(function (details) {
     var width = parseInt(details.getAttribute("data-collapse-below"), 10);
