@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from urllib.parse import quote, urljoin, urlsplit
 
 import markdown
@@ -33,6 +34,7 @@ _CLEANER = nh3.Cleaner(
     url_schemes=set(SAFE_SCHEMES),
     link_rel="noopener noreferrer",
 )
+_local = threading.local()
 # JSON inside a <script> element: "</script>" or "<!--" in a value must not end or change the element.
 _JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
@@ -82,11 +84,19 @@ def image_url(path: str) -> str:
     return urljoin(base, path.lstrip("/"))
 
 
+def _markdown() -> markdown.Markdown:
+    # Building a converter costs as much as converting a page's body; one per thread, as they keep state.
+    converter = getattr(_local, "markdown", None)
+    if converter is None:
+        converter = _local.markdown = markdown.Markdown(extensions=_MARKDOWN_EXTENSIONS)
+    return converter
+
+
 def render_markdown(text: str) -> SafeString:
     """Return the HTML of markdown ``text``, sanitised: only safe tags, attributes and http(s) links."""
     if not text or not text.strip():
         return mark_safe("")  # noqa: S308 - empty string
-    html = markdown.markdown(text, extensions=_MARKDOWN_EXTENSIONS)
+    html = _markdown().reset().convert(text)
     return mark_safe(_CLEANER.clean(html))  # noqa: S308 - sanitised by nh3 just above
 
 

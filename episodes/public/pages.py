@@ -11,6 +11,7 @@ import datetime
 import functools
 import hashlib
 import json
+from collections import namedtuple
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -259,15 +260,18 @@ def front_date(value) -> datetime.date | None:
         return None
 
 
-def feed_links(episode: Episode) -> list[tuple[str, str, str]]:
-    """Return (title, type, path) of the transcript and chapter files, for <link rel="alternate"> and links."""
+Feed = namedtuple("Feed", "title label type url")
+
+
+def feed_links(episode: Episode) -> list[Feed]:
+    """Return the transcript and chapter files, for <link rel="alternate"> and the page's own links."""
     kinds = [
-        ("Transcript (JSON)", "application/json", "episodes:transcript_json"),
-        ("Transcript (WebVTT)", "text/vtt", "episodes:transcript_vtt"),
-        ("Transcript (SRT)", "application/x-subrip", "episodes:transcript_srt"),
-        ("Chapters (JSON)", "application/json+chapters", "episodes:chapters"),
+        ("Transcript (JSON)", "JSON", "application/json", "episodes:transcript_json"),
+        ("Transcript (WebVTT)", "VTT", "text/vtt", "episodes:transcript_vtt"),
+        ("Transcript (SRT)", "SRT", "application/x-subrip", "episodes:transcript_srt"),
+        ("Chapters (JSON)", "chapters", "application/json+chapters", "episodes:chapters"),
     ]
-    return [(title, type_, reverse(name, args=[episode.slug])) for title, type_, name in kinds]
+    return [Feed(title, label, type_, reverse(name, args=[episode.slug])) for title, label, type_, name in kinds]
 
 
 def episode_json_ld(context: dict, *, absolute) -> dict:

@@ -6,7 +6,6 @@ import re
 from collections import namedtuple
 from dataclasses import dataclass, field
 
-from django.urls import reverse
 from django.utils.text import slugify
 
 from .. import frontmatter as fm
@@ -61,7 +60,7 @@ def youtube_id(refs: list[tuple[str, str, str]]) -> str:
 # -- the transcript timeline ----------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Turn:
     position: int
     who: str
@@ -81,10 +80,6 @@ class Group:
     person: Person | None
     color: int
     turns: list[Turn]
-
-    @property
-    def person_url(self) -> str:
-        return reverse("episodes:person", args=[self.person.key]) if self.person else ""
 
 
 @dataclass

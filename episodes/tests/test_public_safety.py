@@ -80,7 +80,8 @@ def evil(db):
         bio_short=IMG,
         body=f"Bio {SCRIPT} {IMG} [x]({JS}) <a href='{JS}'>y</a>",
     )
-    make_person("alexeygrigorev", "Alexey Grigorev", is_host=True, web="data:text/html,<script>alert(1)</script>")
+    # Braces too: the transcript's markup is written with format strings.
+    make_person("alexeygrigorev", "Alexey {label} {0}", is_host=True, web="data:text/html,<script>alert(1)</script>")
     body = (
         f'\n\nProse {SCRIPT} and {IMG} and [bad]({JS}) and <a href="{JS}" onclick="alert(1)">x</a>.\n\n'
         f'Links:\n\n* [Click]({JS}){{:target="_blank"}}\n* [Fine](https://example.com/){{:target="_blank"}}\n'
@@ -105,6 +106,7 @@ def evil(db):
             {"header": f"Header {SCRIPT}"},
             {"line": f"Turn {SCRIPT} {IMG} {JS} payload", "sec": 5, "time": "0:05", "who": f"Who{SCRIPT}"},
             {"line": '"><svg onload=alert(1)> payload', "sec": 9, "time": '"><b onclick=alert(1)>', "who": "Alexey"},
+            {"line": "Braces {text} {0} stay.", "sec": 12, "time": "0:12", "who": "{who}"},
         ],
     )
 
@@ -116,6 +118,8 @@ def test_episode_page_is_inert(client, evil):
     assert '<a href="https://example.com/" target="_blank" rel="noopener noreferrer">Fine</a>' in html
     assert ">Click</a>" in html and not re.search(r"<a [^>]*href=[^>]*>Click</a>", html), "kept as text, no link"
     assert "<iframe" not in html, "an invalid video id gives no player"
+    assert '<a href="/people/alexeygrigorev/" title="Alexey {label} {0}">Alexey</a>' in html
+    assert '<p class="who">{who}</p>' in html and "Braces {text} {0} stay." in html
 
 
 def test_json_ld_holds_the_title_safely_and_only_safe_addresses(client, evil):
