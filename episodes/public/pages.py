@@ -21,24 +21,31 @@ from django.db.models import Q
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.dateparse import parse_date, parse_duration
+from django.utils.safestring import SafeString
 
 from .. import markup, services, sync
 from ..models import Episode, Person
 from .formats import Segment, chapters_json, segments, transcript_json, transcript_srt, transcript_vtt
 from .timeline import ITEM_FIELDS, ItemRow, Section, speaker_groups, timeline, youtube_id
 
-# Bump when the pages or feeds change shape while no template does, so that cached copies are refetched.
-PAGE_FORMAT = 1
 PLATFORM_NAMES = {"youtube": "YouTube", "spotify": "Spotify", "apple": "Apple Podcasts", "anchor": "Anchor"}
+APP = Path(__file__).resolve().parent.parent
+# The code that writes the pages and feeds; its text is part of every ETag.
+PAGE_CODE = [*sorted((APP / "public").glob("*.py")), APP / "markup.py", *sorted((APP / "templatetags").glob("*.py"))]
 
 
 @functools.cache
 def release() -> str:
-    """Return a digest of what the pages' bytes depend on besides rows: templates, static file names, code."""
-    digest = hashlib.sha256(str(PAGE_FORMAT).encode())
-    for directory in settings.TEMPLATES[0]["DIRS"]:
-        for path in sorted(Path(directory).rglob("*.html")):
+    """Return a digest of what the pages' bytes depend on besides rows: templates, code, settings, static files.
+
+    Computed once per process, so a deployment that changes any of them changes every ETag.
+    """
+    digest = hashlib.sha256()
+    templates = [path for directory in settings.TEMPLATES[0]["DIRS"] for path in sorted(Path(directory).rglob("*"))]
+    for path in [*templates, *PAGE_CODE]:
+        if path.is_file():
             digest.update(path.read_bytes())
+    digest.update(repr([settings.PODCAST_TITLE, settings.PODCAST_IMAGES_URL]).encode())
     # With the manifest storage these names carry a hash of the files' content.
     digest.update(static("css/site.css").encode() + static("js/site.js").encode())
     return digest.hexdigest()[:16]
@@ -162,7 +169,7 @@ class PersonCard:
         return "".join(word[0] for word in self.name.split()[:2]).upper()
 
     @cached_property
-    def bio(self):
+    def bio(self) -> SafeString:
         return markup.render_markdown(self.person.bio)
 
 
@@ -320,5 +327,5 @@ def episode_json_ld(context: dict, *, absolute) -> dict:
 
 def person_episodes(person: Person):
     """Return the published episodes ``person`` is a guest of, or speaks in by an editor's tie, newest first."""
-    tied = Q(speakers__person=person)
-    return Episode.objects.published().filter(Q(guest_rows__person=person) | tied).distinct().newest_first()
+    appears = Q(guest_rows__person=person) | Q(speakers__person=person)
+    return Episode.objects.published().filter(appears).distinct().newest_first()
