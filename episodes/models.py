@@ -22,6 +22,12 @@ class PersonQuerySet(models.QuerySet):
     def with_profile(self):
         return self.filter(has_profile=True)
 
+    def public(self):
+        """People with a profile, or who are guests of a published episode (not those known from drafts only)."""
+        published = Episode.Status.PUBLISHED
+        in_published = EpisodeGuest.objects.filter(person=models.OuterRef("pk"), episode__status=published)
+        return self.filter(models.Q(has_profile=True) | models.Exists(in_published))
+
 
 class Person(models.Model):
     key = models.CharField(
@@ -70,6 +76,15 @@ class EpisodeQuerySet(models.QuerySet):
 
     def edited_since_sync(self):
         return self.exclude(version=models.F("synced_version"))
+
+    def newest_first(self):
+        # Explicit NULLS LAST: PostgreSQL would put episodes without a season first.
+        return self.order_by(models.F("season").desc(nulls_last=True), models.F("number").desc(nulls_last=True), "slug")
+
+    def with_guests(self):
+        """Read each episode's guests with one more query, in order."""
+        rows = EpisodeGuest.objects.select_related("person").order_by("position")
+        return self.prefetch_related(models.Prefetch("guest_rows", queryset=rows))
 
 
 class Episode(models.Model):
@@ -186,6 +201,12 @@ def default_turn_keys():
     return ["line", "sec", "time", "who"]
 
 
+class TranscriptItemQuerySet(models.QuerySet):
+    def public_turns(self):
+        """Turns of published episodes: what transcript search looks through."""
+        return self.filter(kind=TranscriptItem.Kind.TURN, episode__status=Episode.Status.PUBLISHED)
+
+
 class TranscriptItem(models.Model):
     class Kind(models.TextChoices):
         HEADER = "header", "Section header"
@@ -201,6 +222,8 @@ class TranscriptItem(models.Model):
     time = models.CharField(max_length=20, blank=True, help_text="Start time as shown, e.g. 1:56 or 1:02:03.")
     keys = models.JSONField(default=default_turn_keys, editable=False)
     extra = models.TextField(blank=True, editable=False)
+
+    objects = TranscriptItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["position"]

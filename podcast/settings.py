@@ -5,10 +5,27 @@ DJANGO_SECRET_KEY     required unless DJANGO_DEBUG is on (a development key is u
 DJANGO_DEBUG          "1"/"true" turns debugging on; off by default
 DJANGO_ALLOWED_HOSTS  comma-separated; default localhost,127.0.0.1
 EPISODES_MAX_FILE_BYTES  largest episode file an import accepts; default 10 MB
+
+Public site
+PODCAST_TITLE         the podcast's name on pages and in structured data; default "DataTalks.Club Podcast"
+PODCAST_IMAGES_URL    where image paths such as images/authors/key.jpg are served; default /media/
+PUBLIC_PAGES_MAX_AGE  seconds browsers and caches may keep an episode page without asking; default 0
+                      (they revalidate with the ETag, which costs three small queries and no rendering)
+
+Security (safe defaults; relax only on purpose)
+DJANGO_SECURE_SSL_REDIRECT   "1" redirects http to https; off by default (local use)
+DJANGO_SECURE_COOKIES        "1" marks session and CSRF cookies Secure; on unless DJANGO_DEBUG
+DJANGO_HSTS_SECONDS          Strict-Transport-Security max-age; default 0 (off)
+DJANGO_SECURE_PROXY_SSL_HEADER  "1" trusts X-Forwarded-Proto: https from the proxy in front
+DJANGO_REFERRER_POLICY       default strict-origin-when-cross-origin: YouTube's player refuses to play
+                             embeds that send no referrer at all, so "same-origin" would break the video
+DJANGO_CSP                   the Content-Security-Policy of every page outside the admin; the default
+                             allows our own scripts, styles and images and the youtube-nocookie.com embed
 """
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -49,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "podcast.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "podcast.urls"
@@ -63,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "episodes.context_processors.site",
             ],
         },
     },
@@ -110,3 +129,50 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 EPISODES_MAX_FILE_BYTES = int(os.environ.get("EPISODES_MAX_FILE_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# -- public site ------------------------------------------------------------------------------------
+
+PODCAST_TITLE = os.environ.get("PODCAST_TITLE", "DataTalks.Club Podcast")
+PODCAST_IMAGES_URL = os.environ.get("PODCAST_IMAGES_URL", "/media/")
+PUBLIC_PAGES_MAX_AGE = int(os.environ.get("PUBLIC_PAGES_MAX_AGE", "0"))
+
+# -- security headers and cookies -------------------------------------------------------------------
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = os.environ.get("DJANGO_REFERRER_POLICY", "strict-origin-when-cross-origin")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT")
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS")
+if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+
+
+def _origin(url: str) -> str:
+    """Return the scheme and host of an absolute URL, or '' for a path on this site."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+# Our pages load nothing from other hosts except the privacy-enhanced YouTube player (and the image host,
+# when images are served from one); nobody may frame them.
+CONTENT_SECURITY_POLICY = os.environ.get(
+    "DJANGO_CSP",
+    "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src 'self' data: {_origin(PODCAST_IMAGES_URL)}".strip(),
+            "frame-src https://www.youtube-nocookie.com",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+        ]
+    ),
+)
+CONTENT_SECURITY_POLICY_EXEMPT = ["/admin/"]

@@ -14,6 +14,8 @@ from .speakers import (
     speaker_rename,
     speaker_summaries,
     speaker_tie,
+    speaker_ties,
+    speakers_match,
     speakers_swap,
     turns_assign,
 )
@@ -53,6 +55,8 @@ __all__ = [
     "speaker_rename",
     "speaker_summaries",
     "speaker_tie",
+    "speaker_ties",
+    "speakers_match",
     "speakers_swap",
     "transcript_save",
     "turn_insert",

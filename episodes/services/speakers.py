@@ -20,9 +20,10 @@ ERR_MERGE_TARGET = "'{label}' is not a speaker of this episode; use rename inste
 LABEL_LIMIT = TranscriptItem._meta.get_field("who").max_length
 
 
-def speaker_candidates(*, episode: Episode) -> list[Person]:
-    """Return the people who may speak in ``episode``: its guests in order, then the hosts."""
-    guests = [row.person for row in episode.guest_rows.select_related("person")]
+def speaker_candidates(*, episode: Episode, guests: list[Person] | None = None) -> list[Person]:
+    """Return the people who may speak in ``episode``: its guests in order (read unless given), then the hosts."""
+    if guests is None:
+        guests = [row.person for row in episode.guest_rows.select_related("person")]
     hosts = [p for p in Person.objects.filter(is_host=True) if p not in guests]
     return guests + hosts
 
@@ -41,7 +42,16 @@ def speaker_people(*, episode: Episode, labels, candidates: list[Person] | None 
     """Return the person behind each label: the editor's tie, else the one guest or host it matches."""
     if candidates is None:
         candidates = speaker_candidates(episode=episode)
-    ties = {s.label: s.person for s in episode.speakers.select_related("person")}
+    return speakers_match(labels=labels, candidates=candidates, ties=speaker_ties(episode=episode))
+
+
+def speaker_ties(*, episode: Episode) -> dict[str, Person | None]:
+    """Return the editor's ties of ``episode``: label to person, or to None for "nobody"."""
+    return {s.label: s.person for s in episode.speakers.select_related("person")}
+
+
+def speakers_match(*, labels, candidates: list[Person], ties: dict[str, Person | None]) -> dict[str, Person]:
+    """Return the person behind each label, from people and ties the caller has already read."""
     people = {}
     for label in labels:
         if label in ties:

@@ -64,3 +64,19 @@ def make_person(key: str = "janedoe", name: str = "Jane Doe", **fields) -> Perso
 
 def export(episode: Episode) -> str:
     return sync.export_text(Episode.objects.get(pk=episode.pk))
+
+
+def repeated_transcript_text(text: str, times: int) -> str:
+    """Return an episode file like ``text`` whose transcript is repeated ``times`` times, times running on."""
+    doc = fm.parse(text)
+    items = doc.front["transcript"]
+    length = max((item.get("sec", 0) for item in items if isinstance(item, dict)), default=0) + 60
+    repeated = []
+    for n in range(times):
+        for item in items:
+            item = dict(item)
+            if "sec" in item:
+                item["sec"] += n * length
+                item["time"] = f"{item['sec'] // 3600}:{item['sec'] // 60 % 60:02d}:{item['sec'] % 60:02d}"
+            repeated.append(item)
+    return fm.render({**doc.front, "transcript": repeated}, doc.body, doc.closing)

@@ -1,0 +1,142 @@
+#!/usr/bin/env python
+"""Time the public episode page for the largest real episode and a 20x synthetic one, against floors.
+
+Run from the project root:
+
+    /work/main/.venv/bin/python bench/public_pages.py [--requests 30] [--corpus ../shared/corpus]
+
+Everything happens in a throwaway SQLite database and static folder (collectstatic with the manifest
+storage, as in production). Each page is requested through Django's test client, so URL routing, the
+middleware and the template all count. The floors are measured in the same run: a view that returns
+"ok" (routing and middleware only) and the same episode template with an empty transcript. The
+largest real episode is skipped, with a message, when the shared corpus is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup(workdir: Path) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "podcast.settings"
+    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key")
+    os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.STATIC_ROOT = workdir / "static"
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", verbosity=0, interactive=False)
+
+
+COLUMNS = "{:46} {:>6} {:>6} {:>7} {:>8} {:>8} {:>8} {:>8}"
+
+
+def timings(client, url: str, requests: int, headers=None) -> tuple[list[float], object]:
+    for _ in range(3):
+        response = client.get(url, headers=headers or {})
+    samples = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        response = client.get(url, headers=headers or {})
+        samples.append((time.perf_counter() - start) * 1000)
+        assert response.status_code in (200, 304), (url, response.status_code)
+    return samples, response
+
+
+def queries(url: str, headers=None) -> int:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        Client().get(url, headers=headers or {})
+    return len(captured.captured_queries)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=30, help="timed requests per page (default 30)")
+    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-public-") as tmp:
+        setup(Path(tmp))
+        from django.http import HttpResponse
+        from django.test import Client
+        from django.urls import clear_url_caches, path
+
+        from episodes import frontmatter as fm
+        from episodes.tests.factories import SEED, import_text, repeated_transcript_text
+        from podcast import urls
+
+        urls.urlpatterns.append(path("bench-floor/", lambda request: HttpResponse("ok")))
+        clear_url_caches()
+
+        seed = SEED.read_text(encoding="utf-8")
+        pages = {}
+        episodes = args.corpus / "episodes"
+        if episodes.is_dir():
+            for profile in sorted((args.corpus / "people").glob("*.md")):
+                import_text(profile.read_text(encoding="utf-8"), slug=profile.stem, person=True)
+            largest = max(episodes.glob("[!_]*.md"), key=lambda p: p.stat().st_size)
+            assert import_text(largest.read_text(encoding="utf-8"), slug=largest.stem).status == "created"
+            pages[f"largest real ({largest.stem})"] = largest.stem
+        else:
+            print(f"note: no shared corpus at {args.corpus}; the largest real episode is skipped")
+        assert import_text(repeated_transcript_text(seed, 20), slug="synthetic-20x").status == "created"
+        pages["synthetic 20x seed"] = "synthetic-20x"
+        assert import_text(seed).status == "created"
+        pages["seed"] = "s10e03-mlops-architect"
+        doc = fm.parse(seed)
+        empty = fm.render({**doc.front, "transcript": []}, doc.body, doc.closing)
+        assert import_text(empty, slug="empty-transcript").status == "created"
+
+        from episodes.models import Episode
+
+        client = Client()
+        floor, _ = timings(client, "/bench-floor/", args.requests)
+        empty, _ = timings(client, "/episodes/empty-transcript/", args.requests)
+        floor_ms, empty_ms = statistics.median(floor), statistics.median(empty)
+
+        def row(label, samples=None, *, turns="", size="", url=None, headers=None, ratios=True):
+            median = statistics.median(samples) if samples else None
+            cells = [label[:46], turns, size, queries(url, headers) if url else ""]
+            cells += [f"{median:.2f}", f"{min(samples):.2f}"] if samples else ["", ""]
+            cells += [f"{median / floor_ms:.1f}", f"{median / empty_ms:.2f}"] if samples and ratios else ["", ""]
+            print(COLUMNS.format(*cells))
+
+        print(f"{args.requests} timed requests per row after 3 warm-up ones; times in ms\n")
+        print(COLUMNS.format("page", "turns", "KB", "queries", "median", "min", "x floor", "x empty"))
+        row("floor: view returning 'ok'", floor, url="/bench-floor/", ratios=False)
+        row("floor: episode page, empty transcript", empty, turns=0, url="/episodes/empty-transcript/")
+        for label, slug in pages.items():
+            url = f"/episodes/{slug}/"
+            samples, response = timings(client, url, args.requests)
+            turns = Episode.objects.get(slug=slug).items.filter(kind="turn").count()
+            row(label, samples, turns=turns, size=len(response.content) // 1024, url=url)
+            current = {"if-none-match": response["ETag"]}
+            revalidated, not_modified = timings(client, url, args.requests, current)
+            assert not_modified.status_code == 304
+            row("  revalidated: 304 Not Modified", revalidated, size=0, url=url, headers=current, ratios=False)
+            for feed in ("transcript.json", "transcript.vtt", "chapters.json"):
+                feed_samples, feed_response = timings(client, url + feed, args.requests)
+                row(f"  {feed}", feed_samples, size=len(feed_response.content) // 1024, ratios=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,331 @@
+"""Read an episode or a person and build what their pages show.
+
+Reading is split in two so that a conditional request costs little: :func:`episode_head` reads the
+episode's people (three small queries) and gives the ETag; only a request that needs a body goes on to
+read the transcript (one query) in :func:`episode_page` or :func:`feed_segments`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import hashlib
+import json
+from collections import namedtuple
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Q
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.dateparse import parse_date, parse_duration
+from django.utils.safestring import SafeString
+
+from .. import markup, services, sync
+from ..models import Episode, Person
+from .formats import Segment, chapters_json, segments, transcript_json, transcript_srt, transcript_vtt
+from .timeline import ITEM_FIELDS, ItemRow, Section, speaker_groups, timeline, youtube_id
+
+PLATFORM_NAMES = {"youtube": "YouTube", "spotify": "Spotify", "apple": "Apple Podcasts", "anchor": "Anchor"}
+APP = Path(__file__).resolve().parent.parent
+# The code that writes the pages and feeds; its text is part of every ETag.
+PAGE_CODE = [*sorted((APP / "public").glob("*.py")), APP / "markup.py", *sorted((APP / "templatetags").glob("*.py"))]
+
+
+@functools.cache
+def release() -> str:
+    """Return a digest of what the pages' bytes depend on besides rows: templates, code, settings, static files.
+
+    Computed once per process, so a deployment that changes any of them changes every ETag.
+    """
+    digest = hashlib.sha256()
+    templates = [path for directory in settings.TEMPLATES[0]["DIRS"] for path in sorted(Path(directory).rglob("*"))]
+    for path in [*templates, *PAGE_CODE]:
+        if path.is_file():
+            digest.update(path.read_bytes())
+    digest.update(repr([settings.PODCAST_TITLE, settings.PODCAST_IMAGES_URL]).encode())
+    # With the manifest storage these names carry a hash of the files' content.
+    digest.update(static("css/site.css").encode() + static("js/site.js").encode())
+    return digest.hexdigest()[:16]
+
+
+# -- reading an episode -----------------------------------------------------------------------------------
+
+
+def find_episode(slug: str, *, user) -> Episode | None:
+    """Return the published episode ``slug``, or a draft when ``user`` is staff (the user is read only then)."""
+    # The file as imported can be ten times the page's data, and no page shows it.
+    episodes = Episode.objects.defer("source_text").filter(slug=slug)
+    episode = episodes.published().first()
+    if episode is None and user.is_staff:
+        episode = episodes.first()
+    return episode
+
+
+@dataclass
+class EpisodeHead:
+    """An episode and everyone who may appear on its page: enough to tell whether a cached copy is current."""
+
+    episode: Episode
+    guests: list[Person]
+    candidates: list[Person]
+    ties: dict[str, Person | None]
+
+    @cached_property
+    def etag(self) -> str:
+        """Return a weak validator of everything the page and the feeds of this episode show.
+
+        The episode's own rows (transcript, links, platforms) bump ``Episode.version`` whenever they
+        change. People have no version, so every field of theirs that the page shows is part of the tag,
+        as are the editor's speaker ties and the templates and static files in use.
+        """
+        e = self.episode
+        parts: list = [release(), e.pk, e.slug, e.version, e.status]
+        for p in self.candidates:
+            parts.append((p.pk, p.key, p.name, p.picture, p.github, p.twitter, p.linkedin, p.web, p.bio_short))
+            parts.append((p.body, p.is_host))
+        parts += sorted((label, person.pk if person else None) for label, person in self.ties.items())
+        digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+        return f'W/"{digest}"'
+
+    @property
+    def is_public(self) -> bool:
+        return self.episode.status == Episode.Status.PUBLISHED
+
+
+def episode_head(episode: Episode) -> EpisodeHead:
+    """Read the people of ``episode``: guests, hosts and the editor's speaker ties (three queries)."""
+    guests = [row.person for row in episode.guest_rows.select_related("person")]
+    candidates = services.speaker_candidates(episode=episode, guests=guests)
+    return EpisodeHead(episode, guests, candidates, services.speaker_ties(episode=episode))
+
+
+def item_rows(episode: Episode) -> list[ItemRow]:
+    return [ItemRow(*values) for values in episode.items.values_list(*ITEM_FIELDS)]
+
+
+def speaker_names(head: EpisodeHead, sections: list[Section]) -> dict[str, Person]:
+    labels = {t.who for s in sections for t in s.turns if t.who}
+    return services.speakers_match(labels=labels, candidates=head.candidates, ties=head.ties)
+
+
+def episode_timeline(head: EpisodeHead, *, video_id: str = "") -> tuple[list[Section], dict[str, Person]]:
+    """Read the transcript (one query); return its sections and the person behind each speaker label."""
+    sections = timeline(item_rows(head.episode), video_id=video_id)
+    return sections, speaker_names(head, sections)
+
+
+def feed_segments(head: EpisodeHead) -> list[Segment]:
+    """Read the transcript; return its segments, speakers named by their person's full name where known."""
+    sections, people = episode_timeline(head)
+    names = {label: person.name or label for label, person in people.items()}
+    return segments(sections, names=names, duration=episode_duration(sync.load_extra(head.episode.extra)))
+
+
+def feed_file(head: EpisodeHead, kind: str) -> tuple[str, str]:
+    """Return the text and content type of one of the episode's files: json, vtt, srt or chapters."""
+    if kind == "chapters":
+        sections, _ = episode_timeline(head)
+        return _json(chapters_json(sections)), "application/json+chapters"
+    items = feed_segments(head)
+    if kind == "json":
+        return _json(transcript_json(items)), "application/json"
+    if kind == "vtt":
+        return transcript_vtt(items), "text/vtt; charset=utf-8"
+    if kind == "srt":
+        return transcript_srt(items), "application/x-subrip; charset=utf-8"
+    raise ValueError(f"unknown feed kind {kind!r}")
+
+
+def _json(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def episode_duration(extra: dict) -> int | None:
+    """Return the ``duration`` front matter key (ISO 8601, e.g. PT01H24M57S) in seconds, if it is one."""
+    value = extra.get("duration")
+    delta = parse_duration(value) if isinstance(value, str) else None
+    return int(delta.total_seconds()) if delta else None
+
+
+# -- page view-models ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class PersonCard:
+    person: Person
+    url: str
+    picture: str
+    links: list[tuple[str, str]]
+
+    @property
+    def name(self) -> str:
+        return self.person.name or self.person.key
+
+    @property
+    def initials(self) -> str:
+        return "".join(word[0] for word in self.name.split()[:2]).upper()
+
+    @cached_property
+    def bio(self) -> SafeString:
+        return markup.render_markdown(self.person.bio)
+
+
+def person_links(person: Person) -> list[tuple[str, str]]:
+    """Return (label, address) of a person's profiles and website; unsafe addresses are left out."""
+    links = [
+        ("Website", markup.safe_url(person.web)),
+        ("GitHub", markup.profile_url("https://github.com/", person.github)),
+        ("LinkedIn", markup.profile_url("https://www.linkedin.com/in/", person.linkedin, suffix="/")),
+        ("X (Twitter)", markup.profile_url("https://x.com/", person.twitter)),
+    ]
+    return [(label, url) for label, url in links if url]
+
+
+def person_card(person: Person) -> PersonCard:
+    url = reverse("episodes:person", args=[person.key])
+    return PersonCard(person, url, markup.image_url(person.picture), person_links(person))
+
+
+def platform_links(refs: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
+    """Return (name, address) of the episode's ``links`` mapping, known platforms first, unsafe ones left out."""
+    links = [(platform, markup.safe_url(value)) for mapping, platform, value in refs if mapping == "links"]
+    order = list(PLATFORM_NAMES)
+    links.sort(key=lambda link: order.index(link[0]) if link[0] in order else len(order))
+    return [(PLATFORM_NAMES.get(p, p.replace("_", " ").title()), url) for p, url in links if url]
+
+
+def number_label(episode: Episode) -> str:
+    parts = []
+    if episode.season is not None:
+        parts.append(f"Season {episode.season}")
+    if episode.number is not None:
+        parts.append(f"Episode {episode.number}")
+    return ", ".join(parts)
+
+
+def seasons(episodes) -> list[tuple[int | None, list[Episode]]]:
+    """Group episodes (newest first) by season; episodes without a season come last."""
+    groups: dict[int | None, list[Episode]] = {}
+    for episode in episodes:
+        groups.setdefault(episode.season, []).append(episode)
+    return sorted(groups.items(), key=lambda item: (item[0] is None, -(item[0] or 0)))
+
+
+def episode_page(head: EpisodeHead, *, absolute) -> dict:
+    """Return the template context of the episode page; ``absolute`` makes a path a full address.
+
+    Reads the platform references, the body links and the transcript: three queries.
+    """
+    episode = head.episode
+    refs = list(episode.platform_refs.values_list("mapping", "platform", "value"))
+    links = list(episode.body_links.values_list(*sync.LINK_VALUES))
+    video_id = youtube_id(refs)
+    sections, people = episode_timeline(head, video_id=video_id)
+    colors: dict[str, int] = {}
+    for section in sections:
+        section.groups = speaker_groups(section.turns, people, colors)
+    extra = sync.load_extra(episode.extra)
+    intro = extra.get("intro") if isinstance(extra.get("intro"), str) else ""
+    description = extra.get("description") if isinstance(extra.get("description"), str) else ""
+    page_url = absolute(reverse("episodes:episode", args=[episode.slug]))
+    guests = [person_card(p) for p in head.guests]
+    image = markup.image_url(episode.image)
+    context = {
+        "episode": episode,
+        "title": episode.title or episode.short or episode.slug,
+        "number_label": number_label(episode),
+        "date": front_date(extra.get("dateadded")),
+        "guests": guests,
+        "video_id": video_id,
+        "platforms": platform_links(refs),
+        "sections": sections,
+        "toc": [s for s in sections if s.is_header],
+        "has_turns": any(s.turns for s in sections),
+        "intro_html": markup.render_markdown(intro),
+        "body_html": markup.render_markdown(sync.episode_body(episode, links)),
+        "description": markup.plain_text(description or intro or episode.short or episode.title),
+        "page_url": page_url,
+        "image_url": absolute(image) if image else "",
+        "feeds": feed_links(episode),
+    }
+    context["json_ld"] = markup.json_script(episode_json_ld(context, absolute=absolute))
+    return context
+
+
+def front_date(value) -> datetime.date | None:
+    """Return a front matter date: a YAML date, or a string in ISO form; None for anything else."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return parse_date(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+Feed = namedtuple("Feed", "title label type url")
+
+
+def feed_links(episode: Episode) -> list[Feed]:
+    """Return the transcript and chapter files, for <link rel="alternate"> and the page's own links."""
+    kinds = [
+        ("Transcript (JSON)", "JSON", "application/json", "episodes:transcript_json"),
+        ("Transcript (WebVTT)", "VTT", "text/vtt", "episodes:transcript_vtt"),
+        ("Transcript (SRT)", "SRT", "application/x-subrip", "episodes:transcript_srt"),
+        ("Chapters (JSON)", "chapters", "application/json+chapters", "episodes:chapters"),
+    ]
+    return [Feed(title, label, type_, reverse(name, args=[episode.slug])) for title, label, type_, name in kinds]
+
+
+def episode_json_ld(context: dict, *, absolute) -> dict:
+    """Return the schema.org PodcastEpisode of the page; every address in it is a safe absolute one."""
+    episode = context["episode"]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "PodcastEpisode",
+        "name": context["title"],
+        "url": context["page_url"],
+        "partOfSeries": {
+            "@type": "PodcastSeries",
+            "name": settings.PODCAST_TITLE,
+            "url": absolute(reverse("episodes:index")),
+        },
+    }
+    if context["description"]:
+        data["description"] = context["description"]
+    if episode.number is not None:
+        data["episodeNumber"] = episode.number
+    if episode.season is not None:
+        data["partOfSeason"] = {"@type": "PodcastSeason", "seasonNumber": episode.season}
+    if context["date"]:
+        data["datePublished"] = context["date"].isoformat()
+    image = context["image_url"]
+    if image:
+        data["image"] = image
+    if context["guests"]:
+        data["actor"] = [
+            {"@type": "Person", "name": card.name, "url": absolute(card.url)} for card in context["guests"]
+        ]
+    if context["video_id"]:
+        video = {
+            "@type": "VideoObject",
+            "name": context["title"],
+            "url": f"https://www.youtube.com/watch?v={context['video_id']}",
+            "embedUrl": f"https://www.youtube-nocookie.com/embed/{context['video_id']}",
+        }
+        if image:
+            video["thumbnailUrl"] = image
+        if "datePublished" in data:
+            video["uploadDate"] = data["datePublished"]
+        data["video"] = video
+    return data
+
+
+def person_episodes(person: Person):
+    """Return the published episodes ``person`` is a guest of, or speaks in by an editor's tie, newest first."""
+    appears = Q(guest_rows__person=person) | Q(speakers__person=person)
+    return Episode.objects.published().filter(appears).distinct().newest_first()

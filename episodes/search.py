@@ -1,0 +1,256 @@
+"""Full-text search through the transcripts of published episodes, ranked, a page at a time.
+
+SQLite: an FTS5 index over ``episodes_transcriptitem.text`` (external content, Porter stemming), kept in
+step with every insert, update and delete by triggers, so that imports, admin edits and bulk operations
+all show up without any Python hook. Migration 0002 installs it; :func:`install_index` also runs after
+every ``migrate``, because SQLite migrations that rebuild the transcript table drop its triggers.
+
+PostgreSQL: ``to_tsvector('english', text)`` matched against ``websearch_to_tsquery``, ranked with
+``ts_rank`` and marked with ``ts_headline``; a GIN index on the same expression serves it.
+
+Both backends mark matched words with private-use characters that no transcript holds, and the words
+are escaped before the marks become ``<mark>`` elements.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.core.paginator import Page, Paginator
+from django.db import connection as default_connection
+from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from .models import Episode, PlatformRef, TranscriptItem
+from .public import clock, youtube_id, youtube_link
+
+PER_PAGE = 20
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 12
+MARK_START, MARK_END = "\ue000", "\ue001"
+SNIPPET_WORDS = 32
+SNIPPET_CHARS = 300
+POSTGRES_CONFIG = "english"
+
+FTS_TABLE = "episodes_transcriptitem_fts"
+ITEM_TABLE = TranscriptItem._meta.db_table
+SQLITE_TRIGGERS = {
+    f"{FTS_TABLE}_insert": f"""
+        CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_insert AFTER INSERT ON {ITEM_TABLE} BEGIN
+            INSERT INTO {FTS_TABLE}(rowid, text) VALUES (new.id, new.text);
+        END""",  # noqa: S608 - names are constants
+    f"{FTS_TABLE}_delete": f"""
+        CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_delete AFTER DELETE ON {ITEM_TABLE} BEGIN
+            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, text) VALUES ('delete', old.id, old.text);
+        END""",  # noqa: S608 - names are constants
+    f"{FTS_TABLE}_update": f"""
+        CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_update AFTER UPDATE OF id, text ON {ITEM_TABLE} BEGIN
+            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, text) VALUES ('delete', old.id, old.text);
+            INSERT INTO {FTS_TABLE}(rowid, text) VALUES (new.id, new.text);
+        END""",  # noqa: S608 - names are constants
+}
+SQLITE_TABLE = f"""
+    CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
+        text, content='{ITEM_TABLE}', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
+    )"""
+POSTGRES_INDEX = "episodes_transcriptitem_text_search"
+# The same expression as SearchVector("text", config=POSTGRES_CONFIG) compiles to, or the index goes unused.
+POSTGRES_INDEX_SQL = f"""
+    CREATE INDEX IF NOT EXISTS {POSTGRES_INDEX} ON {ITEM_TABLE}
+    USING gin (to_tsvector('{POSTGRES_CONFIG}'::regconfig, COALESCE(text, '')))"""
+
+
+# -- the index ------------------------------------------------------------------------------------------
+
+
+def install_index(connection) -> bool:
+    """Create the search index where it is missing; return whether anything was created.
+
+    On SQLite a missing trigger means rows may have changed unseen, so the index is rebuilt from the table.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [f"{FTS_TABLE}%"])
+            if {name for (name,) in cursor.fetchall()} == set(SQLITE_TRIGGERS):
+                return False
+            cursor.execute(SQLITE_TABLE)
+            for sql in SQLITE_TRIGGERS.values():
+                cursor.execute(sql)
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")  # noqa: S608
+            return True
+        if connection.vendor == "postgresql":
+            cursor.execute(POSTGRES_INDEX_SQL)
+            return True
+    return False
+
+
+def remove_index(connection) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for name in SQLITE_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+        elif connection.vendor == "postgresql":
+            cursor.execute(f"DROP INDEX IF EXISTS {POSTGRES_INDEX}")
+
+
+def index_installed(connection) -> bool:
+    """Tell whether SQLite has the index table, i.e. the migration that brings it has run."""
+    return FTS_TABLE in connection.introspection.table_names()
+
+
+# -- queries ------------------------------------------------------------------------------------------------
+
+
+def sqlite_match(query: str) -> str:
+    """Return an FTS5 query for what a listener typed: every word, or "quoted phrase", must occur.
+
+    Each term is quoted and holds only word characters, so no input can use FTS5's own syntax.
+    """
+    terms = []
+    for phrase, word in re.findall(r'"([^"]*)"|(\w+)', query):
+        words = re.findall(r"\w+", phrase or word)
+        if words:
+            terms.append('"' + " ".join(words) + '"')
+    return " AND ".join(terms[:MAX_TERMS])
+
+
+class _SqliteResults:
+    """The ranked matches of an FTS5 query, counted and sliced in SQL, as Paginator expects."""
+
+    SQL = f"""
+        FROM {FTS_TABLE}
+        JOIN {ITEM_TABLE} AS item ON item.id = {FTS_TABLE}.rowid
+        JOIN {Episode._meta.db_table} AS episode ON episode.id = item.episode_id
+        WHERE {FTS_TABLE} MATCH %s AND item.kind = %s AND episode.status = %s"""
+
+    def __init__(self, match: str):
+        self.params = [match, TranscriptItem.Kind.TURN, Episode.Status.PUBLISHED]
+
+    def count(self) -> int:
+        with default_connection.cursor() as cursor:
+            cursor.execute("SELECT count(*)" + self.SQL, self.params)
+            return cursor.fetchone()[0]
+
+    def __getitem__(self, window: slice) -> list[tuple[int, float, str]]:
+        select = f"SELECT item.id, bm25({FTS_TABLE}), snippet({FTS_TABLE}, 0, %s, %s, '…', %s)"
+        order = f" ORDER BY bm25({FTS_TABLE}), item.id LIMIT %s OFFSET %s"
+        params = [MARK_START, MARK_END, SNIPPET_WORDS, *self.params, window.stop - window.start, window.start]
+        with default_connection.cursor() as cursor:
+            cursor.execute(select + self.SQL + order, params)
+            return cursor.fetchall()
+
+
+def postgres_document() -> SearchVector:
+    """Return the words of a transcript item as PostgreSQL indexes them (see POSTGRES_INDEX_SQL)."""
+    return SearchVector("text", config=POSTGRES_CONFIG)
+
+
+def _postgres_results(query: str):
+    search_query = SearchQuery(query, config=POSTGRES_CONFIG, search_type="websearch")
+    vector = postgres_document()
+    marks = {"config": POSTGRES_CONFIG, "start_sel": MARK_START, "stop_sel": MARK_END}
+    # A short turn is shown whole; a long one as the fragments around its matches.
+    whole = SearchHeadline("text", search_query, highlight_all=True, **marks)
+    fragments = SearchHeadline(
+        "text",
+        search_query,
+        max_words=SNIPPET_WORDS,
+        min_words=SNIPPET_WORDS // 2,
+        short_word=0,
+        max_fragments=2,
+        fragment_delimiter=" … ",
+        **marks,
+    )
+    snippet = models.Case(
+        models.When(LessThanOrEqual(Length("text"), SNIPPET_CHARS), then=whole),
+        default=fragments,
+        output_field=models.TextField(),
+    )
+    return (
+        TranscriptItem.objects.public_turns()
+        .annotate(document=vector)
+        .filter(document=search_query)
+        .annotate(rank=SearchRank(vector, search_query), snippet=snippet)
+        .order_by("-rank", "id")
+        .values_list("id", "rank", "snippet")
+    )
+
+
+# -- hits -----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Hit:
+    item: TranscriptItem
+    episode: Episode
+    sec: int | None
+    snippet: SafeString
+    rank: float
+    video_id: str
+
+    @property
+    def time(self) -> str:
+        return clock(self.sec) if self.sec is not None else ""
+
+    @property
+    def video_url(self) -> str:
+        return youtube_link(self.video_id, self.sec) if self.sec is not None else ""
+
+    @property
+    def page_url(self) -> str:
+        return reverse("episodes:episode", args=[self.episode.slug]) + f"#t{self.item.position}"
+
+
+def highlight(marked: str) -> SafeString:
+    """Return text whose matches are between MARK_START and MARK_END as escaped HTML with <mark> elements."""
+    html = escape(marked).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+    return mark_safe(html)  # noqa: S308 - escaped above; the marks are our own
+
+
+def _hits(rows: list[tuple[int, float, str]]) -> list[Hit]:
+    """Read the items of one page of ``rows`` (id, rank, marked snippet) with their episodes: two queries."""
+    # A turn without a time starts with the timed turn before it.
+    timed_before = TranscriptItem.objects.filter(
+        episode=models.OuterRef("episode"), position__lte=models.OuterRef("position"), sec__isnull=False
+    ).order_by("-position")
+    refs = PlatformRef.objects.order_by("mapping", "position")
+    items = (
+        TranscriptItem.objects.filter(pk__in=[row[0] for row in rows])
+        .select_related("episode")
+        .prefetch_related(models.Prefetch("episode__platform_refs", queryset=refs))
+        .annotate(start=models.Subquery(timed_before.values("sec")[:1]))
+        .in_bulk()
+    )
+    hits = []
+    for pk, rank, snippet in rows:
+        item = items.get(pk)
+        if item is None:  # deleted since the page was counted
+            continue
+        video = youtube_id([(r.mapping, r.platform, r.value) for r in item.episode.platform_refs.all()])
+        hits.append(Hit(item, item.episode, item.start, highlight(snippet or ""), rank, video))
+    return hits
+
+
+def search_transcripts(query: str, *, page=1, per_page: int = PER_PAGE) -> Page | None:
+    """Return one page of the turns of published episodes that match ``query``, best first; None for no query.
+
+    The page's ``object_list`` holds :class:`Hit` values.
+    """
+    query = query.strip()[:MAX_QUERY_LENGTH]
+    if default_connection.vendor == "postgresql":
+        results = _postgres_results(query) if query else None
+    else:
+        match = sqlite_match(query)
+        results = _SqliteResults(match) if match else None
+    if results is None:
+        return None
+    found = Paginator(results, per_page).get_page(page)
+    found.object_list = _hits(list(found.object_list))
+    return found

@@ -1,0 +1,33 @@
+"""Public addresses; other tools rely on these paths, so change them only with a redirect."""
+
+from django.urls import path, register_converter
+
+from . import views
+from .models import SLUG_PATTERN
+
+
+class SlugConverter:
+    """An episode slug or person key as in file names: letters, digits, '-', '_', '.', '@'."""
+
+    regex = SLUG_PATTERN
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(SlugConverter, "key")
+
+app_name = "episodes"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("episodes/<key:slug>/", views.episode_detail, name="episode"),
+    path("episodes/<key:slug>/transcript.json", views.feed, {"kind": "json"}, name="transcript_json"),
+    path("episodes/<key:slug>/transcript.vtt", views.feed, {"kind": "vtt"}, name="transcript_vtt"),
+    path("episodes/<key:slug>/transcript.srt", views.feed, {"kind": "srt"}, name="transcript_srt"),
+    path("episodes/<key:slug>/chapters.json", views.feed, {"kind": "chapters"}, name="chapters"),
+    path("people/<key:key>/", views.person_detail, name="person"),
+    path("search/", views.search, name="search"),
+]

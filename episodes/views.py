@@ -1,0 +1,78 @@
+"""Public pages and transcript feeds: thin adapters around :mod:`episodes.public` and :mod:`episodes.search`.
+
+A published episode's page and feeds carry an ETag and answer a current copy with 304 before the
+transcript is read. Drafts are shown to staff only, never cached and never indexed.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.views.decorators.http import require_safe
+
+from . import public
+from .models import Episode, Person
+from .search import search_transcripts
+
+
+def _head(request, slug: str) -> public.EpisodeHead:
+    episode = public.find_episode(slug, user=request.user)
+    if episode is None:
+        raise Http404("No episode at this address.")
+    return public.episode_head(episode)
+
+
+def _respond(request, head: public.EpisodeHead, build, *, feed: bool = False) -> HttpResponse:
+    """Return 304 when the client's copy of a published episode is current, else what ``build()`` makes."""
+    if not head.is_public:
+        response = build()
+        patch_cache_control(response, private=True, no_store=True)
+        response["X-Robots-Tag"] = "noindex"
+        return response
+    response = get_conditional_response(request, etag=head.etag) or build()
+    response["ETag"] = head.etag
+    patch_cache_control(response, public=True, max_age=settings.PUBLIC_PAGES_MAX_AGE)
+    if feed:
+        # Podcast apps running in browsers fetch transcripts and chapters from other origins.
+        response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_safe
+def index(request):
+    episodes = Episode.objects.published().with_guests().newest_first()
+    return render(request, "episodes/episode_list.html", {"seasons": public.seasons(episodes)})
+
+
+@require_safe
+def episode_detail(request, slug: str):
+    head = _head(request, slug)
+
+    def page():
+        context = public.episode_page(head, absolute=request.build_absolute_uri)
+        return render(request, "episodes/episode_detail.html", {**context, "is_draft": not head.is_public})
+
+    return _respond(request, head, page)
+
+
+@require_safe
+def feed(request, slug: str, kind: str):
+    """Serve one of the episode's transcript or chapter files (``kind`` comes from the URL pattern)."""
+    head = _head(request, slug)
+    return _respond(request, head, lambda: HttpResponse(*public.feed_file(head, kind)), feed=True)
+
+
+@require_safe
+def person_detail(request, key: str):
+    person = get_object_or_404(Person.objects.public(), key=key)
+    episodes = public.person_episodes(person).with_guests()
+    return render(request, "episodes/person_detail.html", {"card": public.person_card(person), "episodes": episodes})
+
+
+@require_safe
+def search(request):
+    query = request.GET.get("q", "").strip()
+    page = search_transcripts(query, page=request.GET.get("page") or 1)
+    return render(request, "episodes/search.html", {"query": query, "page": page})
