@@ -4,8 +4,6 @@ Uses Debian's Chromium through Playwright's sync API; every request to another h
 YouTube embed neither loads nor hangs. Screenshots go to test-artifacts/ (not committed).
 """
 
-import os
-import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,32 +14,8 @@ from episodes.tests.factories import SHARED, import_text, make_person, needs_sha
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to run beside it.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
 
 
 def _page(browser, live_server, viewport: str, color_scheme: str = "light"):
