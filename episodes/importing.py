@@ -17,8 +17,9 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from . import frontmatter as fm
-from . import sync
+from . import services, sync
 from .models import SLUG_PATTERN, SLUG_RE, Episode, Person
+from .services.warnings import count_for_rows
 
 CREATED, UPDATED, UNCHANGED, REFUSED = "created", "updated", "unchanged", "refused"
 STATUSES = (CREATED, UPDATED, UNCHANGED, REFUSED)
@@ -252,6 +253,8 @@ def _import_episode(result: FileResult, text: str, *, force: bool, may_exist: bo
             return
     rows.episode.source_text = text
     rows.episode.synced_at = timezone.now()
+    ties = services.speaker_ties(episode=existing) if existing is not None else {}
+    rows.episode.warning_count = count_for_rows(items=rows.items, refs=rows.refs, guest_keys=rows.guest_keys, ties=ties)
     _, missing = sync.save_episode_rows(rows, existing=existing)
     result.status = CREATED if existing is None else UPDATED
     result.new_text = text

@@ -142,7 +142,7 @@ class EpisodeGuest(models.Model):
     # The unique (episode, position) index also serves lookups by episode.
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="guest_rows", db_index=False)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="guest_rows")
-    position = models.PositiveIntegerField()
+    position = models.IntegerField()
 
     class Meta:
         ordering = ["position"]
@@ -165,7 +165,7 @@ class PlatformRef(models.Model):
     mapping = models.CharField(max_length=5, choices=Mapping.choices)
     platform = models.CharField(max_length=100, help_text="youtube, spotify, apple, anchor, ...")
     value = models.CharField(max_length=1000)
-    position = models.PositiveIntegerField()
+    position = models.IntegerField()
 
     class Meta:
         ordering = ["mapping", "position"]
@@ -181,7 +181,7 @@ class BodyLink(models.Model):
     """One line of the body's ``Links:`` list."""
 
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="body_links", db_index=False)
-    position = models.PositiveIntegerField()
+    position = models.IntegerField()
     text = models.CharField(max_length=1000, blank=True, help_text="Link text; empty shows the address itself.")
     url = models.CharField(max_length=2000)
     marker = models.CharField(max_length=1, default="*", editable=False)

@@ -176,3 +176,12 @@ CONTENT_SECURITY_POLICY = os.environ.get(
     ),
 )
 CONTENT_SECURITY_POLICY_EXEMPT = ["/admin/"]
+
+# -- editor -----------------------------------------------------------------------------------------
+
+# The transcript table posts three fields per item; the page's script sends only the changed ones, but a
+# browser without scripts sends them all.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 40000
+EPISODES_UPLOAD_DIR = os.environ.get("EPISODES_UPLOAD_DIR", "")
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"

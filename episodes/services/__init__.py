@@ -5,6 +5,7 @@ must, and records the change with a summary (see common.editing).
 """
 
 from .common import Change, ServiceError, StaleEpisode, editing
+from .episode import Row, episode_save
 from .speakers import (
     SpeakerSummary,
     label_matches,
@@ -34,6 +35,8 @@ from .warnings import Warning, episode_warnings, refresh_warning_count
 
 __all__ = [
     "Change",
+    "Row",
+    "episode_save",
     "ItemEdit",
     "ServiceError",
     "SpeakerSummary",

@@ -78,13 +78,18 @@ class SpeakerSummary:
         return self.person is None and not self.tied
 
 
-def speaker_summaries(*, episode: Episode, items=None, candidates=None) -> list[SpeakerSummary]:
+def speaker_summaries(*, episode: Episode, items=None, candidates=None, ties=None) -> list[SpeakerSummary]:
     """Return each label with its number of turns, first words and person, in order of first appearance.
 
-    ``items`` are (position, kind, text, who, ...) tuples, when the caller already has them.
+    ``items`` are (position, kind, text, who, ...) tuples, ``candidates`` and ``ties`` what the caller
+    has already read (see speaker_candidates and speaker_ties).
     """
     if items is None:
         items = episode.items.filter(kind=TranscriptItem.Kind.TURN).values_list("position", "kind", "text", "who")
+    if candidates is None:
+        candidates = speaker_candidates(episode=episode)
+    if ties is None:
+        ties = speaker_ties(episode=episode)
     counts: Counter[str] = Counter()
     first: dict[str, tuple[int, str]] = {}
     for position, kind, text, who, *_ in items:
@@ -92,10 +97,9 @@ def speaker_summaries(*, episode: Episode, items=None, candidates=None) -> list[
             continue
         counts[who] += 1
         first.setdefault(who, (position, text))
-    people = speaker_people(episode=episode, labels=list(first), candidates=candidates)
-    tied = set(episode.speakers.values_list("label", flat=True))
+    people = speakers_match(labels=list(first), candidates=candidates, ties=ties)
     return [
-        SpeakerSummary(label, counts[label], _first_words(text), position, people.get(label), label in tied)
+        SpeakerSummary(label, counts[label], _first_words(text), position, people.get(label), label in ties)
         for label, (position, text) in first.items()
     ]
 

@@ -42,25 +42,28 @@ def check_time(time: str, number: int) -> int | None:
 def transcript_save(*, episode: Episode, edits: dict[int, ItemEdit], user=None, version: int | None = None) -> int:
     """Apply in-place edits keyed by item id, writing only the items that changed; return how many."""
     with editing(episode=episode, user=user, version=version) as change:
-        fields = ("pk", "position", "kind", "text", "who", "sec", "time")
-        current = {row["pk"]: row for row in items(change.episode).filter(pk__in=list(edits)).values(*fields)}
-        changed = []
-        for pk, edit in edits.items():
-            if pk not in current:
-                raise ServiceError(ERR_STALE_ITEM.format(number=pk))
-            item = TranscriptItem(**current[pk])
-            touched = _apply(item, edit, number=item.position + 1)
-            if touched:
-                changed.append((item, frozenset(touched)))
-        if not changed:
-            change.cancel = True
-            return 0
-        change.summary = _edit_summary([item for item, _ in changed])
-        # One UPDATE per set of changed columns: a text fix does not rewrite speakers and times.
-        for touched in {t for _, t in changed}:
-            batch = [item for item, t in changed if t == touched]
-            TranscriptItem.objects.bulk_update(batch, sorted(touched))
-    return len(changed)
+        count, what = apply_edits(change.episode, edits)
+        change.summary, change.cancel = f"edited {what}", not count
+    return count
+
+
+def apply_edits(episode: Episode, edits: dict[int, ItemEdit]) -> tuple[int, str]:
+    """Write the items whose submitted values differ (call inside ``editing``); return how many, and what."""
+    fields = ("pk", "position", "kind", "text", "who", "sec", "time", "keys")
+    current = {row["pk"]: row for row in items(episode).filter(pk__in=list(edits)).values(*fields)}
+    changed = []
+    for pk, edit in edits.items():
+        if pk not in current:
+            raise ServiceError(ERR_STALE_ITEM.format(number=pk))
+        item = TranscriptItem(**current[pk])
+        touched = _apply(item, edit, number=item.position + 1)
+        if touched:
+            changed.append((item, frozenset(touched)))
+    # One UPDATE per set of changed columns: a text fix does not rewrite speakers and times.
+    for touched in {t for _, t in changed}:
+        batch = [item for item, t in changed if t == touched]
+        TranscriptItem.objects.bulk_update(batch, sorted(touched))
+    return len(changed), _edit_summary([item for item, _ in changed]) if changed else ""
 
 
 def _apply(item: TranscriptItem, edit: ItemEdit, *, number: int) -> set[str]:
@@ -79,15 +82,19 @@ def _apply(item: TranscriptItem, edit: ItemEdit, *, number: int) -> set[str]:
         item.sec = check_time(edit.time, number)
         item.time = edit.time.strip()
         fields |= {"time", "sec"}
+    # A value the editor cleared leaves the file, rather than staying as an empty key.
+    cleared = {key for key in ("who", "time", "sec") if key in fields and getattr(item, key) in ("", None)}
+    if cleared & set(item.keys):
+        item.keys = [key for key in item.keys if key not in cleared]
+        fields.add("keys")
     return fields
 
 
 def _edit_summary(edited: list[TranscriptItem]) -> str:
     if len(edited) == 1:
         item = edited[0]
-        what = "section title" if item.kind == HEADER else "turn"
-        return f"edited {what} {item.position + 1}"
-    return f"edited {len(edited)} transcript items"
+        return f"{'section title' if item.kind == HEADER else 'turn'} {item.position + 1}"
+    return f"{len(edited)} transcript items"
 
 
 def turn_insert(

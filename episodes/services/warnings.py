@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse
 
+from django.db.models import Q
+
 from .. import frontmatter as fm
-from ..models import Episode, TranscriptItem
+from ..models import Episode, Person, TranscriptItem
 
 W_TIME_BACKWARDS = "time goes backwards: {time} comes after {previous}"
 W_NO_SPEAKER = "turn has no speaker"
@@ -33,6 +35,7 @@ def transcript_warnings(items, *, known_labels: set[str]) -> list[Warning]:
     warnings = []
     previous_sec = previous_time = None
     header = None  # (position, title) of a header still waiting for a turn
+    unknown = set()  # labels already warned about, once each at their first turn
     for position, kind, text, who, sec, time in items:
         if kind == TranscriptItem.Kind.HEADER:
             if header is not None:
@@ -44,7 +47,8 @@ def transcript_warnings(items, *, known_labels: set[str]) -> list[Warning]:
         header = None
         if not who:
             warnings.append(Warning(W_NO_SPEAKER, position))
-        elif who not in known_labels:
+        elif who not in known_labels and who not in unknown:
+            unknown.add(who)
             warnings.append(Warning(W_UNKNOWN_SPEAKER.format(label=who), position))
         if not text.strip():
             warnings.append(Warning(W_EMPTY_TEXT, position))
@@ -107,6 +111,22 @@ def episode_warnings(*, episode: Episode, items=None, refs=None) -> list[Warning
     labels = {who for _, kind, _, who, _, _ in items if who}
     known = known_labels(episode=episode, labels=labels)
     return youtube_warnings(refs) + transcript_warnings(items, known_labels=known)
+
+
+def count_for_rows(*, items: list[dict], refs: list[dict], guest_keys: list[str], ties: dict) -> int:
+    """Count the warnings of rows about to be imported (item and ref field dicts), in one query."""
+    from .speakers import speakers_match  # noqa: PLC0415
+
+    people = {p.key: p for p in Person.objects.filter(Q(key__in=guest_keys) | Q(is_host=True))}
+    candidates = [people[k] for k in dict.fromkeys(guest_keys) if k in people]
+    candidates += [p for p in people.values() if p.is_host and p not in candidates]
+    rows = [
+        (i["position"], i["kind"], i.get("text", ""), i.get("who", ""), i.get("sec"), i.get("time", "")) for i in items
+    ]
+    labels = {row[3] for row in rows if row[3]}
+    known = set(speakers_match(labels=labels, candidates=candidates, ties=ties)) | set(ties)
+    ref_values = [(r["mapping"], r["platform"], r["value"]) for r in refs]
+    return len(youtube_warnings(ref_values) + transcript_warnings(rows, known_labels=known))
 
 
 def refresh_warning_count(*, episode: Episode) -> int:

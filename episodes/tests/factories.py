@@ -59,7 +59,9 @@ def make_episode(slug: str = "test-episode", body: str | None = None, **override
 
 
 def make_person(key: str = "janedoe", name: str = "Jane Doe", **fields) -> Person:
-    return Person.objects.create(key=key, name=name, has_profile=True, **fields)
+    """Create the person, or fill in the placeholder an earlier import left for this key."""
+    person, _ = Person.objects.update_or_create(key=key, defaults={"name": name, "has_profile": True, **fields})
+    return person
 
 
 def export(episode: Episode) -> str:

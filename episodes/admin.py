@@ -1,1 +1,0 @@
-"""Admin for episodes and people."""

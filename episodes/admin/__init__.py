@@ -1,0 +1,13 @@
+"""The editor: episodes, people and transcript spreadsheets in the Django admin."""
+
+from django.contrib import admin
+
+from .episode import EpisodeAdmin
+from .people import PersonAdmin
+from .transcript import TranscriptItemAdmin
+
+admin.site.site_header = "Podcast editor"
+admin.site.site_title = "Podcast editor"
+admin.site.index_title = "Episodes and people"
+
+__all__ = ["EpisodeAdmin", "PersonAdmin", "TranscriptItemAdmin"]

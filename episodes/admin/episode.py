@@ -1,0 +1,383 @@
+"""The episode editor: the admin change page with speakers, sections, transcript, links and export preview.
+
+The admin collects input and calls services; it holds no editing rules of its own.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from .. import editor, exporting, services, sync
+from ..forms import BodyLinkForm, EpisodeForm, GuestForm, PlatformRefForm, typed_keys
+from ..models import BodyLink, Episode, EpisodeGuest, Person, PlatformRef
+from ..services.transcript import NEW_SECTION
+from . import uploads
+
+
+class OrderedInline(admin.TabularInline):
+    """A small list whose order matters: rows carry a hidden position the page's ↑/↓ buttons renumber."""
+
+    extra = 0
+    classes = ["ordered"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # New rows go last unless moved; the service renumbers positions from 0 in this order.
+        formset.form.base_fields["position"].required = False
+        return formset
+
+
+class GuestInline(OrderedInline):
+    model = EpisodeGuest
+    form = GuestForm
+    autocomplete_fields = ["person"]
+    verbose_name_plural = "Guests (in order)"
+
+
+class PlatformRefInline(OrderedInline):
+    model = PlatformRef
+    form = PlatformRefForm
+    verbose_name = "platform id or link"
+    verbose_name_plural = "Platform ids and links (YouTube, Spotify, Apple, Anchor, …)"
+
+
+class BodyLinkInline(OrderedInline):
+    model = BodyLink
+    form = BodyLinkForm
+    verbose_name_plural = "Links (the body's Links: list)"
+
+
+class WarningsFilter(admin.SimpleListFilter):
+    title = "warnings"
+    parameter_name = "warnings"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Has warnings"), ("no", "No warnings")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(warning_count__gt=0)
+        if self.value() == "no":
+            return queryset.filter(warning_count=0)
+        return queryset
+
+
+@admin.register(Episode)
+class EpisodeAdmin(admin.ModelAdmin):
+    form = EpisodeForm
+    inlines = [GuestInline, PlatformRefInline, BodyLinkInline]
+    list_display = ["number_label", "title", "guest_names", "item_count", "edited_at", "warnings_column", "status"]
+    list_display_links = ["number_label", "title"]
+    list_filter = ["season", "status", WarningsFilter]
+    search_fields = ["title", "slug", "guests__name", "guests__key"]
+    actions = ["export_selected"]
+    list_per_page = 50
+
+    # -- the list ---------------------------------------------------------------------------------
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name == "episodes_episode_changelist":
+            queryset = queryset.annotate(item_count=Count("items", distinct=True)).prefetch_related(
+                Prefetch("guest_rows", EpisodeGuest.objects.select_related("person").order_by("position"))
+            )
+        return queryset
+
+    @admin.display(description="S/E", ordering="season")
+    def number_label(self, obj):
+        season = f"S{obj.season:02d}" if obj.season is not None else "S–"
+        number = f"E{obj.number:02d}" if obj.number is not None else "E–"
+        return season + number
+
+    @admin.display(description="guests")
+    def guest_names(self, obj):
+        return ", ".join(str(row.person) for row in obj.guest_rows.all())
+
+    @admin.display(description="items", ordering="item_count")
+    def item_count(self, obj):
+        return obj.item_count
+
+    @admin.display(description="warnings", ordering="warning_count")
+    def warnings_column(self, obj):
+        if not obj.warning_count:
+            return "–"
+        return format_html('<span class="warn-count" title="See the editor page">⚠ {}</span>', obj.warning_count)
+
+    @admin.action(description="Export selected episodes (.md, or .zip for several)")
+    def export_selected(self, request, queryset):
+        name, content, content_type = exporting.download(queryset.order_by("slug"))
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    # -- the form ---------------------------------------------------------------------------------
+
+    def get_fieldsets(self, request, obj=None):
+        extra = sync.load_extra(obj.extra) if obj is not None else {}
+        metadata = ["slug", "title", "short", ("season", "number"), "image", "status", "version"]
+        newer = {"fields": [f"x_{key}" for key in typed_keys(extra)] + ["extra_yaml"]}
+        if not extra:
+            newer["classes"] = ["collapse"]
+        return [
+            (None, {"fields": metadata}),
+            ("Newer keys (description, intro, topics, …)", newer),
+            ("Body text around the links", {"fields": ["body", "body_after"], "classes": ["collapse"]}),
+        ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # The newer keys' fields are added per episode by the form itself, not by the model form factory.
+        fields = flatten_fieldsets(self.get_fieldsets(request, obj))
+        kwargs["fields"] = [f for f in fields if not f.startswith("x_") and f not in ("extra_yaml", "version")]
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        return {"status": Episode.Status.DRAFT, **super().get_changeform_initial_data(request)}
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.edited_by = request.user
+            super().save_model(request, obj, form, change)
+        # Changes to an existing episode are saved together with the inlines in save_related.
+
+    def save_related(self, request, form, formsets, change):
+        if not change:
+            super().save_related(request, form, formsets, change)
+            return
+        fields = {name: form.cleaned_data[name] for name in form.changed_data if name in form._meta.fields}
+        lists = {formset.model: self._rows(formset) for formset in formsets}
+        what = services.episode_save(
+            episode=form.instance,
+            fields=fields,
+            extra=form.extra_data(),
+            edits=form.transcript_edits,
+            lists=lists,
+            user=request.user,
+            version=form.cleaned_data.get("version"),
+        )
+        form.saved_what = what
+
+    @staticmethod
+    def _rows(formset) -> list[services.Row]:
+        rows = []
+        for index, form in enumerate(formset.forms):
+            if not form.has_changed() and form.instance.pk is None:
+                continue  # an empty extra row
+            delete = formset.can_delete and formset._should_delete_form(form)
+            position = form.cleaned_data.get("position") if hasattr(form, "cleaned_data") else None
+            key = (position if position is not None else 10**6, index)
+            rows.append((key, services.Row(obj=form.instance, changed=form.has_changed(), delete=delete)))
+        return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        what = getattr(form, "saved_what", None)
+        if what is not None:
+            return "Edited " + ", ".join(what) if what else "No changes"
+        return super().construct_change_message(request, form, formsets, add)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            editor_context = editor.editor_context(obj)
+            posted = request.POST if request.method == "POST" else None
+            context.update(
+                editor=editor_context,
+                transcript_rows=editor.transcript_rows(editor_context, posted),
+                people_choices=Person.objects.filter(pk__in=[p.pk for p in editor_context.candidates]),
+                export_url=reverse("admin:episodes_episode_export", args=[obj.pk]),
+                public_url=reverse("episodes:episode", args=[obj.slug]),
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # -- operations -------------------------------------------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("import/", view(uploads.UploadView.as_view(model_admin=self)), name="episodes_episode_import"),
+            path("<path:object_id>/export/", view(self.export_view), name="episodes_episode_export"),
+            path("<path:object_id>/change/ops/<slug:op>/", view(self.op_view), name="episodes_episode_op"),
+            *super().get_urls(),
+        ]
+
+    def _episode(self, request, object_id, *, change: bool) -> Episode:
+        episode = self.get_object(request, unquote(object_id))
+        if episode is None:
+            raise Http404("No such episode.")
+        allowed = self.has_change_permission(request, episode) if change else self.has_view_permission(request, episode)
+        if not allowed:
+            raise PermissionDenied
+        return episode
+
+    def export_view(self, request, object_id):
+        episode = self._episode(request, object_id, change=False)
+        if request.GET.get("download"):
+            name, content, content_type = exporting.download(Episode.objects.filter(pk=episode.pk))
+            response = HttpResponse(content, content_type=content_type)
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+        text = sync.export_text(episode)
+        diff = list(
+            difflib.unified_diff(
+                episode.source_text.splitlines(keepends=True),
+                text.splitlines(keepends=True),
+                fromfile=f"{episode.slug}.md (last imported or exported)",
+                tofile=f"{episode.slug}.md (export now)",
+            )
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": episode,
+            "title": f"Export preview: {episode.slug}.md",
+            "text": text,
+            "diff": "".join(diff),
+            "diff_lines": _diff_lines(diff),
+            "has_view_permission": True,
+        }
+        return TemplateResponse(request, "admin/episodes/episode/export_preview.html", context)
+
+    def op_view(self, request, object_id, op):
+        if request.method != "POST":
+            return HttpResponseRedirect("../../")
+        episode = self._episode(request, object_id, change=True)
+        handler = OPS.get(op)
+        if handler is None:
+            raise Http404("No such operation.")
+        post = request.POST
+        try:
+            version = int(post["version"]) if post.get("version") else None
+            message, anchor = handler(episode, post, request.user, version)
+        except services.ServiceError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            anchor = post.get("position", "")
+        except (KeyError, ValueError):
+            self.message_user(request, "That operation needs other input; nothing was changed.", messages.ERROR)
+            anchor = ""
+        else:
+            self.message_user(request, message, messages.SUCCESS)
+        url = reverse("admin:episodes_episode_change", args=[episode.pk])
+        anchor = str(anchor)
+        return HttpResponseRedirect(url + (f"#item-{anchor}" if anchor.isdigit() else f"#{anchor or 'transcript'}"))
+
+
+def _diff_lines(diff: list[str]):
+    """Return the diff as (css class, line) pairs for the preview."""
+    classes = {"+": "add", "-": "del", "@": "hunk"}
+    return format_html_join(
+        "", '<span class="{}">{}</span>', ((classes.get(line[:1], ""), line.rstrip("\n")) for line in diff)
+    )
+
+
+def _positions(post) -> list[int]:
+    return [int(p) for p in post.getlist("positions")]
+
+
+def _person(post) -> tuple[Person | None, bool]:
+    """Return (person, automatic) from the tie form's choice: a key, 'nobody' or 'auto'."""
+    choice = post.get("person", "auto")
+    if choice == "auto":
+        return None, True
+    if choice == "nobody":
+        return None, False
+    return get_object_or_404(Person, key=choice), False
+
+
+def _op_rename(episode, post, user, version):
+    count = services.speaker_rename(episode=episode, old=post["old"], new=post["new"], user=user, version=version)
+    return f"Renamed {post['old']} to {post['new'].strip()} in {count} turns.", "speakers"
+
+
+def _op_merge(episode, post, user, version):
+    count = services.speaker_merge(
+        episode=episode, source=post["source"], target=post["target"], user=user, version=version
+    )
+    return f"Merged {post['source']} into {post['target']} ({count} turns).", "speakers"
+
+
+def _op_tie(episode, post, user, version):
+    person, automatic = _person(post)
+    services.speaker_tie(
+        episode=episode, label=post["label"], person=person, automatic=automatic, user=user, version=version
+    )
+    who = "matched automatically" if automatic else f"tied to {person or 'nobody'}"
+    return f"{post['label']} is now {who}.", "speakers"
+
+
+def _op_assign(episode, post, user, version):
+    positions = _positions(post)
+    count = services.turns_assign(episode=episode, positions=positions, who=post["who"], user=user, version=version)
+    return f"Gave {count} turns to {post['who'].strip()}.", min(positions)
+
+
+def _op_swap(episode, post, user, version):
+    positions = _positions(post) or None
+    count = services.speakers_swap(
+        episode=episode, a=post["a"], b=post["b"], positions=positions, user=user, version=version
+    )
+    return f"Swapped {post['a']} and {post['b']} in {count} turns.", min(positions) if positions else ""
+
+
+def _op_delete(episode, post, user, version):
+    positions = _positions(post)
+    count = services.items_delete(episode=episode, positions=positions, user=user, version=version)
+    return f"Deleted {count} items.", max(min(positions) - 1, 0) if positions else ""
+
+
+def _op_header_before_selection(episode, post, user, version):
+    positions = _positions(post)
+    if not positions:
+        raise services.ServiceError("Select the turn the new section starts with.")
+    title = post.get("title") or NEW_SECTION
+    item = services.section_add(episode=episode, position=min(positions), title=title, user=user, version=version)
+    return f"Added section '{item.text}'.", item.position
+
+
+def _op_section_add(episode, post, user, version):
+    position, title = int(post["position"]), post.get("title") or NEW_SECTION
+    item = services.section_add(episode=episode, position=position, title=title, user=user, version=version)
+    return f"Added section '{item.text}'; type its title in place.", item.position
+
+
+def _op_turn_insert(episode, post, user, version):
+    item = services.turn_insert(episode=episode, position=int(post["position"]), user=user, version=version)
+    return "Added a turn; fill it in and save.", item.position
+
+
+def _op_section_delete(episode, post, user, version):
+    services.section_delete(episode=episode, position=int(post["position"]), user=user, version=version)
+    return "Deleted the section header; its turns joined the section before.", max(int(post["position"]) - 1, 0)
+
+
+def _mover(service, offset: int, label: str):
+    def op(episode, post, user, version):
+        position = service(episode=episode, position=int(post["position"]), offset=offset, user=user, version=version)
+        return label, position
+
+    return op
+
+
+OPS = {
+    "speaker-rename": _op_rename,
+    "speaker-merge": _op_merge,
+    "speaker-tie": _op_tie,
+    "assign": _op_assign,
+    "swap": _op_swap,
+    "delete": _op_delete,
+    "header-before": _op_header_before_selection,
+    "section-add": _op_section_add,
+    "turn-insert": _op_turn_insert,
+    "section-delete": _op_section_delete,
+    "header-up": _mover(services.header_move, -1, "Moved the header up one turn."),
+    "header-down": _mover(services.header_move, 1, "Moved the header down one turn."),
+    "section-up": _mover(services.section_move, -1, "Moved the section up."),
+    "section-down": _mover(services.section_move, 1, "Moved the section down."),
+}

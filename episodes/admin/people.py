@@ -1,0 +1,68 @@
+"""People: profiles, the host flag, their episodes, spreadsheet import/export and profile export."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from django.contrib import admin
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.html import format_html_join
+from import_export.admin import ImportExportModelAdmin
+
+from ..exporting import person_text
+from ..models import Person
+from ..resources import PersonResource
+
+
+@admin.register(Person)
+class PersonAdmin(ImportExportModelAdmin):
+    resource_classes = [PersonResource]
+    list_display = ["key", "name", "is_host", "has_profile", "episode_count"]
+    list_filter = ["is_host", "has_profile"]
+    search_fields = ["key", "name"]
+    readonly_fields = ["episode_list"]
+    actions = ["export_profiles"]
+    fieldsets = [
+        (None, {"fields": ["key", "name", "short", "picture", "is_host", "has_profile"]}),
+        ("Links", {"fields": ["github", "twitter", "linkedin", "web"]}),
+        ("Biography", {"fields": ["bio_short", "body"]}),
+        ("Other keys", {"fields": ["extra"], "classes": ["collapse"]}),
+        ("Episodes", {"fields": ["episode_list"]}),
+    ]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(episode_total=Count("guest_rows", distinct=True))
+
+    @admin.display(description="episodes", ordering="episode_total")
+    def episode_count(self, obj):
+        return obj.episode_total
+
+    @admin.display(description="episodes")
+    def episode_list(self, obj):
+        episodes = obj.episodes.order_by("-season", "-number")
+        if not episodes:
+            return "–"
+        return format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            ((reverse("admin:episodes_episode_change", args=[e.pk]), e) for e in episodes),
+        )
+
+    def save_model(self, request, obj, form, change):
+        # An editor who fills in a placeholder gives it a profile file on export.
+        obj.has_profile = True
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Export selected profiles (_people/<key>.md in a .zip)")
+    def export_profiles(self, request, queryset):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            for person in queryset.order_by("key"):
+                zf.writestr(f"_people/{person.key}.md", person_text(person).encode("utf-8"))
+        response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+        response["Content-Disposition"] = 'attachment; filename="people.zip"'
+        return response

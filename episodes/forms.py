@@ -1,0 +1,247 @@
+"""Forms of the editor: they parse and validate what the editor typed, and leave the changes to services."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from . import frontmatter as fm
+from . import services, sync
+from .models import BodyLink, Episode, EpisodeGuest, PlatformRef
+from .services.transcript import ERR_BAD_TIME
+
+ERR_NOT_HTTP = "Only http:// and https:// links are allowed."
+ERR_EXTRA_NOT_MAPPING = "Other keys must be a YAML mapping of keys to values."
+ERR_EXTRA_KNOWN_KEY = "'{key}' has its own field above; edit it there."
+
+# Newer front matter keys that get a field of their own when their value has this type.
+EXTRA_FIELDS = {
+    "description": (str, lambda: forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))),
+    "intro": (str, lambda: forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))),
+    "topics": (
+        list,
+        lambda: forms.CharField(
+            required=False, help_text="One topic per line.", widget=forms.Textarea(attrs={"rows": 3})
+        ),
+    ),
+    "dateadded": (datetime.date, lambda: forms.DateField(required=False, help_text="YYYY-MM-DD")),
+    "duration": (str, lambda: forms.CharField(required=False, help_text="As shown, e.g. 58:23 or PT58M")),
+}
+COLUMN_KEYS = {*sync.EPISODE_COLUMNS, "guests", "ids", "links", "transcript"}
+
+
+def _is_time(value: str) -> bool:
+    return not value.strip() or fm.time_to_seconds(value.strip()) is not None
+
+
+def typed_keys(extra: dict) -> list[str]:
+    """Return the newer keys that get a field of their own: absent, or present with the field's type."""
+    return [key for key, (kind, _) in EXTRA_FIELDS.items() if key not in extra or _has_type(extra[key], kind)]
+
+
+def _has_type(value, kind) -> bool:
+    if kind is list:
+        return isinstance(value, list) and all(isinstance(v, str) and "\n" not in v for v in value)
+    if kind is datetime.date:
+        return type(value) is datetime.date
+    return isinstance(value, kind)
+
+
+def http_url(value: str) -> str:
+    """Return ``value`` stripped, refusing anything but an absolute http(s) URL."""
+    value = value.strip()
+    if not value.lower().startswith(("http://", "https://")) or any(c.isspace() for c in value):
+        raise ValidationError(ERR_NOT_HTTP, code="not_http")
+    return value
+
+
+class ExactTextMixin:
+    """Keep text exactly as typed: no stripping, and the browser's CRLF line breaks back to LF.
+
+    Django strips CharField input by default, which would turn an untouched body such as
+    "\n\nLinks:\n\n" into a change on every save.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.strip = False
+                if isinstance(field.widget, forms.Textarea):
+                    field.to_python = _lf(field.to_python)
+
+
+def _lf(to_python):
+    def convert(value):
+        value = to_python(value)
+        return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+    return convert
+
+
+class EpisodeForm(ExactTextMixin, forms.ModelForm):
+    """Metadata, the newer keys with fields of their own, other keys as YAML, and the version seen."""
+
+    extra_yaml = forms.CharField(
+        label="Other keys (YAML)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "class": "vLargeTextField yaml", "spellcheck": "false"}),
+        help_text="Front matter keys without a field above, kept exactly as they are unless you change them.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Episode
+        fields = ["slug", "title", "short", "season", "number", "image", "status", "body", "body_after"]
+        widgets = {
+            "title": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            "short": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            "body": forms.Textarea(attrs={"rows": 3}),
+            "body_after": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.extra = sync.load_extra(self.instance.extra) if self.instance.pk else {}
+        self.typed_keys = typed_keys(self.extra)
+        for key in self.typed_keys:
+            self.fields[f"x_{key}"] = EXTRA_FIELDS[key][1]()
+            self.fields[f"x_{key}"].label = key
+            value = self.extra.get(key)
+            self.initial[f"x_{key}"] = "\n".join(value) if isinstance(value, list) else value
+        rest = {k: v for k, v in self.extra.items() if k not in self.typed_keys}
+        self.initial["extra_yaml"] = fm.dump(rest) if rest else ""
+        self.initial["version"] = self.instance.version if self.instance.pk else None
+        if self.instance.pk:
+            self.fields["slug"].disabled = True
+
+    def clean(self):
+        data = super().clean()
+        seen = data.get("version")
+        if self.instance.pk and seen is not None and seen != self.instance.version:
+            raise ValidationError(str(services.StaleEpisode(self.instance)), code="stale")
+        self.transcript_edits = transcript_edits(self.data)
+        bad = {pk: e.time.strip() for pk, e in self.transcript_edits.items() if e.time and not _is_time(e.time)}
+        if bad and self.instance.pk:
+            positions = dict(self.instance.items.filter(pk__in=bad).values_list("pk", "position"))
+            for pk in sorted(bad, key=lambda pk: positions.get(pk, 0)):
+                self.add_error(None, ERR_BAD_TIME.format(number=positions.get(pk, 0) + 1, time=bad[pk]))
+        return data
+
+    def clean_extra_yaml(self):
+        text = self.cleaned_data["extra_yaml"]
+        if not text.strip():
+            return {}
+        try:
+            data = fm.load(text)
+        except fm.FormatError as exc:
+            raise ValidationError(f"line {exc.line}: {exc.message}") from None
+        if not isinstance(data, dict):
+            raise ValidationError(ERR_EXTRA_NOT_MAPPING)
+        for key in data:
+            if key in COLUMN_KEYS or key in self.typed_keys:
+                raise ValidationError(ERR_EXTRA_KNOWN_KEY.format(key=key))
+        try:
+            fm.dump_checked(data)
+        except fm.FormatError as exc:
+            raise ValidationError(exc.message) from None
+        return data
+
+    def extra_data(self) -> dict:
+        """Return the new ``extra`` mapping: unchanged values kept as they were, in their order."""
+        edited = {}
+        for key in self.typed_keys:
+            name = f"x_{key}"
+            if name not in self.changed_data:
+                if key in self.extra:
+                    edited[key] = self.extra[key]
+                continue
+            value = self.cleaned_data[name]
+            if EXTRA_FIELDS[key][0] is list:
+                value = [line.strip() for line in (value or "").splitlines() if line.strip()]
+            if value in ("", None, []):
+                continue  # a cleared field removes the key
+            edited[key] = value
+        if "extra_yaml" in self.changed_data:
+            edited.update(self.cleaned_data["extra_yaml"])
+        else:
+            edited.update({k: v for k, v in self.extra.items() if k not in self.typed_keys})
+        # Keys keep their place; new ones go last.
+        ordered = {k: edited[k] for k in self.extra if k in edited}
+        ordered.update({k: v for k, v in edited.items() if k not in ordered})
+        return ordered
+
+
+class GuestForm(forms.ModelForm):
+    class Meta:
+        model = EpisodeGuest
+        fields = ["person", "position"]
+        widgets = {"position": forms.HiddenInput(attrs={"class": "row-position"})}
+
+
+class BodyLinkForm(ExactTextMixin, forms.ModelForm):
+    class Meta:
+        model = BodyLink
+        fields = ["position", "text", "url", "new_tab"]
+        widgets = {"position": forms.HiddenInput(attrs={"class": "row-position"})}
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        # Only what the editor typed is checked: an imported link stays as it was until someone edits it.
+        return http_url(url) if "url" in self.changed_data else url
+
+
+class PlatformRefForm(ExactTextMixin, forms.ModelForm):
+    class Meta:
+        model = PlatformRef
+        fields = ["mapping", "platform", "value", "position"]
+        widgets = {"position": forms.HiddenInput(attrs={"class": "row-position"})}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mapping") == PlatformRef.Mapping.LINKS and "value" in self.changed_data and data.get("value"):
+            try:
+                data["value"] = http_url(data["value"])
+            except ValidationError as exc:
+                self.add_error("value", exc)
+        return data
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".md,.zip"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class UploadForm(forms.Form):
+    files = MultipleFileField(label="Episode files", help_text="Episode .md files, or a .zip (with _people/ profiles).")
+    force = forms.BooleanField(
+        required=False,
+        label="Overwrite episodes edited in the CMS",
+        help_text="Without this, an episode changed here since its last import or export is refused.",
+    )
+
+
+def transcript_edits(data) -> dict[int, services.ItemEdit]:
+    """Collect the transcript fields ``item-<id>-<text|who|time>`` the editor's page posted."""
+    edits: dict[int, services.ItemEdit] = {}
+    for name in data:
+        parts = name.split("-")
+        if len(parts) != 3 or parts[0] != "item" or parts[2] not in ("text", "who", "time") or not parts[1].isdigit():
+            continue
+        edit = edits.setdefault(int(parts[1]), services.ItemEdit())
+        # Browsers send textarea line breaks as CRLF; the files use LF.
+        setattr(edit, parts[2], data[name].replace("\r\n", "\n"))
+    return edits

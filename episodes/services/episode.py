@@ -1,0 +1,99 @@
+"""Saving the episode page: metadata, other keys, in-place transcript edits and the small ordered lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import F
+
+from .. import sync
+from ..models import BodyLink, Episode, EpisodeGuest, PlatformRef
+from .common import editing
+from .transcript import ItemEdit, apply_edits
+
+COLUMN_KEYS = {attr: key for key, attr in sync.EPISODE_COLUMNS.items()}
+LIST_NAMES = {EpisodeGuest: "guests", PlatformRef: "platform ids and links", BodyLink: "links"}
+
+
+@dataclass
+class Row:
+    """One row of a small ordered list as the editor left it: ``obj`` already holds the new values."""
+
+    obj: EpisodeGuest | PlatformRef | BodyLink
+    changed: bool = False
+    delete: bool = False
+
+
+def episode_save(
+    *,
+    episode: Episode,
+    fields: dict | None = None,
+    extra: dict | None = None,
+    edits: dict[int, ItemEdit] | None = None,
+    lists: dict[type, list[Row]] | None = None,
+    user=None,
+    version: int | None = None,
+) -> list[str]:
+    """Save what the editor changed on the episode page as one edit; return the names of what changed.
+
+    ``fields`` are column values, ``extra`` the whole new mapping of other keys, ``edits`` in-place
+    transcript edits by item id, ``lists`` the guests / platform refs / body links rows in their new order.
+    Only rows whose values or positions changed are written.
+    """
+    with editing(episode=episode, user=user, version=version) as change:
+        locked = change.episode
+        what = []
+        updated = [name for name, value in (fields or {}).items() if getattr(locked, name) != value]
+        current_extra = sync.load_extra(locked.extra)
+        new_extra = dict(current_extra if extra is None else extra)
+        for name in updated:
+            setattr(locked, name, fields[name])
+            # A column filled in here wins over a value the file had that did not fit the column.
+            new_extra.pop(COLUMN_KEYS.get(name), None)
+        if new_extra != current_extra or list(new_extra) != list(current_extra):
+            locked.extra = sync.dump_extra(new_extra)
+            updated.append("extra")
+            what += [k for k in {**current_extra, **new_extra} if current_extra.get(k, ...) != new_extra.get(k, ...)]
+        if updated:
+            locked.save(update_fields=updated)
+            what += [COLUMN_KEYS.get(name, name) for name in updated if name != "extra"]
+        if edits:
+            count, edited = apply_edits(locked, edits)
+            if count:
+                what.append(edited)
+        for model, rows in (lists or {}).items():
+            if _save_rows(locked, model, rows):
+                what.append(LIST_NAMES[model])
+        if not what:
+            change.cancel = True
+        change.summary = "edited " + ", ".join(what)
+    return what
+
+
+def _save_rows(episode: Episode, model, rows: list[Row]) -> bool:
+    """Write a small ordered list: deletions, then moved or changed rows, then new ones; tell if anything changed."""
+    queryset = model.objects.filter(episode=episode)
+    before = dict(queryset.values_list("pk", "position"))
+    deleted = [row.obj.pk for row in rows if row.delete and row.obj.pk]
+    kept = [row for row in rows if not row.delete]
+    counters: dict = {}
+    for row in kept:
+        group = row.obj.mapping if model is PlatformRef else None
+        row.obj.position = counters.get(group, 0)
+        counters[group] = row.obj.position + 1
+    moved = any(row.obj.pk and before.get(row.obj.pk) != row.obj.position for row in kept)
+    if deleted:
+        queryset.filter(pk__in=deleted).delete()
+    if moved:
+        # Positions are unique per episode and checked row by row: step aside first.
+        queryset.update(position=-F("position") - 1)
+    for row in kept:
+        if row.obj.pk is None:
+            continue
+        if row.changed or moved:
+            row.obj.save()
+    for row in kept:
+        if row.obj.pk is None:
+            row.obj.episode = episode
+            row.obj.save()
+    return bool(deleted or moved or any(row.changed for row in kept))
