@@ -120,7 +120,7 @@
       }
       function addButtons(row) {
         if (row.querySelector(".move-row") || row.classList.contains("empty-form")) return;
-        var cell = row.querySelector("td.original") || row.firstElementChild;
+        var cell = row.lastElementChild;
         [["↑", -1, "Move up"], ["↓", 1, "Move down"]].forEach(function (spec) {
           var b = document.createElement("button");
           b.type = "button";

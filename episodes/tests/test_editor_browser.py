@@ -1,0 +1,124 @@
+"""The editor in a real browser: an editor renames a speaker, reassigns a range of turns, moves a section
+header, reorders and adds a body link, edits a turn by keyboard, saves, and exports. The export must be
+the original file with exactly those edits, and the page must log no console errors.
+"""
+
+import difflib
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+
+from episodes import frontmatter as fm
+from episodes.models import Episode
+from episodes.tests.factories import import_text, make_person
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture
+def editor_login(transactional_db, django_user_model, seed_text):
+    make_person("dannyleybzon", "Danny Leybzon")
+    make_person("alexeygrigorev", "Alexey Grigorev", is_host=True)
+    assert import_text(seed_text).status == "created"
+    # Transactional tests flush the data migration's group; give it the same permissions again.
+    group, _ = Group.objects.get_or_create(name="Editors")
+    group.permissions.set(Permission.objects.filter(content_type__app_label="episodes"))
+    user = django_user_model.objects.create_user("editor", password="correct horse battery", is_staff=True)
+    user.groups.add(group)
+    return "editor", "correct horse battery"
+
+
+def test_editor_fixes_an_episode_and_exports_only_those_edits(browser, live_server, editor_login, seed_text):
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    problems = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    page.on("dialog", lambda dialog: dialog.accept())
+
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", editor_login[0])
+    page.fill("#id_password", editor_login[1])
+    page.click("input[type=submit]")
+    episode = Episode.objects.get()
+    change = f"{live_server.url}/admin/episodes/episode/{episode.pk}/change/"
+    page.goto(change)
+
+    # 1. Rename a speaker everywhere from the speakers panel.
+    rename = page.get_by_label("New label for Danny")
+    rename.fill("Danny Leybzon")
+    rename.press("Enter")
+    page.wait_for_load_state()
+    assert "Renamed Danny to Danny Leybzon in 89 turns." in page.locator(".messagelist").inner_text()
+
+    # 2. Select turns 5-7 with a click and a shift-click, and give them to Alexey.
+    page.locator("#item-4 input[type=checkbox]").click()
+    page.locator("#item-6 input[type=checkbox]").click(modifiers=["Shift"])
+    assert page.locator(".selection-count").inner_text() == "3 selected"
+    page.locator(".transcript-toolbar input[name=who]").fill("Alexey")
+    page.locator(".transcript-toolbar").get_by_role("button", name="Assign").click()
+    page.wait_for_load_state()
+    assert "Gave 2 turns to Alexey." in page.locator(".messagelist").inner_text()
+
+    # 3. Move the first section header up by one turn.
+    page.locator("#item-3").get_by_role("button", name="Move this header up one turn").click()
+    page.wait_for_load_state()
+    assert page.locator("#item-2 input.header-title").input_value() == "Danny’s background"
+
+    # 4. Reorder the body links (second link first) and add a new one.
+    links = page.locator("#body_links-group")
+    links.locator("tr.form-row").nth(1).get_by_role("button", name="Move up").click()
+    links.get_by_text("Add another Body link").click()
+    new_row = links.locator("tr.form-row.dynamic-body_links").last
+    new_row.locator("input[name$='-text']").fill("DataTalks.Club")
+    new_row.locator("input[name$='-url']").fill("https://datatalks.club/")
+
+    # 5. Fix a turn's text by keyboard and save with Ctrl+S.
+    text = page.locator("#item-0 textarea")
+    text.focus()
+    page.keyboard.press("Control+End")
+    page.keyboard.type(" Welcome!")
+    page.screenshot(path=ARTIFACTS / "editor-before-save.png", full_page=False)
+    with page.expect_navigation():
+        page.keyboard.press("Control+s")
+    assert "was changed successfully" in page.locator(".messagelist").inner_text()
+
+    # 6. Export.
+    response = page.request.get(f"{live_server.url}/admin/episodes/episode/{episode.pk}/export/?download=1")
+    exported = response.text()
+    page.goto(f"{live_server.url}/admin/episodes/episode/{episode.pk}/export/")
+    page.screenshot(path=ARTIFACTS / "editor-export-preview.png", full_page=False)
+    context.close()
+
+    assert exported == expected_export(seed_text)
+    changed = [
+        line[1:] for line in difflib.unified_diff(seed_text.splitlines(), exported.splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+    # The edits, and nothing else: speaker lines, the moved header, the edited sentence, the links.
+    assert "  who: Danny Leybzon" in changed and "- header: Danny’s background" in changed
+    assert '* [DataTalks.Club](https://datatalks.club/){:target="_blank"}' in changed
+    others = [line for line in changed if not line.startswith("  who: ")]
+    assert len(others) <= 16, others
+    assert not problems, problems
+
+
+def expected_export(original: str) -> str:
+    """Apply the browser's edits to the original data and write it canonically."""
+    doc = fm.parse(original)
+    items = doc.front["transcript"]
+    for item in items:
+        if item.get("who") == "Danny":
+            item["who"] = "Danny Leybzon"
+    for position in (4, 5, 6):
+        if "who" in items[position]:
+            items[position]["who"] = "Alexey"
+    items[2], items[3] = items[3], items[2]
+    items[0]["line"] += " Welcome!"
+    body = fm.split_body(doc.body)
+    body.links[0], body.links[1] = body.links[1], body.links[0]
+    body.links.append(fm.Link(text="DataTalks.Club", url="https://datatalks.club/", marker="*", new_tab=True))
+    return fm.render(doc.front, body.render(), doc.closing)
