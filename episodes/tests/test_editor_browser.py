@@ -95,7 +95,8 @@ def test_editor_fixes_an_episode_and_exports_only_those_edits(browser, live_serv
 
     assert exported == expected_export(seed_text)
     changed = [
-        line[1:] for line in difflib.unified_diff(seed_text.splitlines(), exported.splitlines(), lineterm="", n=0)
+        line[1:]
+        for line in difflib.unified_diff(seed_text.splitlines(), exported.splitlines(), lineterm="", n=0)
         if line[:1] in "+-" and not line.startswith(("+++", "---"))
     ]
     # The edits, and nothing else: speaker lines, the moved header, the edited sentence, the links.

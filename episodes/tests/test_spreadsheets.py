@@ -1,7 +1,7 @@
 """django-import-export: people keyed by their key, and the transcript turns round trip."""
 
-import tablib
 import pytest
+import tablib
 from django.urls import reverse
 
 from episodes.models import Episode, Person
@@ -34,9 +34,7 @@ def test_fix_speakers_in_a_spreadsheet_and_import_back(seed_episode, seed_text):
     assert seed_episode.items.filter(who="Danny Leybzon").count() == 89
     episode = Episode.objects.get(pk=seed_episode.pk)
     assert episode.version == 2  # one edit for the whole sheet
-    changed = [
-        (a, b) for a, b in zip(seed_text.splitlines(), export(episode).splitlines(), strict=True) if a != b
-    ]
+    changed = [(a, b) for a, b in zip(seed_text.splitlines(), export(episode).splitlines(), strict=True) if a != b]
     assert changed and all(b == "  who: Danny Leybzon" for _, b in changed)
 
 
