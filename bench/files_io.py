@@ -1,6 +1,6 @@
 """Import/export speed against PyYAML's C loader and dumper on the same files, measured in one run.
 
-    .venv/bin/python bench/import_export.py [--repeat 3] [--copies 200]
+    .venv/bin/python bench/files_io.py [--repeat 3] [--copies 200]
 
 Samples: the valid files of ../shared/corpus/episodes + historic, and a corpus made by copying them up to
 --copies files. Floors: reading each file and yaml.load with CSafeLoader (import); yaml.dump with CSafeDumper
