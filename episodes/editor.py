@@ -88,7 +88,7 @@ def transcript_rows(context: EditorContext, data=None) -> SafeString:
                 f'aria-label="Time of item {number}" data-orig="{escape(time)}" placeholder="–"></td>'
                 f'<td class="who"><input form="episode_form" name="item-{pk}-who" value="{escape(who)}" size="12" '
                 f'list="speaker-labels" aria-label="Speaker of item {number}" data-orig="{escape(who)}"></td>'
-                f'<td class="text">{flag}<textarea form="episode_form" name="item-{pk}-text" rows="1" '
+                f'<td class="text">{flag}<textarea form="episode_form" name="item-{pk}-text" rows="{_rows(text)}" '
                 f'aria-label="Text of item {number}" data-orig="{escape(text)}">{escape(text)}</textarea></td>'
                 f'<td class="acts">{_turn_buttons(position)}</td></tr>'
             )
@@ -100,10 +100,18 @@ def transcript_rows(context: EditorContext, data=None) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
 
 
-def _button(op: str, position: int, label: str, title: str, extra: str = "") -> str:
+def _rows(text: str) -> int:
+    """Return a textarea height that shows ``text`` whole at the table's usual width, without measuring."""
+    lines = sum(len(line) // 95 + 1 for line in text.split("\n"))
+    return max(1, min(lines, 12))
+
+
+def _button(op: str, position: int, label: str, title: str) -> str:
+    # Plain buttons: thousands of submit buttons tied to a form by its id make Chromium take seconds to
+    # parse the page, so the page's script submits the operations form for them.
     return (
-        f'<button type="submit" form="ops" formaction="ops/{op}/" name="position" value="{position}" '
-        f'title="{title}" aria-label="{title}" {extra}>{label}</button>'
+        f'<button type="button" data-op="{op}" data-position="{position}" title="{title}" '
+        f'aria-label="{title}">{label}</button>'
     )
 
 

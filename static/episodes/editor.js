@@ -67,6 +67,23 @@
       });
     }
 
+    // Row buttons (add a header or a turn, move or delete a section) submit the operations form.
+    if (ops && table) {
+      table.addEventListener("click", function (event) {
+        var button = event.target.closest("button[data-op]");
+        if (!button) return;
+        if (changedFields(table).length && !window.confirm("You have unsaved edits in the transcript. Discard them and continue?")) return;
+        if (button.getAttribute("data-op") === "section-delete" && !window.confirm("Delete this section header? Its turns join the section before.")) return;
+        var position = document.createElement("input");
+        position.type = "hidden";
+        position.name = "position";
+        position.value = button.getAttribute("data-position");
+        ops.appendChild(position);
+        ops.action = "ops/" + button.getAttribute("data-op") + "/";
+        ops.submit();
+      });
+    }
+
     // An operation reloads the page: do not let it drop unsaved typing silently.
     if (ops && table) {
       document.querySelectorAll("button[form=ops], .speakers form button").forEach(function (button) {
