@@ -62,9 +62,12 @@ def transcript_rows(context: EditorContext, data=None) -> SafeString:
     """Return the transcript table's rows; ``data`` are posted values to show again after a refused save."""
     warned = context.warnings_by_position
     out = []
-    for pk, (position, kind, text, who, _sec, time) in zip(context.ids, context.items, strict=True):
+    for pk, (position, kind, saved_text, saved_who, _sec, saved_time) in zip(context.ids, context.items, strict=True):
+        # After a refused save the editor's input shows again, still marked as changed against what is saved:
+        # the page's script posts only changed fields, so a field the editor did not touch shows what is saved.
+        text, who, time = saved_text, saved_who, saved_time
         if data is not None:
-            text = data.get(f"item-{pk}-text", text)
+            text = data.get(f"item-{pk}-text", text).replace("\r\n", "\n")
             who = data.get(f"item-{pk}-who", who)
             time = data.get(f"item-{pk}-time", time)
         number = position + 1
@@ -78,18 +81,18 @@ def transcript_rows(context: EditorContext, data=None) -> SafeString:
             out.append(
                 f'<tr class="header" id="item-{position}">{select}<td colspan="3">{flag}'
                 f'<input form="episode_form" name="item-{pk}-text" value="{escape(text)}" class="header-title" '
-                f'aria-label="Section title {number}" data-orig="{escape(text)}"></td>'
+                f'aria-label="Section title {number}" data-orig="{escape(saved_text)}"></td>'
                 f'<td class="acts">{_section_buttons(position)}</td></tr>'
             )
         elif kind == TURN:
             out.append(
                 f'<tr class="turn" id="item-{position}">{select}'
                 f'<td class="time"><input form="episode_form" name="item-{pk}-time" value="{escape(time)}" size="7" '
-                f'aria-label="Time of item {number}" data-orig="{escape(time)}" placeholder="–"></td>'
+                f'aria-label="Time of item {number}" data-orig="{escape(saved_time)}" placeholder="–"></td>'
                 f'<td class="who"><input form="episode_form" name="item-{pk}-who" value="{escape(who)}" size="12" '
-                f'list="speaker-labels" aria-label="Speaker of item {number}" data-orig="{escape(who)}"></td>'
+                f'list="speaker-labels" aria-label="Speaker of item {number}" data-orig="{escape(saved_who)}"></td>'
                 f'<td class="text">{flag}<textarea form="episode_form" name="item-{pk}-text" rows="{_rows(text)}" '
-                f'aria-label="Text of item {number}" data-orig="{escape(text)}">{escape(text)}</textarea></td>'
+                f'aria-label="Text of item {number}" data-orig="{escape(saved_text)}">{escape(text)}</textarea></td>'
                 f'<td class="acts">{_turn_buttons(position)}</td></tr>'
             )
         else:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from . import frontmatter as fm
 from . import services, sync
 from .models import SLUG_PATTERN, SLUG_RE, Episode, Person
+from .services.revisions import record as record_revision
 from .services.warnings import count_for_rows
 
 CREATED, UPDATED, UNCHANGED, REFUSED = "created", "updated", "unchanged", "refused"
@@ -178,6 +179,7 @@ def import_sources(
     force: bool = False,
     dry_run: bool = False,
     progress: Callable[[FileResult], None] | None = None,
+    user=None,
 ) -> Report:
     """Import every source on its own, profiles first; return the per-file report."""
     report = Report()
@@ -187,7 +189,7 @@ def import_sources(
     stems = [s.filename[: -len(".md")] for s in sources if not s.is_person]
     existing = set(Episode.objects.filter(slug__in=stems).values_list("slug", flat=True)) if stems else set()
     for source in sources:
-        result = import_source(source, force=force, dry_run=dry_run, seen=seen, existing=existing)
+        result = import_source(source, force=force, dry_run=dry_run, seen=seen, existing=existing, user=user)
         report.results.append(result)
         if progress:
             progress(result)
@@ -195,7 +197,7 @@ def import_sources(
 
 
 def import_source(
-    source: Source, *, force=False, dry_run=False, seen: dict | None = None, existing: set | None = None
+    source: Source, *, force=False, dry_run=False, seen: dict | None = None, existing: set | None = None, user=None
 ) -> FileResult:
     """Import one file atomically; a refusal keeps nothing of it.
 
@@ -220,7 +222,7 @@ def import_source(
                 _import_person(result, text)
             else:
                 may_exist = existing is None or result.slug in existing
-                _import_episode(result, text, force=force, may_exist=may_exist)
+                _import_episode(result, text, force=force, may_exist=may_exist, user=user)
             if dry_run:
                 transaction.set_rollback(True)
     except fm.FormatError as exc:
@@ -230,7 +232,7 @@ def import_source(
     return result
 
 
-def _import_episode(result: FileResult, text: str, *, force: bool, may_exist: bool = True) -> None:
+def _import_episode(result: FileResult, text: str, *, force: bool, may_exist: bool = True, user=None) -> None:
     existing = Episode.objects.filter(slug=result.slug).select_for_update().first() if may_exist else None
     if existing is not None and existing.source_text == text and not existing.edited_since_sync:
         result.status = UNCHANGED
@@ -255,8 +257,10 @@ def _import_episode(result: FileResult, text: str, *, force: bool, may_exist: bo
     rows.episode.synced_at = timezone.now()
     ties = services.speaker_ties(episode=existing) if existing is not None else {}
     rows.episode.warning_count = count_for_rows(items=rows.items, refs=rows.refs, guest_keys=rows.guest_keys, ties=ties)
-    _, missing = sync.save_episode_rows(rows, existing=existing)
+    episode, missing = sync.save_episode_rows(rows, existing=existing)
     result.status = CREATED if existing is None else UPDATED
+    forced = " (overwriting edits made in the CMS)" if existing is not None and existing.edited_since_sync else ""
+    record_revision(episode=episode, summary=f"{result.status} from {result.name}{forced}", user=user, source=text)
     result.new_text = text
     result.missing_guests = missing
     result.warnings += [WARN_NO_PROFILE.format(key=key) for key in missing]

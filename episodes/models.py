@@ -259,3 +259,35 @@ class Speaker(models.Model):
 
     def __str__(self):
         return f"{self.label} → {self.person or 'nobody'}"
+
+
+class RevisionQuerySet(models.QuerySet):
+    def for_episode(self, episode):
+        return self.filter(episode=episode).select_related("user").order_by("-version", "-pk")
+
+
+class Revision(models.Model):
+    """One saved state of an episode: who, when, what, and the file text it exported to, compressed.
+
+    An import keeps the file as imported (``is_source``); its canonical text is that file written back,
+    which the lossless mapping makes the same as exporting the rows the import wrote.
+    """
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField(help_text="The episode's version after this change.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    summary = models.CharField(max_length=500)
+    compressed_text = models.BinaryField()
+    is_source = models.BooleanField(default=False)
+
+    objects = RevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-version", "-pk"]
+        indexes = [models.Index(fields=["episode", "version"], name="revision_episode_version")]
+
+    def __str__(self):
+        return f"{self.episode} v{self.version}: {self.summary}"

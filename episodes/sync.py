@@ -246,27 +246,48 @@ def export_text(episode: Episode) -> str:
     return episode_document(episode).render()
 
 
+CHILDREN = (EpisodeGuest, PlatformRef, TranscriptItem, BodyLink)
+# The Episode columns a file fills; the rest (status, versions, sync state) belong to the CMS.
+FILE_FIELDS = ["title", "short", "season", "number", "image", "front_keys", "extra", "body", "body_after", "closing"]
+
+
 def save_episode_rows(rows: EpisodeRows, *, existing: Episode | None = None) -> tuple[Episode, list[str]]:
-    """Write ``rows`` (replacing ``existing``'s content); return the episode and guest keys with no profile."""
+    """Write imported ``rows`` (replacing ``existing``'s content) as synced with the file.
+
+    Return the episode and the guest keys that have no profile.
+    """
     with transaction.atomic():
         episode = rows.episode
         if existing is not None:
             episode.pk, episode.status, episode.created_at = existing.pk, existing.status, existing.created_at
             episode.version = existing.version + 1
-            for model in (EpisodeGuest, PlatformRef, TranscriptItem, BodyLink):
-                model.objects.filter(episode=existing).delete()
+            _delete_children(existing)
         episode.synced_version = episode.version
         episode.save(force_update=existing is not None, force_insert=existing is None)
-        people, missing = people_for_keys(rows.guest_keys)
-        guests = [{"person_id": people[key], "position": i} for i, key in enumerate(rows.guest_keys)]
-        for model, children in (
-            (EpisodeGuest, guests),
-            (PlatformRef, rows.refs),
-            (TranscriptItem, rows.items),
-            (BodyLink, rows.links),
-        ):
-            insert_rows(model, children, episode_id=episode.pk)
+        missing = _insert_children(episode, rows)
     return episode, missing
+
+
+def replace_content(rows: EpisodeRows, *, episode: Episode) -> None:
+    """Give ``episode`` the file content of ``rows``, keeping its status, versions and speaker ties."""
+    for name in FILE_FIELDS:
+        setattr(episode, name, getattr(rows.episode, name))
+    episode.save(update_fields=FILE_FIELDS)
+    _delete_children(episode)
+    _insert_children(episode, rows)
+
+
+def _delete_children(episode: Episode) -> None:
+    for model in CHILDREN:
+        model.objects.filter(episode=episode).delete()
+
+
+def _insert_children(episode: Episode, rows: EpisodeRows) -> list[str]:
+    people, missing = people_for_keys(rows.guest_keys)
+    guests = [{"person_id": people[key], "position": i} for i, key in enumerate(rows.guest_keys)]
+    for model, children in zip(CHILDREN, (guests, rows.refs, rows.items, rows.links), strict=True):
+        insert_rows(model, children, episode_id=episode.pk)
+    return missing
 
 
 def insert_rows(model: type[models.Model], rows: list[dict], **common) -> None:

@@ -19,7 +19,7 @@ from django.utils.html import format_html, format_html_join
 
 from .. import editor, exporting, services, sync
 from ..forms import BodyLinkForm, EpisodeForm, GuestForm, PlatformRefForm, typed_keys
-from ..models import BodyLink, Episode, EpisodeGuest, Person, PlatformRef
+from ..models import BodyLink, Episode, EpisodeGuest, Person, PlatformRef, Revision
 from ..services.transcript import NEW_SECTION
 from . import uploads
 
@@ -188,6 +188,15 @@ class EpisodeAdmin(admin.ModelAdmin):
         if obj is not None:
             editor_context = editor.editor_context(obj)
             posted = request.POST if request.method == "POST" else None
+            form = context.get("adminform").form if context.get("adminform") else None
+            if form is not None and form.errors and any(e.code == "stale" for e in form.non_field_errors().as_data()):
+                seen = form.cleaned_data.get("version") if hasattr(form, "cleaned_data") else None
+                if seen is not None:
+                    lines = services.stale_diff(episode=obj, seen_version=seen)
+                    context["stale_diff"] = _diff_lines(lines)
+                    # Saving again, after reading what changed, puts this editor's input over it.
+                    form.data = form.data.copy()
+                    form.data["version"] = obj.version
             context.update(
                 editor=editor_context,
                 transcript_rows=editor.transcript_rows(editor_context, posted),
@@ -204,6 +213,7 @@ class EpisodeAdmin(admin.ModelAdmin):
         return [
             path("import/", view(uploads.UploadView.as_view(model_admin=self)), name="episodes_episode_import"),
             path("<path:object_id>/export/", view(self.export_view), name="episodes_episode_export"),
+            path("<path:object_id>/revert/<int:revision_id>/", view(self.revert_view), name="episodes_episode_revert"),
             path("<path:object_id>/change/ops/<slug:op>/", view(self.op_view), name="episodes_episode_op"),
             *super().get_urls(),
         ]
@@ -244,6 +254,52 @@ class EpisodeAdmin(admin.ModelAdmin):
             "has_view_permission": True,
         }
         return TemplateResponse(request, "admin/episodes/episode/export_preview.html", context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The episode's revisions: who changed what when, a diff between any two, and revert."""
+        episode = self._episode(request, object_id, change=False)
+        revisions = list(Revision.objects.for_episode(episode).defer("compressed_text"))
+        by_pk = {str(r.pk): r for r in revisions}
+        newer = by_pk.get(request.GET.get("b")) or (revisions[0] if revisions else None)
+        original = services.original_import(episode=episode)
+        if request.GET.get("a") == "original":
+            older = original
+        else:
+            older = by_pk.get(request.GET.get("a")) or (revisions[1] if len(revisions) > 1 else None)
+        lines = []
+        if older is not None and newer is not None:
+            lines = services.revision_diff(
+                older=Revision.objects.get(pk=older.pk), newer=Revision.objects.get(pk=newer.pk)
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": episode,
+            "title": f"History: {episode}",
+            "revisions": revisions,
+            "older": older,
+            "newer": newer,
+            "first_import": original,
+            "diff_lines": _diff_lines(lines),
+            "has_diff": bool(lines),
+            "can_revert": self.has_change_permission(request, episode),
+            "has_view_permission": True,
+        }
+        return TemplateResponse(request, "admin/episodes/episode/revisions.html", context)
+
+    def revert_view(self, request, object_id, revision_id):
+        episode = self._episode(request, object_id, change=True)
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:episodes_episode_history", args=[episode.pk]))
+        revision = get_object_or_404(Revision, pk=revision_id, episode=episode)
+        version = int(request.POST["version"]) if request.POST.get("version", "").isdigit() else None
+        try:
+            services.episode_revert(episode=episode, revision=revision, user=request.user, version=version)
+        except services.ServiceError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+        else:
+            self.message_user(request, f"Reverted to version {revision.version}.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:episodes_episode_history", args=[episode.pk]))
 
     def op_view(self, request, object_id, op):
         if request.method != "POST":

@@ -92,7 +92,7 @@ class UploadView(View):
                 for chunk in upload.chunks():
                     target.write(chunk)
         force = form.cleaned_data["force"]
-        report = importing.import_sources(stored_sources(folder), force=force, dry_run=True)
+        report = importing.import_sources(stored_sources(folder), force=force, dry_run=True, user=request.user)
         request.session[SESSION_KEY] = {"token": token, "force": force}
         rows = [(result, _diff(result)) for result in report.results]
         context = self.context(request, form=None, report=report, rows=rows, token=token, force=force, dry_run=True)
@@ -106,7 +106,9 @@ class UploadView(View):
             messages.error(request, "That upload is no longer available; please upload the files again.")
             return HttpResponseRedirect(reverse("admin:episodes_episode_import"))
         try:
-            report = importing.import_sources(stored_sources(folder), force=stored.get("force", False))
+            report = importing.import_sources(
+                stored_sources(folder), force=stored.get("force", False), user=request.user
+            )
         finally:
             shutil.rmtree(folder, ignore_errors=True)
             request.session.pop(SESSION_KEY, None)

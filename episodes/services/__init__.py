@@ -6,6 +6,7 @@ must, and records the change with a summary (see common.editing).
 
 from .common import Change, ServiceError, StaleEpisode, editing
 from .episode import Row, episode_save
+from .revisions import episode_revert, original_import, revision_diff, snapshot, stale_diff
 from .speakers import (
     SpeakerSummary,
     label_matches,
@@ -37,6 +38,11 @@ __all__ = [
     "Change",
     "Row",
     "episode_save",
+    "episode_revert",
+    "original_import",
+    "revision_diff",
+    "snapshot",
+    "stale_diff",
     "ItemEdit",
     "ServiceError",
     "SpeakerSummary",

@@ -68,7 +68,10 @@ def editing(*, episode: Episode, user=None, summary: str = "", version: int | No
 
 
 def record_change(*, change: Change, user=None) -> None:
-    """Keep a record of ``change`` (the revision history hooks in here)."""
+    """Keep a revision of the episode as ``change`` left it."""
+    from .revisions import record  # noqa: PLC0415 - revisions edit through this module too
+
+    record(episode=change.episode, summary=change.summary or "edited", user=user)
 
 
 def items(episode: Episode):

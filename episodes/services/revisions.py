@@ -1,0 +1,80 @@
+"""Revision history: every change to an episode keeps the file text it exports to; diff and revert."""
+
+from __future__ import annotations
+
+import difflib
+import zlib
+
+from .. import frontmatter as fm
+from .. import sync
+from ..models import Episode, Revision
+from .common import ServiceError, editing
+
+ERR_OTHER_EPISODE = "That revision belongs to another episode."
+ERR_NO_REVISION = "There is no saved revision for version {version}."
+
+
+def record(
+    *, episode: Episode, summary: str, user=None, text: str | None = None, source: str | None = None
+) -> Revision:
+    """Keep a revision of ``episode`` at its current version: its export ``text``, or the imported ``source``."""
+    if text is None and source is None:
+        text = sync.export_text(episode)
+    kept = source if source is not None else text
+    return Revision.objects.create(
+        episode=episode,
+        version=episode.version,
+        user=user if user is not None and user.is_authenticated else None,
+        summary=summary[:500],
+        compressed_text=zlib.compress(kept.encode("utf-8"), 6),
+        is_source=source is not None,
+    )
+
+
+def snapshot(revision: Revision) -> str:
+    """Return the canonical file text of ``revision``."""
+    text = zlib.decompress(bytes(revision.compressed_text)).decode("utf-8")
+    # An import keeps the file as it came; written back canonically it is what its rows exported to.
+    return fm.parse(text).render() if revision.is_source else text
+
+
+def diff(older: str, newer: str, *, older_name: str, newer_name: str) -> list[str]:
+    """Return the unified diff lines between two file texts."""
+    return list(
+        difflib.unified_diff(
+            older.splitlines(keepends=True), newer.splitlines(keepends=True), fromfile=older_name, tofile=newer_name
+        )
+    )
+
+
+def revision_diff(*, older: Revision, newer: Revision) -> list[str]:
+    return diff(snapshot(older), snapshot(newer), older_name=_name(older), newer_name=_name(newer))
+
+
+def _name(revision: Revision) -> str:
+    return f"version {revision.version} ({revision.summary})"
+
+
+def original_import(*, episode: Episode) -> Revision | None:
+    """Return the revision of the file as first imported, if the episode came from a file."""
+    return episode.revisions.filter(is_source=True).order_by("version", "pk").first()
+
+
+def stale_diff(*, episode: Episode, seen_version: int) -> list[str]:
+    """Return what changed since the version an editor's page showed (empty if unknown)."""
+    seen = episode.revisions.filter(version__lte=seen_version).order_by("-version", "-pk").first()
+    current = episode.revisions.order_by("-version", "-pk").first()
+    if seen is None or current is None or seen.pk == current.pk:
+        return []
+    return revision_diff(older=seen, newer=current)
+
+
+def episode_revert(*, episode: Episode, revision: Revision, user=None, version: int | None = None) -> None:
+    """Make ``episode`` what it was at ``revision``; the revert is itself a new revision."""
+    if revision.episode_id != episode.pk:
+        raise ServiceError(ERR_OTHER_EPISODE)
+    text = snapshot(revision)
+    rows = sync.episode_rows(fm.parse(text), slug=episode.slug)
+    summary = f"reverted to version {revision.version} ({revision.summary})"
+    with editing(episode=episode, user=user, version=version, summary=summary) as change:
+        sync.replace_content(rows, episode=change.episode)
