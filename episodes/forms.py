@@ -58,14 +58,19 @@ def http_url(value: str) -> str:
 
 
 class ExactTextMixin:
-    """Keep text exactly as typed: no stripping, and the browser's CRLF line breaks back to LF.
+    """Keep text exactly as typed, and know what the editor changed relative to the page they saw.
 
     Django strips CharField input by default, which would turn an untouched body such as
-    "\n\nLinks:\n\n" into a change on every save.
+    "\n\nLinks:\n\n" into a change on every save; the browser's CRLF line breaks go back to LF.
+    Every field also posts the value the page showed (``show_hidden_initial``), so ``changed_data`` is
+    what this editor changed even when someone else saved the episode in between.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name not in ("version", "id", "DELETE", "episode"):
+                field.show_hidden_initial = True
         for field in self.fields.values():
             if isinstance(field, forms.CharField):
                 field.strip = False
@@ -174,7 +179,7 @@ class EpisodeForm(ExactTextMixin, forms.ModelForm):
         return ordered
 
 
-class GuestForm(forms.ModelForm):
+class GuestForm(ExactTextMixin, forms.ModelForm):
     class Meta:
         model = EpisodeGuest
         fields = ["person", "position"]

@@ -194,9 +194,7 @@ class EpisodeAdmin(admin.ModelAdmin):
                 if seen is not None:
                     lines = services.stale_diff(episode=obj, seen_version=seen)
                     context["stale_diff"] = _diff_lines(lines)
-                    # Saving again, after reading what changed, puts this editor's input over it.
-                    form.data = form.data.copy()
-                    form.data["version"] = obj.version
+                    form.data = self._rebase(request, form, obj)
             context.update(
                 editor=editor_context,
                 transcript_rows=editor.transcript_rows(editor_context, posted),
@@ -205,6 +203,36 @@ class EpisodeAdmin(admin.ModelAdmin):
                 public_url=reverse("episodes:episode", args=[obj.slug]),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _rebase(self, request, form, obj):
+        """Return the refused form's data moved onto the saved episode: the editor's changes over it.
+
+        Fields this editor did not change show what is saved now; changed ones keep their input and now
+        count as changes against the saved value, so saving again applies exactly this editor's changes.
+        """
+        current = Episode.objects.get(pk=obj.pk)
+        fresh = self.get_form(request, current)(instance=current)
+        data = form.data.copy()
+        for name, field in form.fields.items():
+            if field.disabled or name == "version":
+                continue
+            value = fresh[name].value()
+            shown = "" if value is None else value.isoformat() if hasattr(value, "isoformat") else str(value)
+            if name not in form.changed_data:
+                data[name] = shown
+            data[fresh[name].html_initial_name] = shown
+        data["version"] = str(current.version)
+        return data
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        posted = request.POST.get("version", "") if request.method == "POST" else ""
+        if posted.isdigit() and obj is not None and obj.pk and int(posted) != Episode.objects.get(pk=obj.pk).version:
+            # Someone saved since this page was loaded: a list this editor left alone shows what is saved now.
+            formset = inline.get_formset(request, obj)(**kwargs)
+            if not formset.has_changed():
+                kwargs = {k: v for k, v in kwargs.items() if k not in ("data", "files", "save_as_new")}
+        return kwargs
 
     # -- operations -------------------------------------------------------------------------------
 

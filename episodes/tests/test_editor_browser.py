@@ -73,8 +73,8 @@ def test_editor_fixes_an_episode_and_exports_only_those_edits(browser, live_serv
     links.locator("tr.form-row").nth(1).get_by_role("button", name="Move up").click()
     links.get_by_text("Add another Body link").click()
     new_row = links.locator("tr.form-row.dynamic-body_links").last
-    new_row.locator("input[name$='-text']").fill("DataTalks.Club")
-    new_row.locator("input[name$='-url']").fill("https://datatalks.club/")
+    new_row.locator("input[type=text][name$='-text']").fill("DataTalks.Club")
+    new_row.locator("input[type=text][name$='-url']").fill("https://datatalks.club/")
 
     # 5. Fix a turn's text by keyboard and save with Ctrl+S.
     text = page.locator("#item-0 textarea")
@@ -123,3 +123,51 @@ def expected_export(original: str) -> str:
     body.links[0], body.links[1] = body.links[1], body.links[0]
     body.links.append(fm.Link(text="DataTalks.Club", url="https://datatalks.club/", marker="*", new_tab=True))
     return fm.render(doc.front, body.render(), doc.closing)
+
+
+def _login(browser, live_server, username, password):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    return context, page
+
+
+def test_two_editors_the_second_save_is_refused_without_losing_input(
+    browser, live_server, editor_login, django_user_model
+):
+    second = django_user_model.objects.create_user("second", password="another good password", is_staff=True)
+    second.groups.add(Group.objects.get(name="Editors"))
+    episode = Episode.objects.get()
+    change = f"{live_server.url}/admin/episodes/episode/{episode.pk}/change/"
+    first_context, first = _login(browser, live_server, *editor_login)
+    second_context, other = _login(browser, live_server, "second", "another good password")
+    first.goto(change)
+    other.goto(change)
+
+    first.fill("#id_title", "Title from the first editor")
+    first.locator("#item-0 textarea").fill("The first editor's words.")
+    with first.expect_navigation():
+        first.locator("input[name=_continue]").click()
+    assert "was changed successfully" in first.locator(".messagelist").inner_text()
+
+    other.fill("#id_short", "Short title from the second editor")
+    with other.expect_navigation():
+        other.locator("input[name=_continue]").click()
+    errors = other.locator(".errornote, .errorlist").first.inner_text() + other.locator(".errorlist").inner_text()
+    assert "This episode was saved by editor" in errors
+    assert other.locator("#id_short").input_value() == "Short title from the second editor"
+    diff = other.locator(".stale-diff pre").inner_text()
+    assert "+title: Title from the first editor" in diff and "+- line: The first editor's words." in diff
+    # The second editor read the difference and saves again: their change goes in, the first's stays.
+    with other.expect_navigation():
+        other.locator("input[name=_continue]").click()
+    assert "was changed successfully" in other.locator(".messagelist").inner_text()
+    first_context.close()
+    second_context.close()
+    episode.refresh_from_db()
+    assert episode.title == "Title from the first editor"
+    assert episode.short == "Short title from the second editor"
+    assert episode.items.get(position=0).text == "The first editor's words."

@@ -131,7 +131,7 @@
       function renumber() {
         var rows = Array.from(tbody.querySelectorAll("tr.form-row")).filter(function (r) { return !r.classList.contains("empty-form"); });
         rows.forEach(function (row, i) {
-          var input = row.querySelector("input.row-position, input[name$='-position']");
+          var input = row.querySelector("input.row-position");
           if (input) input.value = i;
         });
       }
