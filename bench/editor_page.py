@@ -16,30 +16,11 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-
-def setup(workdir: Path) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "podcast.settings"
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key")
-    os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
-    os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
-    import django
-    from django.conf import settings
-
-    django.setup()
-    settings.STATIC_ROOT = workdir / "static"
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", verbosity=0, interactive=False)
+from benchsite import setup  # noqa: E402 - sets up the import path first
 
 
 def timed(client, url: str, requests: int) -> list[float]:
