@@ -65,7 +65,7 @@ def main():
 
     from episodes import exporting, importing
     from episodes import frontmatter as fm
-    from episodes.models import BodyLink, Episode, EpisodeGuest, Person, PlatformRef, Speaker, TranscriptItem
+    from episodes.models import BodyLink, Episode, EpisodeGuest, Person, PlatformRef, Revision, Speaker, TranscriptItem
 
     call_command("migrate", verbosity=0)
     valid = []
@@ -110,7 +110,7 @@ def main():
 
         def empty_database():
             with connection.cursor() as cursor:
-                for model in (TranscriptItem, BodyLink, PlatformRef, EpisodeGuest, Speaker, Episode, Person):
+                for model in (Revision, TranscriptItem, BodyLink, PlatformRef, EpisodeGuest, Speaker, Episode, Person):
                     cursor.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608 - model names
             # Profiles come first in a real import (--people), so episodes find their guests.
             importing.import_sources(importing.path_sources([str(corpus / "people")], people=True))

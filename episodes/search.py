@@ -1,9 +1,7 @@
 """Full-text search through the transcripts of published episodes, ranked, a page at a time.
 
 SQLite: an FTS5 index over ``episodes_transcriptitem.text`` (external content, Porter stemming), kept in
-step with every insert, update and delete by triggers, so that imports, admin edits and bulk operations
-all show up without any Python hook. Migration 0002 installs it; :func:`install_index` also runs after
-every ``migrate``, because SQLite migrations that rebuild the transcript table drop its triggers.
+step by triggers for updates and deletes and by the code that inserts items (see search_index).
 
 PostgreSQL: ``to_tsvector('english', text)`` matched against ``websearch_to_tsquery``, ranked with
 ``ts_rank`` and marked with ``ts_headline``; a GIN index on the same expression serves it.
@@ -27,6 +25,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from . import search_index
 from .models import Episode, PlatformRef, TranscriptItem
 from .public import clock, youtube_id, youtube_link
 
@@ -38,71 +37,14 @@ SNIPPET_WORDS = 32
 SNIPPET_CHARS = 300
 POSTGRES_CONFIG = "english"
 
-FTS_TABLE = "episodes_transcriptitem_fts"
-ITEM_TABLE = TranscriptItem._meta.db_table
-SQLITE_TRIGGERS = {
-    f"{FTS_TABLE}_insert": f"""
-        CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_insert AFTER INSERT ON {ITEM_TABLE} BEGIN
-            INSERT INTO {FTS_TABLE}(rowid, text) VALUES (new.id, new.text);
-        END""",  # noqa: S608 - names are constants
-    f"{FTS_TABLE}_delete": f"""
-        CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_delete AFTER DELETE ON {ITEM_TABLE} BEGIN
-            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, text) VALUES ('delete', old.id, old.text);
-        END""",  # noqa: S608 - names are constants
-    f"{FTS_TABLE}_update": f"""
-        CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_update AFTER UPDATE OF id, text ON {ITEM_TABLE} BEGIN
-            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, text) VALUES ('delete', old.id, old.text);
-            INSERT INTO {FTS_TABLE}(rowid, text) VALUES (new.id, new.text);
-        END""",  # noqa: S608 - names are constants
-}
-SQLITE_TABLE = f"""
-    CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
-        text, content='{ITEM_TABLE}', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
-    )"""
-POSTGRES_INDEX = "episodes_transcriptitem_text_search"
-# The same expression as SearchVector("text", config=POSTGRES_CONFIG) compiles to, or the index goes unused.
-POSTGRES_INDEX_SQL = f"""
-    CREATE INDEX IF NOT EXISTS {POSTGRES_INDEX} ON {ITEM_TABLE}
-    USING gin (to_tsvector('{POSTGRES_CONFIG}'::regconfig, COALESCE(text, '')))"""
-
-
-# -- the index ------------------------------------------------------------------------------------------
-
-
-def install_index(connection) -> bool:
-    """Create the search index where it is missing; return whether anything was created.
-
-    On SQLite a missing trigger means rows may have changed unseen, so the index is rebuilt from the table.
-    """
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [f"{FTS_TABLE}%"])
-            if {name for (name,) in cursor.fetchall()} == set(SQLITE_TRIGGERS):
-                return False
-            cursor.execute(SQLITE_TABLE)
-            for sql in SQLITE_TRIGGERS.values():
-                cursor.execute(sql)
-            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")  # noqa: S608
-            return True
-        if connection.vendor == "postgresql":
-            cursor.execute(POSTGRES_INDEX_SQL)
-            return True
-    return False
-
-
-def remove_index(connection) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            for name in SQLITE_TRIGGERS:
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
-            cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
-        elif connection.vendor == "postgresql":
-            cursor.execute(f"DROP INDEX IF EXISTS {POSTGRES_INDEX}")
-
-
-def index_installed(connection) -> bool:
-    """Tell whether SQLite has the index table, i.e. the migration that brings it has run."""
-    return FTS_TABLE in connection.introspection.table_names()
+# The index itself lives in search_index, which the import and the editing services also use.
+FTS_TABLE, ITEM_TABLE, POSTGRES_INDEX = search_index.FTS_TABLE, search_index.ITEM_TABLE, search_index.POSTGRES_INDEX
+SQLITE_TRIGGERS = search_index.SQLITE_TRIGGERS
+install_index, remove_index, index_installed = (
+    search_index.install_index,
+    search_index.remove_index,
+    search_index.index_installed,
+)
 
 
 # -- queries ------------------------------------------------------------------------------------------------

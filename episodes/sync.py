@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db import connection, models, transaction
 
 from . import frontmatter as fm
+from . import search_index
 from .models import SLUG_RE, BodyLink, Episode, EpisodeGuest, Person, PlatformRef, TranscriptItem
 
 EPISODE_COLUMNS = {"title": "title", "short": "short", "season": "season", "episode": "number", "image": "image"}
@@ -287,6 +288,7 @@ def _insert_children(episode: Episode, rows: EpisodeRows) -> list[str]:
     guests = [{"person_id": people[key], "position": i} for i, key in enumerate(rows.guest_keys)]
     for model, children in zip(CHILDREN, (guests, rows.refs, rows.items, rows.links), strict=True):
         insert_rows(model, children, episode_id=episode.pk)
+    search_index.index_episode(episode.pk)
     return missing
 
 

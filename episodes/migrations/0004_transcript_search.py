@@ -1,19 +1,19 @@
 """Full-text search over transcript items: an FTS5 table and triggers on SQLite, a GIN index on PostgreSQL.
 
-The SQL lives in episodes.search, next to the queries that rely on it; other databases get nothing.
+The SQL lives in episodes.search_index; other databases get nothing.
 """
 
 from django.db import migrations
 
 
 def install(apps, schema_editor):
-    from episodes import search
+    from episodes import search_index as search
 
     search.install_index(schema_editor.connection)
 
 
 def remove(apps, schema_editor):
-    from episodes import search
+    from episodes import search_index as search
 
     search.remove_index(schema_editor.connection)
 

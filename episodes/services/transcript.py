@@ -107,7 +107,7 @@ def turn_insert(
         change.summary = f"added turn {position + 1}"
         shift(change.episode, start=position, delta=1)
         # "line" is kept even while empty; the other keys appear once they have values.
-        return TranscriptItem.objects.create(
+        item = TranscriptItem.objects.create(
             episode=change.episode,
             position=position,
             kind=TURN,
@@ -117,6 +117,7 @@ def turn_insert(
             time=time.strip(),
             keys=["line"],
         )
+        return item
 
 
 def items_delete(*, episode: Episode, positions, user=None, version: int | None = None) -> int:
@@ -147,9 +148,10 @@ def section_add(
     with editing(episode=episode, user=user, version=version, summary=f"added section '{title}'") as change:
         item_at(change.episode, position)
         shift(change.episode, start=position, delta=1)
-        return TranscriptItem.objects.create(
+        item = TranscriptItem.objects.create(
             episode=change.episode, position=position, kind=HEADER, text=title, keys=["header"]
         )
+        return item
 
 
 def _header(episode: Episode, position: int) -> TranscriptItem:

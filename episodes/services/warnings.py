@@ -117,7 +117,8 @@ def count_for_rows(*, items: list[dict], refs: list[dict], guest_keys: list[str]
     """Count the warnings of rows about to be imported (item and ref field dicts), in one query."""
     from .speakers import speakers_match  # noqa: PLC0415
 
-    people = {p.key: p for p in Person.objects.filter(Q(key__in=guest_keys) | Q(is_host=True))}
+    matching = Person.objects.filter(Q(key__in=guest_keys) | Q(is_host=True)).only("key", "name", "is_host")
+    people = {p.key: p for p in matching}
     candidates = [people[k] for k in dict.fromkeys(guest_keys) if k in people]
     candidates += [p for p in people.values() if p.is_host and p not in candidates]
     rows = [

@@ -1,0 +1,109 @@
+"""The transcript search index: an FTS5 table on SQLite, a GIN expression index on PostgreSQL.
+
+On SQLite, triggers keep the index in step with every update and delete of a transcript item. New items
+are indexed by the import's bulk insert (:func:`index_episode`) and, for items saved one by one through
+the ORM, by a ``post_save`` handler (:func:`index_saved_item`), rather than by a trigger: a trigger runs
+once per row, three times as costly as one ``INSERT ... SELECT`` over an imported episode's new rows.
+Migration 0004 installs the index; :func:`install_index` also runs after every ``migrate``, because SQLite
+migrations that rebuild the transcript table drop its triggers. PostgreSQL maintains its index by itself.
+"""
+
+from __future__ import annotations
+
+from django.db import connection as default_connection
+
+FTS_TABLE = "episodes_transcriptitem_fts"
+ITEM_TABLE = "episodes_transcriptitem"
+POSTGRES_CONFIG = "english"
+SQLITE_TRIGGERS = {
+    f"{FTS_TABLE}_delete": f"""
+        CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_delete AFTER DELETE ON {ITEM_TABLE} BEGIN
+            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, text) VALUES ('delete', old.id, old.text);
+        END""",  # noqa: S608 - names are constants
+    f"{FTS_TABLE}_update": f"""
+        CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_update AFTER UPDATE OF id, text ON {ITEM_TABLE} BEGIN
+            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, text) VALUES ('delete', old.id, old.text);
+            INSERT INTO {FTS_TABLE}(rowid, text) VALUES (new.id, new.text);
+        END""",  # noqa: S608 - names are constants
+}
+OBSOLETE_TRIGGERS = [f"{FTS_TABLE}_insert"]
+SQLITE_TABLE = f"""
+    CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
+        text, content='{ITEM_TABLE}', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
+    )"""
+POSTGRES_INDEX = "episodes_transcriptitem_text_search"
+# The same expression as SearchVector("text", config=POSTGRES_CONFIG) compiles to, or the index goes unused.
+POSTGRES_INDEX_SQL = f"""
+    CREATE INDEX IF NOT EXISTS {POSTGRES_INDEX} ON {ITEM_TABLE}
+    USING gin (to_tsvector('{POSTGRES_CONFIG}'::regconfig, COALESCE(text, '')))"""
+
+
+def install_index(connection) -> bool:
+    """Create the search index where it is missing; return whether anything was created.
+
+    On SQLite a missing trigger means rows may have changed unseen, so the index is rebuilt from the table.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [f"{FTS_TABLE}%"])
+            if {name for (name,) in cursor.fetchall()} == set(SQLITE_TRIGGERS):
+                return False
+            cursor.execute(SQLITE_TABLE)
+            for name in OBSOLETE_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            for sql in SQLITE_TRIGGERS.values():
+                cursor.execute(sql)
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")  # noqa: S608
+            return True
+        if connection.vendor == "postgresql":
+            cursor.execute(POSTGRES_INDEX_SQL)
+            return True
+    return False
+
+
+def remove_index(connection) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for name in [*SQLITE_TRIGGERS, *OBSOLETE_TRIGGERS]:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+        elif connection.vendor == "postgresql":
+            cursor.execute(f"DROP INDEX IF EXISTS {POSTGRES_INDEX}")
+
+
+def index_installed(connection) -> bool:
+    """Tell whether SQLite has the index table, i.e. the migration that brings it has run."""
+    return FTS_TABLE in connection.introspection.table_names()
+
+
+def _sqlite_index(connection) -> bool:
+    return connection.vendor == "sqlite" and index_installed(connection)
+
+
+def index_episode(episode_id: int, *, connection=default_connection) -> None:
+    """Index every item of an episode whose items were all just inserted."""
+    if _sqlite_index(connection):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {FTS_TABLE}(rowid, text) SELECT id, text FROM {ITEM_TABLE} WHERE episode_id = %s",  # noqa: S608
+                [episode_id],
+            )
+
+
+def index_items(ids: list[int], *, connection=default_connection) -> None:
+    """Index items just inserted one by one."""
+    if ids and _sqlite_index(connection):
+        with connection.cursor() as cursor:
+            marks = ", ".join(["%s"] * len(ids))
+            cursor.execute(
+                f"INSERT INTO {FTS_TABLE}(rowid, text) SELECT id, text FROM {ITEM_TABLE} WHERE id IN ({marks})",  # noqa: S608
+                ids,
+            )
+
+
+def index_saved_item(sender, instance, created, raw=False, using="default", **kwargs):
+    """Index a transcript item the ORM has just inserted (connected to post_save in EpisodesConfig)."""
+    if created and not raw:
+        from django.db import connections  # noqa: PLC0415
+
+        index_items([instance.pk], connection=connections[using])
