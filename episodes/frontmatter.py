@@ -104,6 +104,7 @@ TIME_RE = re.compile(r"^(?:\d+:)?[0-5]?\d:[0-5]\d$")
 
 ERR_TOO_BIG = "file is {size:,} bytes, over the {limit:,}-byte limit"
 ERR_NOT_UTF8 = "not valid UTF-8: byte 0x{byte:02x} cannot be decoded"
+ERR_NUL = "a NUL character (U+0000) at column {column}: an episode file is text and cannot contain one"
 ERR_NO_OPENING = "the file must start with a '---' line opening the front matter, not {first!r}"
 ERR_NOT_CLOSED = "the front matter opened on line 1 is never closed by a '---' line"
 ERR_YAML = "YAML error: {problem}"
@@ -158,6 +159,14 @@ def decode(raw: bytes, *, max_bytes: int = MAX_BYTES) -> tuple[str, list[str]]:
     return text, notes
 
 
+def _refuse_nul(text: str) -> None:
+    """Raise at the first NUL: YAML forbids it, markdown drops it, and PostgreSQL text cannot store it."""
+    index = text.find("\x00")
+    if index >= 0:
+        line_start = text.rfind("\n", 0, index) + 1
+        raise FormatError(ERR_NUL.format(column=index - line_start + 1), text.count("\n", 0, index) + 1)
+
+
 def split(text: str) -> tuple[str, str, str]:
     """Return (front matter text, closing line, body) of ``text``."""
     if not text.startswith(OPENING):
@@ -175,6 +184,7 @@ def parse(raw: bytes | str, *, max_bytes: int = MAX_BYTES) -> Document:
         text, notes = decode(raw, max_bytes=max_bytes)
     else:
         text = raw
+    _refuse_nul(text)
     front_text, closing, body = split(text)
     front = load_mapping(front_text, first_line=2)
     return Document(front=front, body=body, closing=closing, front_text=front_text, notes=notes)

@@ -47,9 +47,14 @@ def fits(model: type[models.Model], attr: str, value) -> bool:
     return _column_accepts(model, attr)(value)
 
 
+def _is_json_key(key) -> bool:
+    # PostgreSQL's jsonb refuses the NUL character even escaped, as \u0000.
+    return type(key) is str and "\x00" not in key
+
+
 def encode_key(key):
     """Return ``key`` as JSON can hold it: strings as they are, other YAML keys as YAML text."""
-    return key if isinstance(key, str) else {"yaml": fm.dump(key)}
+    return key if _is_json_key(key) else {"yaml": fm.dump(key)}
 
 
 def decode_key(key):
@@ -111,7 +116,7 @@ def _is_platform_map(value) -> bool:
 
 def item_fields(item) -> dict:
     """Return the TranscriptItem field values for one transcript list entry."""
-    if type(item) is not dict or not all(type(k) is str for k in item):
+    if type(item) is not dict or not all(_is_json_key(k) for k in item):
         return {"kind": TranscriptItem.Kind.RAW, "keys": [], "extra": fm.dump_checked(item)}
     kind = TranscriptItem.Kind.HEADER if "header" in item else TranscriptItem.Kind.TURN
     text_key = ITEM_TEXT_KEY[kind]

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from episodes.models import Episode, Person, TranscriptItem
-from episodes.tests.factories import SEED, make_text
+from episodes.tests.factories import SEED, make_episode, make_text
 
 pytestmark = pytest.mark.django_db
 
@@ -182,6 +182,17 @@ def test_export_marks_episodes_synced(folder, tmp_path_factory):
     ep = Episode.objects.get(slug="other")
     assert not ep.edited_since_sync
     assert "title: Edited" in ep.source_text
+
+
+def test_export_lists_files_in_code_point_order(tmp_path):
+    # A natural-language collation (PostgreSQL's en-US) sorts "B" after "b" and "_" before "-".
+    slugs = ["b", "a_c", "B", "a-c", "ac"]
+    for slug in slugs:
+        make_episode(slug=slug)
+    status, out, _ = run("export_episodes", str(tmp_path))
+    assert status == 0
+    listed = [line.rsplit("/", 1)[1].split(".md:")[0] for line in out.splitlines() if ".md: " in line]
+    assert listed == sorted(slugs)
 
 
 def test_export_unknown_slug_fails(tmp_path):

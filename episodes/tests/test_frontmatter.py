@@ -61,6 +61,8 @@ def test_dates_stay_dates():
         (b"---\ntitle: !!python/object:os.system x\n---\n", 2, "YAML error"),
         (b"---\ntitle: x\nshort: \xff\n---\n", 3, "not valid UTF-8"),
         (b"---\ndate: 2023-02-30\n---\n", 2, "YAML error"),
+        (b"---\ntitle: a\x00b\n---\n", 2, "a NUL character (U+0000) at column 9"),
+        (b"---\ntitle: x\n---\n\nbody \x00\n", 5, "a NUL character (U+0000) at column 6"),
     ],
 )
 def test_refusals_name_the_line(raw, line, message):

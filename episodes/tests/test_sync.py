@@ -171,3 +171,30 @@ def test_person_profile_round_trip():
     doc = sync.person_document(person)
     assert doc.front == {"short": "janedoe", "title": "Jane Doe", "web": "https://jane.example/", "mastodon": "@jane"}
     assert doc.render().endswith("---\n\nJane is great.")
+
+
+def test_keys_holding_nul_escapes_are_kept():
+    # jsonb refuses "\u0000", so such keys must not go into front_keys or an item's keys as they are.
+    text = fm.render({"title": "T", "a\x00b": 1, "transcript": [{"line": "hi", "x\x00y": 2}]}, "\n")
+    result = import_text(text, slug="nul-keys")
+    assert result.status == importing.CREATED, result
+    assert export(Episode.objects.get(slug="nul-keys")) == text
+
+
+def test_nul_in_the_body_is_refused_and_nothing_kept():
+    result = import_text(make_text(body="\n\nSome\x00text\n"), slug="nul-body")
+    assert result.status == importing.REFUSED
+    assert "NUL character" in result.message
+    assert not Episode.objects.filter(slug="nul-body").exists()
+
+
+@pytest.mark.parametrize("person", [False, True])
+def test_long_closing_line_is_kept_whole(person):
+    # A varchar(40) column made PostgreSQL cut the spaces off silently.
+    text = "---\ntitle: x\n---" + " " * 60 + "\t\n\nbody\n"
+    result = import_text(text, slug="closing", person=person)
+    assert result.status == importing.CREATED, result
+    if person:
+        assert sync.person_document(Person.objects.get(key="closing")).render() == text
+    else:
+        assert export(Episode.objects.get(slug="closing")) == text
