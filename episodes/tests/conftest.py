@@ -1,6 +1,9 @@
 """Small fixtures shared by the test layers; factories live in factories.py."""
 
+import os
+
 import pytest
+from django.conf import settings as django_settings
 
 from episodes import importing
 from episodes.models import Episode
@@ -14,6 +17,19 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _secret_key():
+    # Serving a request signs cookies, and the settings invent no key outside DEBUG.
+    if not os.environ.get("DJANGO_SECRET_KEY"):
+        django_settings.SECRET_KEY = "test-only-secret-key"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # The default hasher takes a good part of a second per login by design; tests log in often.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
