@@ -61,8 +61,24 @@ def decode_key(key):
     return key if isinstance(key, str) else fm.load(key["yaml"])
 
 
-def dump_extra(extra: dict) -> str:
-    return fm.dump_checked(extra) if extra else ""
+def dump_extra(extra: dict, doc: fm.Document | None = None) -> str:
+    """Return the YAML text of ``extra``; a value it cannot keep is refused at its key's line in ``doc``."""
+    try:
+        return fm.dump_checked(extra) if extra else ""
+    except fm.FormatError as exc:
+        if doc is None:
+            raise
+        # Only on refusal: find which key it was, to point the editor at it.
+        key = next(k for k, v in extra.items() if _refused({k: v}))
+        raise fm.error_at(doc, (key,), exc.message) from None
+
+
+def _refused(data) -> bool:
+    try:
+        fm.dump_checked(data)
+    except fm.FormatError:
+        return True
+    return False
 
 
 def load_extra(text: str) -> dict:
@@ -165,11 +181,15 @@ def episode_rows(doc: fm.Document, *, slug: str) -> EpisodeRows:
                 for i, (platform, v) in enumerate(value.items())
             ]
         elif key == "transcript" and isinstance(value, list):
-            rows.items = [{"position": i, **item_fields(item)} for i, item in enumerate(value)]
+            for i, item in enumerate(value):
+                try:
+                    rows.items.append({"position": i, **item_fields(item)})
+                except fm.FormatError as exc:
+                    raise fm.error_at(doc, (key, i), exc.message) from None
         else:
             extra[key] = value
     episode.front_keys = [encode_key(k) for k in doc.front]
-    episode.extra = dump_extra(extra)
+    episode.extra = dump_extra(extra, doc)
     body = fm.split_body(doc.body)
     links = [
         {"position": i, "text": link.text, "url": link.url, "marker": link.marker, "new_tab": link.new_tab}
@@ -335,7 +355,7 @@ def person_fields(doc: fm.Document) -> dict:
         else:
             extra[key] = value
     values["front_keys"] = [encode_key(k) for k in doc.front]
-    values["extra"] = dump_extra(extra)
+    values["extra"] = dump_extra(extra, doc)
     return values
 
 

@@ -7,7 +7,7 @@ import pytest
 from episodes import frontmatter as fm
 from episodes import importing, sync
 from episodes.models import BodyLink, Episode, Person, PlatformRef, TranscriptItem
-from episodes.tests.factories import export, import_text, make_episode, make_person, make_text
+from episodes.tests.factories import export, import_text, make_episode, make_front, make_person, make_text
 
 pytestmark = pytest.mark.django_db
 
@@ -198,3 +198,31 @@ def test_long_closing_line_is_kept_whole(person):
         assert sync.person_document(Person.objects.get(key="closing")).render() == text
     else:
         assert export(Episode.objects.get(slug="closing")) == text
+
+
+def test_tagged_values_that_would_change_type_are_refused_at_their_line():
+    text = make_text(order=fm.load("!!omap [{a: 1}]"))  # rendered as a plain list: build the file by hand
+    text = text.replace("order:\n- - a\n  - 1\n", "order: !!omap [{a: 1}]\n")
+    result = import_text(text, slug="omap")
+    assert result.status == importing.REFUSED
+    assert result.line == text.split("\n").index("order: !!omap [{a: 1}]") + 1
+    assert result.message == "'order': a value would not be written back as it was read: a tuple would become a list"
+    assert not Episode.objects.filter(slug="omap").exists()
+
+    text = make_text().replace("- header: Background\n", "- header: Background\n  pairs: !!pairs [{a: 1}]\n")
+    result = import_text(text, slug="pairs")
+    assert result.status == importing.REFUSED
+    assert result.line == text.split("\n").index("- header: Background") + 1
+    assert result.message.startswith("'transcript[3]': a value would not be written back")
+
+
+@pytest.mark.parametrize("depth", [40, 500])
+def test_deeply_nested_values_are_kept_or_refused_never_crash(depth):
+    text = fm.render(make_front(), "\n").replace("title:", "deep: " + "{a: " * depth + "1" + "}" * depth + "\ntitle:")
+    result = import_text(text, slug="deep")
+    if depth < fm.MAX_DEPTH:
+        assert result.status == importing.CREATED, result
+        assert export(Episode.objects.get(slug="deep")) == fm.render(fm.parse(text).front, "\n")
+    else:
+        assert result.status == importing.REFUSED and "nested more than" in result.message
+        assert result.line == 2
