@@ -38,11 +38,12 @@ def mark_synced(pairs: list[tuple[Episode, str]]) -> None:
 
 
 def write_files(outdir: str, named_texts: list[tuple[str, str]], *, check: bool = False) -> list[ExportedFile]:
-    """Write each (file name, text) into ``outdir`` where the file's text differs."""
+    """Write each (file name, text) into ``outdir`` where the file's text differs; report in name order."""
     results = []
     if not check:
         os.makedirs(outdir, exist_ok=True)
-    for name, text in named_texts:
+    # Code-point order, as a folder listing: the database's order depends on its collation.
+    for name, text in sorted(named_texts, key=lambda pair: pair[0]):
         path = os.path.join(outdir, name)
         try:
             with open(path, encoding="utf-8", newline="") as f:

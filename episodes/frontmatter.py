@@ -43,32 +43,86 @@ class Loader(_QuickResolver, yaml.CSafeLoader):
     SafeConstructor builds every collection through generators that exist to support aliases, which this
     format refuses; building maps, lists and strings directly makes a transcript load about a third faster.
     Everything else (numbers, dates, merge keys, !!set, !!omap, ...) goes through SafeConstructor as before,
-    so the data is the same as ``yaml.load(text, Loader=yaml.CSafeLoader)`` gives.
+    so the data is the same as ``yaml.load(text, Loader=yaml.CSafeLoader)`` gives, except that a mapping
+    with a repeated key is refused where PyYAML keeps the last value and drops the others silently.
     """
 
     def construct_document(self, node):
-        return self._build(node)
+        return self._build(node, 1)
 
-    def _build(self, node):
+    def _build(self, node, level):
+        """Build ``node``, a collection at nesting ``level`` (the front matter itself is level 1)."""
         tag = node.tag
-        if tag == _STR:
-            return node.value
-        if tag == _MAP and type(node) is yaml.MappingNode:
+        kind = type(node)
+        if kind is yaml.ScalarNode:
+            return node.value if tag == _STR else self._construct(node, level)
+        if level > MAX_DEPTH:
+            raise _too_deep(node)
+        if tag == _MAP and kind is yaml.MappingNode:
             data = {}
             for key_node, value_node in node.value:
                 if key_node.tag == _MERGE:
-                    return self.construct_object(node, deep=True)
-                key = self._build(key_node)
+                    return self._construct(node, level)
+                key = self._build(key_node, level + 1)
                 try:
-                    data[key] = self._build(value_node)
+                    duplicate = key in data
                 except TypeError:
+                    duplicate = None
+                if duplicate is not False:
+                    # A repeated key (or 1 after true: equal in Python) would silently replace the value before.
+                    problem = "found unhashable key" if duplicate is None else f"found duplicate key {key!r}"
                     raise yaml.constructor.ConstructorError(
-                        "while constructing a mapping", node.start_mark, "found unhashable key", key_node.start_mark
-                    ) from None
+                        "while constructing a mapping", node.start_mark, problem, key_node.start_mark
+                    )
+                data[key] = self._build(value_node, level + 1)
             return data
-        if tag == _SEQ and type(node) is yaml.SequenceNode:
-            return [self._build(child) for child in node.value]
-        return self.construct_object(node, deep=True)
+        if tag == _SEQ and kind is yaml.SequenceNode:
+            return [self._build(child, level + 1) for child in node.value]
+        return self._construct(node, level)
+
+    def _construct(self, node, level):
+        """Build a node with SafeConstructor; a value it cannot build is a YAML error at the node's line."""
+        try:
+            data = self.construct_object(node, deep=True)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+            # SafeConstructor raises these for tagged values it cannot read: "!!bool x" a KeyError,
+            # "!!timestamp x" an AttributeError, the date 2023-02-30 a ValueError.
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            value = repr(node.value[:40]) if isinstance(node.value, str) else "this value"
+            why = f": {exc}" if isinstance(exc, ValueError | OverflowError) else ""
+            problem = f"cannot read {value} as {tag}{why}"
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
+        # Merge keys, !!set, !!omap, ...: SafeConstructor built the whole value, so measure it afterwards.
+        if type(node) is not yaml.ScalarNode and level - 1 + _depth(data) > MAX_DEPTH:
+            raise _too_deep(node)
+        return data
+
+
+# Real front matter nests three or four levels; deeper data would take Python's recursion limit near
+# when it is written back (the dumper recurses), so it is refused when read.
+MAX_DEPTH = 50
+
+
+def _too_deep(node) -> yaml.YAMLError:
+    problem = f"values nested more than {MAX_DEPTH} levels deep are not allowed"
+    return yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
+
+
+def _depth(data) -> int:
+    """Return how many levels of collections ``data`` nests (0 for a scalar, 1 for a flat list)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:  # a loop, not recursion: the point is to stay clear of the recursion limit
+        value, level = stack.pop()
+        if isinstance(value, dict):
+            stack += [(item, level + 1) for pair in value.items() for item in pair]
+        elif isinstance(value, list | tuple | set):
+            stack += [(item, level + 1) for item in value]
+        else:
+            continue
+        deepest = max(deepest, level)
+    return deepest
 
 
 class Dumper(_QuickResolver, yaml.CSafeDumper):
@@ -122,12 +176,14 @@ def seconds_to_time(seconds: int) -> str:
 
 ERR_TOO_BIG = "file is {size:,} bytes, over the {limit:,}-byte limit"
 ERR_NOT_UTF8 = "not valid UTF-8: byte 0x{byte:02x} cannot be decoded"
+ERR_NUL = "a NUL character (U+0000) at column {column}: an episode file is text and cannot contain one"
 ERR_NO_OPENING = "the file must start with a '---' line opening the front matter, not {first!r}"
 ERR_NOT_CLOSED = "the front matter opened on line 1 is never closed by a '---' line"
 ERR_YAML = "YAML error: {problem}"
 ERR_ALIAS = "YAML anchors and aliases ({token}) are not allowed in an episode file"
 ERR_NOT_MAPPING = "the front matter is {kind}, expected a mapping of keys to values"
 ERR_CANNOT_WRITE = "a value cannot be written back as YAML: {problem}"
+ERR_NOT_KEPT = "a value would not be written back as it was read: a {read} would become a {back}"
 ERR_TYPE = "'{path}' must be {expected}, not {kind} {value!r}"
 
 
@@ -176,6 +232,14 @@ def decode(raw: bytes, *, max_bytes: int = MAX_BYTES) -> tuple[str, list[str]]:
     return text, notes
 
 
+def _refuse_nul(text: str) -> None:
+    """Raise at the first NUL: YAML forbids it, markdown drops it, and PostgreSQL text cannot store it."""
+    index = text.find("\x00")
+    if index >= 0:
+        line_start = text.rfind("\n", 0, index) + 1
+        raise FormatError(ERR_NUL.format(column=index - line_start + 1), text.count("\n", 0, index) + 1)
+
+
 def split(text: str) -> tuple[str, str, str]:
     """Return (front matter text, closing line, body) of ``text``."""
     if not text.startswith(OPENING):
@@ -193,6 +257,7 @@ def parse(raw: bytes | str, *, max_bytes: int = MAX_BYTES) -> Document:
         text, notes = decode(raw, max_bytes=max_bytes)
     else:
         text = raw
+    _refuse_nul(text)
     front_text, closing, body = split(text)
     front = load_mapping(front_text, first_line=2)
     return Document(front=front, body=body, closing=closing, front_text=front_text, notes=notes)
@@ -216,13 +281,25 @@ def load(text: str, *, first_line: int = 1):
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or str(exc)
         if exc.problem_mark:
-            problem += f" at column {exc.problem_mark.column + 1}"
+            problem += f" at column {_column(text, exc.problem_mark)}"
         if exc.context and exc.context_mark:
-            problem += f" ({exc.context} from line {first_line + exc.context_mark.line})"
-        raise FormatError(ERR_YAML.format(problem=problem), first_line + (mark.line if mark else 0)) from None
+            problem += f" ({exc.context} from line {_line(text, exc.context_mark, first_line)})"
+        line = _line(text, mark, first_line) if mark else first_line
+        raise FormatError(ERR_YAML.format(problem=problem), line) from None
     except (yaml.YAMLError, ValueError, OverflowError, RecursionError) as exc:
-        # The timestamp constructor raises ValueError for dates such as 2023-02-30.
         raise FormatError(ERR_YAML.format(problem=exc), first_line) from None
+
+
+def _line(text: str, mark, first_line: int) -> int:
+    """Return the file line of a YAML mark in ``text``.
+
+    Not ``mark.line``: YAML also breaks lines at U+0085, U+2028 and U+2029, which the file's lines do not.
+    """
+    return first_line + text.count("\n", 0, mark.index)
+
+
+def _column(text: str, mark) -> int:
+    return mark.index - text.rfind("\n", 0, mark.index)
 
 
 def _refuse_anchors(text: str, first_line: int) -> None:
@@ -232,7 +309,7 @@ def _refuse_anchors(text: str, first_line: int) -> None:
             for event in yaml.parse(text, Loader=Loader):
                 if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                     token = ("*" if isinstance(event, yaml.AliasEvent) else "&") + event.anchor
-                    raise FormatError(ERR_ALIAS.format(token=token), first_line + event.start_mark.line)
+                    raise FormatError(ERR_ALIAS.format(token=token), _line(text, event.start_mark, first_line))
         except yaml.YAMLError:
             return  # the loader reports the syntax error with its position
 
@@ -244,7 +321,7 @@ def _may_have_anchor(text: str) -> bool:
         start = end
         while start and text[start - 1] in " \t":
             start -= 1
-        if not start or text[start - 1] in "\n-?:,[{":
+        if not start or text[start - 1] in _NODE_STARTS:
             return True
         if start < end and text[text.rfind(" ", 0, start) + 1 : start].lstrip("\t\n").startswith("!"):
             return True  # after a tag, as in `!!str &a value`
@@ -253,6 +330,8 @@ def _may_have_anchor(text: str) -> bool:
 
 # An anchor or alias name follows its indicator at once: "& PhD" is text.
 _ANCHOR_CHAR = re.compile(r"[&*](?=[^\s,\[\]{}])")
+# What may stand before a node: a line break (YAML also breaks at U+0085, U+2028, U+2029) or an indicator.
+_NODE_STARTS = "\n\x85\u2028\u2029-?:,[{"
 
 
 def dump(data) -> str:
@@ -261,11 +340,51 @@ def dump(data) -> str:
 
 
 def dump_checked(data) -> str:
-    """Like :func:`dump`, but raise :class:`FormatError` for values YAML cannot represent."""
+    """Like :func:`dump`, but raise :class:`FormatError` for values it would not write back as they are."""
     try:
-        return dump(data)
+        text = dump(data)
     except yaml.YAMLError as exc:
         raise FormatError(ERR_CANNOT_WRITE.format(problem=exc)) from None
+    try:
+        change = first_change(data, load(text))
+    except FormatError:
+        change = (data, None)
+    if change is not None:
+        # !!omap and !!pairs load as lists of tuples, which are written back as lists of lists.
+        read, back = (type(value).__name__ for value in change)
+        raise FormatError(ERR_NOT_KEPT.format(read=read, back=back))
+    return text
+
+
+def first_change(a, b):
+    """Return the first pair of values where ``b`` differs from ``a`` in type, value or key order, or None.
+
+    NaN equals NaN here, and datetimes must have the same UTC offset.
+    """
+    if type(a) is not type(b):
+        return a, b
+    if isinstance(a, dict):
+        if len(a) != len(b):
+            return a, b
+        for (key_a, value_a), (key_b, value_b) in zip(a.items(), b.items(), strict=True):
+            change = first_change(key_a, key_b) or first_change(value_a, value_b)
+            if change:
+                return change
+        return None
+    if isinstance(a, list | tuple):
+        if len(a) != len(b):
+            return a, b
+        return next(filter(None, (first_change(x, y) for x, y in zip(a, b, strict=True))), None)
+    if isinstance(a, float):
+        return None if repr(a) == repr(b) else (a, b)
+    if isinstance(a, datetime.datetime) and a.utcoffset() != b.utcoffset():
+        return a, b
+    return None if a == b else (a, b)
+
+
+def same_data(a, b) -> bool:
+    """Tell whether ``a`` and ``b`` are the same YAML data: types, values and key order."""
+    return first_change(a, b) is None
 
 
 def render(front: dict, body: str, closing: str = "---") -> str:
@@ -284,7 +403,9 @@ def locate(text: str, path: tuple, *, first_line: int = 1) -> int:
         node = yaml.compose(text, Loader=Loader)
     except yaml.YAMLError:
         return first_line
-    line = node.start_mark.line if node else 0
+    if node is None:
+        return first_line
+    mark = node.start_mark
     for step in path:
         child = None
         if isinstance(node, yaml.MappingNode):
@@ -293,8 +414,8 @@ def locate(text: str, path: tuple, *, first_line: int = 1) -> int:
             child = node.value[step]
         if child is None:
             break
-        node, line = child, child.start_mark.line
-    return first_line + line
+        node, mark = child, child.start_mark
+    return _line(text, mark, first_line)
 
 
 def is_int(value) -> bool:
@@ -321,9 +442,18 @@ def validate_episode(doc: Document, *, first_line: int = 2) -> None:
 
 def _type_error(doc: Document, path: tuple, expected: str, value, first_line: int):
     kind = "a date" if isinstance(value, datetime.date) else type(value).__name__
-    shown = ".".join(f"[{p}]" if isinstance(p, int) else p for p in path).replace(".[", "[")
     line = locate(doc.front_text, path, first_line=first_line)
-    raise FormatError(ERR_TYPE.format(path=shown, expected=expected, kind=kind, value=value), line)
+    raise FormatError(ERR_TYPE.format(path=path_text(path), expected=expected, kind=kind, value=value), line)
+
+
+def path_text(path: tuple) -> str:
+    """Return ``path`` as editors read it: ``transcript[4].sec``."""
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+
+
+def error_at(doc: Document, path: tuple, message: str, *, first_line: int = 2) -> FormatError:
+    """Return a :class:`FormatError` naming the value at ``path`` of the front matter, at its line."""
+    return FormatError(f"'{path_text(path)}': {message}", locate(doc.front_text, path, first_line=first_line))
 
 
 # The body's link list: a "Links:" line, blank lines, then one markdown link per line.

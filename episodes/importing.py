@@ -248,7 +248,9 @@ def _import_episode(result: FileResult, text: str, *, force: bool, may_exist: bo
             raise fm.FormatError(ERR_EDITED.format(by=by))
         current = sync.episode_document(existing)
         result.previous_text = existing.source_text
-        if not existing.edited_since_sync and (current.front, current.body) == (doc.front, doc.body):
+        same = fm.same_data(current.front, doc.front) and (current.body, current.closing) == (doc.body, doc.closing)
+        # Strictly the same: == would take 1 for 1.0 or true, and ignore a new key order.
+        if not existing.edited_since_sync and same:
             # Same data, other formatting: remember the new file for diffs, keep the rows.
             Episode.objects.filter(pk=existing.pk).update(source_text=text)
             result.status = UNCHANGED

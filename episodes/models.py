@@ -53,7 +53,8 @@ class Person(models.Model):
     )
     front_keys = models.JSONField(default=list, blank=True, editable=False)
     extra = models.TextField(blank=True, help_text="Other front matter keys, as YAML.")
-    closing = models.CharField(max_length=40, default="---", editable=False)
+    # Text, not a short varchar: PostgreSQL silently cuts trailing spaces that overflow a varchar.
+    closing = models.TextField(default="---", editable=False)
     source_text = models.TextField(blank=True, editable=False)
 
     objects = PersonQuerySet.as_manager()
@@ -110,7 +111,8 @@ class Episode(models.Model):
     extra = models.TextField(blank=True, help_text="Other front matter keys, as YAML.")
     body = models.TextField(blank=True, help_text="Body text before the link list, or the whole body.")
     body_after = models.TextField(blank=True, help_text="Body text after the link list.")
-    closing = models.CharField(max_length=40, default="---", editable=False)
+    # Text, not a short varchar: PostgreSQL silently cuts trailing spaces that overflow a varchar.
+    closing = models.TextField(default="---", editable=False)
 
     source_text = models.TextField(blank=True, editable=False, help_text="The file as last imported or exported.")
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -128,7 +130,12 @@ class Episode(models.Model):
     objects = EpisodeQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-season", "-number", "slug"]
+        # Without nulls_last, PostgreSQL lists episodes without a season first and SQLite last.
+        ordering = [
+            models.F("season").desc(nulls_last=True),
+            models.F("number").desc(nulls_last=True),
+            "slug",
+        ]
 
     def __str__(self):
         return self.title or self.slug

@@ -48,17 +48,38 @@ def fits(model: type[models.Model], attr: str, value) -> bool:
     return _column_accepts(model, attr)(value)
 
 
+def _is_json_key(key) -> bool:
+    # PostgreSQL's jsonb refuses the NUL character even escaped, as \u0000.
+    return type(key) is str and "\x00" not in key
+
+
 def encode_key(key):
     """Return ``key`` as JSON can hold it: strings as they are, other YAML keys as YAML text."""
-    return key if isinstance(key, str) else {"yaml": fm.dump(key)}
+    return key if _is_json_key(key) else {"yaml": fm.dump(key)}
 
 
 def decode_key(key):
     return key if isinstance(key, str) else fm.load(key["yaml"])
 
 
-def dump_extra(extra: dict) -> str:
-    return fm.dump_checked(extra) if extra else ""
+def dump_extra(extra: dict, doc: fm.Document | None = None) -> str:
+    """Return the YAML text of ``extra``; a value it cannot keep is refused at its key's line in ``doc``."""
+    try:
+        return fm.dump_checked(extra) if extra else ""
+    except fm.FormatError as exc:
+        if doc is None:
+            raise
+        # Only on refusal: find which key it was, to point the editor at it.
+        key = next(k for k, v in extra.items() if _refused({k: v}))
+        raise fm.error_at(doc, (key,), exc.message) from None
+
+
+def _refused(data) -> bool:
+    try:
+        fm.dump_checked(data)
+    except fm.FormatError:
+        return True
+    return False
 
 
 def load_extra(text: str) -> dict:
@@ -112,7 +133,7 @@ def _is_platform_map(value) -> bool:
 
 def item_fields(item) -> dict:
     """Return the TranscriptItem field values for one transcript list entry."""
-    if type(item) is not dict or not all(type(k) is str for k in item):
+    if type(item) is not dict or not all(_is_json_key(k) for k in item):
         return {"kind": TranscriptItem.Kind.RAW, "keys": [], "extra": fm.dump_checked(item)}
     kind = TranscriptItem.Kind.HEADER if "header" in item else TranscriptItem.Kind.TURN
     text_key = ITEM_TEXT_KEY[kind]
@@ -161,11 +182,15 @@ def episode_rows(doc: fm.Document, *, slug: str) -> EpisodeRows:
                 for i, (platform, v) in enumerate(value.items())
             ]
         elif key == "transcript" and isinstance(value, list):
-            rows.items = [{"position": i, **item_fields(item)} for i, item in enumerate(value)]
+            for i, item in enumerate(value):
+                try:
+                    rows.items.append({"position": i, **item_fields(item)})
+                except fm.FormatError as exc:
+                    raise fm.error_at(doc, (key, i), exc.message) from None
         else:
             extra[key] = value
     episode.front_keys = [encode_key(k) for k in doc.front]
-    episode.extra = dump_extra(extra)
+    episode.extra = dump_extra(extra, doc)
     body = fm.split_body(doc.body)
     links = [
         {"position": i, "text": link.text, "url": link.url, "marker": link.marker, "new_tab": link.new_tab}
@@ -353,7 +378,7 @@ def person_fields(doc: fm.Document) -> dict:
         else:
             extra[key] = value
     values["front_keys"] = [encode_key(k) for k in doc.front]
-    values["extra"] = dump_extra(extra)
+    values["extra"] = dump_extra(extra, doc)
     return values
 
 

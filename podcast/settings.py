@@ -5,6 +5,11 @@ DJANGO_SECRET_KEY     required unless DJANGO_DEBUG is on (a development key is u
 DJANGO_DEBUG          "1"/"true" turns debugging on; off by default
 DJANGO_ALLOWED_HOSTS  comma-separated; default localhost,127.0.0.1
 EPISODES_MAX_FILE_BYTES  largest episode file an import accepts; default 10 MB
+AXES_ENABLED          "0"/"false" turns the login lockout off; on by default
+AXES_FAILURE_LIMIT    failed logins for one username from one address before a lockout; default 5
+AXES_COOLOFF_MINUTES  how long a lockout lasts; default 15
+DJANGO_CLIENT_IP_HEADER  behind a reverse proxy, the request header holding the client address
+                      (e.g. HTTP_X_REAL_IP); default: none, the connection's address is used
 
 Public site
 PODCAST_TITLE         the podcast's name on pages and in structured data; default "DataTalks.Club Podcast"
@@ -25,6 +30,7 @@ DJANGO_CSP                   the Content-Security-Policy of every page outside t
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -55,6 +61,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "import_export",
+    "axes",
     "episodes",
 ]
 
@@ -68,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "podcast.middleware.ContentSecurityPolicyMiddleware",
+    # Last, so that it turns a login refused during a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "podcast.urls"
@@ -91,9 +100,11 @@ TEMPLATES = [
 WSGI_APPLICATION = "podcast.wsgi.application"
 
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    # An empty DATABASE_URL (as CI templates often set) means the default, not a broken configuration.
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -108,6 +119,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file too: an in-memory database shares one cache between connections and answers
     # "table is locked" at once, where a real file waits its turn, so concurrency could not be tested.
     DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"podcast-test-{os.getpid()}.sqlite3")}
+
+# Login protection (django-axes): after AXES_FAILURE_LIMIT failed logins for one username from one address,
+# that pair is locked out for AXES_COOLOFF_MINUTES, even with the right password; a success resets the count.
+AUTHENTICATION_BACKENDS = [
+    "podcast.login_protection.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "podcast.login_protection.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "podcast.login_protection.client_ip"
+CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -27,6 +27,12 @@ def _secret_key():
         django_settings.SECRET_KEY = "test-only-secret-key"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # The default hasher takes a good part of a second per login by design; tests log in often.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def seed_text() -> str:
     return SEED.read_text(encoding="utf-8")

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from episodes.models import Episode, Person, TranscriptItem
-from episodes.tests.factories import SEED, make_text
+from episodes.tests.factories import SEED, export, make_episode, make_text
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +61,31 @@ def test_reformatted_file_with_same_data_is_unchanged(tmp_path):
     status, out, _ = run("import_episodes", str(path))
     assert "ep.md: unchanged" in out
     assert Episode.objects.get(slug="ep").source_text.startswith('---\ntitle: "A test')
+
+
+def test_reimport_with_only_key_order_or_types_changed_is_an_update(tmp_path):
+    # Python's == calls these the same data: {"a": 1, "b": 2} == {"b": 2, "a": 1} and 1 == 1.0 == True.
+    path = tmp_path / "ep.md"
+    path.write_text(make_text(rating=1), encoding="utf-8")
+    run("import_episodes", str(path))
+    reordered = make_text(rating=1).replace("title: A test episode\n", "")
+    reordered = reordered.replace("short: Test\n", "short: Test\ntitle: A test episode\n")
+    for changed in (make_text(rating=1.0), make_text(rating=True), reordered):
+        path.write_text(changed, encoding="utf-8")
+        status, out, _ = run("import_episodes", str(path))
+        assert status == 0 and "ep.md: updated" in out, changed
+        assert export(Episode.objects.get(slug="ep")) == changed
+
+
+def test_reimport_with_only_the_closing_line_changed_is_an_update(tmp_path):
+    path = tmp_path / "ep.md"
+    path.write_text(make_text(), encoding="utf-8")
+    run("import_episodes", str(path))
+    changed = make_text().replace("\n---\n", "\n---  \n", 1)
+    path.write_text(changed, encoding="utf-8")
+    status, out, _ = run("import_episodes", str(path))
+    assert "ep.md: updated" in out
+    assert export(Episode.objects.get(slug="ep")) == changed
 
 
 def test_refused_file_keeps_nothing_and_exits_1(tmp_path):
@@ -182,6 +207,17 @@ def test_export_marks_episodes_synced(folder, tmp_path_factory):
     ep = Episode.objects.get(slug="other")
     assert not ep.edited_since_sync
     assert "title: Edited" in ep.source_text
+
+
+def test_export_lists_files_in_code_point_order(tmp_path):
+    # A natural-language collation (PostgreSQL's en-US) sorts "B" after "b" and "_" before "-".
+    slugs = ["b", "a_c", "B", "a-c", "ac"]
+    for slug in slugs:
+        make_episode(slug=slug)
+    status, out, _ = run("export_episodes", str(tmp_path))
+    assert status == 0
+    listed = [line.rsplit("/", 1)[1].split(".md:")[0] for line in out.splitlines() if ".md: " in line]
+    assert listed == sorted(slugs)
 
 
 def test_export_unknown_slug_fails(tmp_path):

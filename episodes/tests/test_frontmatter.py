@@ -61,6 +61,16 @@ def test_dates_stay_dates():
         (b"---\ntitle: !!python/object:os.system x\n---\n", 2, "YAML error"),
         (b"---\ntitle: x\nshort: \xff\n---\n", 3, "not valid UTF-8"),
         (b"---\ndate: 2023-02-30\n---\n", 2, "YAML error"),
+        (b"---\ntitle: x\nwhen: !!timestamp soon\n---\n", 3, "cannot read 'soon' as !!timestamp at column 7"),
+        (b"---\ntitle: x\nlive: !!bool maybe\n---\n", 3, "cannot read 'maybe' as !!bool at column 7"),
+        (b"---\ntitle: !!str [a, b]\n---\n", 2, "expected a scalar node, but found sequence"),
+        (b"---\ndate: 2024-02-30\n---\n", 2, "cannot read '2024-02-30' as !!timestamp: day is out of range"),
+        # YAML also breaks lines at U+2028 and U+0085; the file's line numbers count only newlines.
+        ("---\na: 1\u2028b: [\n---\n".encode(), 3, "did not find expected node content at column 1"),
+        ("---\na: ’\u0085b: c: d\n---\n".encode(), 2, "mapping values are not allowed in this context at column 10"),
+        ("---\na: 1\u2028&x b: 2\n---\n".encode(), 2, "anchors and aliases (&x)"),
+        (b"---\ntitle: a\x00b\n---\n", 2, "a NUL character (U+0000) at column 9"),
+        (b"---\ntitle: x\n---\n\nbody \x00\n", 5, "a NUL character (U+0000) at column 6"),
     ],
 )
 def test_refusals_name_the_line(raw, line, message):
@@ -113,6 +123,7 @@ def test_bom_and_crlf_are_normalised_with_notes():
         ("episode: 1.5\n", 2, "'episode' must be an integer"),
         ("transcript:\n- line: hi\n  sec: soon\n", 4, "'transcript[0].sec' must be an integer, not str 'soon'"),
         ("transcript:\n- header: A\n- line: hi\n  time: 1:56\n", 5, "'transcript[1].time' must be a quoted string"),
+        ("title: x\u2028\nseason: ten\n", 3, "'season' must be an integer"),
     ],
 )
 def test_validate_episode_reports_wrong_types_with_lines(front, line, message):
@@ -186,7 +197,7 @@ LOADER_CASES = [
     "s: !!set {a, b}\no: !!omap [{a: 1}, {b: 2}]\np: !!pairs [{a: 1}]\n",
     "? [a, b]\n: complex key is unhashable\n",
     "k: !!str 123\nn: !!int '7'\nf: !!float '1'\nempty:\nq: ''\n",
-    "1: int key\n2.5: float key\ntrue: bool key\nnull: null key\n",
+    "1: int key\n2.5: float key\nfalse: bool key\nnull: null key\n",
 ]
 
 
@@ -203,6 +214,58 @@ def test_loader_gives_the_same_data_as_csafeloader(text):
     got = fm.load(text)
     assert got == expected or repr(got) == repr(expected)
     assert fm.dump(got) == fm.dump(expected)
+
+
+@pytest.mark.parametrize(
+    ("front", "line", "key"),
+    [
+        ("title: a\nshort: s\ntitle: b\n", 4, "'title'"),
+        ("transcript:\n- line: a\n  who: A\n  line: b\n", 5, "'line'"),
+        ("1: int key\ntrue: bool key\n", 3, "True"),
+        ("2: int key\n2.0: float key\n", 3, "2.0"),
+    ],
+)
+def test_repeated_keys_are_refused_not_dropped(front, line, key):
+    # PyYAML keeps the last value of a repeated key and drops the others without a word.
+    with pytest.raises(fm.FormatError) as info:
+        fm.parse("---\n" + front + "---\n")
+    assert info.value.line == line
+    assert f"found duplicate key {key}" in info.value.message
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "[" * fm.MAX_DEPTH + "]" * fm.MAX_DEPTH,
+        "{a: " * fm.MAX_DEPTH + "1" + "}" * fm.MAX_DEPTH,
+        "{<<: " + "{a: " * fm.MAX_DEPTH + "1" + "}" * (fm.MAX_DEPTH + 1),
+    ],
+    ids=["lists", "maps", "merged"],
+)
+def test_nesting_deeper_than_the_limit_is_refused(value):
+    # 500 nested maps loaded fine, then writing them back hit the recursion limit inside the import.
+    with pytest.raises(fm.FormatError, match="nested more than 50 levels deep"):
+        fm.parse(f"---\ntitle: x\ndeep: {value}\n---\n")
+    shallower = value.replace("[", "", 1).replace("]", "", 1).replace("{a: ", "", 1).replace("}", "", 1)
+    data = fm.parse(f"---\ntitle: x\ndeep: {shallower}\n---\n").front
+    assert fm.load(fm.dump_checked(data)) == data
+
+
+def test_values_written_back_otherwise_are_refused():
+    with pytest.raises(fm.FormatError, match="a tuple would become a list"):
+        fm.dump_checked({"o": fm.load("!!omap [{a: 1}, {b: 2}]")})
+    kept = {"s": fm.load("!!set {a}"), "n": float("nan"), "b": fm.load("!!binary aGVsbG8=")}
+    assert fm.dump_checked(kept) == "s: !!set\n  a: null\nn: .nan\nb: !!binary |\n  aGVsbG8=\n"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [({"a": 1, "b": 2}, {"b": 2, "a": 1}), ([1], [1.0]), ([1], [True]), ({"x": 0.0}, {"x": -0.0})],
+)
+def test_same_data_minds_types_and_key_order(a, b):
+    assert a == b
+    assert not fm.same_data(a, b)
+    assert fm.same_data(a, a) and fm.same_data([float("nan")], [float("nan")])
 
 
 DUMP_CASES = [

@@ -7,7 +7,7 @@ import pytest
 from episodes import frontmatter as fm
 from episodes import importing, sync
 from episodes.models import BodyLink, Episode, Person, PlatformRef, TranscriptItem
-from episodes.tests.factories import export, import_text, make_episode, make_person, make_text
+from episodes.tests.factories import export, import_text, make_episode, make_front, make_person, make_text
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +171,58 @@ def test_person_profile_round_trip():
     doc = sync.person_document(person)
     assert doc.front == {"short": "janedoe", "title": "Jane Doe", "web": "https://jane.example/", "mastodon": "@jane"}
     assert doc.render().endswith("---\n\nJane is great.")
+
+
+def test_keys_holding_nul_escapes_are_kept():
+    # jsonb refuses "\u0000", so such keys must not go into front_keys or an item's keys as they are.
+    text = fm.render({"title": "T", "a\x00b": 1, "transcript": [{"line": "hi", "x\x00y": 2}]}, "\n")
+    result = import_text(text, slug="nul-keys")
+    assert result.status == importing.CREATED, result
+    assert export(Episode.objects.get(slug="nul-keys")) == text
+
+
+def test_nul_in_the_body_is_refused_and_nothing_kept():
+    result = import_text(make_text(body="\n\nSome\x00text\n"), slug="nul-body")
+    assert result.status == importing.REFUSED
+    assert "NUL character" in result.message
+    assert not Episode.objects.filter(slug="nul-body").exists()
+
+
+@pytest.mark.parametrize("person", [False, True])
+def test_long_closing_line_is_kept_whole(person):
+    # A varchar(40) column made PostgreSQL cut the spaces off silently.
+    text = "---\ntitle: x\n---" + " " * 60 + "\t\n\nbody\n"
+    result = import_text(text, slug="closing", person=person)
+    assert result.status == importing.CREATED, result
+    if person:
+        assert sync.person_document(Person.objects.get(key="closing")).render() == text
+    else:
+        assert export(Episode.objects.get(slug="closing")) == text
+
+
+def test_tagged_values_that_would_change_type_are_refused_at_their_line():
+    text = make_text(order=fm.load("!!omap [{a: 1}]"))  # rendered as a plain list: build the file by hand
+    text = text.replace("order:\n- - a\n  - 1\n", "order: !!omap [{a: 1}]\n")
+    result = import_text(text, slug="omap")
+    assert result.status == importing.REFUSED
+    assert result.line == text.split("\n").index("order: !!omap [{a: 1}]") + 1
+    assert result.message == "'order': a value would not be written back as it was read: a tuple would become a list"
+    assert not Episode.objects.filter(slug="omap").exists()
+
+    text = make_text().replace("- header: Background\n", "- header: Background\n  pairs: !!pairs [{a: 1}]\n")
+    result = import_text(text, slug="pairs")
+    assert result.status == importing.REFUSED
+    assert result.line == text.split("\n").index("- header: Background") + 1
+    assert result.message.startswith("'transcript[3]': a value would not be written back")
+
+
+@pytest.mark.parametrize("depth", [40, 500])
+def test_deeply_nested_values_are_kept_or_refused_never_crash(depth):
+    text = fm.render(make_front(), "\n").replace("title:", "deep: " + "{a: " * depth + "1" + "}" * depth + "\ntitle:")
+    result = import_text(text, slug="deep")
+    if depth < fm.MAX_DEPTH:
+        assert result.status == importing.CREATED, result
+        assert export(Episode.objects.get(slug="deep")) == fm.render(fm.parse(text).front, "\n")
+    else:
+        assert result.status == importing.REFUSED and "nested more than" in result.message
+        assert result.line == 2
