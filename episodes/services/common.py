@@ -50,7 +50,7 @@ def editing(*, episode: Episode, user=None, summary: str = "", version: int | No
     from .warnings import refresh_warning_count  # noqa: PLC0415 - warnings reads what edits write
 
     with transaction.atomic():
-        locked = Episode.objects.select_for_update().select_related("edited_by").get(pk=episode.pk)
+        locked = Episode.objects.select_for_update(of=("self",)).select_related("edited_by").get(pk=episode.pk)
         if version is not None and locked.version != version:
             raise StaleEpisode(locked)
         change = Change(episode=locked, summary=summary)
