@@ -489,6 +489,16 @@ class Body:
         return self.before + "\n".join(link.line() for link in self.links) + self.after
 
 
+_HEADER_AT_END = re.compile(r"(?:\A|\n)Links:[ \t]*\n(?:[ \t]*\n)*\Z")
+
+
+def with_links_header(before: str) -> str:
+    """Return the text before a link list, ending with a "Links:" header ready for the first link line."""
+    if _HEADER_AT_END.search(before):
+        return before
+    return before.rstrip("\n") + "\n\nLinks:\n\n"
+
+
 def split_body(body: str) -> Body:
     """Split ``body`` around its ``Links:`` list; a body of any other form stays whole in ``before``."""
     for header in _LINKS_HEADER.finditer(body):

@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from .. import editor, exporting, services, sync
@@ -146,15 +147,19 @@ class EpisodeAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.edited_by = request.user
+            obj.edited_at = timezone.now()
+            obj.synced_version = 0  # made here: not in any file yet
             super().save_model(request, obj, form, change)
+            services.record_revision(episode=obj, summary="created in the CMS", user=request.user)
         # Changes to an existing episode are saved together with the inlines in save_related.
 
     def save_related(self, request, form, formsets, change):
+        lists = {formset.model: self._rows(formset) for formset in formsets}
         if not change:
-            super().save_related(request, form, formsets, change)
+            # A new episode's lists go through the same ordered save as an edited one's.
+            form.saved_what = services.episode_save(episode=form.instance, lists=lists, user=request.user)
             return
         fields = {name: form.cleaned_data[name] for name in form.changed_data if name in form._meta.fields}
-        lists = {formset.model: self._rows(formset) for formset in formsets}
         what = services.episode_save(
             episode=form.instance,
             fields=fields,

@@ -7,6 +7,7 @@ must, and records the change with a summary (see common.editing).
 from .common import Change, ServiceError, StaleEpisode, editing
 from .episode import Row, episode_save
 from .revisions import episode_revert, original_import, revision_diff, snapshot, stale_diff
+from .revisions import record as record_revision
 from .speakers import (
     SpeakerSummary,
     label_matches,
@@ -39,6 +40,7 @@ __all__ = [
     "Row",
     "episode_save",
     "episode_revert",
+    "record_revision",
     "original_import",
     "revision_diff",
     "snapshot",

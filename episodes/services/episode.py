@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import F
 
+from .. import frontmatter as fm
 from .. import sync
 from ..models import BodyLink, Episode, EpisodeGuest, PlatformRef
 from .common import editing
@@ -64,10 +65,20 @@ def episode_save(
         for model, rows in (lists or {}).items():
             if _save_rows(locked, model, rows):
                 what.append(LIST_NAMES[model])
+                if model is BodyLink and any(not row.delete for row in rows):
+                    _ensure_links_header(locked)
         if not what:
             change.cancel = True
         change.summary = "edited " + ", ".join(what)
     return what
+
+
+def _ensure_links_header(episode: Episode) -> None:
+    """Give a body that had no link list the "Links:" header its first links need."""
+    body = fm.with_links_header(episode.body)
+    if body != episode.body:
+        episode.body = body
+        episode.save(update_fields=["body"])
 
 
 def _save_rows(episode: Episode, model, rows: list[Row]) -> bool:

@@ -330,3 +330,33 @@ def test_transcript_items_are_read_only_in_their_list(admin_client, seed_episode
     url = reverse("admin:episodes_transcriptitem_change", args=[item.pk])
     assert 'name="_save"' not in admin_client.get(url).content.decode()
     assert admin_client.post(url, {"who": "Someone else"}).status_code == 403
+
+
+def test_add_an_episode_in_the_cms(admin_client):
+    make_person("janedoe", "Jane Doe")
+    url = reverse("admin:episodes_episode_add")
+    data = form_fields(admin_client.get(url).content.decode())
+    assert data["status"] == "draft"
+    data.update(
+        {
+            "slug": "new-episode",
+            "title": "A new episode",
+            "season": "3",
+            "number": "1",
+            "guest_rows-TOTAL_FORMS": "1",
+            "guest_rows-0-person": str(Person.objects.get().pk),
+            "body_links-TOTAL_FORMS": "2",
+            "body_links-0-text": "First",
+            "body_links-0-url": "https://example.com/1",
+            "body_links-1-text": "Second",
+            "body_links-1-url": "https://example.com/2",
+        }
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    episode = Episode.objects.get(slug="new-episode")
+    assert episode.status == "draft" and episode.edited_since_sync
+    assert list(episode.body_links.values_list("text", "position")) == [("First", 0), ("Second", 1)]
+    text = export(episode)
+    assert text.startswith("---\nepisode: 1\nguests:\n- janedoe\nseason: 3\ntitle: A new episode\n---")
+    assert "Links:\n\n* [First](https://example.com/1)" in text

@@ -283,3 +283,18 @@ def test_dumper_writes_what_csafedumper_writes(data):
 
     expected = yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False, default_flow_style=False)
     assert fm.dump(data) == expected
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("", "\n\nLinks:\n\n"),
+        ("\n", "\n\nLinks:\n\n"),
+        ("\n\nWe talked about:\n\n- A\n", "\n\nWe talked about:\n\n- A\n\nLinks:\n\n"),
+        ("\n\nLinks:\n\n", "\n\nLinks:\n\n"),
+        ("\n\n\nLinks: \n\n", "\n\n\nLinks: \n\n"),
+    ],
+)
+def test_with_links_header(before, after):
+    assert fm.with_links_header(before) == after
+    assert fm.split_body(after + "* [A](https://a.example/)").links
