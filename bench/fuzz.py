@@ -18,7 +18,8 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# In place of bench/, whose import_export.py would shadow the django-import-export package.
+sys.path[0] = str(ROOT)
 
 
 def main():
