@@ -11,6 +11,7 @@ first failure and prints the smallest failing case hypothesis found, with the se
 import argparse
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -30,6 +31,13 @@ def main():
     args = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix="bench-fuzz-")
+    try:
+        fuzz(args, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def fuzz(args, work: str) -> None:
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{work}/db.sqlite3")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "podcast.settings")
     import django
