@@ -11,6 +11,7 @@ first failure and prints the smallest failing case hypothesis found, with the se
 import argparse
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -18,7 +19,8 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# The project first: a module in bench/ must never shadow an installed package.
+sys.path[0] = str(ROOT)
 
 
 def main():
@@ -29,6 +31,13 @@ def main():
     args = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix="bench-fuzz-")
+    try:
+        fuzz(args, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def fuzz(args, work: str) -> None:
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{work}/db.sqlite3")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "podcast.settings")
     import django

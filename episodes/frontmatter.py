@@ -448,7 +448,7 @@ def _type_error(doc: Document, path: tuple, expected: str, value, first_line: in
 
 def path_text(path: tuple) -> str:
     """Return ``path`` as editors read it: ``transcript[4].sec``."""
-    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+    return "".join(str(p) if not i else f"[{p}]" if isinstance(p, int) else f".{p}" for i, p in enumerate(path))
 
 
 def error_at(doc: Document, path: tuple, message: str, *, first_line: int = 2) -> FormatError:

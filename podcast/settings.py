@@ -4,6 +4,7 @@ DATABASE_URL          default: SQLite file db.sqlite3 in the project folder; pos
 DJANGO_SECRET_KEY     required unless DJANGO_DEBUG is on (a development key is used then)
 DJANGO_DEBUG          "1"/"true" turns debugging on; off by default
 DJANGO_ALLOWED_HOSTS  comma-separated; default localhost,127.0.0.1
+DJANGO_STATIC_ROOT    where collectstatic writes; default staticfiles/ in the project folder
 EPISODES_MAX_FILE_BYTES  largest episode file an import accepts; default 10 MB
 AXES_ENABLED          "0"/"false" turns the login lockout off; on by default
 AXES_FAILURE_LIMIT    failed logins for one username from one address before a lockout; default 5
@@ -148,7 +149,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
