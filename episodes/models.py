@@ -18,6 +18,10 @@ slug_validator = RegexValidator(
 )
 
 
+# Person columns only the profile and the export need.
+LONG_PERSON_FIELDS = ("person__source_text", "person__body", "person__extra", "person__front_keys")
+
+
 class PersonQuerySet(models.QuerySet):
     def with_profile(self):
         return self.filter(has_profile=True)
@@ -83,9 +87,13 @@ class EpisodeQuerySet(models.QuerySet):
         return self.order_by(models.F("season").desc(nulls_last=True), models.F("number").desc(nulls_last=True), "slug")
 
     def with_guests(self):
-        """Read each episode's guests with one more query, in order."""
-        rows = EpisodeGuest.objects.select_related("person").order_by("position")
+        """Read each episode's guests with one more query, in order (not the people's long texts)."""
+        rows = EpisodeGuest.objects.select_related("person").defer(*LONG_PERSON_FIELDS).order_by("position")
         return self.prefetch_related(models.Prefetch("guest_rows", queryset=rows))
+
+    def for_lists(self):
+        """Leave out what lists never show: the file as imported (tens of KB each) and the body."""
+        return self.defer("source_text", "body", "body_after", "front_keys")
 
 
 class Episode(models.Model):

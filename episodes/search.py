@@ -166,6 +166,7 @@ def _hits(rows: list[tuple[int, float, str]]) -> list[Hit]:
     items = (
         TranscriptItem.objects.filter(pk__in=[row[0] for row in rows])
         .select_related("episode")
+        .defer("episode__source_text", "episode__body", "episode__body_after", "episode__extra")
         .prefetch_related(models.Prefetch("episode__platform_refs", queryset=refs))
         .annotate(start=models.Subquery(timed_before.values("sec")[:1]))
         .in_bulk()

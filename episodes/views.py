@@ -7,6 +7,7 @@ transcript is read. Drafts are shown to staff only, never cached and never index
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -31,7 +32,7 @@ def _respond(request, head: public.EpisodeHead, build, *, feed: bool = False) ->
         patch_cache_control(response, private=True, no_store=True)
         response["X-Robots-Tag"] = "noindex"
         return response
-    response = get_conditional_response(request, etag=head.etag) or build()
+    response = get_conditional_response(request, etag=head.etag) or _cached(request, head.etag, build)
     response["ETag"] = head.etag
     patch_cache_control(response, public=True, max_age=settings.PUBLIC_PAGES_MAX_AGE)
     if feed:
@@ -40,10 +41,35 @@ def _respond(request, head: public.EpisodeHead, build, *, feed: bool = False) ->
     return response
 
 
+def _cached(request, etag: str, build) -> HttpResponse:
+    """Return the response for ``etag`` as built before, or build and keep it.
+
+    The ETag covers everything a public page shows, so a copy kept under it is never stale; rendering a
+    long transcript costs several times more than the few queries that compute the tag.
+    """
+    key = f"public-page:{request.get_host()}:{request.path}:{etag}"
+    kept = cache.get(key)
+    if kept is not None:
+        content, content_type = kept
+        return HttpResponse(content, content_type=content_type)
+    response = build()
+    if response.status_code == 200 and not response.streaming:
+        cache.set(key, (response.content, response["Content-Type"]), settings.PUBLIC_PAGE_CACHE_SECONDS)
+    return response
+
+
 @require_safe
 def index(request):
-    episodes = Episode.objects.published().with_guests().newest_first()
-    return render(request, "episodes/episode_list.html", {"seasons": public.seasons(episodes)})
+    etag = public.index_etag()
+
+    def page():
+        episodes = Episode.objects.published().for_lists().with_guests().newest_first()
+        return render(request, "episodes/episode_list.html", {"seasons": public.seasons(episodes)})
+
+    response = get_conditional_response(request, etag=etag) or _cached(request, etag, page)
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=settings.PUBLIC_PAGES_MAX_AGE)
+    return response
 
 
 @require_safe

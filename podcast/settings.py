@@ -166,6 +166,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 PODCAST_TITLE = os.environ.get("PODCAST_TITLE", "DataTalks.Club Podcast")
 PODCAST_IMAGES_URL = os.environ.get("PODCAST_IMAGES_URL", "/media/")
 PUBLIC_PAGES_MAX_AGE = int(os.environ.get("PUBLIC_PAGES_MAX_AGE", "0"))
+# Rendered public pages are kept under their ETag (which changes with anything they show) in each process.
+PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "600"))
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PUBLIC_PAGE_CACHE_ENTRIES", "300"))},
+    }
+}
 
 # -- security headers and cookies -------------------------------------------------------------------
 

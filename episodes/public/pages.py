@@ -82,7 +82,8 @@ class EpisodeHead:
         as are the editor's speaker ties and the templates and static files in use.
         """
         e = self.episode
-        parts: list = [release(), e.pk, e.slug, e.version, e.status]
+        # created_at: SQLite can give a deleted episode's id to a new one, whose version starts at 1 again.
+        parts: list = [release(), e.pk, e.created_at.isoformat(), e.slug, e.version, e.status]
         for p in self.candidates:
             parts.append((p.pk, p.key, p.name, p.picture, p.github, p.twitter, p.linkedin, p.web, p.bio_short))
             parts.append((p.body, p.is_host))
@@ -204,6 +205,20 @@ def number_label(episode: Episode) -> str:
     if episode.number is not None:
         parts.append(f"Episode {episode.number}")
     return ", ".join(parts)
+
+
+def index_etag() -> str:
+    """Return a validator of the index: the published episodes' versions and their guests' shown fields."""
+    published = Episode.objects.published()
+    episodes = list(published.order_by("pk").values_list("pk", "created_at", "version"))
+    guests = list(
+        Person.objects.filter(guest_rows__episode__in=published)
+        .order_by("pk")
+        .values_list("pk", "key", "name", "picture")
+        .distinct()
+    )
+    digest = hashlib.sha256(repr([release(), episodes, guests]).encode()).hexdigest()[:32]
+    return f'W/"{digest}"'
 
 
 def seasons(episodes) -> list[tuple[int | None, list[Episode]]]:
@@ -328,4 +343,4 @@ def episode_json_ld(context: dict, *, absolute) -> dict:
 def person_episodes(person: Person):
     """Return the published episodes ``person`` is a guest of, or speaks in by an editor's tie, newest first."""
     appears = Q(guest_rows__person=person) | Q(speakers__person=person)
-    return Episode.objects.published().filter(appears).distinct().newest_first()
+    return Episode.objects.published().for_lists().filter(appears).distinct().newest_first()

@@ -28,6 +28,14 @@ def _secret_key():
 
 
 @pytest.fixture(autouse=True)
+def _empty_page_cache():
+    # Rendered pages are kept per process; each test starts with none.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # The default hasher takes a good part of a second per login by design; tests log in often.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -96,8 +96,24 @@ def test_index_lists_seasons_newest_first_with_numbers_titles_guests_and_shorts(
 def test_index_query_count_does_not_grow_with_episodes(client, people, django_assert_max_num_queries):
     for n in range(5):
         make_episode(f"ep-{n}", episode=n)
+    with django_assert_max_num_queries(4):
+        response = client.get("/")
+        assert response.status_code == 200
+    # Computing the ETag takes two queries; the page itself is then kept, or the client's copy is current.
     with django_assert_max_num_queries(2):
-        assert client.get("/").status_code == 200
+        assert client.get("/").content == response.content
+    with django_assert_max_num_queries(2):
+        assert client.get("/", headers={"if-none-match": response["ETag"]}).status_code == 304
+
+
+def test_index_changes_when_an_episode_or_a_guest_changes(client, people):
+    episode = make_episode("ep-a", title="First title")
+    assert "First title" in client.get("/").content.decode()
+    Episode.objects.filter(pk=episode.pk).update(title="Second title", version=episode.version + 1)
+    assert "Second title" in client.get("/").content.decode()
+    guest = episode.guests.first()
+    Person.objects.filter(pk=guest.pk).update(name="Renamed Guest")
+    assert "Renamed Guest" in client.get("/").content.decode()
 
 
 # -- the episode page ----------------------------------------------------------------------------------
@@ -450,3 +466,14 @@ def test_admin_keeps_its_inline_scripts(admin_client):
     assert response.status_code == 200
     assert "Content-Security-Policy" not in response
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_episode_page_is_kept_and_renewed_after_an_edit(client, episode, django_assert_max_num_queries):
+    from episodes import services
+
+    first = client.get(page_url())
+    with django_assert_max_num_queries(4):
+        assert client.get(page_url()).content == first.content
+    services.speaker_rename(episode=episode, old="Danny", new="Daniel")
+    renewed = client.get(page_url())
+    assert renewed["ETag"] != first["ETag"] and "Daniel" in renewed.content.decode()
