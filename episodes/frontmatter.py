@@ -345,6 +345,8 @@ def dump_checked(data) -> str:
         text = dump(data)
     except yaml.YAMLError as exc:
         raise FormatError(ERR_CANNOT_WRITE.format(problem=exc)) from None
+    if _plain(data):
+        return text  # strings, numbers, dates, lists and maps always read back as they were
     try:
         change = first_change(data, load(text))
     except FormatError:
@@ -354,6 +356,20 @@ def dump_checked(data) -> str:
         read, back = (type(value).__name__ for value in change)
         raise FormatError(ERR_NOT_KEPT.format(read=read, back=back))
     return text
+
+
+_PLAIN_SCALARS = (str, int, float, bool, type(None), datetime.date)
+
+
+def _plain(value) -> bool:
+    """Tell whether ``value`` holds only types the dumper and the loader map one to one."""
+    kind = type(value)
+    if kind is dict:
+        return all(_plain(k) and _plain(v) for k, v in value.items())
+    if kind is list:
+        return all(_plain(item) for item in value)
+    # Offsets of aware datetimes are checked by reading back, as are tuples, sets and bytes.
+    return kind in _PLAIN_SCALARS or (kind is datetime.datetime and value.tzinfo is None)
 
 
 def first_change(a, b):
