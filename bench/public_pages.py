@@ -52,10 +52,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page (default 30)")
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    parser.add_argument(
+        "--cached", action="store_true", help="keep rendered pages as in production (default: render every request)"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-public-") as tmp:
         setup(Path(tmp))
+        from django.conf import settings
+
+        # Rendered pages are kept under their ETag in production; without --cached each request renders.
+        if not args.cached:
+            settings.PUBLIC_PAGE_CACHE_SECONDS = 0
         from django.http import HttpResponse
         from django.test import Client
         from django.urls import clear_url_caches, path
