@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from . import services
 from .models import Episode, TranscriptItem
-from .services.warnings import ITEM_FIELDS, transcript_warnings, youtube_warnings
+from .services.warnings import ITEM_FIELDS, known_labels, transcript_warnings, youtube_warnings
 
 HEADER = TranscriptItem.Kind.HEADER
 TURN = TranscriptItem.Kind.TURN
@@ -52,7 +52,7 @@ def editor_context(episode: Episode) -> EditorContext:
     candidates = services.speaker_candidates(episode=episode)
     ties = services.speaker_ties(episode=episode)
     speakers = services.speaker_summaries(episode=episode, items=items, candidates=candidates, ties=ties)
-    known = {s.label for s in speakers if not s.unknown}
+    known = known_labels(labels={s.label for s in speakers}, candidates=candidates, ties=ties)
     warnings = youtube_warnings(refs) + transcript_warnings(items, known_labels=known)
     labels = sorted({s.label for s in speakers} | {p.name.split()[0] for p in candidates if p.name})
     return EditorContext(episode, items, ids, speakers, candidates, warnings, labels)

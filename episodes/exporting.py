@@ -79,7 +79,7 @@ def person_text(person: Person) -> str:
 
 def export_people(outdir: str, people, *, check: bool = False) -> list[ExportedFile]:
     """Write ``<key>.md`` for each person with a profile."""
-    named = [(f"{p.key}.md", person_text(p)) for p in people.filter(has_profile=True)]
+    named = [(f"{p.key}.md", person_text(p)) for p in people.with_profile()]
     return write_files(outdir, named, check=check)
 
 

@@ -233,14 +233,32 @@ ITEM_VALUES = ("kind", "text", "who", "sec", "time", "keys", "extra")
 LINK_VALUES = ("text", "url", "marker", "new_tab")
 
 
-def episode_document(episode: Episode) -> fm.Document:
-    """Read ``episode`` and its rows back into a document (four queries)."""
-    guests = list(episode.guest_rows.values_list("person__key", flat=True))
-    refs = list(episode.platform_refs.values_list("mapping", "platform", "value"))
-    items = [item_data(*values) for values in episode.items.values_list(*ITEM_VALUES)]
-    links = list(episode.body_links.values_list(*LINK_VALUES))
-    front = episode_front(episode, guests=guests, refs=refs, items=items)
-    return fm.Document(front=front, body=episode_body(episode, links), closing=episode.closing)
+@dataclass
+class Children:
+    """An episode's rows as plain values: guest keys, refs, items (position first) and body links."""
+
+    guests: list[str]
+    refs: list[tuple]
+    items: list[tuple]
+    links: list[tuple]
+
+
+def episode_children(episode: Episode) -> Children:
+    """Read the rows of ``episode`` (four queries)."""
+    return Children(
+        guests=list(episode.guest_rows.values_list("person__key", flat=True)),
+        refs=list(episode.platform_refs.values_list("mapping", "platform", "value")),
+        items=list(episode.items.values_list("position", *ITEM_VALUES)),
+        links=list(episode.body_links.values_list(*LINK_VALUES)),
+    )
+
+
+def episode_document(episode: Episode, children: Children | None = None) -> fm.Document:
+    """Return ``episode`` as a document, from ``children`` already read or reading them (four queries)."""
+    children = children or episode_children(episode)
+    items = [item_data(*values[1:]) for values in children.items]
+    front = episode_front(episode, guests=children.guests, refs=children.refs, items=items)
+    return fm.Document(front=front, body=episode_body(episode, children.links), closing=episode.closing)
 
 
 def episode_documents(episodes):

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from .. import frontmatter as fm
 from .. import markup
 from ..models import Person, TranscriptItem
+from ..services.warnings import video_id_in_url
 
 YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 # Ids the page uses for itself; a section title never takes one of them as its anchor.
@@ -52,9 +53,8 @@ def youtube_id(refs: list[tuple[str, str, str]]) -> str:
     candidate = values.get(("ids", "youtube"), "")
     if YOUTUBE_ID.match(candidate):
         return candidate
-    link = markup.safe_url(values.get(("links", "youtube"), ""))
-    match = re.search(r"(?:[?&]v=|youtu\.be/|/embed/)([A-Za-z0-9_-]{11})(?![A-Za-z0-9_-])", link)
-    return match.group(1) if match else ""
+    found = video_id_in_url(markup.safe_url(values.get(("links", "youtube"), ""))) or ""
+    return found if YOUTUBE_ID.match(found) else ""
 
 
 # -- the transcript timeline ----------------------------------------------------------------------------

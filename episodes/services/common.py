@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from .. import sync
 from ..models import Episode, TranscriptItem
 
 
@@ -28,7 +29,6 @@ class StaleEpisode(ServiceError):
 
 ERR_STALE = "This episode was saved{by}{when} after you opened it; nothing of yours was saved."
 ERR_NO_ITEM = "There is no transcript item at position {position}."
-ERR_NOT_TURN = "Item {position} is a section header, not a turn."
 ERR_NOT_HEADER = "Item {position} is not a section header."
 
 
@@ -62,16 +62,18 @@ def editing(*, episode: Episode, user=None, summary: str = "", version: int | No
         locked.edited_by = user if user is not None and user.is_authenticated else None
         locked.save(update_fields=["version", "edited_at", "edited_by"])
         locked.refresh_from_db(fields=["version"])
-        refresh_warning_count(episode=locked)
-        record_change(change=change, user=user)
+        # One read of the rows serves both the warning count and the revision's file text.
+        children = sync.episode_children(locked)
+        refresh_warning_count(episode=locked, items=children.items, refs=children.refs)
+        record_change(change=change, user=user, text=sync.episode_document(locked, children).render())
         episode.version = locked.version
 
 
-def record_change(*, change: Change, user=None) -> None:
-    """Keep a revision of the episode as ``change`` left it."""
+def record_change(*, change: Change, user=None, text: str | None = None) -> None:
+    """Keep a revision of the episode as ``change`` left it (``text``: its export, if already made)."""
     from .revisions import record  # noqa: PLC0415 - revisions edit through this module too
 
-    record(episode=change.episode, summary=change.summary or "edited", user=user)
+    record(episode=change.episode, summary=change.summary or "edited", user=user, text=text)
 
 
 def items(episode: Episode):

@@ -71,12 +71,12 @@ def youtube_warnings(refs) -> list[Warning]:
     """Warn when ids.youtube and links.youtube name different videos; ``refs`` are (mapping, platform, value)."""
     values = {(mapping, platform): value for mapping, platform, value in refs}
     video, url = values.get(("ids", "youtube")), values.get(("links", "youtube"))
-    if not video or not url or youtube_id(url) == video:
+    if not video or not url or video_id_in_url(url) == video:
         return []
     return [Warning(W_YOUTUBE.format(id=video, url=url))]
 
 
-def youtube_id(url: str) -> str | None:
+def video_id_in_url(url: str) -> str | None:
     """Return the video id of a youtube.com/watch?v=, youtu.be/ or /embed/ URL."""
     parsed = urlparse(url)
     host = parsed.netloc.lower().removeprefix("www.").removeprefix("m.")
@@ -91,32 +91,33 @@ def youtube_id(url: str) -> str | None:
     return None
 
 
-def known_labels(*, episode: Episode, labels) -> set[str]:
-    """Return the labels among ``labels`` that are a guest, a host, or tied by the editor."""
-    from .speakers import speaker_people  # noqa: PLC0415
+def known_labels(*, labels, candidates, ties: dict) -> set[str]:
+    """Return the labels that are a guest or a host (by name), or that the editor tied to someone or nobody."""
+    from .speakers import speakers_match  # noqa: PLC0415
 
-    tied = set(episode.speakers.values_list("label", flat=True))
-    return set(speaker_people(episode=episode, labels=labels)) | tied
+    return set(speakers_match(labels=labels, candidates=candidates, ties=ties)) | set(ties)
 
 
 ITEM_FIELDS = ("position", "kind", "text", "who", "sec", "time")
 
 
 def episode_warnings(*, episode: Episode, items=None, refs=None) -> list[Warning]:
-    """Return every warning for ``episode``; pass already-loaded items/refs to save the queries."""
+    """Return every warning for ``episode``; ``items`` are (position, kind, text, who, sec, time, ...) tuples."""
+    from .speakers import speaker_candidates, speaker_ties  # noqa: PLC0415
+
     if items is None:
         items = list(episode.items.values_list(*ITEM_FIELDS))
     if refs is None:
         refs = list(episode.platform_refs.values_list("mapping", "platform", "value"))
-    labels = {who for _, kind, _, who, _, _ in items if who}
-    known = known_labels(episode=episode, labels=labels)
+    items = [row[:6] for row in items]
+    labels = {row[3] for row in items if row[3]}
+    candidates = speaker_candidates(episode=episode)
+    known = known_labels(labels=labels, candidates=candidates, ties=speaker_ties(episode=episode))
     return youtube_warnings(refs) + transcript_warnings(items, known_labels=known)
 
 
 def count_for_rows(*, items: list[dict], refs: list[dict], guest_keys: list[str], ties: dict) -> int:
     """Count the warnings of rows about to be imported (item and ref field dicts), in one query."""
-    from .speakers import speakers_match  # noqa: PLC0415
-
     matching = Person.objects.filter(Q(key__in=guest_keys) | Q(is_host=True)).only("key", "name", "is_host")
     people = {p.key: p for p in matching}
     candidates = [people[k] for k in dict.fromkeys(guest_keys) if k in people]
@@ -124,14 +125,14 @@ def count_for_rows(*, items: list[dict], refs: list[dict], guest_keys: list[str]
     rows = [
         (i["position"], i["kind"], i.get("text", ""), i.get("who", ""), i.get("sec"), i.get("time", "")) for i in items
     ]
-    labels = {row[3] for row in rows if row[3]}
-    known = set(speakers_match(labels=labels, candidates=candidates, ties=ties)) | set(ties)
+    known = known_labels(labels={row[3] for row in rows if row[3]}, candidates=candidates, ties=ties)
     ref_values = [(r["mapping"], r["platform"], r["value"]) for r in refs]
     return len(youtube_warnings(ref_values) + transcript_warnings(rows, known_labels=known))
 
 
-def refresh_warning_count(*, episode: Episode) -> int:
-    count = len(episode_warnings(episode=episode))
+def refresh_warning_count(*, episode: Episode, items=None, refs=None) -> int:
+    """Store the episode's number of warnings; pass rows already read to save the queries."""
+    count = len(episode_warnings(episode=episode, items=items, refs=refs))
     Episode.objects.filter(pk=episode.pk).update(warning_count=count)
     episode.warning_count = count
     return count

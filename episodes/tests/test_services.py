@@ -248,3 +248,15 @@ def test_youtube_mismatch_warning():
     episode = make_episode(slug="yt", ids={"youtube": "AAA"}, links={"youtube": "https://youtu.be/BBB"})
     messages = [w.message for w in services.episode_warnings(episode=episode)]
     assert "the YouTube id 'AAA' and the YouTube link (https://youtu.be/BBB) disagree" in messages
+
+
+def test_an_edit_reads_the_transcript_once(seed_episode):
+    # The warning count and the revision's file text share one read of the rows.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        services.speaker_rename(episode=seed_episode, old="Danny", new="Dan")
+    sql = [q["sql"] for q in queries]
+    reads = [text for text in sql if text.startswith("SELECT") and 'FROM "episodes_transcriptitem"' in text]
+    assert len(reads) == 1
