@@ -17,24 +17,39 @@ import yaml
 
 _MAP, _SEQ, _STR = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
+_INT = "tag:yaml.org,2002:int"
 
 
 class _QuickResolver:
-    """Answer "str" at once for a plain scalar whose first character starts no implicit type.
+    """Resolve scalar tags as Resolver.resolve does, without its regular expressions where possible.
 
-    Resolver.resolve tries the regular expressions registered for a scalar's first character; most
-    transcript lines start with a letter none of them handle, and the C parser and emitter call this
-    once or twice per scalar.
+    Resolver.resolve tries the expressions registered for a plain scalar's first character; the C parser
+    and emitter call it once or twice per scalar. Quoted scalars and plain ones whose first character
+    starts no implicit type are strings, digits alone (not led by 0, which YAML 1.1 reads as octal) are
+    an int, and the answer for any other plain scalar is remembered: keys like ``time`` recur thousands
+    of times.
     """
 
     def resolve(self, kind, value, implicit):
-        if kind is yaml.ScalarNode and value[:1] not in _RESOLVER_STARTS and not self.yaml_path_resolvers:
-            return _STR
+        if kind is yaml.ScalarNode and not self.yaml_path_resolvers:
+            if not implicit[0] or value[:1] not in _RESOLVER_STARTS:
+                return _STR
+            if value.isdigit() and value.isascii() and value[0] != "0":
+                return _INT
+            tag = _RESOLVED.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_RESOLVED) < _RESOLVED_MAX:
+                    _RESOLVED[value] = tag
+            return tag
         return super().resolve(kind, value, implicit)
 
 
 _RESOLVER_STARTS = frozenset(yaml.resolver.Resolver.yaml_implicit_resolvers)
 assert None not in _RESOLVER_STARTS  # a wildcard resolver would apply to every scalar
+# Tags of plain scalars already resolved; the same for every loader and dumper, as neither adds resolvers.
+_RESOLVED: dict[str, str] = {}
+_RESOLVED_MAX = 20_000
 
 
 class Loader(_QuickResolver, yaml.CSafeLoader):
@@ -55,7 +70,12 @@ class Loader(_QuickResolver, yaml.CSafeLoader):
         tag = node.tag
         kind = type(node)
         if kind is yaml.ScalarNode:
-            return node.value if tag == _STR else self._construct(node, level)
+            if tag == _STR:
+                return node.value
+            value = node.value
+            if tag == _INT and value.isdigit() and value.isascii() and value[0] != "0":
+                return int(value)  # what construct_yaml_int gives digits not led by 0
+            return self._construct(node, level)
         if level > MAX_DEPTH:
             raise _too_deep(node)
         if tag == _MAP and kind is yaml.MappingNode:

@@ -7,6 +7,7 @@ written atomically on its own, and reported as created, updated, unchanged or re
 from __future__ import annotations
 
 import os
+import time
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -38,6 +39,9 @@ ERR_DATABASE = "could not be saved: {problem}"
 WARN_NO_PROFILE = "guest '{key}' has no profile in _people yet"
 
 PEOPLE_FOLDER = "_people"
+# How long an import run may keep files in one transaction before it commits them (and the database lock
+# other writers wait for).
+COMMIT_EVERY_SECONDS = 0.25
 
 
 def max_bytes() -> int:
@@ -181,19 +185,40 @@ def import_sources(
     progress: Callable[[FileResult], None] | None = None,
     user=None,
 ) -> Report:
-    """Import every source on its own, profiles first; return the per-file report."""
+    """Import every source atomically on its own, profiles first; return the per-file report."""
     report = Report()
     sources = sorted(sources, key=lambda s: not s.is_person)
     seen: dict[tuple[bool, str], str] = {}
     # One query tells which episodes exist, so that new ones skip their own lookup.
     stems = [s.filename[: -len(".md")] for s in sources if not s.is_person]
     existing = set(Episode.objects.filter(slug__in=stems).values_list("slug", flat=True)) if stems else set()
-    for source in sources:
-        result = import_source(source, force=force, dry_run=dry_run, seen=seen, existing=existing, user=user)
-        report.results.append(result)
-        if progress:
-            progress(result)
-    return report
+
+    def run(source: Source) -> FileResult:
+        return import_source(source, force=force, dry_run=dry_run, seen=seen, existing=existing, user=user)
+
+    remaining = iter(sources)
+    while True:
+        # Files are committed in groups, each still atomic on its own in a savepoint: a commit per file
+        # cost a fifth of an import. A result is reported only once its group is committed.
+        group, done = [], []
+        try:
+            with transaction.atomic():
+                deadline = time.monotonic() + COMMIT_EVERY_SECONDS
+                for source in remaining:
+                    group.append(source)
+                    done.append(run(source))
+                    if time.monotonic() >= deadline:
+                        break
+        except DatabaseError:
+            # The commit failed (a constraint checked only then) and kept nothing: redo the group one file
+            # per transaction, so that only a file at fault is refused.
+            done = [run(source) for source in group]
+        if not done:
+            return report
+        for result in done:
+            report.results.append(result)
+            if progress:
+                progress(result)
 
 
 def import_source(
@@ -258,8 +283,11 @@ def _import_episode(result: FileResult, text: str, *, force: bool, may_exist: bo
     rows.episode.source_text = text
     rows.episode.synced_at = timezone.now()
     ties = services.speaker_ties(episode=existing) if existing is not None else {}
-    rows.episode.warning_count = count_for_rows(items=rows.items, refs=rows.refs, guest_keys=rows.guest_keys, ties=ties)
-    episode, missing = sync.save_episode_rows(rows, existing=existing)
+    people = sync.guests_and_hosts(rows.guest_keys)
+    rows.episode.warning_count = count_for_rows(
+        items=rows.items, refs=rows.refs, guest_keys=rows.guest_keys, ties=ties, people=people
+    )
+    episode, missing = sync.save_episode_rows(rows, existing=existing, people=people)
     result.status = CREATED if existing is None else UPDATED
     forced = " (overwriting edits made in the CMS)" if existing is not None and existing.edited_since_sync else ""
     record_revision(episode=episode, summary=f"{result.status} from {result.name}{forced}", user=user, source=text)

@@ -11,6 +11,7 @@ import functools
 from dataclasses import dataclass, field
 
 from django.db import connection, models, transaction
+from django.db.models import Q
 
 from . import frontmatter as fm
 from . import search_index
@@ -295,10 +296,13 @@ CHILDREN = (EpisodeGuest, PlatformRef, TranscriptItem, BodyLink)
 FILE_FIELDS = ["title", "short", "season", "number", "image", "front_keys", "extra", "body", "body_after", "closing"]
 
 
-def save_episode_rows(rows: EpisodeRows, *, existing: Episode | None = None) -> tuple[Episode, list[str]]:
+def save_episode_rows(
+    rows: EpisodeRows, *, existing: Episode | None = None, people: dict[str, Person] | None = None
+) -> tuple[Episode, list[str]]:
     """Write imported ``rows`` (replacing ``existing``'s content) as synced with the file.
 
-    Return the episode and the guest keys that have no profile.
+    ``people`` are the guests already read by :func:`guests_and_hosts`. Return the episode and the guest
+    keys that have no profile.
     """
     with transaction.atomic():
         episode = rows.episode
@@ -308,7 +312,7 @@ def save_episode_rows(rows: EpisodeRows, *, existing: Episode | None = None) -> 
             _delete_children(existing)
         episode.synced_version = episode.version
         episode.save(force_update=existing is not None, force_insert=existing is None)
-        missing = _insert_children(episode, rows)
+        missing = _insert_children(episode, rows, people=people)
     return episode, missing
 
 
@@ -326,8 +330,8 @@ def _delete_children(episode: Episode) -> None:
         model.objects.filter(episode=episode).delete()
 
 
-def _insert_children(episode: Episode, rows: EpisodeRows) -> list[str]:
-    people, missing = people_for_keys(rows.guest_keys)
+def _insert_children(episode: Episode, rows: EpisodeRows, *, people: dict[str, Person] | None = None) -> list[str]:
+    people, missing = people_for_keys(rows.guest_keys, known=people)
     guests = [{"person_id": people[key], "position": i} for i, key in enumerate(rows.guest_keys)]
     for model, children in zip(CHILDREN, (guests, rows.refs, rows.items, rows.links), strict=True):
         insert_rows(model, children, episode_id=episode.pk)
@@ -367,10 +371,22 @@ def insert_rows(model: type[models.Model], rows: list[dict], **common) -> None:
         cursor.executemany(sql, params)
 
 
-def people_for_keys(keys: list[str]) -> tuple[dict[str, int], list[str]]:
-    """Return the person id for each key and the keys without a profile, adding placeholders for new keys."""
+def guests_and_hosts(keys: list[str]) -> dict[str, Person]:
+    """Return, by key, the people with these keys and every host: who an episode's speakers can be."""
+    matching = Person.objects.filter(Q(key__in=keys) | Q(is_host=True)) if keys else Person.objects.filter(is_host=True)
+    return {p.key: p for p in matching.only("key", "name", "is_host", "has_profile")}
+
+
+def people_for_keys(keys: list[str], *, known: dict[str, Person] | None = None) -> tuple[dict[str, int], list[str]]:
+    """Return the person id for each key and the keys without a profile, adding placeholders for new keys.
+
+    ``known`` are people already read (see :func:`guests_and_hosts`), to save the query.
+    """
     unique = list(dict.fromkeys(keys))
-    found = {key: (pk, has_profile) for key, pk, has_profile in _people_rows(unique)}
+    if known is None:
+        found = {key: (pk, has_profile) for key, pk, has_profile in _people_rows(unique)}
+    else:
+        found = {key: (known[key].pk, known[key].has_profile) for key in unique if key in known}
     new = [k for k in unique if k not in found]
     if new:
         Person.objects.bulk_create(Person(key=k) for k in new)

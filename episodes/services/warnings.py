@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse
 
-from django.db.models import Q
-
 from .. import frontmatter as fm
 from ..models import Episode, Person, TranscriptItem
 
@@ -116,10 +114,13 @@ def episode_warnings(*, episode: Episode, items=None, refs=None) -> list[Warning
     return youtube_warnings(refs) + transcript_warnings(items, known_labels=known)
 
 
-def count_for_rows(*, items: list[dict], refs: list[dict], guest_keys: list[str], ties: dict) -> int:
-    """Count the warnings of rows about to be imported (item and ref field dicts), in one query."""
-    matching = Person.objects.filter(Q(key__in=guest_keys) | Q(is_host=True)).only("key", "name", "is_host")
-    people = {p.key: p for p in matching}
+def count_for_rows(
+    *, items: list[dict], refs: list[dict], guest_keys: list[str], ties: dict, people: dict[str, Person]
+) -> int:
+    """Count the warnings of rows about to be imported (item and ref field dicts).
+
+    ``people`` are the guests and hosts by key, as :func:`episodes.sync.guests_and_hosts` reads them.
+    """
     candidates = [people[k] for k in dict.fromkeys(guest_keys) if k in people]
     candidates += [p for p in people.values() if p.is_host and p not in candidates]
     rows = [

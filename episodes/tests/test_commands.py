@@ -240,3 +240,84 @@ def test_commands_have_docstrings():
     for name in ("import_episodes", "export_episodes"):
         path = Path(__file__).resolve().parents[1] / "management" / "commands" / f"{name}.py"
         assert path.read_text().startswith('"""')
+
+
+# -- commits: files are committed in groups, each file still atomic on its own ----------------------
+
+
+@pytest.fixture
+def five_files(tmp_path):
+    for n in range(5):
+        (tmp_path / f"ep{n}.md").write_text(make_text(title=f"Episode {n}"), encoding="utf-8")
+    return tmp_path
+
+
+def count_commits(monkeypatch, *, fail_first: bool = False) -> list[str]:
+    """Record each commit of the default connection; with ``fail_first`` the first one fails as a deferred
+    constraint would, before anything is written."""
+    from django.db import IntegrityError, connection
+
+    calls = []
+    real_commit = connection.commit
+
+    def commit():
+        calls.append("commit")
+        if fail_first and len(calls) == 1:
+            raise IntegrityError("FOREIGN KEY constraint failed")
+        real_commit()
+
+    monkeypatch.setattr(connection, "commit", commit)
+    return calls
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_commits_files_in_groups(five_files, monkeypatch, settings):
+    monkeypatch.setattr("episodes.importing.COMMIT_EVERY_SECONDS", 60)
+    commits = count_commits(monkeypatch)
+    status, out, _ = run("import_episodes", str(five_files))
+    assert status == 0 and "5 files: 5 created" in out
+    assert len(commits) <= 2  # the group, and the empty one that finds nothing left
+    assert Episode.objects.count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_group_commits_as_soon_as_its_time_is_up(five_files, monkeypatch):
+    monkeypatch.setattr("episodes.importing.COMMIT_EVERY_SECONDS", 0)
+    commits = count_commits(monkeypatch)
+    run("import_episodes", str(five_files))
+    assert len(commits) >= 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_failing_in_the_database_keeps_nothing_and_its_group_keeps_the_rest(five_files, monkeypatch):
+    from django.db import DataError
+
+    from episodes import sync
+    from episodes.models import BodyLink
+
+    monkeypatch.setattr("episodes.importing.COMMIT_EVERY_SECONDS", 60)
+    real_insert = sync.insert_rows
+
+    def insert_rows(model, rows, **common):
+        # ep2's transcript is written, then its links fail: the savepoint must take the rest back too.
+        if model is BodyLink and Episode.objects.filter(pk=common["episode_id"], title="Episode 2").exists():
+            raise DataError("value too long")
+        real_insert(model, rows, **common)
+
+    monkeypatch.setattr(sync, "insert_rows", insert_rows)
+    status, out, err = run("import_episodes", str(five_files))
+    assert status == 1
+    assert "ep2.md:1: could not be saved: value too long" in err
+    assert "5 files: 4 created, 0 updated, 0 unchanged, 1 refused" in out
+    assert sorted(Episode.objects.values_list("slug", flat=True)) == ["ep0", "ep1", "ep3", "ep4"]
+    assert not TranscriptItem.objects.exclude(episode__slug__in=["ep0", "ep1", "ep3", "ep4"]).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_group_whose_commit_fails_is_redone_file_by_file(five_files, monkeypatch):
+    monkeypatch.setattr("episodes.importing.COMMIT_EVERY_SECONDS", 60)
+    commits = count_commits(monkeypatch, fail_first=True)
+    status, out, _ = run("import_episodes", str(five_files))
+    assert status == 0 and "5 files: 5 created" in out
+    assert len(commits) >= 1 + 5
+    assert Episode.objects.count() == 5 and TranscriptItem.objects.count() == 5 * 6
