@@ -114,6 +114,10 @@ def main():
             with connection.cursor() as cursor:
                 for model in (Revision, TranscriptItem, BodyLink, PlatformRef, EpisodeGuest, Speaker, Episode, Person):
                     cursor.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608 - model names
+            if search_index.index_installed(connection):
+                # As new: the deletes above left tombstones in the index that the next import would merge.
+                search_index.remove_index(connection)
+                search_index.install_index(connection)
             # Profiles come first in a real import (--people), so episodes find their guests.
             importing.import_sources(importing.path_sources([str(corpus / "people")], people=True))
 

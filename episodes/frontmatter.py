@@ -18,6 +18,7 @@ import yaml
 _MAP, _SEQ, _STR = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
 _INT = "tag:yaml.org,2002:int"
+_SCALAR_NODE, _SEQUENCE_NODE = yaml.ScalarNode, yaml.SequenceNode
 
 
 class _QuickResolver:
@@ -31,18 +32,20 @@ class _QuickResolver:
     """
 
     def resolve(self, kind, value, implicit):
-        if kind is yaml.ScalarNode and not self.yaml_path_resolvers:
-            if not implicit[0] or value[:1] not in _RESOLVER_STARTS:
-                return _STR
-            if value.isdigit() and value.isascii() and value[0] != "0":
-                return _INT
-            tag = _RESOLVED.get(value)
-            if tag is None:
-                tag = super().resolve(kind, value, implicit)
-                if len(_RESOLVED) < _RESOLVED_MAX:
-                    _RESOLVED[value] = tag
-            return tag
-        return super().resolve(kind, value, implicit)
+        if self.yaml_path_resolvers:
+            return super().resolve(kind, value, implicit)
+        if kind is not _SCALAR_NODE:
+            return _SEQ if kind is _SEQUENCE_NODE else _MAP
+        if not implicit[0] or value[:1] not in _RESOLVER_STARTS:
+            return _STR
+        if value.isdigit() and value.isascii() and value[0] != "0":
+            return _INT
+        tag = _RESOLVED.get(value)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(_RESOLVED) < _RESOLVED_MAX:
+                _RESOLVED[value] = tag
+        return tag
 
 
 _RESOLVER_STARTS = frozenset(yaml.resolver.Resolver.yaml_implicit_resolvers)
@@ -336,20 +339,28 @@ def _refuse_anchors(text: str, first_line: int) -> None:
 
 def _may_have_anchor(text: str) -> bool:
     """Tell whether some '&' or '*' stands where a YAML node may start (a superset of real ones)."""
-    for match in _ANCHOR_CHAR.finditer(text):
-        end = match.start()
-        start = end
-        while start and text[start - 1] in " \t":
-            start -= 1
-        if not start or text[start - 1] in _NODE_STARTS:
-            return True
-        if start < end and text[text.rfind(" ", 0, start) + 1 : start].lstrip("\t\n").startswith("!"):
-            return True  # after a tag, as in `!!str &a value`
+    for indicator in "&*":
+        # str.find runs at memory speed; a regular expression over the whole text took ten times longer.
+        end = text.find(indicator)
+        while end >= 0:
+            # An anchor or alias name follows its indicator at once: "& PhD" is text.
+            after = text[end + 1 : end + 2]
+            if after and not after.isspace() and after not in ",[]{}" and _may_start_node(text, end):
+                return True
+            end = text.find(indicator, end + 1)
     return False
 
 
-# An anchor or alias name follows its indicator at once: "& PhD" is text.
-_ANCHOR_CHAR = re.compile(r"[&*](?=[^\s,\[\]{}])")
+def _may_start_node(text: str, end: int) -> bool:
+    start = end
+    while start and text[start - 1] in " \t":
+        start -= 1
+    if not start or text[start - 1] in _NODE_STARTS:
+        return True
+    # After a tag, as in `!!str &a value`.
+    return start < end and text[text.rfind(" ", 0, start) + 1 : start].lstrip("\t\n").startswith("!")
+
+
 # What may stand before a node: a line break (YAML also breaks at U+0085, U+2028, U+2029) or an indicator.
 _NODE_STARTS = "\n\x85\u2028\u2029-?:,[{"
 

@@ -196,29 +196,26 @@ def import_sources(
     def run(source: Source) -> FileResult:
         return import_source(source, force=force, dry_run=dry_run, seen=seen, existing=existing, user=user)
 
-    remaining = iter(sources)
-    while True:
+    done_upto = 0
+    while done_upto < len(sources):
         # Files are committed in groups, each still atomic on its own in a savepoint: a commit per file
         # cost a fifth of an import. A result is reported only once its group is committed.
-        group, done = [], []
+        start, results = done_upto, []
         try:
             with transaction.atomic():
                 deadline = time.monotonic() + COMMIT_EVERY_SECONDS
-                for source in remaining:
-                    group.append(source)
-                    done.append(run(source))
-                    if time.monotonic() >= deadline:
-                        break
+                while done_upto < len(sources) and (not results or time.monotonic() < deadline):
+                    results.append(run(sources[done_upto]))
+                    done_upto += 1
         except DatabaseError:
             # The commit failed (a constraint checked only then) and kept nothing: redo the group one file
             # per transaction, so that only a file at fault is refused.
-            done = [run(source) for source in group]
-        if not done:
-            return report
-        for result in done:
+            results = [run(source) for source in sources[start:done_upto]]
+        for result in results:
             report.results.append(result)
             if progress:
                 progress(result)
+    return report
 
 
 def import_source(

@@ -73,7 +73,11 @@ def remove_index(connection) -> None:
 
 def index_installed(connection) -> bool:
     """Tell whether SQLite has the index table, i.e. the migration that brings it has run."""
-    return FTS_TABLE in connection.introspection.table_names()
+    if connection.vendor != "sqlite":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [FTS_TABLE])
+        return cursor.fetchone() is not None
 
 
 def _sqlite_index(connection) -> bool:

@@ -276,7 +276,7 @@ def test_a_run_commits_files_in_groups(five_files, monkeypatch, settings):
     commits = count_commits(monkeypatch)
     status, out, _ = run("import_episodes", str(five_files))
     assert status == 0 and "5 files: 5 created" in out
-    assert len(commits) <= 2  # the group, and the empty one that finds nothing left
+    assert len(commits) == 1
     assert Episode.objects.count() == 5
 
 

@@ -3,6 +3,8 @@
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from episodes import frontmatter as fm
 from episodes.tests.factories import SEED
@@ -102,6 +104,28 @@ def test_alias_bomb_is_refused_quickly():
 def test_anchor_after_a_tag_is_found():
     with pytest.raises(fm.FormatError, match="anchors"):
         fm.parse("---\ntitle: !!str &x value\n---\n")
+
+
+YAML_PIECES = ["a", "b: ", ":", " ", "\t", "\n", "- ", "? ", "[", "]", "{", "}", ", ", "&x", "*x", "&", "*"]
+YAML_PIECES += ["!!str ", "!t", "'", '"', "|\n", "\u2028", "\x85", "Q&A", "**", "x*y"]
+
+
+@settings(max_examples=3000, deadline=None, derandomize=True, database=None)
+@given(pieces=st.lists(st.sampled_from(YAML_PIECES), max_size=14))
+def test_every_anchor_or_alias_the_parser_sees_is_refused(pieces):
+    # The quick pre-filter must never let through a text in which PyYAML's parser meets an anchor or alias.
+    import yaml
+
+    text = "".join(pieces)
+    seen = False
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            seen = seen or isinstance(event, yaml.AliasEvent) or bool(getattr(event, "anchor", None))
+    except yaml.YAMLError:
+        pass
+    if seen:
+        with pytest.raises(fm.FormatError, match="anchors and aliases"):
+            fm.load(text)
 
 
 def test_ampersands_and_asterisks_in_text_are_fine():
