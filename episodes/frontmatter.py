@@ -175,7 +175,6 @@ class Dumper(_QuickResolver, yaml.CSafeDumper):
 
 MAX_BYTES = 10 * 1024 * 1024
 OPENING = "---\n"
-_CLOSING = re.compile(r"^---[ \t]*$", re.MULTILINE)
 # Where a time like 1:56 or 1:02:03 is expected.
 TIME_RE = re.compile(r"^(?:\d+:)?[0-5]?\d:[0-5]\d$")
 
@@ -267,10 +266,16 @@ def split(text: str) -> tuple[str, str, str]:
     """Return (front matter text, closing line, body) of ``text``."""
     if not text.startswith(OPENING):
         raise FormatError(ERR_NO_OPENING.format(first=text.split("\n", 1)[0][:40]))
-    match = _CLOSING.search(text, len(OPENING))
-    if match is None:
-        raise FormatError(ERR_NOT_CLOSED)
-    return text[len(OPENING) : match.start()], match.group(), text[match.end() :]
+    # The first line that is '---' and spaces or tabs; str.find, as a multi-line regular expression tries
+    # every position of a long transcript.
+    start = text.find("\n---", len(OPENING) - 1)
+    while start >= 0:
+        end = text.find("\n", start + 4)
+        end = len(text) if end < 0 else end
+        if not text[start + 4 : end].strip(" \t"):
+            return text[len(OPENING) : start + 1], text[start + 1 : end], text[end:]
+        start = text.find("\n---", start + 1)
+    raise FormatError(ERR_NOT_CLOSED)
 
 
 def parse(raw: bytes | str, *, max_bytes: int = MAX_BYTES) -> Document:

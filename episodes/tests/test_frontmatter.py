@@ -128,6 +128,21 @@ def test_every_anchor_or_alias_the_parser_sees_is_refused(pieces):
             fm.load(text)
 
 
+@settings(max_examples=2000, deadline=None, derandomize=True, database=None)
+@given(pieces=st.lists(st.sampled_from(["---", "--", "-", "\n", " ", "\t", "a", "\u2028", "\x85"]), max_size=16))
+def test_split_finds_the_first_closing_line_as_the_rule_says(pieces):
+    import re
+
+    text = "---\n" + "".join(pieces)
+    # The rule: the first line after the opening one that is '---' followed by nothing but spaces or tabs.
+    match = re.compile(r"^---[ \t]*$", re.MULTILINE).search(text, 4)
+    if match is None:
+        with pytest.raises(fm.FormatError, match="never closed"):
+            fm.split(text)
+    else:
+        assert fm.split(text) == (text[4 : match.start()], match.group(), text[match.end() :])
+
+
 def test_ampersands_and_asterisks_in_text_are_fine():
     doc = fm.parse("---\ntitle: Q&A *live* & more\nline: |\n  * not an alias\n---\n")
     assert doc.front["title"] == "Q&A *live* & more"
