@@ -116,7 +116,7 @@ class EpisodeRows:
     episode: Episode
     guest_keys: list[str] = field(default_factory=list)
     refs: list[dict] = field(default_factory=list)
-    items: list[dict] = field(default_factory=list)
+    items: list[tuple] = field(default_factory=list)  # in ITEM_ROW order
     links: list[dict] = field(default_factory=list)
 
 
@@ -132,26 +132,40 @@ def _is_platform_map(value) -> bool:
     )
 
 
-def item_fields(item) -> dict:
-    """Return the TranscriptItem field values for one transcript list entry."""
-    if type(item) is not dict or not all(_is_json_key(k) for k in item):
-        return {"kind": TranscriptItem.Kind.RAW, "keys": [], "extra": fm.dump_checked(item)}
+# The TranscriptItem columns an imported item fills, in the order of the tuples ``item_row`` returns.
+# The first six are what the warnings read.
+ITEM_ROW = ("position", "kind", "text", "who", "sec", "time", "keys", "extra")
+
+
+def item_row(position: int, item) -> tuple:
+    """Return the TranscriptItem values (in ITEM_ROW order) for one transcript list entry."""
+    raw = (position, TranscriptItem.Kind.RAW, "", "", None, "", [], None)
+    if type(item) is not dict:
+        return raw[:-1] + (fm.dump_checked(item),)
     kind = TranscriptItem.Kind.HEADER if "header" in item else TranscriptItem.Kind.TURN
     text_key = ITEM_TEXT_KEY[kind]
-    values = {"kind": kind, "keys": list(item)}
-    extra = {}
+    text = who = time = ""
+    sec = extra = None
+    # One pass with the column checks written out: this runs for every line of every transcript.
     for key, value in item.items():
-        attr = "text" if key == text_key else key if key in ITEM_COLUMNS else None
-        if attr is not None and _ITEM_ACCEPTS[attr](value):
-            values[attr] = value
+        if type(key) is not str or "\x00" in key:
+            return raw[:-1] + (fm.dump_checked(item),)  # a key JSON cannot hold: keep the entry as YAML
+        if key == text_key and isinstance(value, str) and "\x00" not in value:
+            text = value
+        elif key == "who" and _ITEM_ACCEPTS["who"](value):
+            who = value
+        elif key == "sec" and _ITEM_ACCEPTS["sec"](value):
+            sec = value
+        elif key == "time" and _ITEM_ACCEPTS["time"](value):
+            time = value
         else:
+            extra = extra or {}
             extra[key] = value
-    if extra:
-        values["extra"] = fm.dump_checked(extra)
-    return values
+    return (position, kind, text, who, sec, time, list(item), fm.dump_checked(extra) if extra else "")
 
 
-_ITEM_ACCEPTS = {attr: _column_accepts(TranscriptItem, attr) for attr in ("text", *ITEM_COLUMNS)}
+_ITEM_ACCEPTS = {attr: _column_accepts(TranscriptItem, attr) for attr in ITEM_COLUMNS}
+assert TranscriptItem._meta.get_field("text").max_length is None  # item_row checks the text inline
 
 
 def item_data(kind: str, text: str, who: str, sec, time: str, keys: list, extra: str):
@@ -185,7 +199,7 @@ def episode_rows(doc: fm.Document, *, slug: str) -> EpisodeRows:
         elif key == "transcript" and isinstance(value, list):
             for i, item in enumerate(value):
                 try:
-                    rows.items.append({"position": i, **item_fields(item)})
+                    rows.items.append(item_row(i, item))
                 except fm.FormatError as exc:
                     raise fm.error_at(doc, (key, i), exc.message) from None
         else:
@@ -334,32 +348,53 @@ def _insert_children(episode: Episode, rows: EpisodeRows, *, people: dict[str, P
     people, missing = people_for_keys(rows.guest_keys, known=people)
     guests = [{"person_id": people[key], "position": i} for i, key in enumerate(rows.guest_keys)]
     for model, children in zip(CHILDREN, (guests, rows.refs, rows.items, rows.links), strict=True):
-        insert_rows(model, children, episode_id=episode.pk)
+        if model is TranscriptItem:
+            insert_values(model, ITEM_ROW, children, episode_id=episode.pk)
+        else:
+            insert_rows(model, children, episode_id=episode.pk)
     search_index.index_episode(episode.pk)
     return missing
 
 
 def insert_rows(model: type[models.Model], rows: list[dict], **common) -> None:
-    """Insert ``rows`` (field values; others take their defaults) with one executemany.
+    """Insert ``rows`` (field values; others take their defaults) with one executemany."""
+    if rows:
+        names = list(dict.fromkeys(name for row in rows for name in row))
+        insert_values(model, names, [tuple(row.get(name, _DEFAULT) for name in names) for row in rows], **common)
 
-    Django's bulk_create spends several times longer preparing values than the database takes to
-    write a transcript's rows, and an import writes hundreds of them per file.
+
+_DEFAULT = object()
+
+
+def insert_values(model: type[models.Model], names, rows: list[tuple], **common) -> None:
+    """Insert ``rows``, tuples of the fields ``names``, plus the ``common`` fields, with one executemany.
+
+    Other columns take their defaults, as does a field whose value is missing from its row. Django's
+    bulk_create spends several times longer preparing values than the database takes to write a
+    transcript's rows, and an import writes hundreds of them per file.
     """
     if not rows:
         return
-    columns = [f for f in model._meta.concrete_fields if not f.primary_key]
-    defaults = {f.attname: f.get_default() for f in columns}
-    json_columns = [i for i, f in enumerate(columns) if isinstance(f, models.JSONField)]
-    params = []
+    fields = {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
+    defaults = {name: fields[name].get_default() for name in fields if name not in common and name not in names}
+    columns = [fields[name] for name in (*common, *defaults, *names)]
+    head = (*common.values(), *defaults.values())
+    given = [(i, fields[name]) for i, name in enumerate(names)]
+    json_given = [(i, f) for i, f in given if isinstance(f, models.JSONField)]
     prepared = {}  # most transcript items share a handful of key lists
+    params = []
     for row in rows:
-        values = [*{**defaults, **common, **row}.values()]
-        for i in json_columns:
-            memo = (i, tuple(values[i])) if isinstance(values[i], list) else None
-            if memo not in prepared:
-                prepared[memo] = columns[i].get_db_prep_save(values[i], connection)
-            values[i] = prepared[memo]
-        params.append(values)
+        if json_given or _DEFAULT in row:
+            row = list(row)
+            for i, f in given:
+                if row[i] is _DEFAULT:
+                    row[i] = f.get_default()
+            for i, f in json_given:
+                memo = (i, tuple(row[i])) if isinstance(row[i], list) else None
+                if memo not in prepared:
+                    prepared[memo] = f.get_db_prep_save(row[i], connection)
+                row[i] = prepared[memo]
+        params.append((*head, *row))
     quote = connection.ops.quote_name
     # Only quoted table and column names go into the SQL; every value is a parameter.
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608

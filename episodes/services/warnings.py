@@ -115,17 +115,15 @@ def episode_warnings(*, episode: Episode, items=None, refs=None) -> list[Warning
 
 
 def count_for_rows(
-    *, items: list[dict], refs: list[dict], guest_keys: list[str], ties: dict, people: dict[str, Person]
+    *, items: list[tuple], refs: list[dict], guest_keys: list[str], ties: dict, people: dict[str, Person]
 ) -> int:
-    """Count the warnings of rows about to be imported (item and ref field dicts).
+    """Count the warnings of rows about to be imported: items as sync.item_row gives them, refs as dicts.
 
     ``people`` are the guests and hosts by key, as :func:`episodes.sync.guests_and_hosts` reads them.
     """
     candidates = [people[k] for k in dict.fromkeys(guest_keys) if k in people]
     candidates += [p for p in people.values() if p.is_host and p not in candidates]
-    rows = [
-        (i["position"], i["kind"], i.get("text", ""), i.get("who", ""), i.get("sec"), i.get("time", "")) for i in items
-    ]
+    rows = [item[:6] for item in items]
     known = known_labels(labels={row[3] for row in rows if row[3]}, candidates=candidates, ties=ties)
     ref_values = [(r["mapping"], r["platform"], r["value"]) for r in refs]
     return len(youtube_warnings(ref_values) + transcript_warnings(rows, known_labels=known))
