@@ -34,9 +34,12 @@ def test_import_and_each_operation_record_a_revision(seed_episode, seed_text):
     assert snapshot(latest[0]) == export(seed_episode)
 
 
-def test_revisions_are_stored_compressed(seed_episode, seed_text):
-    revision = revisions(seed_episode)[0]
-    assert len(bytes(revision.compressed_text)) < len(seed_text.encode()) / 2
+def test_edits_are_stored_compressed_and_imports_as_they_came(seed_episode, seed_text):
+    services.speaker_rename(episode=seed_episode, old="Danny", new="Danny Leybzon")
+    edit, imported = revisions(seed_episode)
+    assert len(bytes(edit.compressed_text)) < len(seed_text.encode()) / 2
+    assert len(bytes(imported.compressed_text)) < len(seed_text.encode()) * 1.01
+    assert snapshot(imported) == seed_text
 
 
 def test_diff_of_a_single_turn_edit_shows_only_that_turn(seed_episode):
