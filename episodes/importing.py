@@ -18,7 +18,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from . import frontmatter as fm
-from . import services, sync
+from . import search_index, services, sync
 from .models import SLUG_PATTERN, SLUG_RE, Episode, Person
 from .services.revisions import record as record_revision
 from .services.warnings import count_for_rows
@@ -193,20 +193,25 @@ def import_sources(
     stems = [s.filename[: -len(".md")] for s in sources if not s.is_person]
     existing = set(Episode.objects.filter(slug__in=stems).values_list("slug", flat=True)) if stems else set()
 
-    def run(source: Source) -> FileResult:
-        return import_source(source, force=force, dry_run=dry_run, seen=seen, existing=existing, user=user)
+    def run(source: Source, to_index: list[int] | None = None) -> FileResult:
+        return import_source(
+            source, force=force, dry_run=dry_run, seen=seen, existing=existing, user=user, to_index=to_index
+        )
 
     done_upto = 0
     while done_upto < len(sources):
         # Files are committed in groups, each still atomic on its own in a savepoint: a commit per file
         # cost a fifth of an import. A result is reported only once its group is committed.
-        start, results = done_upto, []
+        start, results, to_index = done_upto, [], []
         try:
             with transaction.atomic():
                 deadline = time.monotonic() + COMMIT_EVERY_SECONDS
                 while done_upto < len(sources) and (not results or time.monotonic() < deadline):
-                    results.append(run(sources[done_upto]))
+                    results.append(run(sources[done_upto], to_index))
                     done_upto += 1
+                # The group's new transcripts go into the search index together, before the commit that
+                # makes them visible: one bigger index segment costs less than one per file.
+                search_index.index_episodes(to_index)
         except DatabaseError:
             # The commit failed (a constraint checked only then) and kept nothing: redo the group one file
             # per transaction, so that only a file at fault is refused.
@@ -219,11 +224,20 @@ def import_sources(
 
 
 def import_source(
-    source: Source, *, force=False, dry_run=False, seen: dict | None = None, existing: set | None = None, user=None
+    source: Source,
+    *,
+    force=False,
+    dry_run=False,
+    seen: dict | None = None,
+    existing: set | None = None,
+    user=None,
+    to_index: list[int] | None = None,
 ) -> FileResult:
     """Import one file atomically; a refusal keeps nothing of it.
 
     ``existing`` is the set of episode slugs known to exist when a run started (None: look each one up).
+    Given ``to_index``, the episode's id joins it and the caller indexes its transcript for search before
+    committing; otherwise it is indexed at once.
     """
     result = FileResult(name=source.name, status=REFUSED, is_person=source.is_person)
     try:
@@ -239,14 +253,19 @@ def import_source(
                 raise fm.FormatError(ERR_DUPLICATE.format(other=other))
         text, notes = fm.decode(source.read(), max_bytes=limit)
         result.warnings += notes
+        saved = []
         with transaction.atomic():
             if source.is_person:
                 _import_person(result, text)
             else:
                 may_exist = existing is None or result.slug in existing
-                _import_episode(result, text, force=force, may_exist=may_exist, user=user)
+                _import_episode(result, text, force=force, may_exist=may_exist, user=user, saved=saved)
+            if to_index is None:
+                search_index.index_episodes(saved)
             if dry_run:
                 transaction.set_rollback(True)
+        if to_index is not None and not dry_run:
+            to_index += saved
     except fm.FormatError as exc:
         result.status, result.line, result.message = REFUSED, exc.line, exc.message
     except DatabaseError as exc:
@@ -254,7 +273,10 @@ def import_source(
     return result
 
 
-def _import_episode(result: FileResult, text: str, *, force: bool, may_exist: bool = True, user=None) -> None:
+def _import_episode(
+    result: FileResult, text: str, *, force: bool, may_exist: bool = True, user=None, saved: list[int]
+) -> None:
+    """Import an episode file; an episode saved joins ``saved``, with its transcript not indexed yet."""
     existing = Episode.objects.filter(slug=result.slug).select_for_update().first() if may_exist else None
     if existing is not None and existing.source_text == text and not existing.edited_since_sync:
         result.status = UNCHANGED
@@ -284,7 +306,8 @@ def _import_episode(result: FileResult, text: str, *, force: bool, may_exist: bo
     rows.episode.warning_count = count_for_rows(
         items=rows.items, refs=rows.refs, guest_keys=rows.guest_keys, ties=ties, people=people
     )
-    episode, missing = sync.save_episode_rows(rows, existing=existing, people=people)
+    episode, missing = sync.save_episode_rows(rows, existing=existing, people=people, index=False)
+    saved.append(episode.pk)
     result.status = CREATED if existing is None else UPDATED
     forced = " (overwriting edits made in the CMS)" if existing is not None and existing.edited_since_sync else ""
     record_revision(episode=episode, summary=f"{result.status} from {result.name}{forced}", user=user, source=text)

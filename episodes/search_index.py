@@ -1,7 +1,7 @@
 """The transcript search index: an FTS5 table on SQLite, a GIN expression index on PostgreSQL.
 
 On SQLite, triggers keep the index in step with every update and delete of a transcript item. New items
-are indexed by the import's bulk insert (:func:`index_episode`) and, for items saved one by one through
+are indexed by the import's bulk insert (:func:`index_episodes`) and, for items saved one by one through
 the ORM, by a ``post_save`` handler (:func:`index_saved_item`), rather than by a trigger: a trigger runs
 once per row, three times as costly as one ``INSERT ... SELECT`` over an imported episode's new rows.
 Migration 0004 installs the index; :func:`install_index` also runs after every ``migrate``, because SQLite
@@ -84,13 +84,14 @@ def _sqlite_index(connection) -> bool:
     return connection.vendor == "sqlite" and index_installed(connection)
 
 
-def index_episode(episode_id: int, *, connection=default_connection) -> None:
-    """Index every item of an episode whose items were all just inserted."""
-    if _sqlite_index(connection):
+def index_episodes(episode_ids: list[int], *, connection=default_connection) -> None:
+    """Index every item of episodes whose items were all just inserted (and are not indexed yet)."""
+    if episode_ids and _sqlite_index(connection):
+        marks = ", ".join(["%s"] * len(episode_ids))
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {FTS_TABLE}(rowid, text) SELECT id, text FROM {ITEM_TABLE} WHERE episode_id = %s",  # noqa: S608
-                [episode_id],
+                f"INSERT INTO {FTS_TABLE}(rowid, text) SELECT id, text FROM {ITEM_TABLE} WHERE episode_id IN ({marks})",  # noqa: S608
+                episode_ids,
             )
 
 

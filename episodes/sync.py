@@ -311,12 +311,13 @@ FILE_FIELDS = ["title", "short", "season", "number", "image", "front_keys", "ext
 
 
 def save_episode_rows(
-    rows: EpisodeRows, *, existing: Episode | None = None, people: dict[str, Person] | None = None
+    rows: EpisodeRows, *, existing: Episode | None = None, people: dict[str, Person] | None = None, index: bool = True
 ) -> tuple[Episode, list[str]]:
     """Write imported ``rows`` (replacing ``existing``'s content) as synced with the file.
 
-    ``people`` are the guests already read by :func:`guests_and_hosts`. Return the episode and the guest
-    keys that have no profile.
+    ``people`` are the guests already read by :func:`guests_and_hosts`. With ``index=False`` the caller
+    indexes the new transcript for search (search_index.index_episodes) before the transaction ends.
+    Return the episode and the guest keys that have no profile.
     """
     with transaction.atomic():
         episode = rows.episode
@@ -326,7 +327,7 @@ def save_episode_rows(
             _delete_children(existing)
         episode.synced_version = episode.version
         episode.save(force_update=existing is not None, force_insert=existing is None)
-        missing = _insert_children(episode, rows, people=people)
+        missing = _insert_children(episode, rows, people=people, index=index)
     return episode, missing
 
 
@@ -344,7 +345,9 @@ def _delete_children(episode: Episode) -> None:
         model.objects.filter(episode=episode).delete()
 
 
-def _insert_children(episode: Episode, rows: EpisodeRows, *, people: dict[str, Person] | None = None) -> list[str]:
+def _insert_children(
+    episode: Episode, rows: EpisodeRows, *, people: dict[str, Person] | None = None, index: bool = True
+) -> list[str]:
     people, missing = people_for_keys(rows.guest_keys, known=people)
     guests = [{"person_id": people[key], "position": i} for i, key in enumerate(rows.guest_keys)]
     for model, children in zip(CHILDREN, (guests, rows.refs, rows.items, rows.links), strict=True):
@@ -352,7 +355,8 @@ def _insert_children(episode: Episode, rows: EpisodeRows, *, people: dict[str, P
             insert_values(model, ITEM_ROW, children, episode_id=episode.pk)
         else:
             insert_rows(model, children, episode_id=episode.pk)
-    search_index.index_episode(episode.pk)
+    if index:
+        search_index.index_episodes([episode.pk])
     return missing
 
 

@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 
 from episodes.models import Episode, Person, TranscriptItem
 from episodes.tests.factories import SEED, export, make_episode, make_text
+from episodes.tests.test_search import found
 
 pytestmark = pytest.mark.django_db
 
@@ -321,3 +322,30 @@ def test_a_group_whose_commit_fails_is_redone_file_by_file(five_files, monkeypat
     assert status == 0 and "5 files: 5 created" in out
     assert len(commits) >= 1 + 5
     assert Episode.objects.count() == 5 and TranscriptItem.objects.count() == 5 * 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_group_indexes_its_transcripts_for_search_before_it_commits(tmp_path, monkeypatch):
+    from django.db import connection
+
+    from episodes import search, search_index
+
+    if not search_index.index_installed(connection):
+        pytest.skip("the search index is SQLite's FTS5 table")
+    monkeypatch.setattr("episodes.importing.COMMIT_EVERY_SECONDS", 60)
+    (tmp_path / "bad.md").write_text(make_text(season="ten"), encoding="utf-8")
+    for n in range(3):
+        line = {"line": f"Word{n} is spoken here.", "who": "Jane"}
+        (tmp_path / f"ep{n}.md").write_text(make_text(transcript=[line]), encoding="utf-8")
+    status, out, _ = run("import_episodes", str(tmp_path))
+    assert "4 files: 3 created, 0 updated, 0 unchanged, 1 refused" in out
+    for n in range(3):
+        assert found(f"word{n}") == [f"Word{n} is spoken here."]
+    with connection.cursor() as cursor:
+        table = search.FTS_TABLE
+        cursor.execute(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")  # noqa: S608
+    # Re-importing a changed file replaces its indexed words.
+    (tmp_path / "ep0.md").write_text(make_text(transcript=[{"line": "Other words.", "who": "Jane"}]), encoding="utf-8")
+    run("import_episodes", str(tmp_path))
+    assert found("word0") == []
+    assert found("other") == ["Other words."]
