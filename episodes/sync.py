@@ -11,7 +11,6 @@ import functools
 from dataclasses import dataclass, field
 
 from django.db import connection, models, transaction
-from django.db.models import Q
 
 from . import frontmatter as fm
 from . import search_index
@@ -411,9 +410,16 @@ def insert_values(model: type[models.Model], names, rows: list[tuple], **common)
 
 
 def guests_and_hosts(keys: list[str]) -> dict[str, Person]:
-    """Return, by key, the people with these keys and every host: who an episode's speakers can be."""
-    matching = Person.objects.filter(Q(key__in=keys) | Q(is_host=True)) if keys else Person.objects.filter(is_host=True)
-    return {p.key: p for p in matching.only("key", "name", "is_host", "has_profile")}
+    """Return, by key, the people with these keys and every host: who an episode's speakers can be.
+
+    The people come with only these columns; the query is written out because the ORM took three times
+    as long to build it as the database to run it, for every imported file.
+    """
+    quote = connection.ops.quote_name
+    where = quote("is_host") + (f" OR {quote('key')} IN ({', '.join(['%s'] * len(keys))})" if keys else "")
+    columns = ", ".join(map(quote, ("id", "key", "name", "is_host", "has_profile")))
+    people = Person.objects.raw(f"SELECT {columns} FROM {quote(Person._meta.db_table)} WHERE {where}", list(keys))  # noqa: S608
+    return {person.key: person for person in people}
 
 
 def people_for_keys(keys: list[str], *, known: dict[str, Person] | None = None) -> tuple[dict[str, int], list[str]]:

@@ -260,3 +260,19 @@ def test_an_edit_reads_the_transcript_once(seed_episode):
     sql = [q["sql"] for q in queries]
     reads = [text for text in sql if text.startswith("SELECT") and 'FROM "episodes_transcriptitem"' in text]
     assert len(reads) == 1
+
+
+def test_the_warning_count_kept_at_import_is_the_editors_count():
+    make_person("alexeygrigorev", "Alexey Grigorev", is_host=True)
+    make_person("janedoe", "Jane Doe")
+    make_person("bobother", "Bob Other")  # not a guest of the episode: 'Bob' stays unknown
+    transcript = [
+        {"line": "Hi", "who": "Alexey"},
+        {"line": "Hello", "who": "Jane"},
+        {"line": "Yo", "who": "Bob"},
+        {"header": "Empty"},
+    ]
+    episode = make_episode(slug="counted", transcript=transcript)
+    messages = [w.message for w in services.episode_warnings(episode=episode)]
+    assert episode.warning_count == len(messages) == 2
+    assert "speaker 'Bob' matches no guest or host" in messages
