@@ -318,7 +318,7 @@ def save_episode_rows(
     indexes the new transcript for search (search_index.index_episodes) before the transaction ends.
     Return the episode and the guest keys that have no profile.
     """
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # joins the caller's savepoint, or is a transaction
         episode = rows.episode
         if existing is not None:
             episode.pk, episode.status, episode.created_at = existing.pk, existing.status, existing.created_at
