@@ -213,8 +213,10 @@ def import_sources(
                 # makes them visible: one bigger index segment costs less than one per file.
                 search_index.index_episodes(to_index)
         except DatabaseError:
-            # The commit failed (a constraint checked only then) and kept nothing: redo the group one file
-            # per transaction, so that only a file at fault is refused.
+            # Opening, indexing or committing the group failed (a locked database, a constraint checked only
+            # at commit) and kept nothing: import its files, at least the next one, one per transaction, so
+            # that only a file at fault is refused and the run always moves on.
+            done_upto = max(done_upto, start + 1)
             results = [run(source) for source in sources[start:done_upto]]
         for result in results:
             report.results.append(result)

@@ -1,6 +1,7 @@
 """import_episodes and export_episodes: per-file lines, refusals, exit statuses, conflicts, zips."""
 
 import io
+import sys
 import zipfile
 from pathlib import Path
 
@@ -349,3 +350,25 @@ def test_a_group_indexes_its_transcripts_for_search_before_it_commits(tmp_path, 
     run("import_episodes", str(tmp_path))
     assert found("word0") == []
     assert found("other") == ["Other words."]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_group_that_cannot_start_moves_on_file_by_file(five_files, monkeypatch):
+    from django.db import OperationalError, transaction
+
+    real_atomic = transaction.atomic
+    calls = []
+
+    def atomic(*args, **kwargs):
+        # Every group's transaction fails to start (as when a lock outlasts the timeout); files' own do not.
+        if sys._getframe(1).f_code.co_name == "import_sources":
+            calls.append(1)
+            if len(calls) > 50:
+                pytest.fail("the run does not move on")
+            raise OperationalError("database is locked")
+        return real_atomic(*args, **kwargs)
+
+    monkeypatch.setattr("episodes.importing.transaction.atomic", atomic)
+    status, out, _ = run("import_episodes", str(five_files))
+    assert status == 0 and "5 files: 5 created" in out
+    assert Episode.objects.count() == 5
