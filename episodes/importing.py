@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from . import frontmatter as fm
@@ -255,17 +255,27 @@ def import_source(
                 raise fm.FormatError(ERR_DUPLICATE.format(other=other))
         text, notes = fm.decode(source.read(), max_bytes=limit)
         result.warnings += notes
-        saved = []
-        with transaction.atomic():
-            if source.is_person:
-                _import_person(result, text)
-            else:
-                may_exist = existing is None or result.slug in existing
-                _import_episode(result, text, force=force, may_exist=may_exist, user=user, saved=saved)
-            if to_index is None:
-                search_index.index_episodes(saved)
-            if dry_run:
-                transaction.set_rollback(True)
+        warnings = len(result.warnings)
+        for again in (False, True):
+            saved = []
+            try:
+                with transaction.atomic():
+                    if source.is_person:
+                        _import_person(result, text)
+                    else:
+                        may_exist = again or existing is None or result.slug in existing
+                        _import_episode(result, text, force=force, may_exist=may_exist, user=user, saved=saved)
+                    if to_index is None:
+                        search_index.index_episodes(saved)
+                    if dry_run:
+                        transaction.set_rollback(True)
+                break
+            except IntegrityError:
+                # Another import created this episode, a guest's placeholder or this person since this one
+                # looked: nothing was kept, so look again, once.
+                if again:
+                    raise
+                del result.warnings[warnings:]
         if to_index is not None and not dry_run:
             to_index += saved
     except fm.FormatError as exc:

@@ -372,3 +372,40 @@ def test_a_group_that_cannot_start_moves_on_file_by_file(five_files, monkeypatch
     status, out, _ = run("import_episodes", str(five_files))
     assert status == 0 and "5 files: 5 created" in out
     assert Episode.objects.count() == 5
+
+
+def test_an_episode_another_import_created_meanwhile_is_looked_up_again(tmp_path):
+    from episodes import importing
+
+    path = tmp_path / "ep.md"
+    path.write_text(make_text(), encoding="utf-8")
+    run("import_episodes", str(path))
+    (source,) = importing.path_sources([str(path)])
+    # As if the run had listed the existing episodes before another import created this one.
+    result = importing.import_source(source, existing=set())
+    assert (result.status, result.message) == (importing.UNCHANGED, "")
+    path.write_text(make_text(title="Changed"), encoding="utf-8")
+    (source,) = importing.path_sources([str(path)])
+    assert importing.import_source(source, existing=set()).status == importing.UPDATED
+    assert Episode.objects.get(slug="ep").title == "Changed"
+
+
+def test_a_guest_placeholder_another_import_created_meanwhile_is_looked_up_again(tmp_path, monkeypatch):
+    from episodes import sync
+
+    real = sync.people_for_keys
+    calls = []
+
+    def people_for_keys(keys, *, known=None):
+        calls.append(1)
+        if len(calls) == 1:  # between this import's look and its insert, another one adds the placeholder
+            Person.objects.create(key="janedoe")
+            known = {}
+        return real(keys, known=known)
+
+    monkeypatch.setattr(sync, "people_for_keys", people_for_keys)
+    (tmp_path / "ep.md").write_text(make_text(), encoding="utf-8")
+    status, out, err = run("import_episodes", str(tmp_path / "ep.md"))
+    assert status == 0, err
+    assert "1 created" in out and len(calls) == 2
+    assert Episode.objects.get(slug="ep").guests.get().key == "janedoe"
