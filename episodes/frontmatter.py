@@ -27,8 +27,8 @@ class _QuickResolver:
     Resolver.resolve tries the expressions registered for a plain scalar's first character; the C parser
     and emitter call it once or twice per scalar. Quoted scalars and plain ones whose first character
     starts no implicit type are strings, digits alone (not led by 0, which YAML 1.1 reads as octal) are
-    an int, and the answer for any other plain scalar is remembered: keys like ``time`` recur thousands
-    of times.
+    an int, and the answer for any other short plain scalar is remembered: keys like ``time`` recur
+    thousands of times.
     """
 
     def resolve(self, kind, value, implicit):
@@ -43,7 +43,7 @@ class _QuickResolver:
         tag = _RESOLVED.get(value)
         if tag is None:
             tag = super().resolve(kind, value, implicit)
-            if len(_RESOLVED) < _RESOLVED_MAX:
+            if len(value) <= _RESOLVED_LENGTH and len(_RESOLVED) < _RESOLVED_MAX:
                 _RESOLVED[value] = tag
         return tag
 
@@ -52,7 +52,7 @@ _RESOLVER_STARTS = frozenset(yaml.resolver.Resolver.yaml_implicit_resolvers)
 assert None not in _RESOLVER_STARTS  # a wildcard resolver would apply to every scalar
 # Tags of plain scalars already resolved; the same for every loader and dumper, as neither adds resolvers.
 _RESOLVED: dict[str, str] = {}
-_RESOLVED_MAX = 20_000
+_RESOLVED_MAX, _RESOLVED_LENGTH = 20_000, 40  # keys and short values recur; lines of text do not
 
 
 class Loader(_QuickResolver, yaml.CSafeLoader):
@@ -76,7 +76,7 @@ class Loader(_QuickResolver, yaml.CSafeLoader):
             if tag == _STR:
                 return node.value
             value = node.value
-            if tag == _INT and value.isdigit() and value.isascii() and value[0] != "0":
+            if tag == _INT and len(value) <= 18 and value.isdigit() and value.isascii() and value[0] != "0":
                 return int(value)  # what construct_yaml_int gives digits not led by 0
             return self._construct(node, level)
         if level > MAX_DEPTH:

@@ -36,6 +36,7 @@ ERR_EDITED = (
 )
 ERR_DUPLICATE = "the same slug as {other}, imported earlier in this run"
 ERR_DATABASE = "could not be saved: {problem}"
+ERR_GROUP_LOST = "the transaction of a group of files was rolled back"
 WARN_NO_PROFILE = "guest '{key}' has no profile in _people yet"
 
 PEOPLE_FOLDER = "_people"
@@ -188,7 +189,7 @@ def import_sources(
     """Import every source atomically on its own, profiles first; return the per-file report."""
     report = Report()
     sources = sorted(sources, key=lambda s: not s.is_person)
-    seen: dict[tuple[bool, str], str] = {}
+    seen: dict[tuple[bool, str], Source] = {}
     # One query tells which episodes exist, so that new ones skip their own lookup.
     stems = [s.filename[: -len(".md")] for s in sources if not s.is_person]
     existing = set(Episode.objects.filter(slug__in=stems).values_list("slug", flat=True)) if stems else set()
@@ -209,6 +210,10 @@ def import_sources(
                 while done_upto < len(sources) and (not results or time.monotonic() < deadline):
                     results.append(run(sources[done_upto], to_index))
                     done_upto += 1
+                    if transaction.get_rollback():
+                        # The file's error ended the whole transaction (a lost connection; SQLite's own
+                        # rollback on a full disk), not just its savepoint: what the group did is gone.
+                        raise DatabaseError(ERR_GROUP_LOST)
                 # The group's new transcripts go into the search index together, before the commit that
                 # makes them visible: one bigger index segment costs less than one per file.
                 search_index.index_episodes(to_index)
@@ -250,9 +255,10 @@ def import_source(
             raise fm.FormatError(fm.ERR_TOO_BIG.format(size=source.size, limit=limit))
         result.slug = slug_for(source.filename)
         if seen is not None:
-            other = seen.setdefault((source.is_person, result.slug), source.name)
-            if other != source.name:
-                raise fm.FormatError(ERR_DUPLICATE.format(other=other))
+            # The source itself, not its name: a zip can hold two members of the same name.
+            other = seen.setdefault((source.is_person, result.slug), source)
+            if other is not source:
+                raise fm.FormatError(ERR_DUPLICATE.format(other=other.name))
         text, notes = fm.decode(source.read(), max_bytes=limit)
         result.warnings += notes
         warnings = len(result.warnings)

@@ -337,3 +337,16 @@ def test_dumper_writes_what_csafedumper_writes(data):
 def test_with_links_header(before, after):
     assert fm.with_links_header(before) == after
     assert fm.split_body(after + "* [A](https://a.example/)").links
+
+
+def test_an_integer_python_will_not_read_is_refused_at_its_line():
+    with pytest.raises(fm.FormatError) as info:
+        fm.parse("---\ntitle: x\nbig: " + "1" * 5000 + "\n---\n")
+    assert info.value.line == 3
+    assert "cannot read '1111" in info.value.message and "as !!int" in info.value.message
+
+
+def test_only_short_plain_scalars_are_remembered():
+    fm.parse("---\ntitle: Yes, a long line of text that starts like a boolean and goes on\nok: yes\n---\n")
+    assert "yes" in fm._RESOLVED
+    assert all(len(value) <= fm._RESOLVED_LENGTH for value in fm._RESOLVED)
