@@ -17,7 +17,7 @@ import yaml
 
 _MAP, _SEQ, _STR = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
-_INT = "tag:yaml.org,2002:int"
+_INT, _SET = "tag:yaml.org,2002:int", "tag:yaml.org,2002:set"
 _SCALAR_NODE, _SEQUENCE_NODE = yaml.ScalarNode, yaml.SequenceNode
 
 
@@ -60,9 +60,10 @@ class Loader(_QuickResolver, yaml.CSafeLoader):
 
     SafeConstructor builds every collection through generators that exist to support aliases, which this
     format refuses; building maps, lists and strings directly makes a transcript load about a third faster.
-    Everything else (numbers, dates, merge keys, !!set, !!omap, ...) goes through SafeConstructor as before,
-    so the data is the same as ``yaml.load(text, Loader=yaml.CSafeLoader)`` gives, except that a mapping
-    with a repeated key is refused where PyYAML keeps the last value and drops the others silently.
+    A !!set becomes a :class:`FileOrderSet`. Everything else (numbers, dates, merge keys, !!omap, ...) goes
+    through SafeConstructor as before, so the data is the same as ``yaml.load(text, Loader=yaml.CSafeLoader)``
+    gives, except that a mapping with a repeated key is refused where PyYAML keeps the last value and drops
+    the others silently.
     """
 
     def construct_document(self, node):
@@ -101,6 +102,21 @@ class Loader(_QuickResolver, yaml.CSafeLoader):
             return data
         if tag == _SEQ and kind is yaml.SequenceNode:
             return [self._build(child, level + 1) for child in node.value]
+        if tag == _SET and kind is yaml.MappingNode and all(key.tag != _MERGE for key, _ in node.value):
+            # As SafeConstructor builds a !!set (the values, null as a rule, are read and dropped), but in
+            # the file's order.
+            members = []
+            for key_node, value_node in node.value:
+                member = self._build(key_node, level + 1)
+                self._build(value_node, level + 1)
+                try:
+                    hash(member)
+                except TypeError:
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping", node.start_mark, "found unhashable key", key_node.start_mark
+                    ) from None
+                members.append(member)
+            return FileOrderSet(members)
         return self._construct(node, level)
 
     def _construct(self, node, level):
@@ -148,6 +164,26 @@ def _depth(data) -> int:
     return deepest
 
 
+class FileOrderSet(set):
+    """A YAML !!set that goes through its members in the order the file lists them.
+
+    A plain set of strings goes through them in an order that changes with each process's hash seed, so
+    writing it back would change the file from run to run; this one is written back as it was read.
+    """
+
+    def __init__(self, members=()):
+        order = dict.fromkeys(members)  # the first of equal members, as set() keeps
+        super().__init__(order)
+        self._order = list(order)
+
+    def __iter__(self):
+        members = [member for member in self._order if member in self]
+        if len(members) < len(self):  # members added since: after the file's, in the set's order
+            listed = set(members)
+            members += [member for member in super().__iter__() if member not in listed]
+        return iter(members)
+
+
 class Dumper(_QuickResolver, yaml.CSafeDumper):
     """PyYAML's C safe dumper, representing plain maps, lists and strings directly.
 
@@ -171,6 +207,9 @@ class Dumper(_QuickResolver, yaml.CSafeDumper):
         if kind is list:
             return yaml.SequenceNode(_SEQ, [self._node(item) for item in data], flow_style=False)
         return self.represent_data(data)
+
+
+Dumper.add_representer(FileOrderSet, yaml.representer.SafeRepresenter.represent_set)
 
 
 MAX_BYTES = 10 * 1024 * 1024

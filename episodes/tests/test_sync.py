@@ -226,3 +226,11 @@ def test_deeply_nested_values_are_kept_or_refused_never_crash(depth):
     else:
         assert result.status == importing.REFUSED and "nested more than" in result.message
         assert result.line == 2
+
+
+def test_a_set_comes_back_from_the_database_in_the_files_order():
+    tags = fm.FileOrderSet(["zeta", "alpha", "mid", "beta"])
+    text = fm.render(make_front(tags=tags), "\n")
+    assert "tags: !!set\n  zeta: null\n  alpha: null\n  mid: null\n  beta: null\n" in text
+    assert import_text(text, slug="with-set").status == "created"
+    assert export(Episode.objects.get(slug="with-set")) == text
