@@ -62,9 +62,13 @@ class Loader(_QuickResolver, yaml.CSafeLoader):
     format refuses; building maps, lists and strings directly makes a transcript load about a third faster.
     A !!set becomes a :class:`FileOrderSet`. Everything else (numbers, dates, merge keys, !!omap, ...) goes
     through SafeConstructor as before, so the data is the same as ``yaml.load(text, Loader=yaml.CSafeLoader)``
-    gives, except that a mapping with a repeated key is refused where PyYAML keeps the last value and drops
-    the others silently.
+    gives. Where PyYAML silently keeps the last value of a repeated key, this loader also lists the key in
+    ``repeated_keys``.
     """
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.repeated_keys = []  # (key, mark) of each key met again in its mapping
 
     def construct_document(self, node):
         return self._build(node, 1)
@@ -89,15 +93,15 @@ class Loader(_QuickResolver, yaml.CSafeLoader):
                     return self._construct(node, level)
                 key = self._build(key_node, level + 1)
                 try:
-                    duplicate = key in data
+                    repeated = key in data
                 except TypeError:
-                    duplicate = None
-                if duplicate is not False:
-                    # A repeated key (or 1 after true: equal in Python) would silently replace the value before.
-                    problem = "found unhashable key" if duplicate is None else f"found duplicate key {key!r}"
                     raise yaml.constructor.ConstructorError(
-                        "while constructing a mapping", node.start_mark, problem, key_node.start_mark
-                    )
+                        "while constructing a mapping", node.start_mark, "found unhashable key", key_node.start_mark
+                    ) from None
+                if repeated:
+                    # A repeated key (or 1 after true: equal in Python) replaces the value before, keeping its
+                    # place, as PyYAML and Jekyll read it; the caller is told, to warn the editor.
+                    self.repeated_keys.append((key, key_node.start_mark))
                 data[key] = self._build(value_node, level + 1)
             return data
         if tag == _SEQ and kind is yaml.SequenceNode:
@@ -242,6 +246,7 @@ ERR_NO_OPENING = "the file must start with a '---' line opening the front matter
 ERR_NOT_CLOSED = "the front matter opened on line 1 is never closed by a '---' line"
 ERR_YAML = "YAML error: {problem}"
 ERR_ALIAS = "YAML anchors and aliases ({token}) are not allowed in an episode file"
+NOTE_REPEATED = "line {line}: the key {key!r} comes again in its mapping; its last value is kept, as Jekyll reads it"
 ERR_NOT_MAPPING = "the front matter is {kind}, expected a mapping of keys to values"
 ERR_CANNOT_WRITE = "a value cannot be written back as YAML: {problem}"
 ERR_NOT_KEPT = "a value would not be written back as it was read: a {read} would become a {back}"
@@ -326,24 +331,28 @@ def parse(raw: bytes | str, *, max_bytes: int = MAX_BYTES) -> Document:
         text = raw
     _refuse_nul(text)
     front_text, closing, body = split(text)
-    front = load_mapping(front_text, first_line=2)
+    front = load_mapping(front_text, first_line=2, notes=notes)
     return Document(front=front, body=body, closing=closing, front_text=front_text, notes=notes)
 
 
-def load_mapping(text: str, *, first_line: int = 1) -> dict:
+def load_mapping(text: str, *, first_line: int = 1, notes: list[str] | None = None) -> dict:
     """Load YAML that must be a mapping; ``first_line`` is the file line where ``text`` starts."""
-    data = load(text, first_line=first_line)
+    data = load(text, first_line=first_line, notes=notes)
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
         raise FormatError(ERR_NOT_MAPPING.format(kind=kind), first_line)
     return data
 
 
-def load(text: str, *, first_line: int = 1):
-    """Load one YAML value with the safe C loader, refusing anchors and aliases."""
+def load(text: str, *, first_line: int = 1, notes: list[str] | None = None):
+    """Load one YAML value with the safe C loader, refusing anchors and aliases.
+
+    ``notes`` gets a line for each repeated key, whose last value is kept.
+    """
     _refuse_anchors(text, first_line)
+    loader = Loader(text)
     try:
-        return yaml.load(text, Loader=Loader)  # noqa: S506 - CSafeLoader is the safe loader
+        data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or str(exc)
@@ -355,6 +364,11 @@ def load(text: str, *, first_line: int = 1):
         raise FormatError(ERR_YAML.format(problem=problem), line) from None
     except (yaml.YAMLError, ValueError, OverflowError, RecursionError) as exc:
         raise FormatError(ERR_YAML.format(problem=exc), first_line) from None
+    finally:
+        loader.dispose()
+    if notes is not None:
+        notes += [NOTE_REPEATED.format(key=k, line=_line(text, mark, first_line)) for k, mark in loader.repeated_keys]
+    return data
 
 
 def _line(text: str, mark, first_line: int) -> int:

@@ -300,6 +300,7 @@ def _import_episode(
         result.status = UNCHANGED
         return
     doc = fm.parse(text)
+    result.warnings += doc.notes
     fm.validate_episode(doc)
     rows = sync.episode_rows(doc, slug=result.slug)
     if existing is not None:
@@ -339,7 +340,9 @@ def _import_person(result: FileResult, text: str) -> None:
     if existing is not None and existing.has_profile and existing.source_text == text:
         result.status = UNCHANGED
         return
-    values = sync.person_fields(fm.parse(text))
+    doc = fm.parse(text)
+    result.warnings += doc.notes
+    values = sync.person_fields(doc)
     values["source_text"] = text
     if existing is None:
         Person.objects.create(key=result.slug, **values)

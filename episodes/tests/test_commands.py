@@ -470,3 +470,17 @@ def test_a_file_whose_error_ends_the_whole_transaction_has_its_group_redone(tmp_
     assert failed and status == 0, err
     assert "3 files: 3 created" in out
     assert sorted(Person.objects.values_list("key", flat=True)) == ["alice", "bob", "carol"]
+
+
+def test_a_repeated_key_is_imported_as_jekyll_reads_it_with_a_warning(tmp_path):
+    text = make_text(title="First title").replace("short: Test\n", "short: Test\ntitle: Second title\n")
+    path = tmp_path / "ep.md"
+    path.write_text(text, encoding="utf-8")
+    line = text.split("\n").index("title: Second title") + 1
+    status, out, err = run("import_episodes", str(path))
+    assert status == 0, err
+    assert "ep.md: created (ep)" in out
+    assert f"ep.md: warning: line {line}: the key 'title' comes again in its mapping" in out + err
+    episode = Episode.objects.get(slug="ep")
+    assert episode.title == "Second title"
+    assert export(episode).count("title:") == 1
