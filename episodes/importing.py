@@ -194,10 +194,19 @@ def import_sources(
     stems = [s.filename[: -len(".md")] for s in sources if not s.is_person]
     existing = set(Episode.objects.filter(slug__in=stems).values_list("slug", flat=True)) if stems else set()
 
+    profiled: set[str] = set()  # profiles a dry run would add: its episodes would find them
+
     def run(source: Source, to_index: list[int] | None = None) -> FileResult:
-        return import_source(
+        result = import_source(
             source, force=force, dry_run=dry_run, seen=seen, existing=existing, user=user, to_index=to_index
         )
+        if dry_run and result.is_person and result.status in (CREATED, UPDATED):
+            profiled.add(result.slug)
+        elif dry_run and profiled.intersection(result.missing_guests):
+            found = {WARN_NO_PROFILE.format(key=key) for key in profiled}
+            result.missing_guests = [key for key in result.missing_guests if key not in profiled]
+            result.warnings = [warning for warning in result.warnings if warning not in found]
+        return result
 
     done_upto = 0
     while done_upto < len(sources):

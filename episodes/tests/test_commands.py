@@ -157,6 +157,16 @@ def test_people_option_imports_profiles_first(folder, tmp_path_factory):
     assert Person.objects.get(key="janedoe").has_profile
 
 
+def test_a_dry_run_counts_the_profiles_it_would_add(folder, tmp_path_factory):
+    people = tmp_path_factory.mktemp("people")
+    (people / "janedoe.md").write_text("---\nshort: janedoe\ntitle: Jane Doe\n---\n", encoding="utf-8")
+    status, out, _ = run("import_episodes", "--dry-run", "--people", str(people), str(folder))
+    assert status == 0
+    assert "Guests without a profile (1): dannyleybzon" in out
+    assert "guest 'janedoe'" not in out and "guest 'dannyleybzon' has no profile" in out
+    assert not Person.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
