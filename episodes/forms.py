@@ -243,10 +243,20 @@ def transcript_edits(data) -> dict[int, services.ItemEdit]:
     """Collect the transcript fields ``item-<id>-<text|who|time>`` the editor's page posted."""
     edits: dict[int, services.ItemEdit] = {}
     for name in data:
-        parts = name.split("-")
-        if len(parts) != 3 or parts[0] != "item" or parts[2] not in ("text", "who", "time") or not parts[1].isdigit():
-            continue
-        edit = edits.setdefault(int(parts[1]), services.ItemEdit())
-        # Browsers send textarea line breaks as CRLF; the files use LF.
-        setattr(edit, parts[2], data[name].replace("\r\n", "\n"))
+        if field := transcript_field(name):
+            pk, attr = field
+            # Browsers send textarea line breaks as CRLF; the files use LF.
+            setattr(edits.setdefault(pk, services.ItemEdit()), attr, posted_text(data[name]))
     return edits
+
+
+def transcript_field(name: str) -> tuple[int, str] | None:
+    """Return (item id, field) of a transcript field name like ``item-12-text``, else None."""
+    parts = name.split("-")
+    if len(parts) != 3 or parts[0] != "item" or parts[2] not in ("text", "who", "time") or not parts[1].isdigit():
+        return None
+    return int(parts[1]), parts[2]
+
+
+def posted_text(value: str) -> str:
+    return value.replace("\r\n", "\n")

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from .. import editor, exporting, services, sync
-from ..forms import BodyLinkForm, EpisodeForm, GuestForm, PlatformRefForm, typed_keys
+from ..forms import BodyLinkForm, EpisodeForm, GuestForm, PlatformRefForm, posted_text, transcript_field, typed_keys
 from ..models import BodyLink, Episode, EpisodeGuest, Person, PlatformRef, Revision
 from ..services.transcript import NEW_SECTION
 from . import uploads
@@ -199,7 +199,7 @@ class EpisodeAdmin(admin.ModelAdmin):
                 if seen is not None:
                     lines = services.stale_diff(episode=obj, seen_version=seen)
                     context["stale_diff"] = _diff_lines(lines)
-                    form.data = self._rebase(request, form, obj)
+                    form.data = posted = self._rebase(request, form, obj, seen=seen)
             context.update(
                 editor=editor_context,
                 transcript_rows=editor.transcript_rows(editor_context, posted),
@@ -209,11 +209,12 @@ class EpisodeAdmin(admin.ModelAdmin):
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def _rebase(self, request, form, obj):
+    def _rebase(self, request, form, obj, *, seen: int):
         """Return the refused form's data moved onto the saved episode: the editor's changes over it.
 
         Fields this editor did not change show what is saved now; changed ones keep their input and now
         count as changes against the saved value, so saving again applies exactly this editor's changes.
+        The transcript's fields go the same way (see _rebase_transcript).
         """
         current = Episode.objects.get(pk=obj.pk)
         fresh = self.get_form(request, current)(instance=current)
@@ -227,6 +228,7 @@ class EpisodeAdmin(admin.ModelAdmin):
                 data[name] = shown
             data[fresh[name].html_initial_name] = shown
         data["version"] = str(current.version)
+        _rebase_transcript(data, episode=current, seen=seen)
         return data
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
@@ -356,6 +358,24 @@ class EpisodeAdmin(admin.ModelAdmin):
         url = reverse("admin:episodes_episode_change", args=[episode.pk])
         anchor = str(anchor)
         return HttpResponseRedirect(url + (f"#item-{anchor}" if anchor.isdigit() else f"#{anchor or 'transcript'}"))
+
+
+def _rebase_transcript(data, *, episode: Episode, seen: int) -> None:
+    """Drop from a refused form's ``data`` the transcript fields this editor did not change.
+
+    The page's script posts only the fields an editor changed. Without it a page posts every field, in
+    page order, so the n-th item posted is the n-th editable item at the version the page showed: a value
+    equal to that one is not this editor's change and must not write back over someone else's newer one.
+    """
+    posted = list(dict.fromkeys(field[0] for field in map(transcript_field, data) if field))
+    shown = services.transcript_seen(episode=episode, seen_version=seen)
+    if shown is None or len(shown) != len(posted):
+        return  # only the changes were posted, or the page cannot be matched to a version
+    for pk, (_, text, who, time) in zip(posted, shown, strict=True):
+        for name, value in (("text", text), ("who", who), ("time", time)):
+            field = f"item-{pk}-{name}"
+            if field in data and posted_text(data[field]) == value:
+                del data[field]
 
 
 def _diff_lines(diff: list[str]):

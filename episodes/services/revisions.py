@@ -7,7 +7,7 @@ import zlib
 
 from .. import frontmatter as fm
 from .. import sync
-from ..models import Episode, Revision
+from ..models import Episode, Revision, TranscriptItem
 from .common import ServiceError, editing
 
 # Level 1 keeps a transcript at about 40% of its size in a third of level 6's time: for edits, one at a
@@ -72,6 +72,18 @@ def stale_diff(*, episode: Episode, seen_version: int) -> list[str]:
     if seen is None or current is None or seen.pk == current.pk:
         return []
     return revision_diff(older=seen, newer=current)
+
+
+def transcript_seen(*, episode: Episode, seen_version: int) -> list[tuple[str, str, str, str]] | None:
+    """Return (kind, text, who, time) of each transcript item the editor's page shows, as at ``seen_version``.
+
+    Items the page cannot edit (raw YAML entries) are left out; None when no revision has that version.
+    """
+    revision = episode.revisions.filter(version=seen_version).order_by("-pk").first()
+    if revision is None:
+        return None
+    rows = sync.episode_rows(fm.parse(snapshot(revision)), slug=episode.slug).items
+    return [(kind, text, who, time) for _, kind, text, who, _, time, *_ in rows if kind != TranscriptItem.Kind.RAW]
 
 
 def episode_revert(*, episode: Episode, revision: Revision, user=None, version: int | None = None) -> None:

@@ -360,3 +360,23 @@ def test_add_an_episode_in_the_cms(admin_client):
     text = export(episode)
     assert text.startswith("---\nepisode: 1\nguests:\n- janedoe\nseason: 3\ntitle: A new episode\n---")
     assert "Links:\n\n* [First](https://example.com/1)" in text
+
+
+def test_a_refused_save_without_javascript_keeps_the_other_editors_transcript_changes(admin_client, seed_episode):
+    mine = page_data(admin_client, seed_episode)  # without JavaScript a page posts every field
+    theirs = page_data(admin_client, seed_episode)
+    their_text, their_who = item_field(seed_episode, 5, "text"), item_field(seed_episode, 6, "who")
+    my_text = item_field(seed_episode, 8, "text")
+    theirs.update({their_text: "Their fix.", their_who: "Their label"})
+    assert admin_client.post(change_url(seed_episode), {**theirs, "_continue": "1"}).status_code == 302
+    # Meanwhile the other editor also starts a section, which moves every later turn down one place.
+    post_op(admin_client, seed_episode, "section-add", position=2, title="Their section")
+    mine[my_text] = "My fix."
+    refused = admin_client.post(change_url(seed_episode), {**mine, "_continue": "1"})
+    assert refused.status_code == 200 and "This episode was saved by" in refused.content.decode()
+    again = form_fields(refused.content.decode())
+    assert (again[their_text], again[their_who], again[my_text]) == ("Their fix.", "Their label", "My fix.")
+    assert admin_client.post(change_url(seed_episode), {**again, "_continue": "1"}).status_code == 302
+    texts = dict(seed_episode.items.values_list("position", "text"))
+    assert (texts[2], texts[6], texts[9]) == ("Their section", "Their fix.", "My fix.")
+    assert seed_episode.items.get(position=7).who == "Their label"
