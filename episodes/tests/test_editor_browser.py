@@ -125,8 +125,8 @@ def expected_export(original: str) -> str:
     return fm.render(doc.front, body.render(), doc.closing)
 
 
-def _login(browser, live_server, username, password):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def _login(browser, live_server, username, password, **options):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)
     page = context.new_page()
     page.goto(live_server.url + "/admin/login/")
     page.fill("#id_username", username)
@@ -171,3 +171,36 @@ def test_two_editors_the_second_save_is_refused_without_losing_input(
     assert episode.title == "Title from the first editor"
     assert episode.short == "Short title from the second editor"
     assert episode.items.get(position=0).text == "The first editor's words."
+
+
+def test_a_refused_save_without_javascript_does_not_undo_the_other_editors_words(
+    browser, live_server, editor_login, django_user_model
+):
+    second = django_user_model.objects.create_user("second", password="another good password", is_staff=True)
+    second.groups.add(Group.objects.get(name="Editors"))
+    episode = Episode.objects.get()
+    change = f"{live_server.url}/admin/episodes/episode/{episode.pk}/change/"
+    first_context, first = _login(browser, live_server, *editor_login)
+    second_context, other = _login(browser, live_server, "second", "another good password", java_script_enabled=False)
+    first.goto(change)
+    other.goto(change)
+
+    first.locator("#item-0 textarea").fill("The first editor's words.")
+    with first.expect_navigation():
+        first.locator("input[name=_continue]").click()
+    assert "was changed successfully" in first.locator(".messagelist").inner_text()
+
+    # Without JavaScript the page sends every turn, the first one as it was when the page loaded.
+    other.locator("#item-5 textarea").fill("The second editor's words.")
+    with other.expect_navigation():
+        other.locator("input[name=_continue]").click()
+    assert "This episode was saved by editor" in other.locator(".errorlist").first.inner_text()
+    assert other.locator("#item-0 textarea").input_value() == "The first editor's words."
+    assert other.locator("#item-5 textarea").input_value() == "The second editor's words."
+    with other.expect_navigation():
+        other.locator("input[name=_continue]").click()
+    assert "was changed successfully" in other.locator(".messagelist").inner_text()
+    first_context.close()
+    second_context.close()
+    texts = dict(episode.items.values_list("position", "text"))
+    assert (texts[0], texts[5]) == ("The first editor's words.", "The second editor's words.")
