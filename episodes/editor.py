@@ -13,6 +13,7 @@ from html import escape  # Django's escape wraps this one in lazy-string handlin
 from django.utils.safestring import SafeString, mark_safe
 
 from . import services
+from .forms import posted_text
 from .models import Episode, TranscriptItem
 from .services.warnings import ITEM_FIELDS, known_labels, transcript_warnings, youtube_warnings
 
@@ -67,7 +68,7 @@ def transcript_rows(context: EditorContext, data=None) -> SafeString:
         # the page's script posts only changed fields, so a field the editor did not touch shows what is saved.
         text, who, time = saved_text, saved_who, saved_time
         if data is not None:
-            text = data.get(f"item-{pk}-text", text).replace("\r\n", "\n")
+            text = posted_text(data.get(f"item-{pk}-text", text))
             who = data.get(f"item-{pk}-who", who)
             time = data.get(f"item-{pk}-time", time)
         number = position + 1

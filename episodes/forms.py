@@ -245,7 +245,6 @@ def transcript_edits(data) -> dict[int, services.ItemEdit]:
     for name in data:
         if field := transcript_field(name):
             pk, attr = field
-            # Browsers send textarea line breaks as CRLF; the files use LF.
             setattr(edits.setdefault(pk, services.ItemEdit()), attr, posted_text(data[name]))
     return edits
 
@@ -259,4 +258,5 @@ def transcript_field(name: str) -> tuple[int, str] | None:
 
 
 def posted_text(value: str) -> str:
+    """Return a posted text with a browser's CRLF line breaks as the files' LF."""
     return value.replace("\r\n", "\n")

@@ -135,17 +135,25 @@ def _login(browser, live_server, username, password, **options):
     return context, page
 
 
-def test_two_editors_the_second_save_is_refused_without_losing_input(
-    browser, live_server, editor_login, django_user_model
-):
+def _two_editors(browser, live_server, editor_login, django_user_model, **second_options):
+    """Log in a second editor next to the first; both open the episode's change page."""
     second = django_user_model.objects.create_user("second", password="another good password", is_staff=True)
     second.groups.add(Group.objects.get(name="Editors"))
     episode = Episode.objects.get()
     change = f"{live_server.url}/admin/episodes/episode/{episode.pk}/change/"
     first_context, first = _login(browser, live_server, *editor_login)
-    second_context, other = _login(browser, live_server, "second", "another good password")
+    second_context, other = _login(browser, live_server, "second", "another good password", **second_options)
     first.goto(change)
     other.goto(change)
+    return episode, (first_context, first), (second_context, other)
+
+
+def test_two_editors_the_second_save_is_refused_without_losing_input(
+    browser, live_server, editor_login, django_user_model
+):
+    episode, (first_context, first), (second_context, other) = _two_editors(
+        browser, live_server, editor_login, django_user_model
+    )
 
     first.fill("#id_title", "Title from the first editor")
     first.locator("#item-0 textarea").fill("The first editor's words.")
@@ -176,14 +184,9 @@ def test_two_editors_the_second_save_is_refused_without_losing_input(
 def test_a_refused_save_without_javascript_does_not_undo_the_other_editors_words(
     browser, live_server, editor_login, django_user_model
 ):
-    second = django_user_model.objects.create_user("second", password="another good password", is_staff=True)
-    second.groups.add(Group.objects.get(name="Editors"))
-    episode = Episode.objects.get()
-    change = f"{live_server.url}/admin/episodes/episode/{episode.pk}/change/"
-    first_context, first = _login(browser, live_server, *editor_login)
-    second_context, other = _login(browser, live_server, "second", "another good password", java_script_enabled=False)
-    first.goto(change)
-    other.goto(change)
+    episode, (first_context, first), (second_context, other) = _two_editors(
+        browser, live_server, editor_login, django_user_model, java_script_enabled=False
+    )
 
     first.locator("#item-0 textarea").fill("The first editor's words.")
     with first.expect_navigation():
