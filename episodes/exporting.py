@@ -2,24 +2,38 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
+import tempfile
 import zipfile
 from dataclasses import dataclass
 
+from django.db import DatabaseError
 from django.db.models import F
 from django.utils import timezone
 
 from . import sync
 from .models import Episode, Person
 
-WRITTEN, UNCHANGED, WOULD_CHANGE = "written", "unchanged", "would change"
+WRITTEN, UNCHANGED, WOULD_CHANGE, FAILED = "written", "unchanged", "would change", "not written"
+ERR_WRITE = "could not be written: {problem}"
+ERR_RECORD = "the files were written, but recording that they are in sync failed: {problem}"
 
 
 @dataclass
 class ExportedFile:
     path: str
     status: str
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status != FAILED
+
+
+class ExportError(Exception):
+    """The files are written but the database could not record it (a full disk, a lost connection)."""
 
 
 def episode_texts(episodes) -> list[tuple[Episode, str]]:
@@ -55,13 +69,29 @@ def write_files(outdir: str, named_texts: list[tuple[str, str]], *, check: bool 
         elif check:
             results.append(ExportedFile(path, WOULD_CHANGE))
         else:
-            # Write then rename, so a reader never sees half a file.
-            partial = path + ".partial"
-            with open(partial, "w", encoding="utf-8", newline="") as f:
-                f.write(text)
-            os.replace(partial, path)
-            results.append(ExportedFile(path, WRITTEN))
+            try:
+                _write_whole(outdir, path, text)
+            except OSError as exc:  # a full disk, a read-only folder: report it, go on with the others
+                results.append(ExportedFile(path, FAILED, ERR_WRITE.format(problem=exc.strerror or exc)))
+            else:
+                results.append(ExportedFile(path, WRITTEN))
     return results
+
+
+def _write_whole(outdir: str, path: str, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file renamed over it, so a reader never sees half a file.
+
+    The temporary name is short: ``path`` itself may already be as long as the file system allows.
+    """
+    fd, partial = tempfile.mkstemp(dir=outdir, prefix=".export-", suffix=".partial")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(partial, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(partial)
+        raise
 
 
 def export_episodes(outdir: str, episodes, *, check: bool = False) -> list[ExportedFile]:
@@ -69,7 +99,13 @@ def export_episodes(outdir: str, episodes, *, check: bool = False) -> list[Expor
     pairs = episode_texts(episodes)
     results = write_files(outdir, [(f"{e.slug}.md", text) for e, text in pairs], check=check)
     if not check:
-        mark_synced(pairs)
+        # Results are in name order; only files now on disk are in sync.
+        written = {result.path for result in results if result.ok}
+        done = [(e, text) for e, text in pairs if os.path.join(outdir, f"{e.slug}.md") in written]
+        try:
+            mark_synced(done)
+        except DatabaseError as exc:
+            raise ExportError(ERR_RECORD.format(problem=exc)) from exc
     return results
 
 

@@ -19,14 +19,13 @@ from django.utils import timezone
 
 from . import frontmatter as fm
 from . import search_index, services, sync
-from .models import SLUG_PATTERN, SLUG_RE, Episode, Person
+from .models import Episode, Person, name_problem
 from .services.revisions import record as record_revision
 from .services.warnings import count_for_rows
 
 CREATED, UPDATED, UNCHANGED, REFUSED = "created", "updated", "unchanged", "refused"
 STATUSES = (CREATED, UPDATED, UNCHANGED, REFUSED)
 
-ERR_BAD_NAME = "the file name must be a slug ({pattern}) followed by .md"
 ERR_NOT_FOUND = "no such file or folder"
 ERR_NOT_EPISODE_FILE = "expected an episode .md file, a folder of them, or a .zip"
 ERR_BAD_ZIP = "not a readable zip archive: {problem}"
@@ -172,9 +171,11 @@ def _zip_reader(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
 
 
 def slug_for(filename: str) -> str:
+    """Return the episode slug or person key a file name gives: the name without '.md', as Jekyll takes it."""
     slug = filename[: -len(".md")] if filename.endswith(".md") else filename
-    if not SLUG_RE.match(slug) or len(slug) > 200:
-        raise fm.FormatError(ERR_BAD_NAME.format(pattern=SLUG_PATTERN))
+    problem = name_problem(slug)
+    if problem:
+        raise fm.FormatError(problem)
     return slug
 
 

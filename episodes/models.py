@@ -4,18 +4,42 @@ A file's front matter keys that have no column here are kept, with their YAML ty
 YAML mapping, and the file's key order in ``front_keys``: :mod:`episodes.sync` maps both ways.
 """
 
-import re
-
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.exceptions import ValidationError
 from django.db import models
 
-SLUG_PATTERN = r"[A-Za-z0-9_][-A-Za-z0-9_.@]*"
-SLUG_RE = re.compile(rf"^{SLUG_PATTERN}\Z")
-slug_validator = RegexValidator(
-    rf"^{SLUG_PATTERN}\Z",
-    "Use letters, digits, '-', '_', '.' or '@', as in the file name without '.md'.",
-)
+# A file name without its '.md', as any git repository (and so Jekyll) can hold it: no '/' and no NUL.
+# '.' and '..' cannot be page addresses (browsers resolve them away), so they are refused.
+SLUG_PATTERN = r"[^/\x00]+"
+SLUG_MAX_LENGTH = 255
+ERR_NAME_EMPTY = "the file name is empty"
+ERR_NAME_SLASH = "the file name cannot contain '/' or a NUL character"
+ERR_NAME_DOTS = "'.' and '..' cannot be file names"
+ERR_NAME_LONG = "the file name is longer than {limit} characters"
+ERR_NAME_NOT_TEXT = "the file name is not valid UTF-8"
+
+
+def name_problem(name: str) -> str | None:
+    """Return why ``name`` (a file name without '.md') cannot name an episode or person, or None."""
+    if not name:
+        return ERR_NAME_EMPTY
+    if "/" in name or "\x00" in name:
+        return ERR_NAME_SLASH
+    if name in (".", ".."):
+        return ERR_NAME_DOTS
+    if len(name) > SLUG_MAX_LENGTH:
+        return ERR_NAME_LONG.format(limit=SLUG_MAX_LENGTH)
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # os.fsdecode keeps undecodable bytes as lone surrogates
+        return ERR_NAME_NOT_TEXT
+    return None
+
+
+def slug_validator(value: str) -> None:
+    problem = name_problem(value)
+    if problem:
+        raise ValidationError(problem[:1].upper() + problem[1:] + ".", code="invalid")
 
 
 # Person columns only the profile and the export need.
@@ -35,7 +59,7 @@ class PersonQuerySet(models.QuerySet):
 
 class Person(models.Model):
     key = models.CharField(
-        max_length=200,
+        max_length=SLUG_MAX_LENGTH,
         unique=True,
         validators=[slug_validator],
         help_text="The profile's file name in _people without '.md'; episodes list guests by this key.",
@@ -102,7 +126,7 @@ class Episode(models.Model):
         PUBLISHED = "published", "Published"
 
     slug = models.CharField(
-        max_length=200,
+        max_length=SLUG_MAX_LENGTH,
         unique=True,
         validators=[slug_validator],
         help_text="The file name without '.md'; also the page address.",

@@ -14,7 +14,7 @@ from django.db import connection, models, transaction
 
 from . import frontmatter as fm
 from . import search_index
-from .models import SLUG_RE, BodyLink, Episode, EpisodeGuest, Person, PlatformRef, TranscriptItem
+from .models import BodyLink, Episode, EpisodeGuest, Person, PlatformRef, TranscriptItem, name_problem
 
 EPISODE_COLUMNS = {"title": "title", "short": "short", "season": "season", "episode": "number", "image": "image"}
 PERSON_COLUMNS = {
@@ -121,7 +121,7 @@ class EpisodeRows:
 
 def _is_guest_list(value) -> bool:
     return isinstance(value, list) and all(
-        isinstance(k, str) and SLUG_RE.match(k) and fits(Person, "key", k) for k in value
+        isinstance(k, str) and not name_problem(k) and fits(Person, "key", k) for k in value
     )
 
 

@@ -7,7 +7,7 @@ from .models import SLUG_PATTERN
 
 
 class SlugConverter:
-    """An episode slug or person key as in file names: letters, digits, '-', '_', '.', '@'."""
+    """An episode slug or person key: any file name (reverse() quotes what an address must quote)."""
 
     regex = SLUG_PATTERN
 

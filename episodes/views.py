@@ -6,6 +6,8 @@ transcript is read. Drafts are shown to staff only, never cached and never index
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
@@ -47,7 +49,9 @@ def _cached(request, etag: str, build) -> HttpResponse:
     The ETag covers everything a public page shows, so a copy kept under it is never stale; rendering a
     long transcript costs several times more than the few queries that compute the tag.
     """
-    key = f"public-page:{request.get_host()}:{request.path}:{etag}"
+    # Hashed: a page address may hold any character a file name can, and cache keys must be short and plain.
+    where = hashlib.blake2b(f"{request.get_host()}\n{request.path}".encode(), digest_size=16).hexdigest()
+    key = f"public-page:{where}:{etag}"
     kept = cache.get(key)
     if kept is not None:
         content, content_type = kept

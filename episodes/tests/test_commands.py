@@ -1,6 +1,8 @@
 """import_episodes and export_episodes: per-file lines, refusals, exit statuses, conflicts, zips."""
 
+import errno
 import io
+import os
 import sys
 import zipfile
 from pathlib import Path
@@ -8,7 +10,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import OperationalError
+from django.urls import reverse
 
+from episodes import exporting
 from episodes.models import Episode, Person, TranscriptItem
 from episodes.tests.factories import SEED, export, make_episode, make_text
 from episodes.tests.test_search import check_index, found
@@ -172,7 +177,7 @@ def test_a_dry_run_counts_the_profiles_it_would_add(folder, tmp_path_factory):
     [
         ("missing.md", None, "missing.md:1: no such file or folder"),
         ("notes.txt", b"x", "notes.txt:1: expected an episode .md file"),
-        ("bad name!.md", make_text().encode(), "bad name!.md:1: the file name must be a slug"),
+        ("..md", make_text().encode(), "..md:1: '.' and '..' cannot be file names"),
         ("broken.zip", b"not a zip", "broken.zip:1: not a readable zip archive"),
         ("latin1.md", "---\ntitle: café\n---\n".encode("latin-1"), "latin1.md:2: not valid UTF-8"),
     ],
@@ -184,6 +189,41 @@ def test_refusals_of_paths(tmp_path, name, content, message):
     status, _, err = run("import_episodes", str(path))
     assert status == 1
     assert f"{tmp_path}/{message}" in err
+
+
+def test_every_name_a_repository_holds_is_imported_and_exported_under_it(tmp_path, client):
+    # Jekyll takes any file name; the site has _people/ella(wati)sahnan.md. 252 + '.md' is the most a
+    # file system takes.
+    names = ["ella(wati)sahnan", "what? #1 & 50% ünïcode", "-dash.start", "x" * 252]
+    (tmp_path / "_people").mkdir()
+    for key in names:
+        (tmp_path / "_people" / f"{key}.md").write_text(f"---\ntitle: {key[:20]!r}\n---\nBio.\n", encoding="utf-8")
+        (tmp_path / f"{key}.md").write_text(make_text(guests=[key]), encoding="utf-8")
+    status, out, err = run("import_episodes", "--people", str(tmp_path / "_people"), str(tmp_path))
+    assert status == 0, err
+    assert f"{2 * len(names)} files: {2 * len(names)} created" in out
+    outdir, people = tmp_path / "out", tmp_path / "people-out"
+    status, _, err = run("export_episodes", str(outdir), "--people-dir", str(people))
+    assert status == 0, err
+    assert sorted(p.name for p in outdir.iterdir()) == sorted(f"{key}.md" for key in names)
+    assert sorted(p.name for p in people.iterdir()) == sorted(f"{key}.md" for key in names)
+    for key in names:
+        written = (outdir / f"{key}.md").read_text(encoding="utf-8")
+        assert written == (tmp_path / f"{key}.md").read_text(encoding="utf-8")
+        episode = Episode.objects.get(slug=key)
+        page = client.get(reverse("episodes:episode", args=[key]))
+        assert page.status_code == 200 and page.context["episode"] == episode
+        person_page = client.get(reverse("episodes:person", args=[key]))
+        assert person_page.status_code == 200, key
+
+
+def test_a_name_too_long_for_a_key_is_refused(tmp_path):
+    archive = tmp_path / "long.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("é" * 256 + ".md", make_text())  # a zip member's name is not bound by the file system's
+    status, _, err = run("import_episodes", str(archive))
+    assert status == 1 and "the file name is longer than 255 characters" in err
+    assert not Episode.objects.exists()
 
 
 def test_size_limit_is_configurable(tmp_path, settings):
@@ -219,6 +259,41 @@ def test_export_marks_episodes_synced(folder, tmp_path_factory):
     ep = Episode.objects.get(slug="other")
     assert not ep.edited_since_sync
     assert "title: Edited" in ep.source_text
+
+
+def test_export_on_a_full_disk_reports_each_file_and_keeps_the_rest(folder, tmp_path_factory, monkeypatch):
+    run("import_episodes", str(folder))
+    Episode.objects.update(title="Edited", version=5)
+    out_dir = tmp_path_factory.mktemp("out")
+    real_write = exporting._write_whole
+
+    def write(outdir, path, text):
+        if path.endswith("other.md"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_write(outdir, path, text)
+
+    monkeypatch.setattr(exporting, "_write_whole", write)
+    status, out, err = run("export_episodes", str(out_dir))
+    assert status == 1
+    assert f"{out_dir / 'other.md'}: could not be written: No space left on device" in err
+    assert "2 files: 1 written, 0 unchanged, 1 not written" in out
+    assert sorted(p.name for p in out_dir.iterdir()) == ["s10e03-mlops-architect.md"]  # no temporary file left
+    assert Episode.objects.get(slug="other").edited_since_sync  # not in any file yet
+    assert not Episode.objects.get(slug="s10e03-mlops-architect").edited_since_sync
+
+
+def test_export_whose_sync_record_fails_says_so_without_a_traceback(folder, tmp_path_factory, monkeypatch):
+    run("import_episodes", str(folder))
+
+    def full(pairs):
+        raise OperationalError("database or disk is full")
+
+    monkeypatch.setattr(exporting, "mark_synced", full)
+    out_dir = tmp_path_factory.mktemp("out")
+    status, _, err = run("export_episodes", str(out_dir))
+    assert status == 1
+    assert "the files were written, but recording that they are in sync failed: database or disk is full" in err
+    assert len(list(out_dir.iterdir())) == 2
 
 
 def test_export_lists_files_in_code_point_order(tmp_path):

@@ -28,16 +28,27 @@ class Command(BaseCommand):
             unknown = sorted(set(slug) - set(episodes.values_list("slug", flat=True)))
             if unknown:
                 raise CommandError("no episode with slug " + ", ".join(unknown))
-        results = exporting.export_episodes(outdir, episodes.order_by("slug"), check=check)
-        if people_dir:
-            results += exporting.export_people(people_dir, Person.objects.order_by("key"), check=check)
-        changed = [r for r in results if r.status != exporting.UNCHANGED]
+        try:
+            results = exporting.export_episodes(outdir, episodes.order_by("slug"), check=check)
+            if people_dir:
+                results += exporting.export_people(people_dir, Person.objects.order_by("key"), check=check)
+        except exporting.ExportError as exc:
+            raise CommandError(str(exc), returncode=1) from None
+        except OSError as exc:  # the folder itself cannot be made
+            raise CommandError(f"{exc.filename or outdir}: {exc.strerror or exc}", returncode=1) from None
+        failed = [r for r in results if not r.ok]
+        changed = [r for r in results if r.status not in (exporting.UNCHANGED, exporting.FAILED)]
         for result in results:
-            if result.status != exporting.UNCHANGED or verbosity >= 2:
+            if not result.ok:
+                self.stderr.write(self.style.ERROR(f"{result.path}: {result.message}"))
+            elif result.status != exporting.UNCHANGED or verbosity >= 2:
                 self.stdout.write(f"{result.path}: {result.status}")
+        unchanged = len(results) - len(changed) - len(failed)
         self.stdout.write(
-            f"{len(results)} files: {len(changed)} {'would change' if check else 'written'}, "
-            f"{len(results) - len(changed)} unchanged"
+            f"{len(results)} files: {len(changed)} {'would change' if check else 'written'}, {unchanged} unchanged"
+            + (f", {len(failed)} not written" if failed else "")
         )
+        if failed:
+            raise CommandError(f"{len(failed)} file(s) could not be written", returncode=1)
         if check and changed:
             raise CommandError(f"{len(changed)} file(s) would change", returncode=1)
