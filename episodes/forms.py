@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from . import frontmatter as fm
 from . import services, sync
-from .models import BodyLink, Episode, EpisodeGuest, PlatformRef
+from .models import BodyLink, Episode, EpisodeGuest, Person, PlatformRef
 from .services.transcript import ERR_BAD_TIME
 
 ERR_NOT_HTTP = "Only http:// and https:// links are allowed."
@@ -177,6 +177,17 @@ class EpisodeForm(ExactTextMixin, forms.ModelForm):
         ordered = {k: edited[k] for k in self.extra if k in edited}
         ordered.update({k: v for k, v in edited.items() if k not in ordered})
         return ordered
+
+
+class PersonForm(ExactTextMixin, forms.ModelForm):
+    """A profile: text kept as typed, so a biography's leading blank lines survive a save."""
+
+    class Meta:
+        model = Person
+        fields = [
+            *("key", "name", "short", "picture", "is_host", "has_profile"),
+            *("github", "twitter", "linkedin", "web", "bio_short", "body", "extra"),
+        ]
 
 
 class GuestForm(ExactTextMixin, forms.ModelForm):

@@ -493,7 +493,13 @@ def same_data(a, b) -> bool:
 
 
 def render(front: dict, body: str, closing: str = "---") -> str:
-    """Return the whole file text for ``front`` and ``body``."""
+    """Return the whole file text for ``front`` and ``body``.
+
+    A parsed body is empty or starts with the closing line's line break; a body typed without one would
+    run into the closing ``---`` and leave the front matter unclosed, so it starts on a line of its own.
+    """
+    if body and not body.startswith("\n"):
+        body = "\n" + body
     return OPENING + dump(front) + closing + body
 
 

@@ -14,7 +14,48 @@ ERR_NO_ITEM = "No transcript item at position {position} in episode '{slug}'; on
 ERR_BAD_TIME = "'{time}' is not a time like 1:56 or 1:02:03."
 
 
-class PersonResource(resources.ModelResource):
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets (OWASP's list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TEXT_MARK = "'"
+
+
+def escape_cell(value):
+    """Return ``value`` so that no spreadsheet runs it: a formula-like text gets a leading apostrophe.
+
+    Text that already starts with an apostrophe gets one too, so that :func:`unescape_cell` gives back
+    exactly what was exported. (django-import-export's own escaping only drops a leading '=', which
+    leaves '+', '-' and '@' formulas and changes the text on the way back.)
+    """
+    if isinstance(value, str) and value.startswith((*FORMULA_STARTS, TEXT_MARK)):
+        return TEXT_MARK + value
+    return value
+
+
+def unescape_cell(value):
+    if isinstance(value, str) and value.startswith(TEXT_MARK):
+        return value[len(TEXT_MARK) :]
+    return value
+
+
+class SpreadsheetSafe:
+    """Escape every text cell on export and read it back on import."""
+
+    def export(self, *args, **kwargs):
+        dataset = super().export(*args, **kwargs)
+        return _map_cells(dataset, escape_cell)
+
+    def before_import(self, dataset, **kwargs):
+        _map_cells(dataset, unescape_cell)
+        super().before_import(dataset, **kwargs)
+
+
+def _map_cells(dataset, convert):
+    for index, row in enumerate(dataset):
+        dataset[index] = tuple(convert(cell) for cell in row)
+    return dataset
+
+
+class PersonResource(SpreadsheetSafe, resources.ModelResource):
     """People keyed by their ``_people`` key; a row for a new key adds a profile."""
 
     class Meta:
@@ -32,7 +73,7 @@ class PersonResource(resources.ModelResource):
         instance.full_clean(exclude=["front_keys", "extra", "closing", "source_text"], validate_unique=False)
 
 
-class TranscriptItemResource(resources.ModelResource):
+class TranscriptItemResource(SpreadsheetSafe, resources.ModelResource):
     """An episode's transcript as rows, so that speakers can be fixed in a spreadsheet and imported back.
 
     A row updates the existing item at (episode, position): its speaker, time and text. ``kind`` and ``sec``

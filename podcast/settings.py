@@ -22,6 +22,9 @@ Security (safe defaults; relax only on purpose)
 DJANGO_SECURE_SSL_REDIRECT   "1" redirects http to https; off by default (local use)
 DJANGO_SECURE_COOKIES        "1" marks session and CSRF cookies Secure; on unless DJANGO_DEBUG
 DJANGO_HSTS_SECONDS          Strict-Transport-Security max-age; default 0 (off)
+DJANGO_HSTS_INCLUDE_SUBDOMAINS  "1" adds includeSubDomains to that header; off by default
+DJANGO_HSTS_PRELOAD          "1" adds preload (only once the domain is to be on browsers' preload lists,
+                             which needs includeSubDomains and a max-age of a year); off by default
 DJANGO_SECURE_PROXY_SSL_HEADER  "1" trusts X-Forwarded-Proto: https from the proxy in front
 DJANGO_REFERRER_POLICY       default strict-origin-when-cross-origin: YouTube's player refuses to play
                              embeds that send no referrer at all, so "same-origin" would break the video
@@ -184,6 +187,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT")
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD")
 if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)

@@ -12,12 +12,14 @@ from django.utils.html import format_html_join
 from import_export.admin import ImportExportModelAdmin
 
 from ..exporting import person_text
+from ..forms import PersonForm
 from ..models import Person
 from ..resources import PersonResource
 
 
 @admin.register(Person)
 class PersonAdmin(ImportExportModelAdmin):
+    form = PersonForm
     resource_classes = [PersonResource]
     list_display = ["key", "name", "is_host", "has_profile", "episode_count"]
     list_filter = ["is_host", "has_profile"]

@@ -305,6 +305,18 @@ def test_people_admin_lists_episodes_and_marks_profiles(admin_client, seed_episo
     assert person.has_profile and person.name == "Danny Leybzon"
 
 
+def test_a_person_saved_unchanged_keeps_the_biography_as_typed(admin_client):
+    text = '---\nshort: janedoe\ntitle: "Jane Doe"\n---\n\n  Jane builds data teams.\n\n'
+    import_text(text, slug="janedoe", person=True)
+    person = Person.objects.get(key="janedoe")
+    url = reverse("admin:episodes_person_change", args=[person.pk])
+    data = form_fields(admin_client.get(url).content.decode(), "person_form")
+    data["twitter"] = "janedoe"
+    assert admin_client.post(url, data).status_code == 302
+    exported = exporting.person_text(Person.objects.get(pk=person.pk))
+    assert exported == "---\nshort: janedoe\ntitle: Jane Doe\ntwitter: janedoe\n---\n\n  Jane builds data teams.\n\n"
+
+
 def test_people_export_action_writes_profiles(admin_client):
     make_person("janedoe", "Jane Doe", front_keys=["short", "title"], short="janedoe")
     url = reverse("admin:episodes_person_changelist")

@@ -391,3 +391,10 @@ def test_a_set_keeps_set_semantics():
     assert list(tags) == ["zeta", "mid", "new"]
     with pytest.raises(fm.FormatError, match="unhashable"):
         fm.load("s: !!set {? [a, b]}\n")
+
+
+@pytest.mark.parametrize("body", ["Bio.", "  indented", "---", "\tx\n"])
+def test_a_body_never_runs_into_the_closing_line(body):
+    text = fm.render({"title": "x"}, body)
+    doc = fm.parse(text)
+    assert doc.front == {"title": "x"} and doc.body == "\n" + body

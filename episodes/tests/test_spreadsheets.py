@@ -1,10 +1,12 @@
 """django-import-export: people keyed by their key, and the transcript turns round trip."""
 
+import io
+
 import pytest
 import tablib
 from django.urls import reverse
 
-from episodes.models import Episode, Person
+from episodes.models import Episode, Person, TranscriptItem
 from episodes.resources import PersonResource, TranscriptItemResource
 from episodes.tests.factories import export, make_person
 
@@ -84,3 +86,36 @@ def test_people_export_columns():
     make_person("janedoe", "Jane Doe")
     sheet = PersonResource().export()
     assert sheet.headers[:2] == ["key", "name"] and sheet[0][:2] == ("janedoe", "Jane Doe")
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+SUM(1,2)", "-2+3", "@cmd", "'quoted", "plain"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_spreadsheet_cells_never_become_formulas_and_come_back_as_they_were(seed_episode, fmt):
+    turns = list(seed_episode.items.filter(kind="turn").order_by("position")[: len(FORMULAS)])
+    for turn, text in zip(turns, FORMULAS, strict=True):
+        TranscriptItem.objects.filter(pk=turn.pk).update(text=text, who=text)
+    sheet = transcript_sheet(seed_episode)
+    cells = {cell for row in sheet for cell in row if isinstance(cell, str)}
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
+    content = sheet.export(fmt)
+    if fmt == "xlsx":
+        import openpyxl
+
+        book = openpyxl.load_workbook(io.BytesIO(content))
+        assert all(cell.data_type != "f" for row in book.active.iter_rows() for cell in row)
+    data = tablib.Dataset().load(content, format=fmt)
+    result = TranscriptItemResource().import_data(data, dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    texts = dict(seed_episode.items.filter(pk__in=[t.pk for t in turns]).values_list("text", "who"))
+    assert texts == {text: text for text in FORMULAS}
+
+
+def test_people_export_escapes_formulas_and_imports_back():
+    make_person("=cmd", "@SUM(1)")
+    sheet = PersonResource().export()
+    assert sheet[0][:2] == ("'=cmd", "'@SUM(1)")
+    data = tablib.Dataset().load(sheet.export("csv"), format="csv")
+    assert not PersonResource().import_data(data, dry_run=False).has_errors()
+    assert Person.objects.get().name == "@SUM(1)"
