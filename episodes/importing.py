@@ -29,16 +29,28 @@ STATUSES = (CREATED, UPDATED, UNCHANGED, REFUSED)
 ERR_NOT_FOUND = "no such file or folder"
 ERR_NOT_EPISODE_FILE = "expected an episode .md file, a folder of them, or a .zip"
 ERR_BAD_ZIP = "not a readable zip archive: {problem}"
+ERR_ZIP_MEMBERS = (
+    "the archive holds {count:,} .md files; at most {limit:,} are imported from one archive "
+    "(EPISODES_MAX_ARCHIVE_MEMBERS); nothing was unpacked"
+)
+ERR_ZIP_SIZE = (
+    "the archive's .md files unpack to {size:,} bytes; at most {limit:,} are imported from one archive "
+    "(EPISODES_MAX_ARCHIVE_BYTES); nothing was unpacked"
+)
 ERR_EDITED = (
     "this episode was edited in the CMS{by} since it was last imported or exported; "
-    "export it first, or import with --force to overwrite those edits"
+    "export it first, or {overwrite} to overwrite those edits"
 )
+# How to overwrite, in the words of the command line; the upload page passes its own.
+FORCE_HINT = "import with --force"
 ERR_DUPLICATE = "the same slug as {other}, imported earlier in this run"
 ERR_DATABASE = "could not be saved: {problem}"
 ERR_GROUP_LOST = "the transaction of a group of files was rolled back"
 WARN_NO_PROFILE = "guest '{key}' has no profile in _people yet"
 
 PEOPLE_FOLDER = "_people"
+# A report keeps, per updated file, at most this many lines of its differences (for the upload's dry run).
+DIFF_LINES = 400
 # How long an import run may keep files in one transaction before it commits them (and the database lock
 # other writers wait for).
 COMMIT_EVERY_SECONDS = 0.25
@@ -69,8 +81,8 @@ class FileResult:
     message: str = ""
     warnings: list[str] = field(default_factory=list)
     missing_guests: list[str] = field(default_factory=list)
-    previous_text: str = ""
-    new_text: str = ""
+    # The differences from what the CMS had, when asked for: a run keeps no file's text, only this.
+    diff: list[str] = field(default_factory=list)
     is_person: bool = False
 
     def __str__(self) -> str:
@@ -144,6 +156,11 @@ def zip_sources(archive, *, name: str, people: bool = False) -> Iterator[Source]
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
         yield Source(name, os.path.basename(name), 0, bytes, error=ERR_BAD_ZIP.format(problem=exc))
         return
+    # Before anything is unpacked: a member never yields more than its declared size (zipfile stops there).
+    problem = _archive_problem(members)
+    if problem:
+        yield Source(name, os.path.basename(name), 0, bytes, error=problem)
+        return
     for info in members:
         is_person = people or PEOPLE_FOLDER in info.filename.split("/")[:-1]
         yield Source(
@@ -153,6 +170,17 @@ def zip_sources(archive, *, name: str, people: bool = False) -> Iterator[Source]
             _zip_reader(zf, info),
             is_person=is_person,
         )
+
+
+def _archive_problem(members: list[zipfile.ZipInfo]) -> str:
+    """Return why an archive with these .md members is too big to import, or ''."""
+    limit = settings.EPISODES_MAX_ARCHIVE_MEMBERS
+    if len(members) > limit:
+        return ERR_ZIP_MEMBERS.format(count=len(members), limit=limit)
+    size, limit = sum(info.file_size for info in members), settings.EPISODES_MAX_ARCHIVE_BYTES
+    if size > limit:
+        return ERR_ZIP_SIZE.format(size=size, limit=limit)
+    return ""
 
 
 def _zip_reader(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
@@ -186,8 +214,15 @@ def import_sources(
     dry_run: bool = False,
     progress: Callable[[FileResult], None] | None = None,
     user=None,
+    diffs: bool = False,
+    overwrite: str = FORCE_HINT,
 ) -> Report:
-    """Import every source atomically on its own, profiles first; return the per-file report."""
+    """Import every source atomically on its own, profiles first; return the per-file report.
+
+    With ``diffs`` each updated file's result carries its differences (cut to DIFF_LINES lines); the run
+    keeps no file's text, so its memory does not grow with what an archive unpacks to. ``overwrite``
+    tells an editor how to overwrite an episode edited in the CMS.
+    """
     report = Report()
     sources = sorted(sources, key=lambda s: not s.is_person)
     seen: dict[tuple[bool, str], Source] = {}
@@ -199,7 +234,15 @@ def import_sources(
 
     def run(source: Source, to_index: list[int] | None = None) -> FileResult:
         result = import_source(
-            source, force=force, dry_run=dry_run, seen=seen, existing=existing, user=user, to_index=to_index
+            source,
+            force=force,
+            dry_run=dry_run,
+            seen=seen,
+            existing=existing,
+            user=user,
+            to_index=to_index,
+            diffs=diffs,
+            overwrite=overwrite,
         )
         if dry_run and result.is_person and result.status in (CREATED, UPDATED):
             profiled.add(result.slug)
@@ -249,6 +292,8 @@ def import_source(
     existing: set | None = None,
     user=None,
     to_index: list[int] | None = None,
+    diffs: bool = False,
+    overwrite: str = FORCE_HINT,
 ) -> FileResult:
     """Import one file atomically; a refusal keeps nothing of it.
 
@@ -277,10 +322,19 @@ def import_source(
             try:
                 with transaction.atomic():
                     if source.is_person:
-                        _import_person(result, text)
+                        _import_person(result, text, diffs=diffs)
                     else:
                         may_exist = again or existing is None or result.slug in existing
-                        _import_episode(result, text, force=force, may_exist=may_exist, user=user, saved=saved)
+                        _import_episode(
+                            result,
+                            text,
+                            force=force,
+                            may_exist=may_exist,
+                            user=user,
+                            saved=saved,
+                            diffs=diffs,
+                            overwrite=overwrite,
+                        )
                     if to_index is None:
                         search_index.index_episodes(saved)
                     if dry_run:
@@ -302,7 +356,15 @@ def import_source(
 
 
 def _import_episode(
-    result: FileResult, text: str, *, force: bool, may_exist: bool = True, user=None, saved: list[int]
+    result: FileResult,
+    text: str,
+    *,
+    force: bool,
+    may_exist: bool = True,
+    user=None,
+    saved: list[int],
+    diffs: bool = False,
+    overwrite: str = FORCE_HINT,
 ) -> None:
     """Import an episode file; an episode saved joins ``saved``, with its transcript not indexed yet."""
     existing = Episode.objects.filter(slug=result.slug).select_for_update().first() if may_exist else None
@@ -318,9 +380,8 @@ def _import_episode(
             by = f" by {existing.edited_by}" if existing.edited_by else ""
             if existing.edited_at:
                 by += f" on {existing.edited_at:%Y-%m-%d %H:%M}"
-            raise fm.FormatError(ERR_EDITED.format(by=by))
+            raise fm.FormatError(ERR_EDITED.format(by=by, overwrite=overwrite))
         current = sync.episode_document(existing)
-        result.previous_text = existing.source_text
         same = fm.same_data(current.front, doc.front) and (current.body, current.closing) == (doc.body, doc.closing)
         # Strictly the same: == would take 1 for 1.0 or true, and ignore a new key order.
         if not existing.edited_since_sync and same:
@@ -340,12 +401,19 @@ def _import_episode(
     result.status = CREATED if existing is None else UPDATED
     forced = " (overwriting edits made in the CMS)" if existing is not None and existing.edited_since_sync else ""
     record_revision(episode=episode, summary=f"{result.status} from {result.name}{forced}", user=user, source=text)
-    result.new_text = text
+    if diffs and existing is not None:
+        result.diff = _diff(existing.source_text, text, name=result.name)
     result.missing_guests = missing
     result.warnings += [WARN_NO_PROFILE.format(key=key) for key in missing]
 
 
-def _import_person(result: FileResult, text: str) -> None:
+def _diff(previous: str, text: str, *, name: str) -> list[str]:
+    return services.text_diff(
+        previous, text, older_name="in the CMS (as last imported or exported)", newer_name=name, max_lines=DIFF_LINES
+    )
+
+
+def _import_person(result: FileResult, text: str, *, diffs: bool = False) -> None:
     existing = Person.objects.filter(key=result.slug).select_for_update().first()
     if existing is not None and existing.has_profile and existing.source_text == text:
         result.status = UNCHANGED
@@ -358,6 +426,7 @@ def _import_person(result: FileResult, text: str) -> None:
         Person.objects.create(key=result.slug, **values)
         result.status = CREATED
         return
-    result.previous_text = existing.source_text
+    if diffs:
+        result.diff = _diff(existing.source_text, text, name=result.name)
     Person.objects.filter(pk=existing.pk).update(**values)
     result.status = UPDATED

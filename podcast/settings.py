@@ -6,6 +6,10 @@ DJANGO_DEBUG          "1"/"true" turns debugging on; off by default
 DJANGO_ALLOWED_HOSTS  comma-separated; default localhost,127.0.0.1
 DJANGO_STATIC_ROOT    where collectstatic writes; default staticfiles/ in the project folder
 EPISODES_MAX_FILE_BYTES  largest episode file an import accepts; default 10 MB
+EPISODES_MAX_ARCHIVE_MEMBERS, EPISODES_MAX_ARCHIVE_BYTES  most .md files, and most bytes they unpack to, that
+                      one zip may hold; default 5,000 and 200 MB (refused before unpacking)
+EPISODES_UPLOAD_DIR   where admin uploads wait between the dry run and the confirmation; default a folder
+                      private to this user under the system's temporary folder (checked: ours, 0700, no link)
 AXES_ENABLED          "0"/"false" turns the login lockout off; on by default
 AXES_FAILURE_LIMIT    failed logins for one username from one address before a lockout; default 5
 AXES_COOLOFF_MINUTES  how long a lockout lasts; default 15
@@ -162,6 +166,10 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 EPISODES_MAX_FILE_BYTES = int(os.environ.get("EPISODES_MAX_FILE_BYTES", str(10 * 1024 * 1024)))
+# An archive is refused before anything is unpacked when its .md files are more or bigger than this (the
+# whole site is ~650 files and ~40 MB).
+EPISODES_MAX_ARCHIVE_MEMBERS = int(os.environ.get("EPISODES_MAX_ARCHIVE_MEMBERS", "5000"))
+EPISODES_MAX_ARCHIVE_BYTES = int(os.environ.get("EPISODES_MAX_ARCHIVE_BYTES", str(200 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # -- public site ------------------------------------------------------------------------------------

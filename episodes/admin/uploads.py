@@ -1,20 +1,23 @@
 """The admin's import page: upload .md files or a .zip, see a dry run, then confirm.
 
-It runs the same import service as ``import_episodes``; the uploaded files wait in a private folder
-between the dry run and the confirmation.
+It runs the same import service as ``import_episodes``. Between the dry run and the confirmation the files
+wait in a private folder of their own; the confirmation carries a signed token naming that folder and a
+digest of each file, so it imports exactly the files the dry run showed, or nothing.
 """
 
 from __future__ import annotations
 
-import difflib
-import secrets
+import hashlib
+import os
 import shutil
+import stat
 import tempfile
 import time
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -24,33 +27,111 @@ from django.views import View
 from .. import importing
 from ..forms import UploadForm
 
-SESSION_KEY = "episode_upload"
 STALE_AFTER = 24 * 3600
+TOKEN_SALT = "episodes.upload"  # noqa: S105 - a signing namespace, not a secret
+OVERWRITE_HINT = "tick “Overwrite episodes edited in the CMS” and check again"
+
+ERR_GONE = "That upload is no longer available; please upload the files again."
+ERR_CHANGED = "The uploaded files changed after the dry run; nothing was imported. Please upload them again."
+ERR_NOT_PRIVATE = (
+    "The upload folder {path} is not private to this server ({problem}); set EPISODES_UPLOAD_DIR to a folder "
+    "only this server's user can open."
+)
+
+
+class UploadFolderError(Exception):
+    pass
 
 
 def upload_root() -> Path:
-    root = Path(getattr(settings, "EPISODES_UPLOAD_DIR", "") or Path(tempfile.gettempdir()) / "podcast-cms-uploads")
-    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Return the folder uploads are staged in, made private to this process's user, and checked to be."""
+    configured = getattr(settings, "EPISODES_UPLOAD_DIR", "")
+    # Without a setting, a folder per user under the system's temporary folder, which other users share.
+    root = Path(configured or Path(tempfile.gettempdir()) / f"podcast-cms-uploads-{os.getuid()}")
+    try:
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise UploadFolderError(ERR_NOT_PRIVATE.format(path=root, problem=exc.strerror or exc)) from exc
+    problem = _not_private(root)
+    if problem:
+        raise UploadFolderError(ERR_NOT_PRIVATE.format(path=root, problem=problem))
     return root
+
+
+def _not_private(path: Path) -> str:
+    """Return why ``path`` is not a folder only we can use, or ''. Looks at the link, never through it."""
+    info = os.lstat(path)
+    if stat.S_ISLNK(info.st_mode):
+        return "it is a symbolic link"
+    if not stat.S_ISDIR(info.st_mode):
+        return "it is not a folder"
+    if info.st_uid != os.getuid():
+        return f"it belongs to user id {info.st_uid}"
+    if info.st_mode & 0o077:
+        return f"its permissions are {stat.S_IMODE(info.st_mode):o}, not 700"
+    return ""
 
 
 def _sweep(root: Path) -> None:
     """Remove uploads nobody confirmed within a day."""
     for folder in root.iterdir():
-        if folder.is_dir() and time.time() - folder.stat().st_mtime > STALE_AFTER:
+        if folder.is_dir() and not folder.is_symlink() and time.time() - folder.stat().st_mtime > STALE_AFTER:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def stored_sources(folder: Path) -> list[importing.Source]:
-    """Return the import sources for the files stored in ``folder``, under their uploaded names."""
+def stage(files) -> tuple[Path, dict[str, str]]:
+    """Write uploaded files into a new private folder; return it and each stored name's SHA-256."""
+    folder = Path(tempfile.mkdtemp(prefix="upload-", dir=upload_root()))  # 0700, a name nobody can guess
+    digests = {}
+    for index, upload in enumerate(files):
+        name = f"{index:03d}-{Path(upload.name).name or 'upload.md'}"
+        digest = hashlib.sha256()
+        # O_EXCL and O_NOFOLLOW: a file of ours, never one a link points to.
+        fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "wb") as target:
+            for chunk in upload.chunks():
+                digest.update(chunk)
+                target.write(chunk)
+        digests[name] = digest.hexdigest()
+    return folder, digests
+
+
+def stored_sources(folder: Path, digests: dict[str, str] | None = None) -> list[importing.Source]:
+    """Return the import sources for the files stored in ``folder``, under their uploaded names.
+
+    Given ``digests``, the folder must hold exactly those files with those contents (else UploadFolderError).
+    """
+    if _not_private(folder):
+        raise UploadFolderError(ERR_GONE)
+    paths = sorted(folder.iterdir())
+    if digests is not None and (
+        sorted(p.name for p in paths) != sorted(digests) or any(_sha256(p) != digests[p.name] for p in paths)
+    ):
+        raise UploadFolderError(ERR_CHANGED)
     sources = []
-    for path in sorted(folder.iterdir()):
+    for path in paths:
         name = path.name.split("-", 1)[1]  # stored as <index>-<uploaded name>
         if name.lower().endswith(".zip"):
             sources += importing.zip_sources(str(path), name=name)
         else:
-            sources.append(importing.Source(name, name, path.stat().st_size, path.read_bytes))
+            sources.append(importing.Source(name, name, path.stat().st_size, _reader(path)))
     return sources
+
+
+def _sha256(path: Path) -> str:
+    if not stat.S_ISREG(os.lstat(path).st_mode):
+        return ""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _reader(path: Path):
+    def read() -> bytes:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(fd, "rb") as f:
+            return f.read(importing.max_bytes() + 1)
+
+    return read
 
 
 class UploadView(View):
@@ -72,61 +153,55 @@ class UploadView(View):
             **extra,
         }
 
+    def render(self, request, **extra):
+        return TemplateResponse(request, "admin/episodes/episode/import.html", self.context(request, **extra))
+
     def get(self, request):
-        return TemplateResponse(request, "admin/episodes/episode/import.html", self.context(request, form=UploadForm()))
+        return self.render(request, form=UploadForm())
 
     def post(self, request):
         if "token" in request.POST:
             return self.confirm(request)
         form = UploadForm(request.POST, request.FILES)
         if not form.is_valid():
-            return TemplateResponse(request, "admin/episodes/episode/import.html", self.context(request, form=form))
-        root = upload_root()
-        _sweep(root)
-        token = secrets.token_urlsafe(16)
-        folder = root / token
-        folder.mkdir(mode=0o700)
-        for index, upload in enumerate(form.cleaned_data["files"]):
-            safe = Path(upload.name).name.replace("/", "_") or "upload.md"
-            with open(folder / f"{index:03d}-{safe}", "wb") as target:
-                for chunk in upload.chunks():
-                    target.write(chunk)
+            return self.render(request, form=form)
+        try:
+            _sweep(upload_root())
+            folder, digests = stage(form.cleaned_data["files"])
+        except (UploadFolderError, OSError) as exc:
+            messages.error(request, str(exc) if isinstance(exc, UploadFolderError) else f"Could not store: {exc}")
+            return self.render(request, form=form)
         force = form.cleaned_data["force"]
-        report = importing.import_sources(stored_sources(folder), force=force, dry_run=True, user=request.user)
-        request.session[SESSION_KEY] = {"token": token, "force": force}
-        rows = [(result, _diff(result)) for result in report.results]
-        context = self.context(request, form=None, report=report, rows=rows, token=token, force=force, dry_run=True)
-        return TemplateResponse(request, "admin/episodes/episode/import.html", context)
+        report = importing.import_sources(
+            stored_sources(folder), force=force, dry_run=True, user=request.user, diffs=True, overwrite=OVERWRITE_HINT
+        )
+        token = signing.dumps(
+            {"folder": folder.name, "files": digests, "force": force, "user": request.user.pk}, salt=TOKEN_SALT
+        )
+        return self.render(request, form=None, report=report, token=token, force=force, dry_run=True)
 
     def confirm(self, request):
-        stored = request.session.get(SESSION_KEY) or {}
-        token = request.POST["token"]
-        folder = upload_root() / token
-        if stored.get("token") != token or not folder.is_dir():
-            messages.error(request, "That upload is no longer available; please upload the files again.")
+        try:
+            signed = signing.loads(request.POST["token"], salt=TOKEN_SALT, max_age=STALE_AFTER)
+        except signing.BadSignature:
+            signed = None
+        if not signed or signed.get("user") != request.user.pk:
+            messages.error(request, ERR_GONE)
+            return HttpResponseRedirect(reverse("admin:episodes_episode_import"))
+        try:
+            folder = upload_root() / Path(signed["folder"]).name
+            if not folder.is_dir():
+                raise UploadFolderError(ERR_GONE)
+            sources = stored_sources(folder, signed["files"])
+        except UploadFolderError as exc:
+            messages.error(request, str(exc))
             return HttpResponseRedirect(reverse("admin:episodes_episode_import"))
         try:
             report = importing.import_sources(
-                stored_sources(folder), force=stored.get("force", False), user=request.user
+                sources, force=signed["force"], user=request.user, overwrite=OVERWRITE_HINT
             )
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-            request.session.pop(SESSION_KEY, None)
         level = messages.ERROR if report.refused else messages.SUCCESS
         messages.add_message(request, level, "Imported: " + report.summary())
-        rows = [(result, "") for result in report.results]
-        context = self.context(request, form=None, report=report, rows=rows, dry_run=False)
-        return TemplateResponse(request, "admin/episodes/episode/import.html", context)
-
-
-def _diff(result: importing.FileResult) -> str:
-    if result.status != importing.UPDATED:
-        return ""
-    return "".join(
-        difflib.unified_diff(
-            result.previous_text.splitlines(keepends=True),
-            result.new_text.splitlines(keepends=True),
-            fromfile="in the CMS (as last imported or exported)",
-            tofile=result.name,
-        )
-    )
+        return self.render(request, form=None, report=report, dry_run=False)

@@ -6,6 +6,7 @@ must, and records the change with a summary (see common.editing).
 
 from .common import Change, ServiceError, StaleEpisode, editing
 from .episode import Row, episode_save
+from .revisions import diff as text_diff
 from .revisions import episode_revert, original_import, revision_diff, snapshot, stale_diff, transcript_seen
 from .revisions import record as record_revision
 from .speakers import (
@@ -45,6 +46,7 @@ __all__ = [
     "revision_diff",
     "snapshot",
     "stale_diff",
+    "text_diff",
     "transcript_seen",
     "ItemEdit",
     "ServiceError",

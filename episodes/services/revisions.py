@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 import zlib
 
 from .. import frontmatter as fm
@@ -43,13 +44,24 @@ def snapshot(revision: Revision) -> str:
     return fm.parse(text).render() if revision.is_source else text
 
 
-def diff(older: str, newer: str, *, older_name: str, newer_name: str) -> list[str]:
-    """Return the unified diff lines between two file texts."""
-    return list(
-        difflib.unified_diff(
-            older.splitlines(keepends=True), newer.splitlines(keepends=True), fromfile=older_name, tofile=newer_name
-        )
+# Beyond this a line diff is not worth reading or computing (difflib's time grows with both lengths).
+DIFF_MAX_CHARS = 2_000_000
+DIFF_TOO_LARGE = "(the files are too large to show their differences line by line)\n"
+DIFF_CUT = "(… {more} more lines of differences not shown)\n"
+
+
+def diff(older: str, newer: str, *, older_name: str, newer_name: str, max_lines: int | None = None) -> list[str]:
+    """Return the unified diff lines between two file texts, at most ``max_lines`` of them (and a note)."""
+    if max_lines is not None and len(older) + len(newer) > DIFF_MAX_CHARS:
+        return [DIFF_TOO_LARGE]
+    lines = difflib.unified_diff(
+        older.splitlines(keepends=True), newer.splitlines(keepends=True), fromfile=older_name, tofile=newer_name
     )
+    if max_lines is None:
+        return list(lines)
+    kept = list(itertools.islice(lines, max_lines))
+    more = sum(1 for _ in lines)
+    return kept + [DIFF_CUT.format(more=more)] if more else kept
 
 
 def revision_diff(*, older: Revision, newer: Revision) -> list[str]:

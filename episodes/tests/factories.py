@@ -82,3 +82,17 @@ def repeated_transcript_text(text: str, times: int) -> str:
                 item["time"] = f"{item['sec'] // 3600}:{item['sec'] // 60 % 60:02d}:{item['sec'] % 60:02d}"
             repeated.append(item)
     return fm.render({**doc.front, "transcript": repeated}, doc.body, doc.closing)
+
+
+def make_editor(username: str = "editor", password: str = "correct horse battery"):  # noqa: S107
+    """Create a staff user in the "Editors" group (made by a data migration: given its permissions again
+    where a transactional test flushed them)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group, Permission
+
+    group, created = Group.objects.get_or_create(name="Editors")
+    if created:
+        group.permissions.set(Permission.objects.filter(content_type__app_label="episodes"))
+    user = get_user_model().objects.create_user(username, password=password, is_staff=True)
+    user.groups.add(group)
+    return user

@@ -1,6 +1,7 @@
 """The editor in the admin: the change page, saving, operations, export preview, list and people."""
 
 import io
+import stat
 import zipfile
 
 import pytest
@@ -10,7 +11,15 @@ from django.urls import reverse
 
 from episodes import exporting, sync
 from episodes.models import BodyLink, Episode, Person, TranscriptItem
-from episodes.tests.factories import SEED, export, import_text, make_episode, make_person, repeated_transcript_text
+from episodes.tests.factories import (
+    SEED,
+    export,
+    import_text,
+    make_editor,
+    make_episode,
+    make_person,
+    repeated_transcript_text,
+)
 from episodes.tests.pages import form_fields
 
 pytestmark = pytest.mark.django_db
@@ -325,12 +334,8 @@ def test_people_export_action_writes_profiles(admin_client):
         assert zf.read("_people/janedoe.md").decode() == "---\nshort: janedoe\ntitle: Jane Doe\n---"
 
 
-def test_editors_group_reaches_content_not_users(client, django_user_model, seed_episode):
-    from django.contrib.auth.models import Group
-
-    editor = django_user_model.objects.create_user("ed", password="x", is_staff=True)
-    editor.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(editor)
+def test_editors_group_reaches_content_not_users(client, seed_episode):
+    client.force_login(make_editor("ed"))
     assert client.get(change_url(seed_episode)).status_code == 200
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
     assert client.get(reverse("admin:episodes_episode_import")).status_code == 200
@@ -392,3 +397,71 @@ def test_a_refused_save_without_javascript_keeps_the_other_editors_transcript_ch
     texts = dict(seed_episode.items.values_list("position", "text"))
     assert (texts[2], texts[6], texts[9]) == ("Their section", "Their fix.", "My fix.")
     assert seed_episode.items.get(position=7).who == "Their label"
+
+
+@pytest.fixture
+def upload_dir(settings, tmp_path):
+    settings.EPISODES_UPLOAD_DIR = str(tmp_path / "uploads")
+    return tmp_path / "uploads"
+
+
+def dry_run(client, text: str, name: str = "s10e03-mlops-architect.md", **fields):
+    upload = io.BytesIO(text.encode())
+    upload.name = name
+    return client.post(reverse("admin:episodes_episode_import"), {"files": [upload], **fields})
+
+
+def test_uploads_wait_in_a_private_folder_of_their_own(admin_client, seed_text, upload_dir):
+    response = dry_run(admin_client, seed_text)
+    assert response.context["dry_run"]
+    assert stat.S_IMODE(upload_dir.stat().st_mode) == 0o700
+    (staged,) = upload_dir.iterdir()
+    assert stat.S_IMODE(staged.stat().st_mode) == 0o700
+    assert [stat.S_IMODE(p.stat().st_mode) for p in staged.iterdir()] == [0o600]
+    admin_client.post(reverse("admin:episodes_episode_import"), {"token": response.context["token"]})
+    assert Episode.objects.count() == 1 and not list(upload_dir.iterdir())
+
+
+@pytest.mark.parametrize("kind", ["symlink", "shared"])
+def test_an_upload_folder_that_is_not_private_is_refused(admin_client, seed_text, upload_dir, tmp_path, kind):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o700)
+    if kind == "symlink":
+        upload_dir.symlink_to(elsewhere)
+    else:
+        upload_dir.mkdir()
+        upload_dir.chmod(0o777)
+    html = dry_run(admin_client, seed_text).content.decode()
+    assert "is not private to this server" in html
+    assert "symbolic link" in html if kind == "symlink" else "777" in html
+    assert not list(elsewhere.iterdir()) and not Episode.objects.exists()
+
+
+def test_confirm_imports_only_the_files_the_dry_run_showed(admin_client, seed_text, upload_dir):
+    response = dry_run(admin_client, seed_text)
+    (staged,) = upload_dir.iterdir()
+    (stored,) = staged.iterdir()
+    stored.write_text(seed_text.replace("MLOps Architect", "Swapped"), encoding="utf-8")
+    response = admin_client.post(
+        reverse("admin:episodes_episode_import"), {"token": response.context["token"]}, follow=True
+    )
+    assert "changed after the dry run" in response.content.decode()
+    assert not Episode.objects.exists()
+
+
+def test_confirm_refuses_a_forged_or_another_editors_token(admin_client, client, seed_text, upload_dir):
+    token = dry_run(admin_client, seed_text).context["token"]
+    forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    html = admin_client.post(reverse("admin:episodes_episode_import"), {"token": forged}, follow=True).content.decode()
+    assert "no longer available" in html
+    other = make_editor("other-editor")
+    client.force_login(other)
+    html = client.post(reverse("admin:episodes_episode_import"), {"token": token}, follow=True).content.decode()
+    assert "no longer available" in html
+    assert not Episode.objects.exists()
+
+
+def test_the_upload_page_says_how_to_overwrite_in_its_own_words(admin_client, seed_episode, seed_text, upload_dir):
+    post_op(admin_client, seed_episode, "speaker-rename", old="Danny", new="Dan")
+    html = dry_run(admin_client, seed_text.replace("MLOps Architect", "Renamed")).content.decode()
+    assert "tick “Overwrite episodes edited in the CMS”" in html and "--force" not in html

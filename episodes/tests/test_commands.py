@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.db import OperationalError
 from django.urls import reverse
 
-from episodes import exporting
+from episodes import exporting, importing
 from episodes.models import Episode, Person, TranscriptItem
 from episodes.tests.factories import SEED, export, make_episode, make_text
 from episodes.tests.test_search import check_index, found
@@ -495,6 +495,47 @@ def test_a_guest_placeholder_another_import_created_meanwhile_is_looked_up_again
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("limits", "message"),
+    [
+        ({"EPISODES_MAX_ARCHIVE_MEMBERS": 2}, "the archive holds 3 .md files; at most 2 are imported"),
+        ({"EPISODES_MAX_ARCHIVE_BYTES": 1000}, "the archive's .md files unpack to 1,578 bytes; at most 1,000"),
+    ],
+)
+def test_an_archive_over_the_limits_is_refused_before_unpacking(tmp_path, settings, limits, message, monkeypatch):
+    for name, value in limits.items():
+        setattr(settings, name, value)
+    archive = tmp_path / "site.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for index in range(3):
+            zf.writestr(f"ep{index}.md", make_text())
+    monkeypatch.setattr(zipfile.ZipFile, "open", lambda *a, **k: pytest.fail("a member was unpacked"))
+    status, out, err = run("import_episodes", "--dry-run", str(archive))
+    assert status == 1
+    assert f"{archive}:1: {message}" in err and "nothing was unpacked" in err
+    assert "1 files: 0 created, 0 updated, 0 unchanged, 1 refused" in out
+
+
+def test_a_run_keeps_no_file_text_in_its_report(tmp_path):
+    # Every file's text used to stay in the report: 300 members of 10 MB took 3.2 GB.
+    body = "\nLinks:\n\n" + '* [Site](https://example.com/){:target="_blank"}\n' * 20000
+    archive = tmp_path / "big.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for index in range(5):
+            zf.writestr(f"ep{index}.md", make_text(body=body))
+    for dry_run in (True, False):
+        report = importing.import_sources(importing.path_sources([str(archive)]), dry_run=dry_run, diffs=True)
+        assert [r.status for r in report.results] == [importing.CREATED] * 5
+        biggest = max(len(repr(value)) for result in report.results for value in vars(result).values())
+        assert biggest < 2000
+    # An update keeps its differences, cut to a readable length.
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("ep0.md", make_text(body=body.replace("Site", "Page")))
+    (result,) = importing.import_sources(importing.path_sources([str(archive)]), dry_run=True, diffs=True).results
+    assert result.status == importing.UPDATED
+    assert len(result.diff) == importing.DIFF_LINES + 1 and "more lines of differences not shown" in result.diff[-1]
+
+
 def test_a_zip_holding_one_name_twice_imports_it_once(tmp_path, monkeypatch):
     import warnings
 
@@ -524,8 +565,8 @@ def test_a_file_whose_error_ends_the_whole_transaction_has_its_group_redone(tmp_
     real = importing._import_person
     failed = []
 
-    def import_person(result, text):
-        real(result, text)
+    def import_person(result, text, **options):
+        real(result, text, **options)
         if result.slug == "bob" and not failed:
             failed.append(1)
             # What SQLite does by itself on a full disk; PostgreSQL when the connection is lost.
