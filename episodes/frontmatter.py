@@ -218,8 +218,9 @@ Dumper.add_representer(FileOrderSet, yaml.representer.SafeRepresenter.represent_
 
 MAX_BYTES = 10 * 1024 * 1024
 OPENING = "---\n"
-# Where a time like 1:56 or 1:02:03 is expected.
-TIME_RE = re.compile(r"^(?:\d+:)?[0-5]?\d:[0-5]\d$")
+# Where a time like 1:56 or 1:02:03 is expected: at most 99:59:59 (a longer one is a typing slip, and
+# would stretch a caption over every later turn).
+TIME_RE = re.compile(r"^(?:\d{1,2}:)?[0-5]?\d:[0-5]\d$")
 
 
 def time_to_seconds(time: str) -> int | None:

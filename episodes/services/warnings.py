@@ -6,6 +6,7 @@ every operation share one implementation.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse
 
@@ -20,6 +21,8 @@ W_UNKNOWN_SPEAKER = "speaker '{label}' matches no guest or host"
 W_BAD_TIME = "time '{time}' is not like 1:56 or 1:02:03"
 W_TIME_SEC = "time {time} does not match sec {sec}"
 W_YOUTUBE = "the YouTube id '{id}' and the YouTube link ({url}) disagree"
+W_HIDDEN_CHARACTERS = "speaker '{label}' contains characters that do not show: {names}"
+W_CASE_ONLY = "speakers '{label}' and '{other}' differ only in case: merge them?"
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,8 @@ def transcript_warnings(items, *, known_labels: set[str]) -> list[Warning]:
     warnings = []
     previous_sec = previous_time = None
     header = None  # (position, title) of a header still waiting for a turn
-    unknown = set()  # labels already warned about, once each at their first turn
+    seen: set[str] = set()  # labels are looked at once, at their first turn
+    folded: dict[str, str] = {}  # each label's case-folded form → the first label seen with it
     for position, kind, text, who, sec, time in items:
         if kind == TranscriptItem.Kind.HEADER:
             if header is not None:
@@ -45,9 +49,9 @@ def transcript_warnings(items, *, known_labels: set[str]) -> list[Warning]:
         header = None
         if not who:
             warnings.append(Warning(W_NO_SPEAKER, position))
-        elif who not in known_labels and who not in unknown:
-            unknown.add(who)
-            warnings.append(Warning(W_UNKNOWN_SPEAKER.format(label=who), position))
+        elif who not in seen:
+            seen.add(who)
+            warnings += [Warning(message, position) for message in label_problems(who, known_labels, folded)]
         if not text.strip():
             warnings.append(Warning(W_EMPTY_TEXT, position))
         if time:
@@ -63,6 +67,26 @@ def transcript_warnings(items, *, known_labels: set[str]) -> list[Warning]:
     if header is not None:
         warnings.append(Warning(W_EMPTY_SECTION.format(title=header[1]), header[0]))
     return warnings
+
+
+def label_problems(label: str, known_labels: set[str], folded: dict[str, str]) -> list[str]:
+    """Return what is wrong with a speaker label met for the first time; remember its case-folded form."""
+    problems = []
+    if label not in known_labels:
+        problems.append(W_UNKNOWN_SPEAKER.format(label=label))
+    hidden = hidden_characters(label)
+    if hidden:
+        problems.append(W_HIDDEN_CHARACTERS.format(label=label, names=", ".join(hidden)))
+    other = folded.setdefault(label.casefold(), label)
+    if other != label:
+        problems.append(W_CASE_ONLY.format(label=label, other=other))
+    return problems
+
+
+def hidden_characters(text: str) -> list[str]:
+    """Return the names of the invisible characters in ``text``: zero-width, direction overrides, ... (Cf)."""
+    found = dict.fromkeys(c for c in text if unicodedata.category(c) == "Cf")
+    return [f"U+{ord(c):04X} {unicodedata.name(c, 'format character')}" for c in found]
 
 
 def youtube_warnings(refs) -> list[Warning]:

@@ -244,6 +244,39 @@ def test_warnings(episode):
     assert episode.warning_count == len(messages)
 
 
+def test_speaker_labels_with_hidden_characters_or_differing_only_in_case_are_flagged():
+    make_person("alexeygrigorev", "Alexey Grigorev", is_host=True)
+    transcript = [
+        {"line": "Hi", "who": "Alexey"},
+        {"line": "Hello", "who": "alexey"},
+        {"line": "Again", "who": "alexey"},
+        {"line": "Yo", "who": "Ale\u200bxey"},
+        {"line": "Hey", "who": "\u202eyexelA"},
+        {"line": "Hm", "who": "ALEXEY"},
+    ]
+    episode = make_episode(slug="labels", transcript=transcript)
+    found = [(w.position, w.message) for w in services.episode_warnings(episode=episode)]
+    assert (1, "speakers 'alexey' and 'Alexey' differ only in case: merge them?") in found
+    assert (5, "speakers 'ALEXEY' and 'Alexey' differ only in case: merge them?") in found
+    assert (3, "speaker 'Ale\u200bxey' contains characters that do not show: U+200B ZERO WIDTH SPACE") in found
+    assert (4, "speaker '\u202eyexelA' contains characters that do not show: U+202E RIGHT-TO-LEFT OVERRIDE") in found
+    assert not [message for position, message in found if position in (0, 2)]
+
+
+@pytest.mark.parametrize("time", ["99999999999999999999:00:00", "9999999999:00:00", "100:00:00", "1:60:00", "60:00"])
+def test_times_past_99_59_59_or_out_of_range_are_refused(episode, time):
+    item = episode.items.get(position=1)
+    with pytest.raises(services.ServiceError, match="is not a time like"):
+        services.transcript_save(episode=episode, edits={item.pk: services.ItemEdit(time=time)})
+    assert episode.items.get(position=1).time == "0:05"
+
+
+def test_the_longest_time_is_99_59_59(episode):
+    item = episode.items.get(position=1)
+    services.transcript_save(episode=episode, edits={item.pk: services.ItemEdit(time="99:59:59")})
+    assert episode.items.filter(pk=item.pk).values_list("time", "sec").get() == ("99:59:59", 359999)
+
+
 def test_youtube_mismatch_warning():
     episode = make_episode(slug="yt", ids={"youtube": "AAA"}, links={"youtube": "https://youtu.be/BBB"})
     messages = [w.message for w in services.episode_warnings(episode=episode)]
