@@ -1,8 +1,9 @@
-"""What the episode editor page shows besides the admin form: speakers, warnings and the transcript table.
+"""What the episode editor page shows besides the admin form: speakers, warnings, sections and the transcript.
 
 The page reads each table once (items, platform refs, guests, hosts, speaker ties), whatever the length of
 the transcript, and writes the transcript table in Python: a template loop costs tens of microseconds per
-row, which a 3,000-item transcript turns into a slow page.
+row, which a 3,000-item transcript turns into a slow page. An operation sent from the page in the
+background gets back only the rows whose markup it changed (:func:`rows_delta`).
 """
 
 from __future__ import annotations
@@ -12,24 +13,35 @@ from html import escape  # Django's escape wraps this one in lazy-string handlin
 
 from django.utils.safestring import SafeString, mark_safe
 
-from . import services
-from .forms import posted_text
+from . import frontmatter as fm
+from . import services, sync
+from .forms import ITEM_FIELDS, item_field_name, posted_text
 from .models import Episode, TranscriptItem
-from .services.warnings import ITEM_FIELDS, known_labels, transcript_warnings, youtube_warnings
+from .public.timeline import youtube_id
+from .services.warnings import known_labels, transcript_warnings, youtube_warnings
 
 HEADER = TranscriptItem.Kind.HEADER
 TURN = TranscriptItem.Kind.TURN
+SPEAKER_KEYS = 9  # speakers 1-9 can be given turns with the number keys
+
+
+@dataclass
+class Section:
+    position: int
+    title: str
+    time: str
 
 
 @dataclass
 class EditorContext:
     episode: Episode
-    items: list[tuple]
+    items: list[sync.ItemRow]
     ids: list[int]
     speakers: list[services.SpeakerSummary]
     candidates: list
     warnings: list[services.Warning]
     labels: list[str] = field(default_factory=list)
+    video_id: str = ""
 
     @property
     def warnings_by_position(self) -> dict[int, list[str]]:
@@ -43,12 +55,31 @@ class EditorContext:
     def episode_warnings(self) -> list[str]:
         return [w.message for w in self.warnings if w.position is None]
 
+    @property
+    def sections(self) -> list[Section]:
+        """The section headers with the time of their first timed turn, for the jump list."""
+        found, waiting = [], []
+        for row in self.items:
+            if row.kind == HEADER:
+                found.append(Section(row.position, row.text, ""))
+                waiting.append(found[-1])
+            elif row.kind == TURN and row.sec is not None and waiting:
+                for section in waiting:
+                    section.time = fm.seconds_to_time(row.sec)
+                waiting = []
+        return found
+
+    @property
+    def numbered_speakers(self) -> list[tuple[int | None, services.SpeakerSummary]]:
+        """Each speaker with the number key that gives it turns (the first nine)."""
+        return [(i + 1 if i < SPEAKER_KEYS else None, s) for i, s in enumerate(self.speakers)]
+
 
 def editor_context(episode: Episode) -> EditorContext:
     """Read what the editor shows, in five queries whatever the transcript length."""
-    rows = list(episode.items.values_list("pk", *ITEM_FIELDS))
+    rows = list(episode.items.values_list("pk", *sync.ITEM_ROW))
     ids = [row[0] for row in rows]
-    items = [row[1:] for row in rows]
+    items = [sync.ItemRow._make(row[1:]) for row in rows]
     refs = list(episode.platform_refs.values_list("mapping", "platform", "value"))
     candidates = services.speaker_candidates(episode=episode)
     ties = services.speaker_ties(episode=episode)
@@ -56,56 +87,83 @@ def editor_context(episode: Episode) -> EditorContext:
     known = known_labels(labels={s.label for s in speakers}, candidates=candidates, ties=ties)
     warnings = youtube_warnings(refs) + transcript_warnings(items, known_labels=known)
     labels = sorted({s.label for s in speakers} | {p.name.split()[0] for p in candidates if p.name})
-    return EditorContext(episode, items, ids, speakers, candidates, warnings, labels)
+    video = youtube_id(refs)
+    return EditorContext(episode, items, ids, speakers, candidates, warnings, labels, video)
 
 
-def transcript_rows(context: EditorContext, data=None) -> SafeString:
-    """Return the transcript table's rows; ``data`` are posted values to show again after a refused save."""
+def row_list(context: EditorContext, data=None, errors: dict[int, str] | None = None) -> list[str]:
+    """Return the transcript table's rows, one string each.
+
+    ``data`` are posted values to show again after a refused save; ``errors`` problems by item id, shown on
+    their rows.
+    """
     warned = context.warnings_by_position
-    out = []
-    for pk, (position, kind, saved_text, saved_who, _sec, saved_time) in zip(context.ids, context.items, strict=True):
-        # After a refused save the editor's input shows again, still marked as changed against what is saved:
-        # the page's script posts only changed fields, so a field the editor did not touch shows what is saved.
-        text, who, time = saved_text, saved_who, saved_time
-        if data is not None:
-            text = posted_text(data.get(f"item-{pk}-text", text))
-            who = data.get(f"item-{pk}-who", who)
-            time = data.get(f"item-{pk}-time", time)
-        number = position + 1
-        e_text, e_who, e_time = escape(text), escape(who), escape(time)
-        o_text = e_text if text is saved_text else escape(saved_text)
-        o_who = e_who if who is saved_who else escape(saved_who)
-        o_time = e_time if time is saved_time else escape(saved_time)
-        select = (
-            f'<td class="sel"><input type="checkbox" form="ops" name="positions" value="{position}" '
-            f'aria-label="Select item {number}"></td><td class="num"><a href="#item-{position}">{number}</a></td>'
+    errors = errors or {}
+    return [
+        _row(pk, row, warned.get(row.position, ()), errors.get(pk, ""), data)
+        for pk, row in zip(context.ids, context.items, strict=True)
+    ]
+
+
+def transcript_rows(context: EditorContext, data=None, errors: dict[int, str] | None = None) -> SafeString:
+    return mark_safe("".join(row_list(context, data, errors)))  # noqa: S308 - every value in the rows is escaped
+
+
+def rows_delta(before: list[str], after: list[str]) -> dict[int, str]:
+    """Return the rows of ``after`` whose markup differs from ``before``'s at the same position."""
+    return {position: row for position, row in enumerate(after) if position >= len(before) or before[position] != row}
+
+
+def _row(pk: int, row: sync.ItemRow, warnings, error: str, data) -> str:
+    position, kind, saved_text, saved_who, sec, saved_time = row[:6]
+    # After a refused save the editor's input shows again, still marked as changed against what is saved:
+    # the page's script posts only changed fields, so a field the editor did not touch shows what is saved.
+    text, who, time = saved_text, saved_who, saved_time
+    n_text, n_who, n_time = (item_field_name(pk, name) for name in ITEM_FIELDS)
+    if data is not None:
+        text = posted_text(data.get(n_text, text))
+        who = data.get(n_who, who)
+        time = data.get(n_time, time)
+    number = position + 1
+    e_text, e_who, e_time = escape(text), escape(who), escape(time)
+    o_text = e_text if text is saved_text else escape(saved_text)
+    o_who = e_who if who is saved_who else escape(saved_who)
+    o_time = e_time if time is saved_time else escape(saved_time)
+    select = (
+        f'<td class="sel"><input type="checkbox" form="ops" name="positions" value="{position}" '
+        f'aria-label="Select item {number}"></td><td class="num"><a href="#item-{position}">{number}</a></td>'
+    )
+    problems = escape("; ".join(warnings))
+    flag = f'<span class="warn" title="{problems}" role="img" aria-label="{problems}">⚠</span>' if problems else ""
+    start = f' data-sec="{sec}"' if sec is not None else ""
+    attrs = f'id="item-{position}" data-pk="{pk}"{start}'
+    if kind == HEADER:
+        return (
+            f'<tr class="header" {attrs}>{select}<td colspan="3">{flag}'
+            f'<input form="episode_form" name="{n_text}" value="{e_text}" class="header-title" '
+            f'aria-label="Section title {number}" data-orig="{o_text}"></td>'
+            f'<td class="acts">{_section_buttons(position)}</td></tr>'
         )
-        problems = escape("; ".join(warned.get(position, ())))
-        flag = f'<span class="warn" title="{problems}" role="img" aria-label="{problems}">⚠</span>' if problems else ""
-        if kind == HEADER:
-            out.append(
-                f'<tr class="header" id="item-{position}">{select}<td colspan="3">{flag}'
-                f'<input form="episode_form" name="item-{pk}-text" value="{e_text}" class="header-title" '
-                f'aria-label="Section title {number}" data-orig="{o_text}"></td>'
-                f'<td class="acts">{_section_buttons(position)}</td></tr>'
-            )
-        elif kind == TURN:
-            out.append(
-                f'<tr class="turn" id="item-{position}">{select}'
-                f'<td class="time"><input form="episode_form" name="item-{pk}-time" value="{e_time}" size="7" '
-                f'aria-label="Time of item {number}" data-orig="{o_time}" placeholder="–"></td>'
-                f'<td class="who"><input form="episode_form" name="item-{pk}-who" value="{e_who}" size="12" '
-                f'list="speaker-labels" aria-label="Speaker of item {number}" data-orig="{o_who}"></td>'
-                f'<td class="text">{flag}<textarea form="episode_form" name="item-{pk}-text" rows="{_rows(text)}" '
-                f'aria-label="Text of item {number}" data-orig="{o_text}">{e_text}</textarea></td>'
-                f'<td class="acts">{_turn_buttons(position)}</td></tr>'
-            )
-        else:
-            out.append(
-                f'<tr class="raw" id="item-{position}">{select}<td colspan="3"><em>An item this editor does not '
-                f"know; it is kept as it is in the file.</em></td><td></td></tr>"
-            )
-    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
+    if kind == TURN:
+        invalid, note = "", ""
+        if error:
+            invalid = f' aria-invalid="true" aria-describedby="error-{pk}"'
+            note = f'<p class="row-error" id="error-{pk}">{escape(error)}</p>'
+        seek = f'<button type="button" class="seek" data-sec="{sec}" title="Play from here">▶</button>' if start else ""
+        return (
+            f'<tr class="turn{" has-error" if error else ""}" {attrs}>{select}'
+            f'<td class="time">{seek}<input form="episode_form" name="{n_time}" value="{e_time}" size="7" '
+            f'aria-label="Time of item {number}" data-orig="{o_time}" placeholder="–"{invalid}>{note}</td>'
+            f'<td class="who"><input form="episode_form" name="{n_who}" value="{e_who}" size="12" '
+            f'list="speaker-labels" aria-label="Speaker of item {number}" data-orig="{o_who}"></td>'
+            f'<td class="text">{flag}<textarea form="episode_form" name="{n_text}" rows="{_rows(text)}" '
+            f'aria-label="Text of item {number}" data-orig="{o_text}">{e_text}</textarea></td>'
+            f'<td class="acts">{_turn_buttons(position)}</td></tr>'
+        )
+    return (
+        f'<tr class="raw" {attrs}>{select}<td colspan="3"><em>An item this editor does not '
+        f"know; it is kept as it is in the file.</em></td><td></td></tr>"
+    )
 
 
 def _rows(text: str) -> int:

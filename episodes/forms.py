@@ -10,11 +10,15 @@ from django.core.exceptions import ValidationError
 from . import frontmatter as fm
 from . import services, sync
 from .models import BodyLink, Episode, EpisodeGuest, Person, PlatformRef
+from .services.speakers import LABEL_LIMIT
 from .services.transcript import ERR_BAD_TIME
+from .services.transcript import ERR_TOO_LONG as ERR_ITEM_TOO_LONG
 
 ERR_NOT_HTTP = "Only http:// and https:// links are allowed."
 ERR_EXTRA_NOT_MAPPING = "Other keys must be a YAML mapping of keys to values."
 ERR_EXTRA_KNOWN_KEY = "'{key}' has its own field above; edit it there."
+ERR_NOT_THIS_EPISODE = "Transcript item #{id} is not part of this episode (reload the page)."
+ERR_ITEM_NUL = "Item {number}: a NUL character (U+0000) cannot be saved; remove it."
 
 # Newer front matter keys that get a field of their own when their value has this type.
 EXTRA_FIELDS = {
@@ -124,16 +128,39 @@ class EpisodeForm(ExactTextMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        if getattr(self, "save_error", ""):
+            # The save itself failed (a full disk): show the page again with everything typed.
+            raise ValidationError(self.save_error, code="save_failed")
         seen = data.get("version")
         if self.instance.pk and seen is not None and seen != self.instance.version:
             raise ValidationError(str(services.StaleEpisode(self.instance)), code="stale")
         self.transcript_edits = transcript_edits(self.data)
-        bad = {pk: e.time.strip() for pk, e in self.transcript_edits.items() if e.time and not _is_time(e.time)}
-        if bad and self.instance.pk:
-            positions = dict(self.instance.items.filter(pk__in=bad).values_list("pk", "position"))
-            for pk in sorted(bad, key=lambda pk: positions.get(pk, 0)):
-                self.add_error(None, ERR_BAD_TIME.format(number=positions.get(pk, 0) + 1, time=bad[pk]))
+        self.transcript_errors = {}
+        if self.transcript_edits and self.instance.pk:
+            self._check_transcript_edits()
         return data
+
+    def _check_transcript_edits(self) -> None:
+        """Refuse transcript input that cannot be saved, each problem shown at the top and on its row."""
+        positions = dict(self.instance.items.filter(pk__in=self.transcript_edits).values_list("pk", "position"))
+        problems = []
+        for pk, edit in self.transcript_edits.items():
+            if pk not in positions:
+                problems.append((-1, pk, ERR_NOT_THIS_EPISODE.format(id=pk)))
+                continue
+            number = positions[pk] + 1
+            values = [value for value in (edit.text, edit.who, edit.time) if value is not None]
+            if any("\x00" in value for value in values):
+                problems.append((number, pk, ERR_ITEM_NUL.format(number=number)))
+            if edit.who is not None and len(edit.who.strip()) > LABEL_LIMIT:
+                problems.append(
+                    (number, pk, ERR_ITEM_TOO_LONG.format(number=number, field="speaker", limit=LABEL_LIMIT))
+                )
+            if edit.time and not _is_time(edit.time):
+                problems.append((number, pk, ERR_BAD_TIME.format(number=number, time=edit.time.strip())))
+        for _, pk, message in sorted(problems, key=lambda p: p[0]):
+            self.add_error(None, message)
+            self.transcript_errors.setdefault(pk, message)
 
     def clean_extra_yaml(self):
         text = self.cleaned_data["extra_yaml"]
@@ -260,10 +287,18 @@ def transcript_edits(data) -> dict[int, services.ItemEdit]:
     return edits
 
 
+ITEM_FIELDS = ("text", "who", "time")
+
+
+def item_field_name(pk: int, name: str) -> str:
+    """Return the page's name for a transcript field: ``item-<id>-<text|who|time>``."""
+    return f"item-{pk}-{name}"
+
+
 def transcript_field(name: str) -> tuple[int, str] | None:
     """Return (item id, field) of a transcript field name like ``item-12-text``, else None."""
     parts = name.split("-")
-    if len(parts) != 3 or parts[0] != "item" or parts[2] not in ("text", "who", "time") or not parts[1].isdigit():
+    if len(parts) != 3 or parts[0] != "item" or parts[2] not in ITEM_FIELDS or not parts[1].isdigit():
         return None
     return int(parts[1]), parts[2]
 

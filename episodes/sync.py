@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import connection, models, transaction
 
@@ -131,16 +132,27 @@ def _is_platform_map(value) -> bool:
     )
 
 
-# The TranscriptItem columns an imported item fills, in the order of the tuples ``item_row`` returns.
-# The first six are what the warnings read.
-ITEM_ROW = ("position", "kind", "text", "who", "sec", "time", "keys", "extra")
+class ItemRow(NamedTuple):
+    """A transcript item's stored values: what an import writes, and what the editor, warnings and exports read."""
+
+    position: int
+    kind: str
+    text: str
+    who: str
+    sec: int | None
+    time: str
+    keys: list  # the item's own keys, in the file's order
+    extra: str  # its other keys as YAML (a whole entry, for RAW items)
 
 
-def item_row(position: int, item) -> tuple:
-    """Return the TranscriptItem values (in ITEM_ROW order) for one transcript list entry."""
-    raw = (position, TranscriptItem.Kind.RAW, "", "", None, "", [], None)
+# The TranscriptItem columns an imported item fills, in ItemRow's order.
+ITEM_ROW = ItemRow._fields
+
+
+def item_row(position: int, item) -> ItemRow:
+    """Return the TranscriptItem values for one transcript list entry."""
     if type(item) is not dict:
-        return raw[:-1] + (fm.dump_checked(item),)
+        return ItemRow(position, TranscriptItem.Kind.RAW, "", "", None, "", [], fm.dump_checked(item))
     kind = TranscriptItem.Kind.HEADER if "header" in item else TranscriptItem.Kind.TURN
     text_key = ITEM_TEXT_KEY[kind]
     text = who = time = ""
@@ -148,7 +160,8 @@ def item_row(position: int, item) -> tuple:
     # One pass with the column checks written out: this runs for every line of every transcript.
     for key, value in item.items():
         if type(key) is not str or "\x00" in key:
-            return raw[:-1] + (fm.dump_checked(item),)  # a key JSON cannot hold: keep the entry as YAML
+            # A key JSON cannot hold: keep the entry as YAML.
+            return ItemRow(position, TranscriptItem.Kind.RAW, "", "", None, "", [], fm.dump_checked(item))
         if key == text_key and isinstance(value, str) and "\x00" not in value:
             text = value
         elif key == "who" and _ITEM_ACCEPTS["who"](value):
@@ -160,7 +173,7 @@ def item_row(position: int, item) -> tuple:
         else:
             extra = extra or {}
             extra[key] = value
-    return (position, kind, text, who, sec, time, list(item), fm.dump_checked(extra) if extra else "")
+    return ItemRow(position, kind, text, who, sec, time, list(item), fm.dump_checked(extra) if extra else "")
 
 
 _ITEM_ACCEPTS = {attr: _column_accepts(TranscriptItem, attr) for attr in ITEM_COLUMNS}
@@ -249,12 +262,17 @@ LINK_VALUES = ("text", "url", "marker", "new_tab")
 
 @dataclass
 class Children:
-    """An episode's rows as plain values: guest keys, refs, items (position first) and body links."""
+    """An episode's rows as plain values: guest keys, refs, items and body links."""
 
     guests: list[str]
     refs: list[tuple]
-    items: list[tuple]
+    items: list[ItemRow]
     links: list[tuple]
+
+
+def item_rows(episode: Episode) -> list[ItemRow]:
+    """Read the transcript of ``episode`` in order (one query)."""
+    return list(map(ItemRow._make, episode.items.values_list(*ITEM_ROW)))
 
 
 def episode_children(episode: Episode) -> Children:
@@ -262,7 +280,7 @@ def episode_children(episode: Episode) -> Children:
     return Children(
         guests=list(episode.guest_rows.values_list("person__key", flat=True)),
         refs=list(episode.platform_refs.values_list("mapping", "platform", "value")),
-        items=list(episode.items.values_list("position", *ITEM_VALUES)),
+        items=item_rows(episode),
         links=list(episode.body_links.values_list(*LINK_VALUES)),
     )
 

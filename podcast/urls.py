@@ -7,3 +7,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("episodes.urls")),
 ]
+
+handler400 = "podcast.errors.bad_request"

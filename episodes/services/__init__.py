@@ -5,9 +5,17 @@ must, and records the change with a summary (see common.editing).
 """
 
 from .common import Change, ServiceError, StaleEpisode, editing
-from .episode import Row, episode_save
+from .episode import Row, episode_create, episode_save
 from .revisions import diff as text_diff
-from .revisions import episode_revert, original_import, revision_diff, snapshot, stale_diff, transcript_seen
+from .revisions import (
+    episode_rebase,
+    episode_revert,
+    original_import,
+    revision_diff,
+    snapshot,
+    stale_diff,
+    transcript_seen,
+)
 from .revisions import record as record_revision
 from .speakers import (
     SpeakerSummary,
@@ -39,6 +47,8 @@ from .warnings import Warning, episode_warnings, refresh_warning_count
 __all__ = [
     "Change",
     "Row",
+    "episode_create",
+    "episode_rebase",
     "episode_save",
     "episode_revert",
     "record_revision",

@@ -4,16 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from .. import frontmatter as fm
 from .. import sync
 from ..models import BodyLink, Episode, EpisodeGuest, PlatformRef
-from .common import editing
+from .common import Change, editing, record_change
 from .transcript import ItemEdit, apply_edits
+from .warnings import refresh_warning_count
 
 COLUMN_KEYS = {attr: key for key, attr in sync.EPISODE_COLUMNS.items()}
 LIST_NAMES = {EpisodeGuest: "guests", PlatformRef: "platform ids and links", BodyLink: "links"}
+
+
+# What an editor can change in each small list's rows (besides their order).
+LIST_VALUES = {
+    EpisodeGuest: ("person_id",),
+    PlatformRef: ("mapping", "platform", "value"),
+    BodyLink: ("text", "url", "new_tab"),
+}
 
 
 @dataclass
@@ -21,8 +32,22 @@ class Row:
     """One row of a small ordered list as the editor left it: ``obj`` already holds the new values."""
 
     obj: EpisodeGuest | PlatformRef | BodyLink
-    changed: bool = False
     delete: bool = False
+
+
+def episode_create(*, episode: Episode, lists: dict[type, list[Row]] | None = None, user=None) -> Episode:
+    """Save a new episode made in the CMS, with its small lists; it is in no file yet (never synced)."""
+    with transaction.atomic():
+        episode.edited_by = user if user is not None and user.is_authenticated else None
+        episode.edited_at = timezone.now()
+        episode.synced_version = 0
+        episode.save()
+        for model, rows in (lists or {}).items():
+            if _save_rows(episode, model, rows) and model is BodyLink:
+                _ensure_links_header(episode)
+        refresh_warning_count(episode=episode)
+        record_change(change=Change(episode=episode, summary="created in the CMS"), user=user)
+    return episode
 
 
 def episode_save(
@@ -82,29 +107,37 @@ def _ensure_links_header(episode: Episode) -> None:
 
 
 def _save_rows(episode: Episode, model, rows: list[Row]) -> bool:
-    """Write a small ordered list: deletions, then moved or changed rows, then new ones; tell if anything changed."""
+    """Write a small ordered list: deletions, then moved or changed rows, then new ones; tell if anything changed.
+
+    A row counts as changed only when its values differ from the stored ones, whatever the page sent
+    (a page's script renumbering positions is not a change).
+    """
     queryset = model.objects.filter(episode=episode)
-    before = dict(queryset.values_list("pk", "position"))
-    deleted = [row.obj.pk for row in rows if row.delete and row.obj.pk]
+    values = LIST_VALUES[model]
+    stored = {pk: (position, rest) for pk, position, *rest in queryset.values_list("pk", "position", *values)}
+    deleted = [row.obj.pk for row in rows if row.delete and row.obj.pk in stored]
     kept = [row for row in rows if not row.delete]
     counters: dict = {}
     for row in kept:
         group = row.obj.mapping if model is PlatformRef else None
         row.obj.position = counters.get(group, 0)
         counters[group] = row.obj.position + 1
-    moved = any(row.obj.pk and before.get(row.obj.pk) != row.obj.position for row in kept)
+    moved = any(row.obj.pk in stored and stored[row.obj.pk][0] != row.obj.position for row in kept)
+    changed = [
+        row
+        for row in kept
+        if row.obj.pk in stored and [getattr(row.obj, name) for name in values] != stored[row.obj.pk][1]
+    ]
     if deleted:
         queryset.filter(pk__in=deleted).delete()
     if moved:
         # Positions are unique per episode and checked row by row: step aside first.
         queryset.update(position=-F("position") - 1)
     for row in kept:
-        if row.obj.pk is None:
-            continue
-        if row.changed or moved:
+        if row.obj.pk in stored and (moved or row in changed):
             row.obj.save()
-    for row in kept:
-        if row.obj.pk is None:
-            row.obj.episode = episode
-            row.obj.save()
-    return bool(deleted or moved or any(row.changed for row in kept))
+    added = [row for row in kept if row.obj.pk is None]
+    for row in added:
+        row.obj.episode = episode
+        row.obj.save()
+    return bool(deleted or moved or changed or added)

@@ -10,6 +10,7 @@ from .. import frontmatter as fm
 from .. import sync
 from ..models import Episode, Revision, TranscriptItem
 from .common import ServiceError, editing
+from .transcript import ItemEdit
 
 # Level 1 keeps a transcript at about 40% of its size in a third of level 6's time: for edits, one at a
 # time. An import stores its files as they are (level 0, the size of the file): compressing them took a
@@ -86,8 +87,8 @@ def stale_diff(*, episode: Episode, seen_version: int) -> list[str]:
     return revision_diff(older=seen, newer=current)
 
 
-def transcript_seen(*, episode: Episode, seen_version: int) -> list[tuple[str, str, str, str]] | None:
-    """Return (kind, text, who, time) of each transcript item the editor's page shows, as at ``seen_version``.
+def transcript_seen(*, episode: Episode, seen_version: int) -> list[sync.ItemRow] | None:
+    """Return the transcript items the editor's page shows, as at ``seen_version``.
 
     Items the page cannot edit (raw YAML entries) are left out; None when no revision has that version.
     """
@@ -95,7 +96,27 @@ def transcript_seen(*, episode: Episode, seen_version: int) -> list[tuple[str, s
     if revision is None:
         return None
     rows = sync.episode_rows(fm.parse(snapshot(revision)), slug=episode.slug).items
-    return [(kind, text, who, time) for _, kind, text, who, _, time, *_ in rows if kind != TranscriptItem.Kind.RAW]
+    return [row for row in rows if row.kind != TranscriptItem.Kind.RAW]
+
+
+def episode_rebase(*, episode: Episode, seen_version: int, edits: dict[int, ItemEdit]) -> dict[int, ItemEdit]:
+    """Return the transcript edits of a save refused as stale that are this editor's own changes.
+
+    The page's script posts only the fields an editor changed. Without it a page posts every field, in
+    page order, so the n-th item posted is the n-th editable item at the version the page showed: a value
+    equal to that one is not this editor's change and must not write back over someone else's newer one.
+    """
+    shown = transcript_seen(episode=episode, seen_version=seen_version)
+    if shown is None or len(shown) != len(edits):
+        return edits  # only the changes were posted, or the page cannot be matched to a version
+    mine = {}
+    for (pk, edit), row in zip(edits.items(), shown, strict=True):
+        kept = ItemEdit(
+            **{name: value for name in ("text", "who", "time") if (value := getattr(edit, name)) != getattr(row, name)}
+        )
+        if kept != ItemEdit():
+            mine[pk] = kept
+    return mine
 
 
 def episode_revert(*, episode: Episode, revision: Revision, user=None, version: int | None = None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Case, Value, When
+from django.db.models import Case, Count, Value, When
 
 from ..models import Episode, Person, Speaker, TranscriptItem
 from .common import ServiceError, editing, items
@@ -16,6 +16,19 @@ ERR_LONG_LABEL = "A speaker label can have at most {limit} characters."
 ERR_UNKNOWN_LABEL = "No turn is spoken by '{label}'."
 ERR_NO_TURNS = "Select at least one turn."
 ERR_MERGE_TARGET = "'{label}' is not a speaker of this episode; use rename instead."
+ERR_LABEL_TAKEN = (
+    "'{target}' is already a speaker of this episode ({turns} turns); renaming '{source}' to it would merge the two. "
+    "Merge '{source}' into '{target}' instead?"
+)
+
+
+class LabelTaken(ServiceError):
+    """A rename onto a label that already speaks: that is a merge, which the editor must choose."""
+
+    def __init__(self, *, source: str, target: str, turns: int):
+        super().__init__(ERR_LABEL_TAKEN.format(source=source, target=target, turns=turns))
+        self.source, self.target = source, target
+
 
 LABEL_LIMIT = TranscriptItem._meta.get_field("who").max_length
 
@@ -129,6 +142,11 @@ def speaker_rename(*, episode: Episode, old: str, new: str, user=None, version: 
     if new == old:
         raise ServiceError(ERR_SAME_LABEL)
     with editing(episode=episode, user=user, version=version, summary=f"renamed speaker {old} → {new}") as change:
+        # Another label spelled the same but for case is taken too: 'alexey' → 'Alexey' while 'ALEXEY' speaks.
+        labels = _turns(change.episode).exclude(who=old).values_list("who").annotate(turns=Count("pk"))
+        taken = sorted((-turns, who) for who, turns in labels if who.casefold() == new.casefold())
+        if taken:
+            raise LabelTaken(source=old, target=taken[0][1], turns=-taken[0][0])
         count = _turns(change.episode).filter(who=old).update(who=new)
         if not count:
             raise ServiceError(ERR_UNKNOWN_LABEL.format(label=old))

@@ -171,13 +171,15 @@ def section_rename(*, episode: Episode, position: int, title: str, user=None, ve
         items(change.episode).filter(pk=header.pk).update(text=title)
 
 
-def section_delete(*, episode: Episode, position: int, user=None, version=None) -> None:
-    """Delete a section header; its turns join the section before."""
+def section_delete(*, episode: Episode, position: int, user=None, version=None) -> bool:
+    """Delete a section header; its turns join the section before. Return whether there was one."""
     with editing(episode=episode, user=user, version=version) as change:
         header = _header(change.episode, position)
         change.summary = f"deleted section '{header.text}'"
+        joined = items(change.episode).filter(position__lt=position, kind=HEADER).exists()
         items(change.episode).filter(pk=header.pk).delete()
         shift(change.episode, start=position + 1, delta=-1)
+    return joined
 
 
 def header_move(*, episode: Episode, position: int, offset: int, user=None, version=None) -> int:

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlparse
 
 from .. import frontmatter as fm
 from ..models import Episode, Person, TranscriptItem
+from ..sync import ItemRow, item_rows
 
 W_TIME_BACKWARDS = "time goes backwards: {time} comes after {previous}"
 W_NO_SPEAKER = "turn has no speaker"
@@ -31,14 +32,14 @@ class Warning:
     position: int | None = None  # the transcript item it is about, if any
 
 
-def transcript_warnings(items, *, known_labels: set[str]) -> list[Warning]:
-    """Return warnings for items given as (position, kind, text, who, sec, time) in order."""
+def transcript_warnings(items: list[ItemRow], *, known_labels: set[str]) -> list[Warning]:
+    """Return warnings for the transcript's items in order."""
     warnings = []
     previous_sec = previous_time = None
     header = None  # (position, title) of a header still waiting for a turn
     seen: set[str] = set()  # labels are looked at once, at their first turn
     folded: dict[str, str] = {}  # each label's case-folded form → the first label seen with it
-    for position, kind, text, who, sec, time in items:
+    for position, kind, text, who, sec, time, *_ in items:
         if kind == TranscriptItem.Kind.HEADER:
             if header is not None:
                 warnings.append(Warning(W_EMPTY_SECTION.format(title=header[1]), header[0]))
@@ -120,37 +121,32 @@ def known_labels(*, labels, candidates, ties: dict) -> set[str]:
     return set(speakers_match(labels=labels, candidates=candidates, ties=ties)) | set(ties)
 
 
-ITEM_FIELDS = ("position", "kind", "text", "who", "sec", "time")
-
-
-def episode_warnings(*, episode: Episode, items=None, refs=None) -> list[Warning]:
-    """Return every warning for ``episode``; ``items`` are (position, kind, text, who, sec, time, ...) tuples."""
+def episode_warnings(*, episode: Episode, items: list[ItemRow] | None = None, refs=None) -> list[Warning]:
+    """Return every warning for ``episode``, from its items and refs if already read."""
     from .speakers import speaker_candidates, speaker_ties  # noqa: PLC0415
 
     if items is None:
-        items = list(episode.items.values_list(*ITEM_FIELDS))
+        items = item_rows(episode)
     if refs is None:
         refs = list(episode.platform_refs.values_list("mapping", "platform", "value"))
-    items = [row[:6] for row in items]
-    labels = {row[3] for row in items if row[3]}
+    labels = {row.who for row in items if row.who}
     candidates = speaker_candidates(episode=episode)
     known = known_labels(labels=labels, candidates=candidates, ties=speaker_ties(episode=episode))
     return youtube_warnings(refs) + transcript_warnings(items, known_labels=known)
 
 
 def count_for_rows(
-    *, items: list[tuple], refs: list[dict], guest_keys: list[str], ties: dict, people: dict[str, Person]
+    *, items: list[ItemRow], refs: list[dict], guest_keys: list[str], ties: dict, people: dict[str, Person]
 ) -> int:
-    """Count the warnings of rows about to be imported: items as sync.item_row gives them, refs as dicts.
+    """Count the warnings of rows about to be imported: refs as dicts.
 
     ``people`` are the guests and hosts by key, as :func:`episodes.sync.guests_and_hosts` reads them.
     """
     candidates = [people[k] for k in dict.fromkeys(guest_keys) if k in people]
     candidates += [p for p in people.values() if p.is_host and p not in candidates]
-    rows = [item[:6] for item in items]
-    known = known_labels(labels={row[3] for row in rows if row[3]}, candidates=candidates, ties=ties)
+    known = known_labels(labels={row.who for row in items if row.who}, candidates=candidates, ties=ties)
     ref_values = [(r["mapping"], r["platform"], r["value"]) for r in refs]
-    return len(youtube_warnings(ref_values) + transcript_warnings(rows, known_labels=known))
+    return len(youtube_warnings(ref_values) + transcript_warnings(items, known_labels=known))
 
 
 def refresh_warning_count(*, episode: Episode, items=None, refs=None) -> int:

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group, Permission
 
 from episodes import frontmatter as fm
 from episodes.models import Episode
+from episodes.tests.editing import editor_session
 from episodes.tests.factories import import_text, make_person
 
 pytestmark = pytest.mark.browser
@@ -32,27 +33,21 @@ def editor_login(transactional_db, django_user_model, seed_text):
 
 def test_editor_fixes_an_episode_and_exports_only_those_edits(browser, live_server, editor_login, seed_text):
     ARTIFACTS.mkdir(exist_ok=True)
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    problems = []
-    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-    page.on("dialog", lambda dialog: dialog.accept())
-
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", editor_login[0])
-    page.fill("#id_password", editor_login[1])
-    page.click("input[type=submit]")
+    session = editor_session(browser, live_server, *editor_login)
+    page, problems, context = session.page, session.problems, session.context
     episode = Episode.objects.get()
     change = f"{live_server.url}/admin/episodes/episode/{episode.pk}/change/"
     page.goto(change)
 
-    # 1. Rename a speaker everywhere from the speakers panel.
+    page.evaluate("window.stillThisPage = true")  # gone if anything below reloads the page
+
+    # 1. Rename a speaker everywhere from the speakers panel: in the background, no reload.
     rename = page.get_by_label("New label for Danny")
     rename.fill("Danny Leybzon")
     rename.press("Enter")
-    page.wait_for_load_state()
-    assert "Renamed Danny to Danny Leybzon in 89 turns." in page.locator(".messagelist").inner_text()
+    status = page.locator("#op-status")
+    status.get_by_text("Renamed Danny to Danny Leybzon in 89 turns.").wait_for()
+    assert page.locator("input[name$='-who'][value='Danny Leybzon']").count() == 89
 
     # 2. Select turns 5-7 with a click and a shift-click, and give them to Alexey.
     page.locator("#item-4 input[type=checkbox]").click()
@@ -60,13 +55,16 @@ def test_editor_fixes_an_episode_and_exports_only_those_edits(browser, live_serv
     assert page.locator(".selection-count").inner_text() == "3 selected"
     page.locator(".transcript-toolbar input[name=who]").fill("Alexey")
     page.locator(".transcript-toolbar").get_by_role("button", name="Assign").click()
-    page.wait_for_load_state()
-    assert "Gave 2 turns to Alexey." in page.locator(".messagelist").inner_text()
+    status.get_by_text("Gave 2 turns to Alexey.").wait_for()
+    assert page.locator(".selection-count").inner_text() == "3 selected"  # the selection stays
+    page.locator(".select-all").check()
+    page.locator(".select-all").uncheck()
 
     # 3. Move the first section header up by one turn.
     page.locator("#item-3").get_by_role("button", name="Move this header up one turn").click()
-    page.wait_for_load_state()
+    status.get_by_text("Moved the header one turn up.").wait_for()
     assert page.locator("#item-2 input.header-title").input_value() == "Danny’s background"
+    assert page.evaluate("window.stillThisPage") is True
 
     # 4. Reorder the body links (second link first) and add a new one.
     links = page.locator("#body_links-group")

@@ -1,172 +1,344 @@
-/* The episode editor: range selection, sending only changed transcript fields, ordering small lists.
-   Everything works without this script; it makes long transcripts quick to work with. */
-(function () {
-  "use strict";
+// The episode editor page: range selection, operations in the background, a player beside the transcript,
+// keyboard work, and saves that send only the transcript fields an editor changed.
+// Everything works without this script (plain form posts); it makes a long day with long transcripts quick.
+import { orderedLists } from "./editor/lists.js";
+import { Operations } from "./editor/ops.js";
+import { Player } from "./editor/player.js";
 
-  function ready(fn) {
-    if (document.readyState !== "loading") fn();
-    else document.addEventListener("DOMContentLoaded", fn);
+const TEXT_TYPES = new Set(["text", "search", "url", "email", "number", "password", "tel", ""]);
+const SCROLL_KEY = "episode-editor-scroll";
+
+class Editor {
+  constructor(table) {
+    this.table = table;
+    this.section = table.closest(".episode-editor");
+    this.mainForm = document.getElementById("episode_form");
+    this.opsForm = document.getElementById("ops");
+    this.count = document.querySelector(".selection-count");
+    this.last = null; // the row of the last click, for shift-click ranges
+    this.current = null; // the keyboard's current turn
+    this.ops = new Operations(this);
+    const panel = document.getElementById("player-panel");
+    this.player = panel ? new Player(this, panel) : null;
   }
 
-  function changedFields(table) {
-    return Array.from(table.querySelectorAll("[data-orig]")).filter(function (el) {
-      return el.value !== el.getAttribute("data-orig");
-    });
+  rows() {
+    return this.table.tBodies[0].rows;
   }
 
-  ready(function () {
-    var table = document.getElementById("transcript-table");
-    var mainForm = document.getElementById("episode_form");
-    var ops = document.getElementById("ops");
+  boxes() {
+    return Array.from(this.table.querySelectorAll("tbody input[name=positions]"));
+  }
 
-    // Range selection: click a box, shift-click another to select everything between.
-    if (table) {
-      var boxes = Array.from(table.querySelectorAll("tbody input[type=checkbox]"));
-      var count = document.querySelector(".selection-count");
-      var last = null;
-      function update() {
-        var n = boxes.filter(function (b) { return b.checked; }).length;
-        if (count) count.textContent = n + " selected";
-        boxes.forEach(function (b) { b.closest("tr").classList.toggle("selected", b.checked); });
+  isTextField(el) {
+    if (!el) return false;
+    if (el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable) return true;
+    return el.tagName === "INPUT" && TEXT_TYPES.has(el.type);
+  }
+
+  // -- selection ------------------------------------------------------------------------------------
+
+  selectedPositions() {
+    return this.boxes().filter((b) => b.checked).map((b) => b.value);
+  }
+
+  selectedKeys() {
+    return new Set(this.boxes().filter((b) => b.checked).map((b) => b.closest("tr").dataset.pk));
+  }
+
+  restoreSelection(keys) {
+    for (const box of this.boxes()) box.checked = keys.has(box.closest("tr").dataset.pk);
+    this.updateSelection();
+  }
+
+  updateSelection() {
+    const boxes = this.boxes();
+    let n = 0;
+    for (const box of boxes) {
+      box.closest("tr").classList.toggle("selected", box.checked);
+      if (box.checked) n += 1;
+    }
+    if (this.count) this.count.textContent = `${n} selected`;
+  }
+
+  // -- unsaved typing -----------------------------------------------------------------------------------
+
+  changedFields() {
+    return Array.from(this.table.querySelectorAll("[data-orig]")).filter((el) => el.value !== el.getAttribute("data-orig"));
+  }
+
+  unsavedValues() {
+    return new Map(this.changedFields().map((el) => [el.name, el.value]));
+  }
+
+  // Put typing back into rows the server re-rendered; return how many could not be (their items are gone).
+  restoreValues(values) {
+    let lost = 0;
+    for (const [name, value] of values) {
+      const el = this.table.querySelector(`[name="${CSS.escape(name)}"]`);
+      if (!el) {
+        lost += 1;
+        continue;
       }
-      boxes.forEach(function (box, index) {
-        box.addEventListener("click", function (event) {
-          if (event.shiftKey && last !== null) {
-            var from = Math.min(last, index), to = Math.max(last, index);
-            for (var i = from; i <= to; i++) boxes[i].checked = box.checked;
-          }
-          last = index;
-          update();
-        });
-      });
-      var all = table.querySelector(".select-all");
-      if (all) all.addEventListener("change", function () {
-        boxes.forEach(function (b) { b.checked = all.checked; });
-        update();
-      });
-      update();
+      el.value = value;
+      el.closest("tr").classList.toggle("changed", el.value !== el.getAttribute("data-orig"));
+    }
+    return lost;
+  }
 
-      table.addEventListener("input", function (event) {
-        var el = event.target;
-        if (el.hasAttribute("data-orig")) {
-          el.closest("tr").classList.toggle("changed", el.value !== el.getAttribute("data-orig"));
-        }
+  // -- where the editor is looking --------------------------------------------------------------------
+
+  viewAnchor() {
+    const focused = document.activeElement && this.table.contains(document.activeElement) ? document.activeElement.closest("tr") : null;
+    const row = focused || this.firstVisibleRow();
+    return row ? { pk: row.dataset.pk, top: row.getBoundingClientRect().top } : null;
+  }
+
+  firstVisibleRow() {
+    const rows = this.rows();
+    let low = 0;
+    let high = rows.length - 1;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (rows[middle].getBoundingClientRect().bottom < 0) low = middle + 1;
+      else high = middle;
+    }
+    return rows[low] || null;
+  }
+
+  keepView(anchor) {
+    if (!anchor) return;
+    const row = this.table.querySelector(`tbody tr[data-pk="${anchor.pk}"]`);
+    if (row) window.scrollBy(0, row.getBoundingClientRect().top - anchor.top);
+  }
+
+  // Bring item ``position`` into view (centred) if it is not; with ``quiet`` never move the focus.
+  reveal(position, options = {}) {
+    const row = this.rows()[position];
+    if (!row) return;
+    const box = row.getBoundingClientRect();
+    const toolbar = this.section.querySelector(".transcript-toolbar");
+    const top = toolbar ? toolbar.getBoundingClientRect().bottom : 0;
+    if (box.top < top || box.bottom > window.innerHeight) row.scrollIntoView({ block: "center" });
+    if (!options.quiet) this.setCurrent(row);
+  }
+
+  setCurrent(row) {
+    if (this.current && this.current !== row) this.current.classList.remove("current");
+    this.current = row;
+    if (row) row.classList.add("current");
+  }
+
+  moveCurrent(step) {
+    const rows = this.rows();
+    if (!rows.length) return;
+    let index = this.current && this.current.isConnected ? this.current.sectionRowIndex : -1;
+    if (index < 0) index = this.firstVisibleRow() ? this.firstVisibleRow().sectionRowIndex - step : 0;
+    index = Math.max(0, Math.min(rows.length - 1, index + step));
+    this.setCurrent(rows[index]);
+    this.reveal(index);
+  }
+
+  refreshed() {
+    if (this.current && !this.current.isConnected) {
+      this.current = this.table.querySelector(`tbody tr[data-pk="${this.current.dataset.pk}"]`);
+      if (this.current) this.current.classList.add("current");
+    }
+    if (this.player) this.player.refreshed();
+    this.updateSelection();
+  }
+
+  // -- operations ---------------------------------------------------------------------------------------
+
+  // An operation of the toolbar or a row: the operations form's fields, the selection, and ``extra``.
+  runOperation(action, extra = {}) {
+    const data = new FormData(this.opsForm);
+    data.delete("positions");
+    for (const position of this.selectedPositions()) data.append("positions", position);
+    for (const [key, value] of Object.entries(extra)) {
+      data.delete(key);
+      for (const item of Array.isArray(value) ? value : [value]) data.append(key, item);
+    }
+    return this.ops.send(action, data);
+  }
+
+  assignToSpeaker(number) {
+    const speaker = document.querySelector(`#panel-speakers tr[data-key="${number}"]`);
+    if (!speaker) return;
+    let positions = this.selectedPositions();
+    if (!positions.length && this.current && this.current.classList.contains("turn")) positions = [this.current.sectionRowIndex];
+    if (!positions.length) {
+      this.ops.say("Select turns, or move to one with ↑/↓, then press the speaker's number.", "error");
+      return;
+    }
+    this.runOperation("ops/assign/", { positions, who: speaker.dataset.label });
+  }
+
+  // -- wiring -------------------------------------------------------------------------------------------
+
+  start() {
+    const table = this.table;
+    table.addEventListener("click", (event) => this.clicked(event));
+    table.addEventListener("input", (event) => {
+      const el = event.target;
+      if (el.hasAttribute("data-orig")) el.closest("tr").classList.toggle("changed", el.value !== el.getAttribute("data-orig"));
+    });
+    table.addEventListener("keydown", (event) => this.fieldKey(event));
+    const all = table.querySelector(".select-all");
+    if (all) {
+      all.addEventListener("change", () => {
+        for (const box of this.boxes()) box.checked = all.checked;
+        this.updateSelection();
       });
     }
+    this.updateSelection();
 
-    // Send only the transcript fields that changed: a long transcript would post thousands otherwise.
-    if (mainForm && table) {
-      mainForm.addEventListener("submit", function () {
-        var changed = new Set(changedFields(table));
-        table.querySelectorAll("[data-orig]").forEach(function (el) {
-          if (!changed.has(el)) el.disabled = true;
-        });
-        window.setTimeout(function () {
-          table.querySelectorAll("[data-orig]").forEach(function (el) { el.disabled = false; });
-        }, 0);
-      });
-    }
-
-    // Row buttons (add a header or a turn, move or delete a section) submit the operations form.
-    if (ops && table) {
-      table.addEventListener("click", function (event) {
-        var button = event.target.closest("button[data-op]");
-        if (!button) return;
-        if (changedFields(table).length && !window.confirm("You have unsaved edits in the transcript. Discard them and continue?")) return;
-        if (button.getAttribute("data-op") === "section-delete" && !window.confirm("Delete this section header? Its turns join the section before.")) return;
-        var position = document.createElement("input");
-        position.type = "hidden";
-        position.name = "position";
-        position.value = button.getAttribute("data-position");
-        ops.appendChild(position);
-        ops.action = "ops/" + button.getAttribute("data-op") + "/";
-        ops.submit();
-      });
-    }
-
-    // An operation reloads the page: do not let it drop unsaved typing silently.
-    if (ops && table) {
-      document.querySelectorAll("button[form=ops], .speakers form button").forEach(function (button) {
-        button.addEventListener("click", function (event) {
-          var dirty = changedFields(table).length > 0;
-          if (dirty && !window.confirm("You have unsaved edits in the transcript. Discard them and continue?")) {
-            event.preventDefault();
-            return;
-          }
-          var selected = table.querySelectorAll("tbody input[type=checkbox]:checked").length;
-          if (button.hasAttribute("data-needs-selection") && !selected && button.getAttribute("formaction") !== "ops/swap/") {
-            event.preventDefault();
-            window.alert("Select turns first (click a box, shift-click another for a range).");
-            return;
-          }
-          var question = button.getAttribute("data-confirm");
-          if (question && !window.confirm(question)) event.preventDefault();
-        });
-      });
-      // Enter in a toolbar field presses the button that follows it, not the first one of the form.
-      document.querySelectorAll(".transcript-toolbar input").forEach(function (input) {
-        input.addEventListener("keydown", function (event) {
-          if (event.key !== "Enter") return;
-          var next = input.closest("label").nextElementSibling;
-          while (next && next.tagName !== "BUTTON") next = next.nextElementSibling;
-          if (next) { event.preventDefault(); next.click(); }
-        });
-      });
-    }
-
-    // Ctrl+S / Cmd+S saves and continues editing.
-    document.addEventListener("keydown", function (event) {
-      if ((event.ctrlKey || event.metaKey) && event.key === "s" && mainForm) {
+    // Toolbar buttons and the speakers panel's forms run in the background.
+    document.querySelectorAll(".transcript-toolbar button[form=ops]").forEach((button) => {
+      button.addEventListener("click", (event) => {
         event.preventDefault();
-        var button = mainForm.querySelector("input[name=_continue]") || document.querySelector("button[name=_continue]");
-        if (button) button.click();
+        if (button.hasAttribute("data-needs-selection") && !this.selectedPositions().length) {
+          this.ops.say("Select turns first (click a box, shift-click another for a range).", "error");
+          return;
+        }
+        const question = button.getAttribute("data-confirm");
+        if (question && !window.confirm(question)) return;
+        this.runOperation(button.getAttribute("formaction"));
+      });
+    });
+    document.querySelectorAll(".transcript-toolbar input[form=ops]").forEach((input) => {
+      // Enter in a toolbar field presses the button that follows it, not the first one of the form.
+      input.addEventListener("keydown", (event) => {
+        if (event.key !== "Enter") return;
+        event.preventDefault();
+        let next = input.closest("label").nextElementSibling;
+        while (next && next.tagName !== "BUTTON") next = next.nextElementSibling;
+        if (next) next.click();
+      });
+    });
+    this.section.addEventListener("submit", (event) => {
+      const form = event.target.closest("form.op-form");
+      if (!form) return;
+      event.preventDefault();
+      this.ops.send(form.getAttribute("action"), new FormData(form));
+    });
+    this.section.addEventListener("click", (event) => {
+      const link = event.target.closest(".section-nav a[data-position]");
+      if (link) {
+        event.preventDefault();
+        this.reveal(Number(link.dataset.position));
       }
     });
 
-    // Small ordered lists (guests, platform links, body links): ↑/↓ buttons renumber hidden positions.
-    document.querySelectorAll("fieldset.ordered").forEach(function (group) {
-      var tbody = group.querySelector("tbody");
-      if (!tbody || tbody.dataset.ordered) return;
-      tbody.dataset.ordered = "1";
-      function renumber() {
-        var rows = Array.from(tbody.querySelectorAll("tr.form-row")).filter(function (r) { return !r.classList.contains("empty-form"); });
-        rows.forEach(function (row, i) {
-          var input = row.querySelector("input.row-position");
-          if (input) input.value = i;
-        });
+    if (this.mainForm) this.mainForm.addEventListener("submit", (event) => this.saving(event));
+    document.addEventListener("keydown", (event) => this.pageKey(event));
+    this.restoreScroll();
+  }
+
+  clicked(event) {
+    const target = event.target;
+    const row = target.closest("tbody tr");
+    if (!row) return;
+    if (target.matches("input[name=positions]")) {
+      const index = row.sectionRowIndex;
+      if (event.shiftKey && this.last !== null) {
+        const boxes = this.boxes();
+        const from = Math.min(this.last, index);
+        const to = Math.max(this.last, index);
+        for (let i = from; i <= to; i++) if (boxes[i]) boxes[i].checked = target.checked;
       }
-      function addButtons(row) {
-        if (row.querySelector(".move-row") || row.classList.contains("empty-form")) return;
-        var cell = row.lastElementChild;
-        [["↑", -1, "Move up"], ["↓", 1, "Move down"]].forEach(function (spec) {
-          var b = document.createElement("button");
-          b.type = "button";
-          b.className = "move-row";
-          b.textContent = spec[0];
-          b.title = spec[2];
-          b.setAttribute("aria-label", spec[2]);
-          b.addEventListener("click", function () {
-            var sibling = spec[1] < 0 ? row.previousElementSibling : row.nextElementSibling;
-            while (sibling && (!sibling.classList.contains("form-row") || sibling.classList.contains("empty-form"))) {
-              sibling = spec[1] < 0 ? sibling.previousElementSibling : sibling.nextElementSibling;
-            }
-            if (!sibling) return;
-            if (spec[1] < 0) tbody.insertBefore(row, sibling);
-            else tbody.insertBefore(sibling, row);
-            renumber();
-            b.focus();
-          });
-          cell.appendChild(b);
-        });
+      this.last = index;
+      this.updateSelection();
+    }
+    const seek = target.closest("button.seek");
+    if (seek && this.player) {
+      this.player.seek(Number(seek.dataset.sec));
+      this.setCurrent(row);
+      return;
+    }
+    const button = target.closest("button[data-op]");
+    if (button) {
+      const op = button.getAttribute("data-op");
+      if (op === "section-delete" && !window.confirm("Delete this section header? Its turns join the section before.")) return;
+      this.ops.send(`ops/${op}/`, { position: button.getAttribute("data-position") });
+      return;
+    }
+    this.setCurrent(row);
+  }
+
+  // Enter in a one-line transcript field moves to the same field of the next item instead of submitting.
+  fieldKey(event) {
+    const el = event.target;
+    if (event.key !== "Enter" || el.tagName !== "INPUT" || !el.hasAttribute("data-orig")) return;
+    event.preventDefault();
+    const field = el.name.split("-")[2];
+    let row = el.closest("tr").nextElementSibling;
+    while (row && !row.querySelector(`[name$="-${field}"]`)) row = row.nextElementSibling;
+    if (row) row.querySelector(`[name$="-${field}"]`).focus();
+  }
+
+  pageKey(event) {
+    if ((event.ctrlKey || event.metaKey) && event.key === "s" && this.mainForm) {
+      event.preventDefault();
+      const button = this.mainForm.querySelector("input[name=_continue]") || document.querySelector("button[name=_continue]");
+      if (button) button.click();
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || this.isTextField(event.target)) return;
+    const onControl = event.target.matches && event.target.matches("button, input[type=checkbox], input[type=radio], a[href], summary");
+    if (event.key === "ArrowDown" || event.key === "j" || event.key === "J") {
+      event.preventDefault();
+      this.moveCurrent(1);
+    } else if (event.key === "ArrowUp" || event.key === "k" || event.key === "K") {
+      event.preventDefault();
+      this.moveCurrent(-1);
+    } else if (/^[1-9]$/.test(event.key)) {
+      event.preventDefault();
+      this.assignToSpeaker(event.key);
+    } else if (event.key === " " && this.player && !onControl) {
+      event.preventDefault();
+      this.player.playPause();
+    }
+  }
+
+  // Send only the transcript fields that changed (a long transcript would post thousands), and never more
+  // than the server reads: too big a save is stopped here, with the text still on the page.
+  saving(event) {
+    const changed = new Set(this.changedFields());
+    const limit = Number(this.section.dataset.maxRequest || 0);
+    if (limit) {
+      let size = 0;
+      for (const el of changed) size += new Blob([el.name, el.value]).size;
+      if (size > limit * 0.95) {
+        event.preventDefault();
+        const mb = (n) => (n / 1024 / 1024).toFixed(1);
+        this.ops.say(`Not saved: your changes are ${mb(size)} MB and one save can send at most ${mb(limit)} MB. Your text is still here; split very long text into several turns.`, "error");
+        return;
       }
-      tbody.querySelectorAll("tr.form-row").forEach(addButtons);
-      document.addEventListener("formset:added", function (event) {
-        var row = event.target;
-        if (tbody.contains(row)) { addButtons(row); renumber(); }
-      });
-      var form = group.closest("form");
-      if (form) form.addEventListener("submit", renumber);
-      renumber();
-    });
-  });
-})();
+    }
+    this.table.querySelectorAll("[data-orig]").forEach((el) => { if (!changed.has(el)) el.disabled = true; });
+    window.setTimeout(() => this.table.querySelectorAll("[data-orig]").forEach((el) => { el.disabled = false; }), 0);
+    try {
+      window.sessionStorage.setItem(SCROLL_KEY, JSON.stringify({ path: window.location.pathname, y: window.scrollY }));
+    } catch (error) { /* storage may be off: the page opens at the top */ }
+  }
+
+  // After a save the page comes back where the editor was, not at the top.
+  restoreScroll() {
+    let saved = null;
+    try {
+      saved = JSON.parse(window.sessionStorage.getItem(SCROLL_KEY) || "null");
+      window.sessionStorage.removeItem(SCROLL_KEY);
+    } catch (error) { return; }
+    if (saved && saved.path === window.location.pathname && !window.location.hash) window.scrollTo(0, saved.y);
+  }
+}
+
+function start() {
+  orderedLists();
+  const table = document.getElementById("transcript-table");
+  if (table) new Editor(table).start();
+}
+
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+else start();

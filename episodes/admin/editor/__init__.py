@@ -1,0 +1,1 @@
+"""The episode editor's views besides the admin change page (operations, undo, history, revert, preview)."""

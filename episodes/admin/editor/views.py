@@ -1,0 +1,290 @@
+"""The editor's own admin views besides the change page: operations, undo, history, revert, export preview.
+
+Each view finds the episode named in its address, checks the permission it needs, parses its input with
+a form and calls one service. Operations and undo answer the page's script with JSON (the rows whose
+markup changed, the panels, the new version and how to undo), and a page without script with a redirect.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html_join
+from django.views import View
+
+from ... import editor, exporting, services, sync
+from ...models import Episode, Revision
+from .operations import Outcome, errors_text, operation_form
+
+PANELS = {
+    "speakers": "admin/episodes/episode/_speakers.html",
+    "warnings": "admin/episodes/episode/_warnings.html",
+    "sections": "admin/episodes/episode/_sections.html",
+    "labels": "admin/episodes/episode/_labels.html",
+}
+ERR_BAD_VERSION = "That page's version is not a number; reload the page."
+
+
+class EpisodeView(View):
+    """A view of one episode; ``change`` views need the change permission, others the view permission."""
+
+    model_admin = None
+    change = False
+
+    def dispatch(self, request, object_id, *args, **kwargs):
+        admin = self.model_admin
+        episode = admin.get_object(request, unquote(object_id))
+        if episode is None:
+            raise Http404("No such episode.")
+        allowed = admin.has_change_permission if self.change else admin.has_view_permission
+        if not allowed(request, episode):
+            raise PermissionDenied
+        self.episode = episode
+        return super().dispatch(request, *args, **kwargs)
+
+    def context(self, request, **extra) -> dict:
+        admin = self.model_admin
+        return {
+            **admin.admin_site.each_context(request),
+            "opts": admin.opts,
+            "original": self.episode,
+            "has_view_permission": True,
+            **extra,
+        }
+
+    def change_url(self, anchor: str = "") -> str:
+        return reverse("admin:episodes_episode_change", args=[self.episode.pk]) + (f"#{anchor}" if anchor else "")
+
+
+def wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+class Delta:
+    """The page as the editor has it, to answer an operation with only what it changed."""
+
+    def __init__(self, episode: Episode):
+        self.version = episode.version
+        self.rows = editor.row_list(editor.editor_context(episode))
+
+    def response(self, request, episode: Episode, outcome: Outcome, *, status: int = 200) -> JsonResponse:
+        episode.refresh_from_db(fields=["version", "warning_count"])
+        context = editor.editor_context(episode)
+        after = editor.row_list(context)
+        panel_context = {"editor": context, "original": episode}
+        return JsonResponse(
+            {
+                "ok": status == 200,
+                "message": outcome.message,
+                "version": episode.version,
+                "count": len(after),
+                "rows": editor.rows_delta(self.rows, after),
+                "panels": {name: render_to_string(t, panel_context, request) for name, t in PANELS.items()},
+                "position": outcome.position,
+                "anchor": outcome.anchor,
+                "undo": self.undo(episode, outcome),
+                "offer": _offer(outcome),
+            },
+            status=status,
+        )
+
+    def undo(self, episode: Episode, outcome: Outcome) -> dict | None:
+        """How to take the operation back: revert to the revision the page showed, if the operation made one."""
+        if episode.version == self.version:
+            return None
+        before = Revision.objects.filter(episode=episode, version=self.version).order_by("-pk").first()
+        if before is None:
+            return None
+        return {
+            "url": reverse("admin:episodes_episode_undo", args=[episode.pk, before.pk]),
+            "version": episode.version,
+            "label": "Undo",
+        }
+
+
+def _offer(outcome: Outcome) -> dict | None:
+    if outcome.offer is None:
+        return None
+    operation, data, label = outcome.offer
+    return {"operation": operation, "data": data, "label": label}
+
+
+def _refusal(request, delta: Delta | None, episode: Episode, message: str, status: int, redirect: str):
+    if delta is not None:
+        return delta.response(request, episode, Outcome(message), status=status)
+    messages.error(request, message)
+    return HttpResponseRedirect(redirect)
+
+
+class OperationView(EpisodeView):
+    """An operation posted from the editor page (``ops/<name>/``)."""
+
+    change = True
+    http_method_names = ["get", "post"]
+
+    def get(self, request, op):
+        return HttpResponseRedirect(self.change_url())
+
+    def post(self, request, op):
+        episode = self.episode
+        form = operation_form(op, request.POST, episode=episode)
+        if form is None:
+            raise Http404("No such operation.")
+        delta = Delta(episode) if wants_json(request) else None
+        here = self.change_url(_anchor(request.POST.get("position", ""), "transcript"))
+        if not form.is_valid():
+            return _refusal(request, delta, episode, errors_text(form), 400, here)
+        try:
+            outcome = form.save(user=request.user)
+        except services.StaleEpisode as exc:
+            return _refusal(request, delta, episode, str(exc), 409, here)
+        except services.ServiceError as exc:
+            return _refusal(request, delta, episode, str(exc), 400, here)
+        if delta is not None:
+            return delta.response(request, episode, outcome, status=200 if outcome.offer is None else 400)
+        if outcome.offer is None:
+            messages.success(request, outcome.message)
+        else:
+            messages.error(request, outcome.message)
+        return HttpResponseRedirect(self.change_url(_anchor(outcome.position, outcome.anchor or "transcript")))
+
+
+def _anchor(position, anchor: str) -> str:
+    position = str(position) if position is not None else ""
+    return f"item-{position}" if position.isdigit() else anchor
+
+
+class RevertView(EpisodeView):
+    """Make the episode what it was at a revision: a confirmation page, then the revert (a new revision)."""
+
+    change = True
+
+    def revision(self, revision_id) -> Revision:
+        return get_object_or_404(Revision, pk=revision_id, episode=self.episode)
+
+    def get(self, request, revision_id):
+        revision = self.revision(revision_id)
+        current = Revision.objects.for_episode(self.episode).first()
+        lines = services.revision_diff(older=current, newer=revision) if current else []
+        context = self.context(
+            request,
+            title=f"Revert {self.episode} to version {revision.version}?",
+            revision=revision,
+            diff_lines=diff_lines(lines),
+            has_diff=bool(lines),
+        )
+        return TemplateResponse(request, "admin/episodes/episode/revert.html", context)
+
+    def post(self, request, revision_id):
+        revision = self.revision(revision_id)
+        history = reverse("admin:episodes_episode_history", args=[self.episode.pk])
+        version = request.POST.get("version", "")
+        try:
+            services.episode_revert(
+                episode=self.episode,
+                revision=revision,
+                user=request.user,
+                version=int(version) if version.isdigit() else None,
+            )
+        except services.ServiceError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Reverted to version {revision.version}.")
+        return HttpResponseRedirect(history)
+
+
+class UndoView(EpisodeView):
+    """Take back the operation just made from the editor page: revert to the revision before it."""
+
+    change = True
+    http_method_names = ["post"]
+
+    def post(self, request, revision_id):
+        episode = self.episode
+        revision = get_object_or_404(Revision, pk=revision_id, episode=episode)
+        delta = Delta(episode) if wants_json(request) else None
+        version = request.POST.get("version", "")
+        if not version.isdigit():
+            return _refusal(request, delta, episode, ERR_BAD_VERSION, 400, self.change_url("transcript"))
+        try:
+            services.episode_revert(episode=episode, revision=revision, user=request.user, version=int(version))
+        except services.ServiceError as exc:
+            return _refusal(request, delta, episode, str(exc), 409, self.change_url("transcript"))
+        message = f"Undone: back to version {revision.version}."
+        if delta is not None:
+            return delta.response(request, episode, Outcome(message))
+        messages.success(request, message)
+        return HttpResponseRedirect(self.change_url("transcript"))
+
+
+class HistoryView(EpisodeView):
+    """The episode's revisions: who changed what when, a diff between any two, and revert."""
+
+    def get(self, request):
+        episode = self.episode
+        revisions = list(Revision.objects.for_episode(episode).defer("compressed_text"))
+        by_pk = {str(r.pk): r for r in revisions}
+        newer = by_pk.get(request.GET.get("b")) or (revisions[0] if revisions else None)
+        original = services.original_import(episode=episode)
+        if request.GET.get("a") == "original":
+            older = original
+        else:
+            older = by_pk.get(request.GET.get("a")) or (revisions[1] if len(revisions) > 1 else None)
+        lines = []
+        if older is not None and newer is not None:
+            lines = services.revision_diff(
+                older=Revision.objects.get(pk=older.pk), newer=Revision.objects.get(pk=newer.pk)
+            )
+        context = self.context(
+            request,
+            title=f"History: {episode}",
+            revisions=revisions,
+            older=older,
+            newer=newer,
+            first_import=original,
+            diff_lines=diff_lines(lines),
+            has_diff=bool(lines),
+            can_revert=self.model_admin.has_change_permission(request, episode),
+        )
+        return TemplateResponse(request, "admin/episodes/episode/revisions.html", context)
+
+
+class ExportPreviewView(EpisodeView):
+    """What an export would write now, and how it differs from the file last imported or exported."""
+
+    def get(self, request):
+        episode = self.episode
+        if request.GET.get("download"):
+            name, content, content_type = exporting.download(Episode.objects.filter(pk=episode.pk))
+            response = HttpResponse(content, content_type=content_type)
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+        text = sync.export_text(episode)
+        lines = services.text_diff(
+            episode.source_text,
+            text,
+            older_name=f"{episode.slug}.md (last imported or exported)",
+            newer_name=f"{episode.slug}.md (export now)",
+        )
+        context = self.context(
+            request,
+            title=f"Export preview: {episode.slug}.md",
+            text=text,
+            diff=bool(lines),
+            diff_lines=diff_lines(lines),
+        )
+        return TemplateResponse(request, "admin/episodes/episode/export_preview.html", context)
+
+
+def diff_lines(diff: list[str]):
+    """Return a unified diff as lines marked for the page: added, deleted, hunk headers, context."""
+    classes = {"+": "add", "-": "del", "@": "hunk"}
+    return format_html_join(
+        "", '<span class="{}">{}</span>', ((classes.get(line[:1], "ctx"), line.rstrip("\n")) for line in diff)
+    )

@@ -1,0 +1,78 @@
+"""Helpers for the editor's browser tests: a logged-in page, a stub of YouTube's IFrame API, problems seen.
+
+No test may reach the network: requests to other hosts are answered by the stub (the IFrame API script)
+or aborted, and recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+IFRAME_API = "https://www.youtube.com/iframe_api"
+
+# What the editor's player uses of YouTube's IFrame API, recording every call in window.playerCalls.
+YOUTUBE_STUB = """
+window.playerCalls = [];
+window.YT = {
+  PlayerState: {UNSTARTED: -1, ENDED: 0, PLAYING: 1, PAUSED: 2, BUFFERING: 3, CUED: 5},
+  Player: function (id, options) {
+    var self = this, state = -1, time = 0;
+    window.player = self;
+    window.playerOptions = {host: options.host, videoId: options.videoId, element: id};
+    function record(call) { window.playerCalls.push(call); }
+    function to(next) { state = next; options.events.onStateChange({data: next, target: self}); }
+    self.seekTo = function (sec) { record(["seekTo", sec]); time = sec; };
+    self.playVideo = function () { record(["playVideo"]); to(1); };
+    self.pauseVideo = function () { record(["pauseVideo"]); to(2); };
+    self.getPlayerState = function () { return state; };
+    self.getCurrentTime = function () { return time; };
+    self.setCurrentTime = function (sec) { time = sec; };  // the test's clock, as if the video played on
+    setTimeout(function () { options.events.onReady({target: self}); }, 0);
+  }
+};
+if (window.onYouTubeIframeAPIReady) window.onYouTubeIframeAPIReady();
+"""
+
+
+@dataclass
+class Session:
+    context: object
+    page: object
+    problems: list[str] = field(default_factory=list)
+    elsewhere: list[str] = field(default_factory=list)  # requests to other hosts
+
+    def close(self):
+        self.context.close()
+
+
+def editor_session(browser, live_server, username: str, password: str, **options) -> Session:
+    """Log in to the admin in a new browser context whose YouTube is the stub; collect console errors."""
+    options.setdefault("viewport", {"width": 1366, "height": 900})
+    context = browser.new_context(**options)
+    local = urlsplit(live_server.url).hostname
+    session = Session(context, None)
+
+    def route(route):
+        url = route.request.url
+        if urlsplit(url).hostname == local:
+            route.continue_()
+            return
+        session.elsewhere.append(url)
+        if url.startswith(IFRAME_API):
+            route.fulfill(status=200, content_type="text/javascript", body=YOUTUBE_STUB)
+        else:
+            route.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    session.page = page
+    page.on("console", lambda m: session.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda exc: session.problems.append(f"page error: {exc}"))
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
+    return session
