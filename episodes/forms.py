@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -61,6 +62,53 @@ def http_url(value: str) -> str:
     return value
 
 
+class KnownRowField(forms.ModelChoiceField):
+    """The hidden id of a list row, found among the rows its formset has already read (not one query each)."""
+
+    def __init__(self, rows: Callable[[], dict[str, object]], **kwargs):
+        super().__init__(**kwargs)
+        self.rows = rows
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        row = self.rows().get(str(value))
+        if row is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return row
+
+
+class ListFormSet(forms.BaseInlineFormSet):
+    """A small ordered list's formset: rows are read once, with the formset's own query."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        name = self._pk_field.name
+        field = form.fields.get(name)
+        if isinstance(field, forms.ModelChoiceField) and not isinstance(field, KnownRowField):
+            form.fields[name] = KnownRowField(
+                self.known_rows, queryset=field.queryset, initial=field.initial, required=False, widget=field.widget
+            )
+
+    def known_rows(self) -> dict[str, object]:
+        if not hasattr(self, "_known_rows"):
+            self._known_rows = {str(row.pk): row for row in self.get_queryset()}
+        return self._known_rows
+
+
+class ListRowForm(forms.ModelForm):
+    """A row of a small ordered list: positions are numbered by the service and the database guards
+    uniqueness, so a row is not checked against the database one query at a time (the formset still
+    refuses duplicates among the posted rows)."""
+
+    def validate_unique(self):
+        pass
+
+    def _get_validation_exclusions(self):
+        # A chosen person was read by the choice field itself; checking that it exists costs a query more.
+        return super()._get_validation_exclusions() | {"person"}
+
+
 class ExactTextMixin:
     """Keep text exactly as typed, and know what the editor changed relative to the page they saw.
 
@@ -80,6 +128,18 @@ class ExactTextMixin:
                 field.strip = False
                 if isinstance(field.widget, forms.Textarea):
                     field.to_python = _lf(field.to_python)
+
+
+def _remembered(to_python):
+    found = {}
+
+    def convert(value):
+        key = str(value)
+        if key not in found:
+            found[key] = to_python(value)
+        return found[key]
+
+    return convert
 
 
 def _lf(to_python):
@@ -113,7 +173,7 @@ class EpisodeForm(ExactTextMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.extra = sync.load_extra(self.instance.extra) if self.instance.pk else {}
+        self.extra = sync.episode_extra(self.instance) if self.instance.pk else {}
         self.typed_keys = typed_keys(self.extra)
         for key in self.typed_keys:
             self.fields[f"x_{key}"] = EXTRA_FIELDS[key][1]()
@@ -125,6 +185,12 @@ class EpisodeForm(ExactTextMixin, forms.ModelForm):
         self.initial["version"] = self.instance.version if self.instance.pk else None
         if self.instance.pk:
             self.fields["slug"].disabled = True
+
+    def _get_validation_exclusions(self):
+        exclude = super()._get_validation_exclusions()
+        if self.fields.get("slug") and self.fields["slug"].disabled:
+            exclude.add("slug")  # it cannot change here: no need to ask the database whether it is taken
+        return exclude
 
     def clean(self):
         data = super().clean()
@@ -217,14 +283,20 @@ class PersonForm(ExactTextMixin, forms.ModelForm):
         ]
 
 
-class GuestForm(ExactTextMixin, forms.ModelForm):
+class GuestForm(ExactTextMixin, ListRowForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The posted person and the one the page showed (show_hidden_initial) are usually the same: one query.
+        field = self.fields["person"]
+        field.to_python = _remembered(field.to_python)
+
     class Meta:
         model = EpisodeGuest
         fields = ["person", "position"]
         widgets = {"position": forms.HiddenInput(attrs={"class": "row-position"})}
 
 
-class BodyLinkForm(ExactTextMixin, forms.ModelForm):
+class BodyLinkForm(ExactTextMixin, ListRowForm):
     class Meta:
         model = BodyLink
         fields = ["position", "text", "url", "new_tab"]
@@ -236,7 +308,7 @@ class BodyLinkForm(ExactTextMixin, forms.ModelForm):
         return http_url(url) if "url" in self.changed_data else url
 
 
-class PlatformRefForm(ExactTextMixin, forms.ModelForm):
+class PlatformRefForm(ExactTextMixin, ListRowForm):
     class Meta:
         model = PlatformRef
         fields = ["mapping", "platform", "value", "position"]

@@ -42,7 +42,7 @@ def slug_validator(value: str) -> None:
         raise ValidationError(problem[:1].upper() + problem[1:] + ".", code="invalid")
 
 
-# Person columns only the profile and the export need.
+# Person columns only the profile and the export need (as looked up from a guest row).
 LONG_PERSON_FIELDS = ("person__source_text", "person__body", "person__extra", "person__front_keys")
 
 

@@ -7,6 +7,7 @@ the file's key order, and each transcript item keeps its own keys, so the export
 
 from __future__ import annotations
 
+import difflib
 import functools
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -85,6 +86,25 @@ def _refused(data) -> bool:
 
 def load_extra(text: str) -> dict:
     return fm.load(text) if text else {}
+
+
+def episode_extra(episode: Episode) -> dict:
+    """Return the episode's other keys, parsed once per instance (again only when ``extra`` changes).
+
+    Treat the mapping as read-only: copy it to change it.
+    """
+    cached = episode.__dict__.get("_extra_parsed")
+    if cached is None or cached[0] is not episode.extra:
+        cached = (episode.extra, load_extra(episode.extra))
+        episode.__dict__["_extra_parsed"] = cached
+    return cached[1]
+
+
+def share_extra(source: Episode, target: Episode) -> None:
+    """Let ``target``, the same episode read again, reuse ``source``'s parsed keys if its text is the same."""
+    cached = source.__dict__.get("_extra_parsed")
+    if cached is not None and cached[0] == target.extra:
+        target.__dict__["_extra_parsed"] = (target.extra, cached[1])
 
 
 def _ordered(front_keys: list, present: dict, extra: dict) -> dict:
@@ -247,7 +267,7 @@ def episode_front(episode: Episode, *, guests: list[str], refs: list[tuple], ite
     # Empty collections and blank strings count as present only where the file had the key.
     keys = {decode_key(k) for k in episode.front_keys}
     present = {k: v for k, v in present.items() if k in keys or (v != "" and v != [] and v != {})}
-    return _ordered(episode.front_keys, present, load_extra(episode.extra))
+    return _ordered(episode.front_keys, present, episode_extra(episode))
 
 
 def episode_body(episode: Episode, links: list[tuple]) -> str:
@@ -275,10 +295,12 @@ def item_rows(episode: Episode) -> list[ItemRow]:
     return list(map(ItemRow._make, episode.items.values_list(*ITEM_ROW)))
 
 
-def episode_children(episode: Episode) -> Children:
-    """Read the rows of ``episode`` (four queries)."""
+def episode_children(episode: Episode, *, guest_keys: list[str] | None = None) -> Children:
+    """Read the rows of ``episode`` (four queries, three when its guests' keys are given)."""
+    if guest_keys is None:
+        guest_keys = list(episode.guest_rows.values_list("person__key", flat=True))
     return Children(
-        guests=list(episode.guest_rows.values_list("person__key", flat=True)),
+        guests=guest_keys,
         refs=list(episode.platform_refs.values_list("mapping", "platform", "value")),
         items=item_rows(episode),
         links=list(episode.body_links.values_list(*LINK_VALUES)),
@@ -349,12 +371,63 @@ def save_episode_rows(
 
 
 def replace_content(rows: EpisodeRows, *, episode: Episode) -> None:
-    """Give ``episode`` the file content of ``rows``, keeping its status, versions and speaker ties."""
+    """Give ``episode`` the file content of ``rows``, keeping its status, versions and speaker ties.
+
+    Transcript items that stay keep their rows (and ids), so that an editor's page can take an undo in
+    place with its unsaved typing still on the right turns; a small list that is the same is left alone.
+    """
     for name in FILE_FIELDS:
         setattr(episode, name, getattr(rows.episode, name))
     episode.save(update_fields=FILE_FIELDS)
-    _delete_children(episode)
-    _insert_children(episode, rows)
+    current = episode_children(episode)
+    changed = EpisodeRows(episode=episode)
+    if current.guests != rows.guest_keys:
+        EpisodeGuest.objects.filter(episode=episode).delete()
+        changed.guest_keys = rows.guest_keys
+    if current.refs != [(r["mapping"], r["platform"], r["value"]) for r in rows.refs]:
+        PlatformRef.objects.filter(episode=episode).delete()
+        changed.refs = rows.refs
+    if current.links != [tuple(link[name] for name in LINK_VALUES) for link in rows.links]:
+        BodyLink.objects.filter(episode=episode).delete()
+        changed.links = rows.links
+    _insert_children(episode, changed, index=False)
+    _replace_items(episode, rows.items)
+
+
+def _replace_items(episode: Episode, items: list[ItemRow]) -> None:
+    """Make the transcript ``items``, keeping the rows of items that stay (matched in order) and their ids."""
+    old = list(episode.items.values_list("pk", *ITEM_ROW))
+    positions = {row[0]: row[1] for row in old}
+    content = [_item_content(row[1:]) for row in old]
+    matcher = difflib.SequenceMatcher(None, content, [_item_content(row) for row in items], autojunk=False)
+    kept, updated, deleted, added = [], [], [], []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        pairs = min(i2 - i1, j2 - j1) if tag == "replace" else (i2 - i1 if tag == "equal" else 0)
+        for offset in range(pairs):
+            target = updated if tag == "replace" else kept
+            target.append(TranscriptItem(pk=old[i1 + offset][0], **items[j1 + offset]._asdict()))
+        deleted += [row[0] for row in old[i1 + pairs : i2]]
+        added += items[j1 + pairs : j2]
+    if deleted:
+        TranscriptItem.objects.filter(pk__in=deleted).delete()
+    # Positions are unique per episode and checked row by row: the rows that stay step aside first.
+    moved = [item for item in kept if positions[item.pk] != item.position]
+    if moved or updated:
+        TranscriptItem.objects.filter(pk__in=[item.pk for item in moved + updated]).update(
+            position=-models.F("position") - 1
+        )
+        TranscriptItem.objects.bulk_update(moved, ["position"], batch_size=500)
+        TranscriptItem.objects.bulk_update(updated, ["position", *ITEM_ROW[1:]], batch_size=500)
+    if added:
+        insert_values(TranscriptItem, ITEM_ROW, added, episode_id=episode.pk)
+        new = episode.items.filter(position__in=[row.position for row in added]).values_list("pk", flat=True)
+        search_index.index_items(list(new))
+
+
+def _item_content(row) -> tuple:
+    """Return what an item holds, its position aside: items with the same content are the same item."""
+    kind, text, who, sec, time, keys, extra = row[1:]
+    return kind, text, who, sec, time, tuple(keys), extra
 
 
 def _delete_children(episode: Episode) -> None:

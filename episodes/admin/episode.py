@@ -21,6 +21,7 @@ from ..forms import (
     BodyLinkForm,
     EpisodeForm,
     GuestForm,
+    ListFormSet,
     PlatformRefForm,
     item_field_name,
     transcript_edits,
@@ -29,6 +30,30 @@ from ..forms import (
 from ..models import BodyLink, Episode, EpisodeGuest, PlatformRef
 from . import uploads
 from .editor import views
+
+
+def _list_changed(formset) -> bool:
+    """Tell whether the editor changed a small list: a value, a row added or deleted, or the order.
+
+    The page's script numbers positions across the whole list (a platform ref's stored position counts
+    within its mapping), so the order is compared, not the numbers.
+    """
+    existing = []
+    for form in formset.forms:
+        if form.instance.pk is None:
+            if form.has_changed():
+                return True
+        elif (formset.can_delete and formset._should_delete_form(form)) or set(form.changed_data) - {"position"}:
+            return True
+        else:
+            existing.append(form)
+
+    def posted(form):
+        position = form.cleaned_data.get("position")
+        return form.cleaned_data.get("mapping") or "", 10**9 if position is None else position
+
+    return sorted(existing, key=posted) != existing  # the formset lists rows in their stored order
+
 
 ERR_DISK_FULL = (
     "Could not be saved: the disk is full. Nothing was saved and your edits are still below; "
@@ -52,6 +77,7 @@ class OrderedInline(admin.TabularInline):
 
     extra = 0
     classes = ["ordered"]
+    formset = ListFormSet
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -146,7 +172,7 @@ class EpisodeAdmin(admin.ModelAdmin):
     # -- the form ---------------------------------------------------------------------------------
 
     def get_fieldsets(self, request, obj=None):
-        extra = sync.load_extra(obj.extra) if obj is not None else {}
+        extra = sync.episode_extra(obj) if obj is not None else {}
         metadata = ["slug", "title", "short", ("season", "number"), "image", "status", "version"]
         newer = {"fields": [f"x_{key}" for key in typed_keys(extra)] + ["extra_yaml"]}
         if not extra:
@@ -182,7 +208,8 @@ class EpisodeAdmin(admin.ModelAdmin):
         """Save nothing yet: the episode is saved with its lists, as one edit, in save_related."""
 
     def save_related(self, request, form, formsets, change):
-        lists = {formset.model: self._rows(formset) for formset in formsets}
+        # Lists the editor left alone are not sent to the service at all (it would read them to compare).
+        lists = {formset.model: self._rows(formset) for formset in formsets if not change or _list_changed(formset)}
         if not change:
             services.episode_create(episode=form.instance, lists=lists, user=request.user)
             return
@@ -280,7 +307,8 @@ class EpisodeAdmin(admin.ModelAdmin):
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
         posted = request.POST.get("version", "") if request.method == "POST" else ""
-        if posted.isdigit() and obj is not None and obj.pk and int(posted) != Episode.objects.get(pk=obj.pk).version:
+        # ``obj`` was read at the start of this request: its version is the saved one.
+        if posted.isdigit() and obj is not None and obj.pk and int(posted) != obj.version:
             # Someone saved since this page was loaded: a list this editor left alone shows what is saved now.
             formset = inline.get_formset(request, obj)(**kwargs)
             if not formset.has_changed():

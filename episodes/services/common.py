@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .. import sync
-from ..models import Episode, TranscriptItem
+from ..models import LONG_PERSON_FIELDS, Episode, TranscriptItem
 
 
 class ServiceError(ValueError):
@@ -47,24 +47,29 @@ def editing(*, episode: Episode, user=None, summary: str = "", version: int | No
 
     ``version`` is the version the editor's page showed; a different current version refuses the edit.
     """
-    from .warnings import refresh_warning_count  # noqa: PLC0415 - warnings reads what edits write
+    from .warnings import episode_warnings  # noqa: PLC0415 - warnings reads what edits write
 
     with transaction.atomic():
         locked = Episode.objects.select_for_update(of=("self",)).select_related("edited_by").get(pk=episode.pk)
+        sync.share_extra(episode, locked)
         if version is not None and locked.version != version:
             raise StaleEpisode(locked)
         change = Change(episode=locked, summary=summary)
         yield change
         if change.cancel:
             return
+        # One read of the rows serves both the warning count and the revision's file text.
+        guests = [row.person for row in locked.guest_rows.select_related("person").defer(*LONG_PERSON_FIELDS)]
+        children = sync.episode_children(locked, guest_keys=[person.key for person in guests])
+        warnings = episode_warnings(episode=locked, items=children.items, refs=children.refs, guests=guests)
+        # The row is locked (SQLite: the transaction holds the write lock), so the version read is current.
+        new_version = locked.version + 1
         locked.version = F("version") + 1
         locked.edited_at = timezone.now()
         locked.edited_by = user if user is not None and user.is_authenticated else None
-        locked.save(update_fields=["version", "edited_at", "edited_by"])
-        locked.refresh_from_db(fields=["version"])
-        # One read of the rows serves both the warning count and the revision's file text.
-        children = sync.episode_children(locked)
-        refresh_warning_count(episode=locked, items=children.items, refs=children.refs)
+        locked.warning_count = len(warnings)
+        locked.save(update_fields=["version", "edited_at", "edited_by", "warning_count"])
+        locked.version = new_version
         record_change(change=change, user=user, text=sync.episode_document(locked, children).render())
         episode.version = locked.version
 

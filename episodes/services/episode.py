@@ -70,7 +70,7 @@ def episode_save(
         locked = change.episode
         what = []
         updated = [name for name, value in (fields or {}).items() if getattr(locked, name) != value]
-        current_extra = sync.load_extra(locked.extra)
+        current_extra = sync.episode_extra(locked)
         new_extra = dict(current_extra if extra is None else extra)
         for name in updated:
             setattr(locked, name, fields[name])

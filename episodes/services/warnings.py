@@ -121,8 +121,10 @@ def known_labels(*, labels, candidates, ties: dict) -> set[str]:
     return set(speakers_match(labels=labels, candidates=candidates, ties=ties)) | set(ties)
 
 
-def episode_warnings(*, episode: Episode, items: list[ItemRow] | None = None, refs=None) -> list[Warning]:
-    """Return every warning for ``episode``, from its items and refs if already read."""
+def episode_warnings(
+    *, episode: Episode, items: list[ItemRow] | None = None, refs=None, guests: list[Person] | None = None
+) -> list[Warning]:
+    """Return every warning for ``episode``, from its items, refs and guests if already read."""
     from .speakers import speaker_candidates, speaker_ties  # noqa: PLC0415
 
     if items is None:
@@ -130,7 +132,7 @@ def episode_warnings(*, episode: Episode, items: list[ItemRow] | None = None, re
     if refs is None:
         refs = list(episode.platform_refs.values_list("mapping", "platform", "value"))
     labels = {row.who for row in items if row.who}
-    candidates = speaker_candidates(episode=episode)
+    candidates = speaker_candidates(episode=episode, guests=guests)
     known = known_labels(labels=labels, candidates=candidates, ties=speaker_ties(episode=episode))
     return youtube_warnings(refs) + transcript_warnings(items, known_labels=known)
 
@@ -149,9 +151,9 @@ def count_for_rows(
     return len(youtube_warnings(ref_values) + transcript_warnings(items, known_labels=known))
 
 
-def refresh_warning_count(*, episode: Episode, items=None, refs=None) -> int:
+def refresh_warning_count(*, episode: Episode, items=None, refs=None, guests=None) -> int:
     """Store the episode's number of warnings; pass rows already read to save the queries."""
-    count = len(episode_warnings(episode=episode, items=items, refs=refs))
+    count = len(episode_warnings(episode=episode, items=items, refs=refs, guests=guests))
     Episode.objects.filter(pk=episode.pk).update(warning_count=count)
     episode.warning_count = count
     return count

@@ -164,7 +164,7 @@ class DeleteForm(OperationForm):
 
 
 class HeaderBeforeForm(OperationForm):
-    positions = Positions()
+    positions = Positions(required=False)
     title = forms.CharField(max_length=TITLE_LIMIT, required=False)
     position_fields = ("positions",)
 
