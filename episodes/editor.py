@@ -75,11 +75,15 @@ class EditorContext:
         return [(i + 1 if i < SPEAKER_KEYS else None, s) for i, s in enumerate(self.speakers)]
 
 
+# The editor shows an item's columns, not its own keys or other YAML: those are not read (None).
+SHOWN = sync.ITEM_ROW[:6]
+
+
 def editor_context(episode: Episode) -> EditorContext:
     """Read what the editor shows, in five queries whatever the transcript length."""
-    rows = list(episode.items.values_list("pk", *sync.ITEM_ROW))
+    rows = list(episode.items.values_list("pk", *SHOWN))
     ids = [row[0] for row in rows]
-    items = [sync.ItemRow._make(row[1:]) for row in rows]
+    items = [sync.ItemRow(*row[1:], None, None) for row in rows]
     refs = list(episode.platform_refs.values_list("mapping", "platform", "value"))
     candidates = services.speaker_candidates(episode=episode)
     ties = services.speaker_ties(episode=episode)
@@ -109,9 +113,22 @@ def transcript_rows(context: EditorContext, data=None, errors: dict[int, str] | 
     return mark_safe("".join(row_list(context, data, errors)))  # noqa: S308 - every value in the rows is escaped
 
 
-def rows_delta(before: list[str], after: list[str]) -> dict[int, str]:
-    """Return the rows of ``after`` whose markup differs from ``before``'s at the same position."""
-    return {position: row for position, row in enumerate(after) if position >= len(before) or before[position] != row}
+def row_keys(context: EditorContext) -> list[tuple]:
+    """Return what each row of the table shows (its item, values and warnings), to tell changed rows apart."""
+    warned = context.warnings_by_position
+    return [
+        (pk, row[:6], tuple(warned.get(row.position, ()))) for pk, row in zip(context.ids, context.items, strict=True)
+    ]
+
+
+def rows_delta(before: list[tuple], context: EditorContext) -> dict[int, str]:
+    """Return the rows of ``context`` that show something else than ``before`` (row_keys) at their position."""
+    changed = {}
+    for position, key in enumerate(row_keys(context)):
+        if position >= len(before) or before[position] != key:
+            pk, row, warnings = key
+            changed[position] = _row(pk, context.items[position], warnings, "", None)
+    return changed
 
 
 def _row(pk: int, row: sync.ItemRow, warnings, error: str, data) -> str:

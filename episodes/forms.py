@@ -83,6 +83,13 @@ class ListFormSet(forms.BaseInlineFormSet):
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
+        # A tabular row's fields have the column header above them, which is no label to a screen reader.
+        row = "the new row" if index is None else f"row {index + 1}"
+        noun = self.model._meta.verbose_name
+        for field in form.fields.values():
+            if not field.widget.is_hidden:
+                label = "Delete" if field.label == "Delete" else field.label or ""
+                field.widget.attrs.setdefault("aria-label", f"{label} ({noun}, {row})")
         name = self._pk_field.name
         field = form.fields.get(name)
         if isinstance(field, forms.ModelChoiceField) and not isinstance(field, KnownRowField):

@@ -10,6 +10,7 @@ PyYAML's C emitter, block style, default width, ``allow_unicode=True``.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -425,8 +426,56 @@ _NODE_STARTS = "\n\x85\u2028\u2029-?:,[{"
 
 
 def dump(data) -> str:
-    """Return the canonical YAML text of ``data``, keys in their insertion order."""
+    """Return the canonical YAML text of ``data``, keys in their insertion order.
+
+    A long list of mappings at the top (a transcript) is written item by item, each item's text
+    remembered: a block sequence's items are written independently of each other, at the same columns
+    as a one-item list at the top, so the text is the same and an edit re-writes only the items it changed.
+    """
+    if type(data) is not dict or not any(_is_long_list(value) for value in data.values()):
+        return _dump(data)
+    parts, plain = [], {}
+    for key, value in data.items():
+        if not _is_long_list(value):
+            plain[key] = value
+            continue
+        if plain:
+            parts.append(_dump(plain))
+            plain = {}
+        items = [_item_text(item) for item in value]
+        whole = _dump({key: value[:1]})
+        if not whole.endswith(items[0]):  # never seen; the plain way is always right
+            return _dump(data)
+        parts.append(whole[: -len(items[0])])
+        parts += items
+    if plain:
+        parts.append(_dump(plain))
+    return "".join(parts)
+
+
+def _dump(data) -> str:
     return yaml.dump(data, Dumper=Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False)
+
+
+LONG_LIST = 32
+_HASHABLE = (str, int, float, bool, type(None), datetime.date)
+
+
+def _is_long_list(value) -> bool:
+    return type(value) is list and len(value) >= LONG_LIST
+
+
+def _item_text(item) -> str:
+    """Return the text of ``item`` as one entry of a top-level block sequence, remembered for flat mappings."""
+    if type(item) is dict and all(type(k) is str and type(v) in _HASHABLE for k, v in item.items()):
+        # The type is part of the key: 1, 1.0 and True are equal, and hash alike, but are written differently.
+        return _flat_item_text(tuple((k, type(v), v) for k, v in item.items()))
+    return _dump([item])
+
+
+@functools.lru_cache(maxsize=16384)  # a few MB: every item of the busiest episodes
+def _flat_item_text(key: tuple) -> str:
+    return _dump([{name: value for name, _, value in key}])
 
 
 def dump_checked(data) -> str:

@@ -205,3 +205,145 @@ def test_a_refused_save_without_javascript_does_not_undo_the_other_editors_words
     second_context.close()
     texts = dict(episode.items.values_list("position", "text"))
     assert (texts[0], texts[5]) == ("The first editor's words.", "The second editor's words.")
+
+
+def _open(session, live_server, episode):
+    session.page.goto(f"{live_server.url}/admin/episodes/episode/{episode.pk}/change/")
+    session.page.evaluate("window.stillThisPage = true")
+    return session.page
+
+
+def test_a_save_without_changes_records_nothing_and_leaves_the_other_tab_current(
+    browser, live_server, editor_login, django_user_model
+):
+    episode, (first_context, first), (second_context, other) = _two_editors(
+        browser, live_server, editor_login, django_user_model
+    )
+    with first.expect_navigation():
+        first.keyboard.press("Control+s")
+    assert "No changes: nothing was saved." in first.locator(".messagelist").inner_text()
+    episode.refresh_from_db()
+    assert episode.version == 1 and episode.revisions.count() == 1
+    other.fill("#id_short", "A change from the other tab")
+    with other.expect_navigation():
+        other.locator("input[name=_continue]").click()
+    assert "was changed successfully" in other.locator(".messagelist").inner_text()
+    first_context.close()
+    second_context.close()
+
+
+def test_operations_keep_unsaved_typing_and_undo_in_one_click(browser, live_server, editor_login):
+    session = editor_session(browser, live_server, *editor_login)
+    episode = Episode.objects.get()
+    page = _open(session, live_server, episode)
+    typed = page.locator("#item-10 textarea")
+    typed.fill("Typed and not saved yet.")
+    # Insert a turn above it: every later row moves down one, the typing goes with its turn.
+    page.locator("#item-2").get_by_role("button", name="Add a turn after this one").click()
+    page.locator("#op-status").get_by_text("Added a turn").wait_for()
+    assert page.locator("#item-11 textarea").input_value() == "Typed and not saved yet."
+    assert "changed" in page.locator("#item-11").get_attribute("class")
+    page.locator("#op-status").get_by_role("button", name="Undo").click()
+    page.locator("#op-status").get_by_text("Undone: back to version 1.").wait_for()
+    assert page.locator("#item-10 textarea").input_value() == "Typed and not saved yet."
+    assert page.locator("#transcript-table tbody tr").count() == episode.items.count()
+    with page.expect_navigation():
+        page.keyboard.press("Control+s")
+    assert episode.items.get(position=10).text == "Typed and not saved yet."
+    assert not session.problems, session.problems
+    session.close()
+
+
+def test_the_player_seeks_from_a_turn_and_follows_what_plays(browser, live_server, editor_login):
+    session = editor_session(browser, live_server, *editor_login)
+    episode = Episode.objects.get()
+    page = _open(session, live_server, episode)
+    page.wait_for_function("window.player !== undefined")
+    assert page.evaluate("window.playerOptions") == {
+        "host": "https://www.youtube-nocookie.com",
+        "videoId": "p1gVaS4Zx5M",
+        "element": "player",
+    }
+    turn = episode.items.filter(kind="turn", sec__isnull=False).order_by("position")[5]
+    page.locator(f"#item-{turn.position} button.seek").click()
+    page.wait_for_function("window.playerCalls.length >= 2")
+    assert page.evaluate("window.playerCalls")[:2] == [["seekTo", turn.sec], ["playVideo"]]
+    assert "playing" in page.locator(f"#item-{turn.position}").get_attribute("class")
+    # The video plays on: the turn being heard is highlighted and kept in view.
+    later = episode.items.filter(kind="turn", sec__isnull=False).order_by("position")[120]
+    page.evaluate(f"window.player.setCurrentTime({later.sec})")
+    page.wait_for_function(f"document.querySelector('#item-{later.position}').classList.contains('playing')")
+    assert page.locator(f"#item-{later.position}").is_visible()
+    box = page.locator(f"#item-{later.position}").bounding_box()
+    assert 0 <= box["y"] <= 900
+    # Space pauses (focus outside any text box).
+    page.locator("h1").click()
+    page.keyboard.press("Space")
+    page.wait_for_function("window.playerCalls.some(c => c[0] === 'pauseVideo')")
+    assert session.elsewhere == ["https://www.youtube.com/iframe_api"]
+    assert not session.problems, session.problems
+    session.close()
+
+
+def test_keys_move_between_turns_and_give_them_to_a_numbered_speaker(browser, live_server, editor_login):
+    session = editor_session(browser, live_server, *editor_login)
+    episode = Episode.objects.get()
+    page = _open(session, live_server, episode)
+    page.locator("#item-4 td.num").click()
+    page.keyboard.press("j")
+    page.keyboard.press("ArrowDown")
+    assert "current" in page.locator("#item-6").get_attribute("class")
+    page.keyboard.press("k")
+    assert "current" in page.locator("#item-5").get_attribute("class")
+    speakers = page.locator("#panel-speakers tr[data-key]")
+    second = speakers.nth(1).get_attribute("data-label")
+    page.keyboard.press("2")
+    page.locator("#op-status").get_by_text(f"to {second}.").wait_for()
+    assert episode.items.get(position=5).who == second
+    # Enter in a one-line field goes to the same field of the next turn; it never submits the page.
+    who = page.locator("#item-7 input[name$='-who']")
+    who.click()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.name") == page.locator("#item-8 input[name$='-who']").get_attribute(
+        "name"
+    )
+    assert page.evaluate("window.stillThisPage") is True
+    assert not session.problems, session.problems
+    session.close()
+
+
+def test_no_youtube_id_means_no_player_and_no_request(browser, live_server, editor_login):
+    episode = Episode.objects.get()
+    episode.platform_refs.all().delete()
+    session = editor_session(browser, live_server, *editor_login)
+    page = _open(session, live_server, episode)
+    page.locator("#transcript-table").wait_for()
+    assert page.locator("#player-panel").count() == 0 and page.locator("button.seek").count() > 0
+    page.locator("button.seek").first.click()  # nothing to seek: no error
+    assert session.elsewhere == [] and not session.problems, (session.elsewhere, session.problems)
+    session.close()
+
+
+@pytest.mark.parametrize("width", [1366, 1024, 768])
+def test_the_editor_is_usable_and_accessible_from_768_px(browser, live_server, editor_login, width):
+    from axe_playwright_python.sync_playwright import Axe
+
+    Episode.objects.update(title="A very long episode title that an editor gave it to see what the buttons do " * 2)
+    session = editor_session(browser, live_server, *editor_login, viewport={"width": width, "height": 900})
+    episode = Episode.objects.get()
+    page = _open(session, live_server, episode)
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    text, table = page.locator("#item-0 textarea").bounding_box(), page.locator("#transcript-table").bounding_box()
+    assert text["width"] >= table["width"] / 2, (text, table)
+    title, tools = page.locator("#content h1").bounding_box(), page.locator(".object-tools").bounding_box()
+    overlap = not (tools["y"] >= title["y"] + title["height"] or title["y"] >= tools["y"] + tools["height"])
+    assert not overlap or tools["x"] >= title["x"] + title["width"], (title, tools)
+    page.screenshot(path=ARTIFACTS / f"editor-{width}.png", full_page=False)
+    results = Axe().run(page)
+    found = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]])
+        for v in results.response["violations"]
+        if v["impact"] in ("critical", "serious")
+    ]
+    assert not found, found
+    session.close()

@@ -398,3 +398,18 @@ def test_a_body_never_runs_into_the_closing_line(body):
     text = fm.render({"title": "x"}, body)
     doc = fm.parse(text)
     assert doc.front == {"title": "x"} and doc.body == "\n" + body
+
+
+def test_a_long_transcript_is_written_item_by_item_exactly_as_a_whole():
+    import yaml
+
+    front = fm.parse(SEED.read_text(encoding="utf-8")).front
+    odd = [{"line": "x" * 200, "sec": 1.0}, {"line": "y", "sec": True}, {"line": "z", "sec": 1}, "raw", [1, 2]]
+    for data in (
+        front,
+        {**front, "transcript": front["transcript"] + odd},
+        {"a b": [{"k": "v"} for _ in range(40)], "z": 1},
+    ):
+        expected = yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False)
+        assert fm.dump(data) == expected
+        assert fm.dump(data) == expected  # the second time from remembered items

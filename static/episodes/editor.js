@@ -46,18 +46,25 @@ class Editor {
     return new Set(this.boxes().filter((b) => b.checked).map((b) => b.closest("tr").dataset.pk));
   }
 
-  restoreSelection(keys) {
-    for (const box of this.boxes()) box.checked = keys.has(box.closest("tr").dataset.pk);
-    this.updateSelection();
+  // Check again the boxes of the ``rows`` just put in the table whose items were selected.
+  restoreSelection(keys, rows) {
+    for (const row of rows) {
+      const box = row.querySelector("input[name=positions]");
+      if (box && keys.has(row.dataset.pk)) {
+        box.checked = true;
+        row.classList.add("selected");
+      }
+    }
+    this.countSelection();
   }
 
   updateSelection() {
-    const boxes = this.boxes();
-    let n = 0;
-    for (const box of boxes) {
-      box.closest("tr").classList.toggle("selected", box.checked);
-      if (box.checked) n += 1;
-    }
+    for (const box of this.boxes()) box.closest("tr").classList.toggle("selected", box.checked);
+    this.countSelection();
+  }
+
+  countSelection() {
+    const n = this.table.querySelectorAll("tbody input[name=positions]:checked").length;
     if (this.count) this.count.textContent = `${n} selected`;
   }
 
@@ -91,7 +98,7 @@ class Editor {
   viewAnchor() {
     const focused = document.activeElement && this.table.contains(document.activeElement) ? document.activeElement.closest("tr") : null;
     const row = focused || this.firstVisibleRow();
-    return row ? { pk: row.dataset.pk, top: row.getBoundingClientRect().top } : null;
+    return row ? { pk: row.dataset.pk, index: row.sectionRowIndex, top: row.getBoundingClientRect().top } : null;
   }
 
   firstVisibleRow() {
@@ -145,7 +152,6 @@ class Editor {
       if (this.current) this.current.classList.add("current");
     }
     if (this.player) this.player.refreshed();
-    this.updateSelection();
   }
 
   // -- operations ---------------------------------------------------------------------------------------
@@ -248,7 +254,11 @@ class Editor {
         for (let i = from; i <= to; i++) if (boxes[i]) boxes[i].checked = target.checked;
       }
       this.last = index;
-      this.updateSelection();
+      if (event.shiftKey) this.updateSelection();
+      else {
+        row.classList.toggle("selected", target.checked);
+        this.countSelection();
+      }
     }
     const seek = target.closest("button.seek");
     if (seek && this.player) {

@@ -71,20 +71,19 @@ class Delta:
 
     def __init__(self, episode: Episode):
         self.version = episode.version
-        self.rows = editor.row_list(editor.editor_context(episode))
+        self.rows = editor.row_keys(editor.editor_context(episode))
 
     def response(self, request, episode: Episode, outcome: Outcome, *, status: int = 200) -> JsonResponse:
         episode.refresh_from_db(fields=["version", "warning_count"])
         context = editor.editor_context(episode)
-        after = editor.row_list(context)
         panel_context = {"editor": context, "original": episode}
         return JsonResponse(
             {
                 "ok": status == 200,
                 "message": outcome.message,
                 "version": episode.version,
-                "count": len(after),
-                "rows": editor.rows_delta(self.rows, after),
+                "count": len(context.items),
+                "rows": editor.rows_delta(self.rows, context),
                 "panels": {name: render_to_string(t, panel_context, request) for name, t in PANELS.items()},
                 "position": outcome.position,
                 "anchor": outcome.anchor,

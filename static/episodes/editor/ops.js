@@ -9,6 +9,7 @@ export class Operations {
     this.editor = editor;
     this.status = document.getElementById("op-status");
     this.busy = false;
+    this.panels = {}; // the panels' markup as last received
   }
 
   csrf() {
@@ -58,30 +59,39 @@ export class Operations {
     const editor = this.editor;
     const table = editor.table;
     const tbody = table.tBodies[0];
+    const start = performance.now();
     const anchor = editor.viewAnchor();
     const dirty = editor.unsavedValues();
     const selected = editor.selectedKeys();
     const positions = Object.keys(reply.rows).map(Number).sort((a, b) => a - b);
+    let fresh = [];
     if (positions.length) {
       const template = document.createElement("template");
       template.innerHTML = positions.map((p) => reply.rows[p]).join("");
-      const fresh = Array.from(template.content.children);
+      fresh = Array.from(template.content.children);
       const rows = tbody.rows;
       positions.forEach(function (position, i) {
         if (position < rows.length) rows[position].replaceWith(fresh[i]);
         else tbody.append(fresh[i]);
       });
     }
+    const removed = tbody.rows.length > reply.count;
     while (tbody.rows.length > reply.count) tbody.lastElementChild.remove();
     const lost = editor.restoreValues(dirty);
-    editor.restoreSelection(selected);
+    editor.restoreSelection(selected, fresh);
     document.querySelectorAll("input[name=version]").forEach((input) => { input.value = reply.version; });
     for (const name of PANELS) {
       const panel = document.getElementById(`panel-${name}`);
-      if (panel && reply.panels && name in reply.panels) panel.innerHTML = reply.panels[name];
+      const html = reply.panels && reply.panels[name];
+      // A panel the operation left as it was is not rebuilt (the sections list can be long).
+      if (panel && html !== undefined && html !== this.panels[name]) panel.innerHTML = this.panels[name] = html;
     }
     editor.refreshed();
-    editor.keepView(anchor);
+    // Rows above where the editor looks changed height only if one of them was replaced or removed.
+    if (anchor && ((positions.length && positions[0] < anchor.index) || (removed && reply.count <= anchor.index))) {
+      editor.keepView(anchor);
+    }
+    performance.measure("editor:apply", { start });
     if (lost) reply.message += ` (${lost} unsaved edit${lost > 1 ? "s were" : " was"} in items that are gone.)`;
   }
 
