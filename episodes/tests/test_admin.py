@@ -55,6 +55,9 @@ def test_change_page_shows_editor(admin_client, seed_episode):
     response = admin_client.get(change_url(seed_episode))
     html = response.content.decode()
     assert 'id="transcript-table"' in html and 'id="speakers"' in html
+    assert '<a href="#transcript">Transcript ↓</a>' in html  # one click from the top of the page
+    assert 'name="_addanother"' not in html and 'name="_saveasnew"' not in html
+    assert '<nav class="section-nav"' in html and 'href="#item-3" data-position="3"' in html
     assert "Danny’s background" in html
     assert html.count('class="turn"') == seed_episode.items.filter(kind="turn").count()
     assert "Export preview" in html

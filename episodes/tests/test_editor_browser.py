@@ -347,3 +347,20 @@ def test_the_editor_is_usable_and_accessible_from_768_px(browser, live_server, e
     ]
     assert not found, found
     session.close()
+
+
+def test_a_save_too_big_to_send_says_so_and_keeps_the_text(browser, live_server, editor_login, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    session = editor_session(browser, live_server, *editor_login)
+    episode = Episode.objects.get()
+    page = _open(session, live_server, episode)
+    page.evaluate(
+        """() => { const area = document.querySelector('#item-4 textarea');
+        area.value = 'x'.repeat(1200 * 1024); area.dispatchEvent(new Event('input', {bubbles: true})); }"""
+    )
+    page.keyboard.press("Control+s")
+    page.locator("#op-status").get_by_text("Not saved: your changes are 1.2 MB").wait_for()
+    assert page.evaluate("window.stillThisPage") is True
+    assert len(page.locator("#item-4 textarea").input_value()) == 1200 * 1024
+    assert Episode.objects.get().version == 1
+    session.close()

@@ -82,16 +82,22 @@ def test_history_page_diffs_any_two_and_against_the_original(admin_client, seed_
     html = admin_client.get(url).content.decode()
     assert "renamed section" in html and "renamed speaker Danny → Dan" in html
     assert '<span class="add">+- header: Background</span>' in html
+    assert '<span class="ctx"> ' in html  # context lines are lines of their own too
     assert "who: Dan" not in html.split("Changes from")[1] or "+  who: Dan" not in html
     html = admin_client.get(url, {"a": "original"}).content.decode()
     assert '<span class="add">+  who: Dan</span>' in html and '<span class="add">+- header: Background</span>' in html
 
 
-def test_revert_through_the_admin(admin_client, seed_episode, seed_text):
+def test_revert_through_the_admin_asks_first(admin_client, seed_episode, seed_text):
     services.speaker_rename(episode=seed_episode, old="Danny", new="Dan")
     first = revisions(seed_episode)[-1]
     seed_episode.refresh_from_db()
     url = reverse("admin:episodes_episode_revert", args=[seed_episode.pk, first.pk])
+    history = admin_client.get(reverse("admin:episodes_episode_history", args=[seed_episode.pk])).content.decode()
+    assert f'href="{url}"' in history and "<button" not in history.split("Revert to this")[0][-200:]
+    page = admin_client.get(url).content.decode()
+    assert "Revert to version 1" in page and '<span class="add">+  who: Danny</span>' in page
+    assert Episode.objects.get().version == 2  # asking changed nothing
     response = admin_client.post(url, {"version": seed_episode.version})
     assert response.status_code == 302
     assert export(seed_episode) == seed_text
