@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db import transaction
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from episodes import frontmatter as fm
@@ -20,6 +21,19 @@ from episodes.models import BodyLink, Episode, EpisodeGuest, Person, PlatformRef
 from episodes.tests.factories import SEED, SHARED
 
 SLUG = "fuzzed-episode"
+
+
+def bounded(examples: int):
+    """Hypothesis settings of a fuzz in the test suite: derandomized, so CI sees the same examples every time."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+
 COUNTED = (Episode, TranscriptItem, BodyLink, PlatformRef, EpisodeGuest, Person)
 
 # YAML syntax, indicators and bytes that parsers and our own checks treat specially.

@@ -213,6 +213,23 @@ def _open(session, live_server, episode):
     return session.page
 
 
+@pytest.fixture
+def opened(browser, live_server, editor_login):
+    """The editor's page of the seed episode in a logged-in browser; no console error may happen on it."""
+
+    def open_page(**options):
+        session = editor_session(browser, live_server, *editor_login, **options)
+        sessions.append(session)
+        episode = Episode.objects.get()
+        return session, episode, _open(session, live_server, episode)
+
+    sessions = []
+    yield open_page
+    for session in sessions:
+        session.close()
+        assert not session.problems, session.problems
+
+
 def test_a_save_without_changes_records_nothing_and_leaves_the_other_tab_current(
     browser, live_server, editor_login, django_user_model
 ):
@@ -232,10 +249,8 @@ def test_a_save_without_changes_records_nothing_and_leaves_the_other_tab_current
     second_context.close()
 
 
-def test_operations_keep_unsaved_typing_and_undo_in_one_click(browser, live_server, editor_login):
-    session = editor_session(browser, live_server, *editor_login)
-    episode = Episode.objects.get()
-    page = _open(session, live_server, episode)
+def test_operations_keep_unsaved_typing_and_undo_in_one_click(opened):
+    session, episode, page = opened()
     typed = page.locator("#item-10 textarea")
     typed.fill("Typed and not saved yet.")
     # Insert a turn above it: every later row moves down one, the typing goes with its turn.
@@ -250,14 +265,10 @@ def test_operations_keep_unsaved_typing_and_undo_in_one_click(browser, live_serv
     with page.expect_navigation():
         page.keyboard.press("Control+s")
     assert episode.items.get(position=10).text == "Typed and not saved yet."
-    assert not session.problems, session.problems
-    session.close()
 
 
-def test_the_player_seeks_from_a_turn_and_follows_what_plays(browser, live_server, editor_login):
-    session = editor_session(browser, live_server, *editor_login)
-    episode = Episode.objects.get()
-    page = _open(session, live_server, episode)
+def test_the_player_seeks_from_a_turn_and_follows_what_plays(opened):
+    session, episode, page = opened()
     page.wait_for_function("window.player !== undefined")
     assert page.evaluate("window.playerOptions") == {
         "host": "https://www.youtube-nocookie.com",
@@ -281,14 +292,10 @@ def test_the_player_seeks_from_a_turn_and_follows_what_plays(browser, live_serve
     page.keyboard.press("Space")
     page.wait_for_function("window.playerCalls.some(c => c[0] === 'pauseVideo')")
     assert session.elsewhere == ["https://www.youtube.com/iframe_api"]
-    assert not session.problems, session.problems
-    session.close()
 
 
-def test_keys_move_between_turns_and_give_them_to_a_numbered_speaker(browser, live_server, editor_login):
-    session = editor_session(browser, live_server, *editor_login)
-    episode = Episode.objects.get()
-    page = _open(session, live_server, episode)
+def test_keys_move_between_turns_and_give_them_to_a_numbered_speaker(opened):
+    session, episode, page = opened()
     page.locator("#item-4 td.num").click()
     page.keyboard.press("j")
     page.keyboard.press("ArrowDown")
@@ -308,30 +315,23 @@ def test_keys_move_between_turns_and_give_them_to_a_numbered_speaker(browser, li
         "name"
     )
     assert page.evaluate("window.stillThisPage") is True
-    assert not session.problems, session.problems
-    session.close()
 
 
-def test_no_youtube_id_means_no_player_and_no_request(browser, live_server, editor_login):
-    episode = Episode.objects.get()
-    episode.platform_refs.all().delete()
-    session = editor_session(browser, live_server, *editor_login)
-    page = _open(session, live_server, episode)
+def test_no_youtube_id_means_no_player_and_no_request(opened):
+    Episode.objects.get().platform_refs.all().delete()
+    session, episode, page = opened()
     page.locator("#transcript-table").wait_for()
     assert page.locator("#player-panel").count() == 0 and page.locator("button.seek").count() > 0
     page.locator("button.seek").first.click()  # nothing to seek: no error
-    assert session.elsewhere == [] and not session.problems, (session.elsewhere, session.problems)
-    session.close()
+    assert session.elsewhere == []
 
 
 @pytest.mark.parametrize("width", [1366, 1024, 768])
-def test_the_editor_is_usable_and_accessible_from_768_px(browser, live_server, editor_login, width):
+def test_the_editor_is_usable_and_accessible_from_768_px(opened, width):
     from axe_playwright_python.sync_playwright import Axe
 
     Episode.objects.update(title="A very long episode title that an editor gave it to see what the buttons do " * 2)
-    session = editor_session(browser, live_server, *editor_login, viewport={"width": width, "height": 900})
-    episode = Episode.objects.get()
-    page = _open(session, live_server, episode)
+    session, episode, page = opened(viewport={"width": width, "height": 900})
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     text, table = page.locator("#item-0 textarea").bounding_box(), page.locator("#transcript-table").bounding_box()
     assert text["width"] >= table["width"] / 2, (text, table)
@@ -346,14 +346,11 @@ def test_the_editor_is_usable_and_accessible_from_768_px(browser, live_server, e
         if v["impact"] in ("critical", "serious")
     ]
     assert not found, found
-    session.close()
 
 
-def test_a_save_too_big_to_send_says_so_and_keeps_the_text(browser, live_server, editor_login, settings):
+def test_a_save_too_big_to_send_says_so_and_keeps_the_text(opened, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
-    session = editor_session(browser, live_server, *editor_login)
-    episode = Episode.objects.get()
-    page = _open(session, live_server, episode)
+    session, episode, page = opened()
     page.evaluate(
         """() => { const area = document.querySelector('#item-4 textarea');
         area.value = 'x'.repeat(1200 * 1024); area.dispatchEvent(new Event('input', {bubbles: true})); }"""
@@ -363,4 +360,3 @@ def test_a_save_too_big_to_send_says_so_and_keeps_the_text(browser, live_server,
     assert page.evaluate("window.stillThisPage") is True
     assert len(page.locator("#item-4 textarea").input_value()) == 1200 * 1024
     assert Episode.objects.get().version == 1
-    session.close()
