@@ -553,11 +553,6 @@ def render(front: dict, body: str, closing: str = "---") -> str:
     return OPENING + dump(front) + closing + body
 
 
-def is_canonical(front_text: str, front: dict) -> bool:
-    """Tell whether ``front_text`` is exactly what :func:`dump` writes for ``front``."""
-    return front_text == dump(front)
-
-
 def locate(text: str, path: tuple, *, first_line: int = 1) -> int:
     """Return the file line of the value at ``path`` (keys and list indexes) in YAML ``text``."""
     try:
