@@ -216,12 +216,14 @@ def import_sources(
     user=None,
     diffs: bool = False,
     overwrite: str = FORCE_HINT,
+    after: Callable[[FileResult], None] | None = None,
 ) -> Report:
     """Import every source atomically on its own, profiles first; return the per-file report.
 
     With ``diffs`` each updated file's result carries its differences (cut to DIFF_LINES lines); the run
     keeps no file's text, so its memory does not grow with what an archive unpacks to. ``overwrite``
-    tells an editor how to overwrite an episode edited in the CMS.
+    tells an editor how to overwrite an episode edited in the CMS. ``after`` is called with each file's
+    result inside that file's transaction, once it is imported.
     """
     report = Report()
     sources = sorted(sources, key=lambda s: not s.is_person)
@@ -243,6 +245,7 @@ def import_sources(
             to_index=to_index,
             diffs=diffs,
             overwrite=overwrite,
+            after=after,
         )
         if dry_run and result.is_person and result.status in (CREATED, UPDATED):
             profiled.add(result.slug)
@@ -294,12 +297,14 @@ def import_source(
     to_index: list[int] | None = None,
     diffs: bool = False,
     overwrite: str = FORCE_HINT,
+    after: Callable[[FileResult], None] | None = None,
 ) -> FileResult:
     """Import one file atomically; a refusal keeps nothing of it.
 
     ``existing`` is the set of episode slugs known to exist when a run started (None: look each one up).
     Given ``to_index``, the episode's id joins it and the caller indexes its transcript for search before
-    committing; otherwise it is indexed at once.
+    committing; otherwise it is indexed at once. ``after`` runs inside the file's transaction once it is
+    imported (what it writes is kept or undone with the file).
     """
     result = FileResult(name=source.name, status=REFUSED, is_person=source.is_person)
     try:
@@ -335,6 +340,8 @@ def import_source(
                             diffs=diffs,
                             overwrite=overwrite,
                         )
+                    if after is not None:
+                        after(result)
                     if to_index is None:
                         search_index.index_episodes(saved)
                     if dry_run:
@@ -381,10 +388,7 @@ def _import_episode(
             if existing.edited_at:
                 by += f" on {existing.edited_at:%Y-%m-%d %H:%M}"
             raise fm.FormatError(ERR_EDITED.format(by=by, overwrite=overwrite))
-        current = sync.episode_document(existing)
-        same = fm.same_data(current.front, doc.front) and (current.body, current.closing) == (doc.body, doc.closing)
-        # Strictly the same: == would take 1 for 1.0 or true, and ignore a new key order.
-        if not existing.edited_since_sync and same:
+        if not existing.edited_since_sync and sync.same_document(sync.episode_document(existing), doc):
             # Same data, other formatting: remember the new file for diffs, keep the rows.
             Episode.objects.filter(pk=existing.pk).update(source_text=text)
             result.status = UNCHANGED
@@ -425,6 +429,11 @@ def _import_person(result: FileResult, text: str, *, diffs: bool = False) -> Non
     if existing is None:
         Person.objects.create(key=result.slug, **values)
         result.status = CREATED
+        return
+    if existing.has_profile and sync.same_document(sync.person_document(existing), doc):
+        # Same data, other quoting (the CMS's own export of a profile): remember the new file, keep the row.
+        Person.objects.filter(pk=existing.pk).update(source_text=text)
+        result.status = UNCHANGED
         return
     if diffs:
         result.diff = _diff(existing.source_text, text, name=result.name)
