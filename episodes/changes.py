@@ -192,11 +192,11 @@ def item_keys(item) -> tuple:
 
 
 def line_keys(line) -> tuple:
-    return (line,)
+    return (line, ("line",))
 
 
 def link_keys(link: dict) -> tuple:
-    return (hashable(link), ("url", link["url"]), ("text", link["text"]))
+    return (hashable(link), ("url", link["url"]), ("text", link["text"]), ("link",))
 
 
 def align(old: list, new: list, keys=item_keys) -> list[tuple[int | None, int | None]]:
@@ -204,7 +204,8 @@ def align(old: list, new: list, keys=item_keys) -> list[tuple[int | None, int | 
 
     Items equal under ``keys(item)[0]`` are matched first (longest common subsequence); in the stretches
     left between matches, the next, looser key is tried, and so on. Stretches still unmatched pair their
-    items in order while their loosest keys agree (a turn whose words and time both changed).
+    items in order while they are of one kind, the first item of the loosest key (a turn whose words and
+    time both changed).
     """
     old_keys = [keys(item) for item in old]
     new_keys = [keys(item) for item in new]
