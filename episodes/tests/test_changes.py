@@ -113,13 +113,15 @@ def test_metadata_keys_nested_mappings_and_lists(seed):
 
 
 def test_links_added_removed_and_changed(seed):
-    body = seed.body.replace("[Matt Turck](https://mattturck.com/data2021/)", "[Matt Turck's list](https://mattturck.com/data2021/)")
-    body = body.replace("* [Whylabs' website](https://whylabs.ai/){:target=\"_blank\"}\n", "")
+    body = seed.body.replace(
+        "[Matt Turck](https://mattturck.com/data2021/)", "[Matt Turck's list](https://mattturck.com/data2021/)"
+    )
+    body = body.replace('* [Whylabs\' website](https://whylabs.ai/){:target="_blank"}\n', "")
     body += '\n* [New](https://example.com/){:target="_blank"}'
     said = described(seed, edited(seed, body=body))
     assert said == [
-        'link "Matt Turck\'s list": text \'Matt Turck\' → "Matt Turck\'s list"',
-        "link removed: \"Whylabs' website\" <https://whylabs.ai/>",
+        "link \"Matt Turck's list\": text 'Matt Turck' → \"Matt Turck's list\"",
+        'link removed: "Whylabs\' website" <https://whylabs.ai/>',
         "link added: 'New' <https://example.com/>",
     ]
 
@@ -202,9 +204,8 @@ def test_links_and_free_text_merge_on_their_own(seed):
         edited(seed, body=prose.replace("Third", "3rd")),
     )
     assert merged.conflicts == [] and merged.doc.body == "\n1st line.\nSecond line.\n3rd line.\n"
-    merged = merge.merge(
-        edited(seed, body=prose), edited(seed, body=prose.replace("First", "A")), edited(seed, body=prose.replace("First", "B"))
-    )
+    ours, theirs = prose.replace("First", "A"), prose.replace("First", "B")
+    merged = merge.merge(edited(seed, body=prose), edited(seed, body=ours), edited(seed, body=theirs))
     assert [c.where for c in merged.conflicts] == ["body text, line 2"]
 
 
