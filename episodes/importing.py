@@ -84,6 +84,9 @@ class FileResult:
     # The differences from what the CMS had, when asked for: a run keeps no file's text, only this.
     diff: list[str] = field(default_factory=list)
     is_person: bool = False
+    # The episode's or person's id once imported, and the episode's version.
+    pk: int | None = None
+    version: int | None = None
 
     def __str__(self) -> str:
         if self.status == REFUSED:
@@ -375,6 +378,8 @@ def _import_episode(
 ) -> None:
     """Import an episode file; an episode saved joins ``saved``, with its transcript not indexed yet."""
     existing = Episode.objects.filter(slug=result.slug).select_for_update().first() if may_exist else None
+    if existing is not None:
+        result.pk, result.version = existing.pk, existing.version
     if existing is not None and existing.source_text == text and not existing.edited_since_sync:
         result.status = UNCHANGED
         return
@@ -402,6 +407,7 @@ def _import_episode(
     )
     episode, missing = sync.save_episode_rows(rows, existing=existing, people=people, index=False)
     saved.append(episode.pk)
+    result.pk, result.version = episode.pk, episode.version
     result.status = CREATED if existing is None else UPDATED
     forced = " (overwriting edits made in the CMS)" if existing is not None and existing.edited_since_sync else ""
     record_revision(episode=episode, summary=f"{result.status} from {result.name}{forced}", user=user, source=text)
@@ -419,6 +425,7 @@ def _diff(previous: str, text: str, *, name: str) -> list[str]:
 
 def _import_person(result: FileResult, text: str, *, diffs: bool = False) -> None:
     existing = Person.objects.filter(key=result.slug).select_for_update().first()
+    result.pk = existing.pk if existing is not None else None
     if existing is not None and existing.has_profile and existing.source_text == text:
         result.status = UNCHANGED
         return
@@ -427,7 +434,7 @@ def _import_person(result: FileResult, text: str, *, diffs: bool = False) -> Non
     values = sync.person_fields(doc)
     values["source_text"] = text
     if existing is None:
-        Person.objects.create(key=result.slug, **values)
+        result.pk = Person.objects.create(key=result.slug, **values).pk
         result.status = CREATED
         return
     if existing.has_profile and sync.same_document(sync.person_document(existing), doc):

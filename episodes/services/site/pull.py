@@ -353,15 +353,25 @@ class _Puller:
 
     def record_in_step(self, target: Target, blob: str, raw: bytes, imported=None) -> None:
         """Record that the CMS now holds exactly this file's data (in the transaction of its import)."""
-        if target.kind == EPISODE:
-            episode = Episode.objects.filter(slug=target.key).values_list("pk", "version").first()
-            pk, version = episode if episode else (None, None)
-            links = {"episode_id": pk, "person_id": None, "version": version}
+        if imported is not None:
+            pk, version = imported.pk, imported.version
+        elif target.kind == EPISODE:
+            pk, version = Episode.objects.filter(pk=target.obj.pk).values_list("pk", "version").get()
         else:
-            pk = Person.objects.filter(key=target.key).values_list("pk", flat=True).first()
-            links = {"episode_id": None, "person_id": pk, "version": None}
-        values = dict(links, text=_text(raw), blob=blob, upstream_blob=blob, synced_at=timezone.now())
-        _save_site_file(target.path, values)
+            pk, version = target.obj.pk, None
+        episode = target.kind == EPISODE
+        values = {
+            "episode_id": pk if episode else None,
+            "person_id": None if episode else pk,
+            "version": version if episode else None,
+            "text": _text(raw),
+            "blob": blob,
+            "upstream_blob": blob,
+            "synced_at": timezone.now(),
+        }
+        # A file new to the CMS for an object new to it (most of a first pull): one insert.
+        fresh = target.site_file is None and (target.obj is None or imported is not None and imported.status == CREATED)
+        _save_site_file(target.path, values, fresh=fresh)
 
     def record_problem(self, target: Target, blob: str, problem: str) -> None:
         values = {"problem": problem, "upstream_blob": blob, "conflicts": [], "conflict_text": "", "conflict_blob": ""}
@@ -452,10 +462,16 @@ def _in_step_version(target: Target) -> int | None:
     return target.obj.synced_version if isinstance(target.obj, Episode) else None
 
 
-def _save_site_file(path: str, values: dict, *, clear: bool = True) -> None:
-    """Write the sync state of ``path``; ``clear`` also forgets a refusal or conflict of an earlier pull."""
+def _save_site_file(path: str, values: dict, *, clear: bool = True, fresh: bool = False) -> None:
+    """Write the sync state of ``path``; ``clear`` also forgets a refusal or conflict of an earlier pull.
+
+    ``fresh``: no row exists for the path, nor for its episode or person.
+    """
     if clear:
         values = {"problem": "", "conflicts": [], "conflict_text": "", "conflict_blob": "", **values}
+    if fresh:
+        sync.insert_rows(SiteFile, [{"path": path, **values}])
+        return
     for link in ("episode_id", "person_id"):
         if values.get(link) is not None:
             # A file stands for one episode or person: an older row for it (an earlier name) lets go.

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from ... import exporting, git, linewise, sync
 from ...models import Episode, SiteFile, SiteState
-from ..revisions import diff as diff_text
+from ..revisions import diff as text_diff
 from .common import EPISODE, FOLDERS, SyncError, dirty_note, open_site
 from .pending import Pending, authors, pending_changes
 
@@ -216,7 +216,7 @@ def _texts(site: git.Repo, parent_files: dict, files: list[Pending]) -> tuple[li
 
 
 def _diff(old: str, new: str, item: Pending) -> list[str]:
-    return diff_text(old, new, older_name=f"a/{item.old_path or item.path}", newer_name=f"b/{item.path}")
+    return text_diff(old, new, older_name=f"a/{item.old_path or item.path}", newer_name=f"b/{item.path}")
 
 
 def commit_message(files: list[Pending], *, subject: str | None = None) -> str:
