@@ -29,7 +29,6 @@ from pathlib import Path
 
 from benchsite import ROOT, setup
 
-
 SHARED = ROOT.parent / "shared"
 
 

@@ -70,5 +70,3 @@ def route() -> str | None:
         return None
     prefix = base.strip("/")
     return f"{prefix}/<path:path>" if prefix else None
-
-
