@@ -25,6 +25,7 @@ ERR_NOT_WORK_TREE = "{path} is not a git working tree (git says: {said})"
 ERR_BARE = "{path} is a bare repository; give the folder of a checkout of the site"
 ERR_TIMEOUT = "git {command} did not finish within {seconds} seconds"
 ERR_BUSY = "another pull or push is running on {path}; try again when it has finished"
+ERR_LOCK = "cannot write to the git folder of {path} ({problem}): the CMS needs to write there to pull or push"
 ERR_BAD_BRANCH = "'{name}' is not a valid branch name"
 ERR_NO_REMOTE = "there is no remote '{name}' in {path} (remotes: {remotes})"
 
@@ -313,7 +314,11 @@ class Repo:
     def lock(self):
         """Hold this repository's CMS lock: one pull or push at a time (released if the process dies)."""
         path = os.path.join(self.git_dir, "podcast-cms.lock")
-        with open(path, "a") as f:
+        try:
+            f = open(path, "a")  # noqa: SIM115 - closed below, after the lock is released
+        except OSError as exc:
+            raise GitError(ERR_LOCK.format(path=self.root, problem=exc.strerror or exc)) from None
+        with f:
             try:
                 fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:

@@ -562,3 +562,22 @@ def test_a_repository_with_thousands_of_files(tmp_path):
     Person.objects.filter(key="person0042").update(twitter="changed")
     pushed = push(site)
     assert changed_lines(site, pushed.commit) == ["-twitter: Al_Grigor", "+twitter: changed"]
+
+
+def test_one_pull_or_push_at_a_time(pulled):
+    from episodes import git
+
+    edit_title(S22_SLUG, "Title")
+    with git.Repo.open(str(pulled.root)).lock():
+        for action in (pull, push):
+            with pytest.raises(site_sync.SyncError, match="another pull or push is running"):
+                action(pulled)
+    assert push(pulled).commit
+
+
+def test_a_person_renamed_in_the_cms_moves_the_profile_and_updates_their_episodes(pulled):
+    Person.objects.filter(key="xiahebleinagel").update(key="xia-he")
+    report = push(pulled)
+    names = pulled.git("diff", "--name-status", "-M", f"{report.commit}^", report.commit).splitlines()
+    assert sorted(names) == [f"M\t{S22}", "R100\t_people/xiahebleinagel.md\t_people/xia-he.md"]
+    assert changed_lines(pulled, report.commit) == ["-- xiahebleinagel", "+- xia-he"]
