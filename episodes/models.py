@@ -342,30 +342,27 @@ class RedirectQuerySet(models.QuerySet):
         return row.target if row is not None else None
 
 
-class EpisodeRedirect(models.Model):
-    """An old slug of an episode whose file was renamed: its old addresses redirect permanently to the new ones."""
+class Redirect(models.Model):
+    """An old name of a renamed file: the old addresses of its page redirect permanently to the new ones."""
 
-    old = models.CharField(max_length=SLUG_MAX_LENGTH, unique=True, help_text="The slug the episode had before.")
+    old = models.CharField(max_length=SLUG_MAX_LENGTH, unique=True, help_text="The name it had before.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RedirectQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.old} → {self.target}"
+
+
+class EpisodeRedirect(Redirect):
     target = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="old_slugs")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = RedirectQuerySet.as_manager()
-
-    def __str__(self):
-        return f"{self.old} → {self.target.slug}"
 
 
-class PersonRedirect(models.Model):
-    """An old key of a person whose profile file was renamed: the old page redirects permanently."""
-
-    old = models.CharField(max_length=SLUG_MAX_LENGTH, unique=True, help_text="The key the person had before.")
+class PersonRedirect(Redirect):
     target = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="old_keys")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = RedirectQuerySet.as_manager()
-
-    def __str__(self):
-        return f"{self.old} → {self.target.key}"
 
 
 # -- the site's git repository ----------------------------------------------------------------------

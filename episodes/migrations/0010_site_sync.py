@@ -18,7 +18,6 @@ def grant(apps, schema_editor):
     group.permissions.add(*Permission.objects.filter(content_type__app_label="episodes", codename__in=codenames))
 
 
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -47,19 +46,25 @@ class Migration(migrations.Migration):
             name='EpisodeRedirect',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('old', models.CharField(help_text='The slug the episode had before.', max_length=255, unique=True)),
+                ('old', models.CharField(help_text='The name it had before.', max_length=255, unique=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='old_slugs', to='episodes.episode')),
             ],
+            options={
+                'abstract': False,
+            },
         ),
         migrations.CreateModel(
             name='PersonRedirect',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('old', models.CharField(help_text='The key the person had before.', max_length=255, unique=True)),
+                ('old', models.CharField(help_text='The name it had before.', max_length=255, unique=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='old_keys', to='episodes.person')),
             ],
+            options={
+                'abstract': False,
+            },
         ),
         migrations.CreateModel(
             name='SiteFile',
