@@ -112,6 +112,8 @@ class Change:
             return f"{name} removed (was {_quote(self.old)})"
         if self.action == REORDERED:
             return f"{name} reordered"
+        if isinstance(self.old, str) and isinstance(self.new, str):
+            return f"{name}: {text_change(self.old, self.new)}"
         return f"{name}: {_quote(self.old)} → {_quote(self.new)}"
 
     __str__ = describe

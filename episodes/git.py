@@ -143,9 +143,6 @@ class Repo:
         except GitError:
             return None
 
-    def tree(self, commit: str) -> str:
-        return self.text("rev-parse", f"{commit}^{{tree}}")
-
     def files(self, commit: str, folders: list[str]) -> dict[str, tuple[str, str, int]]:
         """Return {path: (mode, blob id, size)} of the files directly in ``folders`` at ``commit``."""
         out = self.run("ls-tree", "-z", "-l", "--full-tree", commit, "--", *[f"{folder}/" for folder in folders])
@@ -238,9 +235,6 @@ class Repo:
             process.stderr.close()
             process.wait(timeout=LOCAL_TIMEOUT)
 
-    def read_blob(self, blob: str) -> bytes:
-        return self.run("cat-file", "blob", blob)
-
     # -- writing objects and refs ---------------------------------------------------------------------
 
     def write_blobs(self, contents: list[bytes], *, write: bool = True) -> list[str]:
@@ -302,10 +296,6 @@ class Repo:
 
     def push(self, remote: str, branch: str) -> str:
         """Push ``branch`` to ``remote`` under the same name, never forcing; return git's report."""
-        if remote not in self.remotes():
-            raise GitError(
-                ERR_NO_REMOTE.format(name=remote, path=self.root, remotes=", ".join(self.remotes()) or "none")
-            )
         ref = f"refs/heads/{branch}"
         out = self.run("push", "--porcelain", remote, f"{ref}:{ref}", timeout=PUSH_TIMEOUT)
         return out.decode("utf-8", "replace").strip()

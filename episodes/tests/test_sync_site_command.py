@@ -41,6 +41,16 @@ def test_pull_push_and_status_from_the_command_line(site):
     status, out, _ = run("sync_site", "push", "--repo", str(site.root))
     assert status == 0 and out.strip() == "Nothing to publish: the CMS holds the same data as the site's files."
 
+    pulled = site.head()
+    site.git("mv", "_podcast/trends-in-modern-data-engineering.md", "_podcast/modern-data-engineering.md")
+    site.git("rm", "-q", "_people/adrianbrudaru.md")
+    site.commit()
+    status, out, _ = run("sync_site", "status", "--repo", str(site.root))
+    assert f"Changed on the site since the last pull ({pulled[:7]}), a pull would import:\n" in out
+    assert "  renamed: _podcast/trends-in-modern-data-engineering.md → _podcast/modern-data-engineering.md\n" in out
+    assert "  deleted: _people/adrianbrudaru.md\n" in out
+    assert "Pushed (retitle), not yet on the pulled branch:\n  " + S22 in out
+
 
 def test_refusals_conflicts_and_bad_input_exit_1(site, settings, tmp_path):
     settings.SITE_REPO = ""

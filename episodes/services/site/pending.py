@@ -25,7 +25,7 @@ NOTE_DRAFT_ON_SITE = "{path} is live on the site but a draft in the CMS: not wri
 NOTE_DELETED_HERE = "{path} was deleted in the CMS but is still on the site: delete the file there to remove it"
 
 
-@dataclass
+@dataclass(eq=False)
 class Pending:
     """An episode or person whose CMS data differs from its file (or that has no file yet)."""
 

@@ -47,7 +47,6 @@ NOTE_REWRITTEN = (
     "every file was compared with the CMS's copy"
 )
 ERR_RENAME_TAKEN = "renamed from {old} on the site, but the CMS already has {what} '{key}'"
-ERR_RENAME_HERE = "the CMS renamed {old} to this name, and the site has a file here too: resolve by hand"
 MSG_MERGED = "kept the CMS's edits; from the site: {what}"
 SUMMARY_MERGED = "merged the site's changes to {path} (commit {commit}) with the CMS's edits"
 SUMMARY_RENAMED = "renamed on the site: {old} → {new} (the old address redirects)"
@@ -148,9 +147,9 @@ def _in_scope(change: git.FileChange) -> list[git.FileChange]:
 class _Puller:
     def __init__(self, site: git.Repo, head: str, report: PullReport, progress):
         self.site, self.head, self.report, self.progress = site, head, report, progress
-        self._files: dict[str, tuple[str, str, str]] | None = None
+        self._files: dict[str, tuple[str, str, int]] | None = None
 
-    def files(self) -> dict[str, tuple[str, str, str]]:
+    def files(self) -> dict[str, tuple[str, str, int]]:
         if self._files is None:
             self._files = self.site.files(self.head, FOLDERS)
         return self._files
@@ -207,7 +206,10 @@ class _Puller:
         deletions = [c for c in file_changes if c.status == "D"]
         upserts = [c for c in file_changes if c.status not in "RD"]
         for change in renames:
-            if self.rename(change):
+            renamed = self.rename(change)
+            if renamed is None:
+                deletions.append(git.FileChange("D", change.old_path))  # the new name is refused
+            elif renamed:
                 upserts.append(git.FileChange("M", change.path))
             else:
                 deletions.append(git.FileChange("D", change.old_path))
@@ -218,8 +220,11 @@ class _Puller:
         for change in deletions:
             self.delete(change.path)
 
-    def rename(self, change: git.FileChange) -> bool:
-        """Give the episode or person of ``old_path`` its new name; False when it must be a delete and an add."""
+    def rename(self, change: git.FileChange) -> bool | None:
+        """Give the episode or person of ``old_path`` its new name.
+
+        Return False when the rename must be a deletion and an addition, None when the new name is refused.
+        """
         kind, old, new = kind_of(change.path), key_of(change.old_path), key_of(change.path)
         target = targets([change.old_path])[change.old_path]
         obj = target.obj
@@ -230,7 +235,7 @@ class _Puller:
             importing.slug_for(os.path.basename(change.path))
         except fm.FormatError as exc:
             self.done(FileLine(change.path, REFUSED, exc.message, exc.line))
-            return False
+            return None
         model = Episode if kind == EPISODE else Person
         field_name = "slug" if kind == EPISODE else "key"
         if model.objects.filter(**{field_name: new}).exclude(pk=obj.pk).exists():

@@ -124,11 +124,11 @@ def _push(site: git.Repo, *, branch, remote, message, dry_run) -> PushReport:
             _record(state, texts, blobs, name=None, commit=None)
         report.outcome = NOTHING_NEW.format(parent=parent[:7])
         return report
-    written = [item for item, _ in texts if item.path in entries or item.old_path in entries]
+    changed = [(item, text) for item, text in texts if item.path in entries or item.old_path in entries]
+    written = [item for item, _ in changed]
     report.files = [
         Written(item.path, item.old_path, item.describe(), _diff(originals.get(item.path, ""), text, item))
-        for item, text in texts
-        if item in written
+        for item, text in changed
     ]
     report.message = commit_message(written, subject=message)
     if dry_run:
