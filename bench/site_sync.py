@@ -10,6 +10,7 @@ wall time:
 - floor: read every file of the repository and load its front matter with PyYAML's C loader (CSafeLoader);
 - pull: ``sync_site pull`` of the whole repository into an empty database (the import, its revisions, the
   search index and each file's sync state); ratio to the floor, best over best and the median side by side;
+  for reference, ``import_episodes``' service on the same files from the working tree (what a pull adds);
 - second pull: a pull with nothing new (budget 0.5 s);
 - push: one episode's title edited, then ``sync_site push`` to a branch (budget 1 s).
 
@@ -109,7 +110,7 @@ def main():
     import yaml
     from django.db import connection
 
-    from episodes import search_index
+    from episodes import importing, search_index
     from episodes.models import (
         BodyLink,
         Episode,
@@ -150,9 +151,16 @@ def main():
         report = site_sync.site_pull(repo=str(repo))
         assert not report.problems, report.problems[0]
 
-    floors, pulls = Times(), Times()
+    def plain_import():
+        people = importing.path_sources([str(repo / "_people")], people=True)
+        report = importing.import_sources([*people, *importing.path_sources([str(repo / "_podcast")])])
+        assert not report.refused, report.refused[0]
+
+    floors, pulls, imports = Times(), Times(), Times()
     for _ in range(args.repeat):
         floors.run(floor_load)
+        empty_database()
+        imports.run(plain_import)
         empty_database()
         pulls.run(pull)
     counts = (Episode.objects.count(), Person.objects.count())
@@ -179,6 +187,8 @@ def main():
         best, paired = best_and_median(getattr(pulls, kind), getattr(floors, kind))
         print(f"  pull / floor ({kind}): {best:.2f}x best over best, {paired:.2f}x median side by side")
     print("  (budget 2.5x, goal 1.5x)")
+    best, paired = best_and_median(imports.cpu, floors.cpu)
+    print(f"  for reference, import_episodes of the same files: {imports.line()}; {best:.2f}x the floor (cpu)")
     print(f"second pull, nothing new:            {seconds.line()}   (budget 0.5 s)")
     print(f"push of one edited episode:          {pushes.line()}   (budget 1 s)")
     print(f"last push's diff (added, removed, file): {changed}")

@@ -231,9 +231,11 @@ def import_sources(
     report = Report()
     sources = sorted(sources, key=lambda s: not s.is_person)
     seen: dict[tuple[bool, str], Source] = {}
-    # One query tells which episodes exist, so that new ones skip their own lookup.
+    # One query tells which episodes exist, and one which people, so that new ones skip their own lookup.
     stems = [s.filename[: -len(".md")] for s in sources if not s.is_person]
     existing = set(Episode.objects.filter(slug__in=stems).values_list("slug", flat=True)) if stems else set()
+    keys = [s.filename[: -len(".md")] for s in sources if s.is_person]
+    existing_people = set(Person.objects.filter(key__in=keys).values_list("key", flat=True)) if keys else set()
 
     profiled: set[str] = set()  # profiles a dry run would add: its episodes would find them
 
@@ -244,6 +246,7 @@ def import_sources(
             dry_run=dry_run,
             seen=seen,
             existing=existing,
+            existing_people=existing_people,
             user=user,
             to_index=to_index,
             diffs=diffs,
@@ -296,6 +299,7 @@ def import_source(
     dry_run=False,
     seen: dict | None = None,
     existing: set | None = None,
+    existing_people: set | None = None,
     user=None,
     to_index: list[int] | None = None,
     diffs: bool = False,
@@ -304,7 +308,8 @@ def import_source(
 ) -> FileResult:
     """Import one file atomically; a refusal keeps nothing of it.
 
-    ``existing`` is the set of episode slugs known to exist when a run started (None: look each one up).
+    ``existing`` is the set of episode slugs known to exist when a run started (None: look each one up),
+    ``existing_people`` the same for people's keys.
     Given ``to_index``, the episode's id joins it and the caller indexes its transcript for search before
     committing; otherwise it is indexed at once. ``after`` runs inside the file's transaction once it is
     imported (what it writes is kept or undone with the file).
@@ -330,7 +335,8 @@ def import_source(
             try:
                 with transaction.atomic():
                     if source.is_person:
-                        _import_person(result, text, diffs=diffs)
+                        may_exist = again or existing_people is None or result.slug in existing_people
+                        _import_person(result, text, diffs=diffs, may_exist=may_exist)
                     else:
                         may_exist = again or existing is None or result.slug in existing
                         _import_episode(
@@ -423,8 +429,8 @@ def _diff(previous: str, text: str, *, name: str) -> list[str]:
     )
 
 
-def _import_person(result: FileResult, text: str, *, diffs: bool = False) -> None:
-    existing = Person.objects.filter(key=result.slug).select_for_update().first()
+def _import_person(result: FileResult, text: str, *, diffs: bool = False, may_exist: bool = True) -> None:
+    existing = Person.objects.filter(key=result.slug).select_for_update().first() if may_exist else None
     result.pk = existing.pk if existing is not None else None
     if existing is not None and existing.has_profile and existing.source_text == text:
         result.status = UNCHANGED
