@@ -50,8 +50,11 @@ def test_pull_from_the_admin_shows_the_command_s_report(admin_client, site):
 @needs_shared
 def test_the_page_lists_pending_changes_in_words_and_publishes_them(admin_client, admin_user, pulled):
     edit_title(S22_SLUG, "A title from the admin", user=admin_user)
+    Person.objects.filter(key="adrianbrudaru").update(linkedin="adrian-b")
     html = admin_client.get(PAGE).content.decode()
-    assert "Changes to publish (1)" in html
+    assert "Changes to publish (2)" in html
+    assert "Adrian Brudaru</a> <code>_people/adrianbrudaru.md</code>" in html
+    assert "linkedin: &#x27;data-team&#x27; → &#x27;adrian-b&#x27;" in html
     assert "title: &#x27;Reinventing a Career in Tech&#x27; → &#x27;A title from the admin&#x27;" in html
     assert f"<code>{S22}</code>" in html and "by admin" in html
     response = admin_client.post(reverse("admin:episodes_publish_push"), {"message": "Retitle an episode"})

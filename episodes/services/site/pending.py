@@ -74,7 +74,9 @@ class Pending:
         return lines
 
     def __str__(self) -> str:
-        return self.obj.title or self.obj.slug if self.kind == EPISODE else str(self.obj)
+        if self.kind == EPISODE:
+            return self.obj.title or self.obj.slug
+        return str(self.obj)
 
 
 @dataclass
