@@ -574,6 +574,55 @@ def locate(text: str, path: tuple, *, first_line: int = 1) -> int:
     return _line(text, mark, first_line)
 
 
+@dataclass
+class KeyLines:
+    """Where a top-level key and its value stand in a front matter text (0-based lines, ``last`` included)."""
+
+    key: str
+    first: int
+    last: int
+    style: str | None  # the value's scalar style: None plain, "'" or '"', "|" or ">"; "" for a collection
+    suffix: str = ""  # what follows a one-line value on its line, such as a comment
+
+
+def key_lines(text: str) -> list[KeyLines] | None:
+    """Return where each top-level key of YAML ``text`` stands, or None unless all are plain string keys."""
+    try:
+        node = yaml.compose(text, Loader=Loader)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(node, yaml.MappingNode) or node.tag != _MAP:
+        return None
+    found = []
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR or key_node.style:
+            return None
+        first = text.count("\n", 0, key_node.start_mark.index)
+        end = value_node.end_mark.index
+        # A block collection ends at the start of the next line; a scalar where its text ends.
+        last = text.count("\n", 0, end - 1 if end and text[end - 1] == "\n" else end)
+        style = (value_node.style or None) if isinstance(value_node, yaml.ScalarNode) else ""
+        suffix = ""
+        if first == last and style in (None, "'", '"'):
+            line_end = text.find("\n", end)
+            suffix = text[end : len(text) if line_end < 0 else line_end]
+        found.append(KeyLines(key_node.value, first, max(last, first), style, suffix))
+    return found
+
+
+def dump_pair(key: str, value, *, style: str | None = None, one_line: bool = False) -> str:
+    """Return the YAML lines of ``key: value``, a string value in ``style`` where YAML allows it.
+
+    ``one_line`` keeps a string on one line however long (the canonical dump wraps at 80 columns).
+    """
+    dumper = Dumper(None)
+    value_node = dumper._node(value)
+    if style in ("'", '"') and isinstance(value_node, yaml.ScalarNode) and type(value) is str:
+        value_node.style = style
+    node = yaml.MappingNode(_MAP, [(yaml.ScalarNode(_STR, key), value_node)], flow_style=False)
+    return yaml.serialize(node, Dumper=Dumper, allow_unicode=True, width=-1 if one_line else None)
+
+
 def is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 

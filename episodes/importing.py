@@ -84,6 +84,9 @@ class FileResult:
     # The differences from what the CMS had, when asked for: a run keeps no file's text, only this.
     diff: list[str] = field(default_factory=list)
     is_person: bool = False
+    # The episode's or person's id once imported, and the episode's version.
+    pk: int | None = None
+    version: int | None = None
 
     def __str__(self) -> str:
         if self.status == REFUSED:
@@ -216,19 +219,23 @@ def import_sources(
     user=None,
     diffs: bool = False,
     overwrite: str = FORCE_HINT,
+    after: Callable[[FileResult], None] | None = None,
 ) -> Report:
     """Import every source atomically on its own, profiles first; return the per-file report.
 
     With ``diffs`` each updated file's result carries its differences (cut to DIFF_LINES lines); the run
     keeps no file's text, so its memory does not grow with what an archive unpacks to. ``overwrite``
-    tells an editor how to overwrite an episode edited in the CMS.
+    tells an editor how to overwrite an episode edited in the CMS. ``after`` is called with each file's
+    result inside that file's transaction, once it is imported.
     """
     report = Report()
     sources = sorted(sources, key=lambda s: not s.is_person)
     seen: dict[tuple[bool, str], Source] = {}
-    # One query tells which episodes exist, so that new ones skip their own lookup.
+    # One query tells which episodes exist, and one which people, so that new ones skip their own lookup.
     stems = [s.filename[: -len(".md")] for s in sources if not s.is_person]
     existing = set(Episode.objects.filter(slug__in=stems).values_list("slug", flat=True)) if stems else set()
+    keys = [s.filename[: -len(".md")] for s in sources if s.is_person]
+    existing_people = set(Person.objects.filter(key__in=keys).values_list("key", flat=True)) if keys else set()
 
     profiled: set[str] = set()  # profiles a dry run would add: its episodes would find them
 
@@ -239,10 +246,12 @@ def import_sources(
             dry_run=dry_run,
             seen=seen,
             existing=existing,
+            existing_people=existing_people,
             user=user,
             to_index=to_index,
             diffs=diffs,
             overwrite=overwrite,
+            after=after,
         )
         if dry_run and result.is_person and result.status in (CREATED, UPDATED):
             profiled.add(result.slug)
@@ -290,16 +299,20 @@ def import_source(
     dry_run=False,
     seen: dict | None = None,
     existing: set | None = None,
+    existing_people: set | None = None,
     user=None,
     to_index: list[int] | None = None,
     diffs: bool = False,
     overwrite: str = FORCE_HINT,
+    after: Callable[[FileResult], None] | None = None,
 ) -> FileResult:
     """Import one file atomically; a refusal keeps nothing of it.
 
-    ``existing`` is the set of episode slugs known to exist when a run started (None: look each one up).
+    ``existing`` is the set of episode slugs known to exist when a run started (None: look each one up),
+    ``existing_people`` the same for people's keys.
     Given ``to_index``, the episode's id joins it and the caller indexes its transcript for search before
-    committing; otherwise it is indexed at once.
+    committing; otherwise it is indexed at once. ``after`` runs inside the file's transaction once it is
+    imported (what it writes is kept or undone with the file).
     """
     result = FileResult(name=source.name, status=REFUSED, is_person=source.is_person)
     try:
@@ -322,7 +335,8 @@ def import_source(
             try:
                 with transaction.atomic():
                     if source.is_person:
-                        _import_person(result, text, diffs=diffs)
+                        may_exist = again or existing_people is None or result.slug in existing_people
+                        _import_person(result, text, diffs=diffs, may_exist=may_exist)
                     else:
                         may_exist = again or existing is None or result.slug in existing
                         _import_episode(
@@ -335,6 +349,8 @@ def import_source(
                             diffs=diffs,
                             overwrite=overwrite,
                         )
+                    if after is not None:
+                        after(result)
                     if to_index is None:
                         search_index.index_episodes(saved)
                     if dry_run:
@@ -368,6 +384,8 @@ def _import_episode(
 ) -> None:
     """Import an episode file; an episode saved joins ``saved``, with its transcript not indexed yet."""
     existing = Episode.objects.filter(slug=result.slug).select_for_update().first() if may_exist else None
+    if existing is not None:
+        result.pk, result.version = existing.pk, existing.version
     if existing is not None and existing.source_text == text and not existing.edited_since_sync:
         result.status = UNCHANGED
         return
@@ -381,10 +399,7 @@ def _import_episode(
             if existing.edited_at:
                 by += f" on {existing.edited_at:%Y-%m-%d %H:%M}"
             raise fm.FormatError(ERR_EDITED.format(by=by, overwrite=overwrite))
-        current = sync.episode_document(existing)
-        same = fm.same_data(current.front, doc.front) and (current.body, current.closing) == (doc.body, doc.closing)
-        # Strictly the same: == would take 1 for 1.0 or true, and ignore a new key order.
-        if not existing.edited_since_sync and same:
+        if not existing.edited_since_sync and sync.same_document(sync.episode_document(existing), doc):
             # Same data, other formatting: remember the new file for diffs, keep the rows.
             Episode.objects.filter(pk=existing.pk).update(source_text=text)
             result.status = UNCHANGED
@@ -398,6 +413,7 @@ def _import_episode(
     )
     episode, missing = sync.save_episode_rows(rows, existing=existing, people=people, index=False)
     saved.append(episode.pk)
+    result.pk, result.version = episode.pk, episode.version
     result.status = CREATED if existing is None else UPDATED
     forced = " (overwriting edits made in the CMS)" if existing is not None and existing.edited_since_sync else ""
     record_revision(episode=episode, summary=f"{result.status} from {result.name}{forced}", user=user, source=text)
@@ -413,8 +429,9 @@ def _diff(previous: str, text: str, *, name: str) -> list[str]:
     )
 
 
-def _import_person(result: FileResult, text: str, *, diffs: bool = False) -> None:
-    existing = Person.objects.filter(key=result.slug).select_for_update().first()
+def _import_person(result: FileResult, text: str, *, diffs: bool = False, may_exist: bool = True) -> None:
+    existing = Person.objects.filter(key=result.slug).select_for_update().first() if may_exist else None
+    result.pk = existing.pk if existing is not None else None
     if existing is not None and existing.has_profile and existing.source_text == text:
         result.status = UNCHANGED
         return
@@ -423,8 +440,13 @@ def _import_person(result: FileResult, text: str, *, diffs: bool = False) -> Non
     values = sync.person_fields(doc)
     values["source_text"] = text
     if existing is None:
-        Person.objects.create(key=result.slug, **values)
+        result.pk = Person.objects.create(key=result.slug, **values).pk
         result.status = CREATED
+        return
+    if existing.has_profile and sync.same_document(sync.person_document(existing), doc):
+        # Same data, other quoting (the CMS's own export of a profile): remember the new file, keep the row.
+        Person.objects.filter(pk=existing.pk).update(source_text=text)
+        result.status = UNCHANGED
         return
     if diffs:
         result.diff = _diff(existing.source_text, text, name=result.name)

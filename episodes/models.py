@@ -330,3 +330,110 @@ class Revision(models.Model):
 
     def __str__(self):
         return f"{self.episode} v{self.version}: {self.summary}"
+
+
+# -- old addresses ----------------------------------------------------------------------------------
+
+
+class RedirectQuerySet(models.QuerySet):
+    def target(self, old: str):
+        """Return the episode or person that was once at ``old`` (None if nothing was)."""
+        row = self.filter(old=old).select_related("target").first()
+        return row.target if row is not None else None
+
+
+class Redirect(models.Model):
+    """An old name of a renamed file: the old addresses of its page redirect permanently to the new ones."""
+
+    old = models.CharField(max_length=SLUG_MAX_LENGTH, unique=True, help_text="The name it had before.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RedirectQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.old} → {self.target}"
+
+
+class EpisodeRedirect(Redirect):
+    target = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="old_slugs")
+
+
+class PersonRedirect(Redirect):
+    target = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="old_keys")
+
+
+# -- the site's git repository ----------------------------------------------------------------------
+
+
+class SiteState(models.Model):
+    """Where the CMS stands with the site's git repository (a single row): the last pull and the last push."""
+
+    repo = models.TextField(blank=True, help_text="The working tree last pulled from.")
+    branch = models.CharField(max_length=255, blank=True, help_text="The branch checked out at the last pull.")
+    commit = models.CharField(max_length=64, blank=True, help_text="The commit last pulled.")
+    pulled_at = models.DateTimeField(null=True, blank=True)
+    pushed_branch = models.CharField(max_length=255, blank=True)
+    pushed_commit = models.CharField(max_length=64, blank=True)
+    pushed_from = models.CharField(max_length=64, blank=True, help_text="The pulled commit that branch grew from.")
+    pushed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "site state"
+
+    def __str__(self):
+        return f"pulled {self.commit[:7] or 'nothing'}"
+
+    @classmethod
+    def load(cls) -> "SiteState":
+        return cls.objects.get_or_create(pk=1)[0]
+
+
+class SiteFileQuerySet(models.QuerySet):
+    def in_conflict(self):
+        return self.exclude(conflict_blob="")
+
+    def refused(self):
+        return self.exclude(problem="")
+
+    def waiting(self):
+        """Files pushed to a branch whose version is not in the pulled commit yet."""
+        return self.filter(problem="", conflict_blob="").exclude(blob=models.F("upstream_blob")).exclude(blob="")
+
+
+class SiteFile(models.Model):
+    """One episode or people file of the site's repository as the CMS last saw it: the base of merges and pushes."""
+
+    path = models.CharField(max_length=1000, unique=True, help_text="The file's path in the repository.")
+    episode = models.OneToOneField(Episode, null=True, blank=True, on_delete=models.SET_NULL, related_name="site_file")
+    person = models.OneToOneField(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="site_file")
+    text = models.TextField(blank=True, help_text="The file as last pulled or pushed (line endings normalised).")
+    blob = models.CharField(max_length=64, blank=True, help_text="git's id of the file as last pulled or pushed.")
+    upstream_blob = models.CharField(max_length=64, blank=True, help_text="git's id of the file in the pulled commit.")
+    version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The episode's version when it last held exactly this file's data."
+    )
+    synced_at = models.DateTimeField(null=True, blank=True, help_text="When the CMS last held this file's data.")
+    problem = models.TextField(blank=True, help_text="Why the pulled version was refused ('line: what is wrong').")
+    conflicts = models.JSONField(default=list, blank=True, help_text="What the last pull could not merge.")
+    conflict_text = models.TextField(blank=True, help_text="The site's version that conflicts with the CMS.")
+    conflict_blob = models.CharField(max_length=64, blank=True)
+
+    objects = SiteFileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["path"]
+
+    def __str__(self):
+        return self.path
+
+
+class Publish(SiteFile):
+    """The editors' page for pulling from and publishing to the site; its permissions say who may do that."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "publish to the site"
+        verbose_name_plural = "publish to the site"

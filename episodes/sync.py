@@ -339,6 +339,11 @@ def episode_documents(episodes):
             yield episode, fm.Document(front=front, body=episode_body(episode, links), closing=episode.closing)
 
 
+def same_document(a: fm.Document, b: fm.Document) -> bool:
+    """Tell whether two documents hold the same data: strictly (== would take 1 for 1.0, and ignore key order)."""
+    return fm.same_data(a.front, b.front) and (a.body, a.closing) == (b.body, b.closing)
+
+
 def export_text(episode: Episode) -> str:
     """Return the canonical file text of ``episode``."""
     return episode_document(episode).render()

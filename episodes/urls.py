@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from . import views
+from . import images, views
 from .models import SLUG_PATTERN
 
 
@@ -31,3 +31,5 @@ urlpatterns = [
     path("people/<key:key>/", views.person_detail, name="person"),
     path("search/", views.search, name="search"),
 ]
+if images.route():
+    urlpatterns.append(path(images.route(), images.site_image, name="site_image"))

@@ -6,18 +6,47 @@ transcript is read. Drafts are shown to staff only, never cached and never index
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.http import require_safe
 
 from . import public
-from .models import Episode, Person
+from .models import Episode, EpisodeRedirect, Person, PersonRedirect
 from .search import search_transcripts
+
+
+def follows_renames(view):
+    """Answer the old address of a renamed episode or person with a permanent redirect to its new one.
+
+    Looked up only when the address finds nothing, so a live page costs no extra query.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, **kwargs):
+        try:
+            return view(request, **kwargs)
+        except Http404:
+            if "slug" in kwargs:
+                target = EpisodeRedirect.objects.target(kwargs["slug"])
+                new = {"slug": target.slug} if target else None
+            else:
+                target = PersonRedirect.objects.target(kwargs.get("key", ""))
+                new = {"key": target.key} if target else None
+            if new is None:
+                raise
+            match = request.resolver_match
+            url = reverse(f"{match.namespace}:{match.url_name}", kwargs={**match.kwargs, **new})
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(url + (f"?{query}" if query else ""))
+
+    return wrapper
 
 
 def _head(request, slug: str) -> public.EpisodeHead:
@@ -77,6 +106,7 @@ def index(request):
 
 
 @require_safe
+@follows_renames
 def episode_detail(request, slug: str):
     head = _head(request, slug)
 
@@ -88,6 +118,7 @@ def episode_detail(request, slug: str):
 
 
 @require_safe
+@follows_renames
 def feed(request, slug: str, kind: str):
     """Serve one of the episode's transcript or chapter files (``kind`` comes from the URL pattern)."""
     head = _head(request, slug)
@@ -95,6 +126,7 @@ def feed(request, slug: str, kind: str):
 
 
 @require_safe
+@follows_renames
 def person_detail(request, key: str):
     person = get_object_or_404(Person.objects.public(), key=key)
     episodes = public.person_episodes(person).with_guests()

@@ -16,6 +16,12 @@ AXES_COOLOFF_MINUTES  how long a lockout lasts; default 15
 DJANGO_CLIENT_IP_HEADER  behind a reverse proxy, the request header holding the client address
                       (e.g. HTTP_X_REAL_IP); default: none, the connection's address is used
 
+Site repository (see README, "Publishing through git")
+SITE_REPO             a git working tree of the site (_podcast/, _people/, images/): the default --repo of
+                      sync_site and the admin's Publish page; its images/ are served at PODCAST_IMAGES_URL
+SITE_REMOTE           the remote the admin's Publish button pushes its branch to (e.g. origin); none: commit only
+SITE_COMMITTER        "Name <email>" as the committer of published changes; default: git's own, or "Podcast CMS"
+
 Public site
 PODCAST_TITLE         the podcast's name on pages and in structured data; default "DataTalks.Club Podcast"
 PODCAST_IMAGES_URL    where image paths such as images/authors/key.jpg are served; default /media/
@@ -234,5 +240,8 @@ CONTENT_SECURITY_POLICY_EXEMPT = ["/admin/"]
 # browser without scripts sends them all.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 40000
 EPISODES_UPLOAD_DIR = os.environ.get("EPISODES_UPLOAD_DIR", "")
+SITE_REPO = os.environ.get("SITE_REPO", "")
+SITE_REMOTE = os.environ.get("SITE_REMOTE", "")
+SITE_COMMITTER = os.environ.get("SITE_COMMITTER", "")
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"

@@ -4,10 +4,11 @@ from django.contrib import admin
 
 from .episode import EpisodeAdmin
 from .people import PersonAdmin
+from .publish import PublishAdmin
 from .transcript import TranscriptItemAdmin
 
 admin.site.site_header = "Podcast editor"
 admin.site.site_title = "Podcast editor"
 admin.site.index_title = "Episodes and people"
 
-__all__ = ["EpisodeAdmin", "PersonAdmin", "TranscriptItemAdmin"]
+__all__ = ["EpisodeAdmin", "PersonAdmin", "PublishAdmin", "TranscriptItemAdmin"]

@@ -1,0 +1,319 @@
+"""The site's git repository, through the ``git`` command line; knows nothing of Django.
+
+Everything the CMS does to a repository goes through :class:`Repo`. It reads commits and blobs, and it
+writes objects, a branch and a push, but never the checked-out branch, the working tree or the real index:
+commits are built in a temporary index file (``GIT_INDEX_FILE``), and ``git status`` runs without its
+optional index refresh (``GIT_OPTIONAL_LOCKS=0``).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import subprocess
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+ZERO = "0" * 40
+LOCAL_TIMEOUT = 120  # seconds; reading or writing objects of a big repository
+PUSH_TIMEOUT = 600  # a push goes over the network
+
+ERR_NO_GIT = "the git command is not installed (or not on PATH)"
+ERR_NOT_FOLDER = "{path}: no such folder"
+ERR_NOT_WORK_TREE = "{path} is not a git working tree (git says: {said})"
+ERR_BARE = "{path} is a bare repository; give the folder of a checkout of the site"
+ERR_TIMEOUT = "git {command} did not finish within {seconds} seconds"
+ERR_BUSY = "another pull or push is running on {path}; try again when it has finished"
+ERR_LOCK = "cannot write to the git folder of {path} ({problem}): the CMS needs to write there to pull or push"
+ERR_BAD_BRANCH = "'{name}' is not a valid branch name"
+ERR_NO_REMOTE = "there is no remote '{name}' in {path} (remotes: {remotes})"
+
+
+class GitError(Exception):
+    """A git command that failed; the message says what git said."""
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One line of ``git diff --name-status``: A, M, D, T or R (``old_path`` set for renames)."""
+
+    status: str
+    path: str
+    old_path: str = ""
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    email: str
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+def _environment(extra: dict | None = None) -> dict:
+    env = dict(os.environ)
+    # Never wait for a password nobody will type; parseable messages; no index refresh by `git status`.
+    env.update(GIT_TERMINAL_PROMPT="0", LC_ALL="C", LANGUAGE="C", GIT_OPTIONAL_LOCKS="0")
+    env.pop("GIT_INDEX_FILE", None)
+    env.pop("GIT_DIR", None)
+    env.pop("GIT_WORK_TREE", None)
+    if extra:
+        env.update(extra)
+    return env
+
+
+def _said(stderr: bytes) -> str:
+    """Return what git wrote to stderr as one line for a message."""
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    return " / ".join(lines) or "no message"
+
+
+class Repo:
+    """A git working tree; ``root`` is its top folder."""
+
+    def __init__(self, root: str):
+        self.root = root
+        self.git_dir = ""
+
+    @classmethod
+    def open(cls, path: str) -> Repo:
+        """Return the working tree at ``path`` (or the one ``path`` lies in); raise GitError otherwise."""
+        if not os.path.isdir(path):
+            raise GitError(ERR_NOT_FOLDER.format(path=path))
+        repo = cls(os.path.abspath(path))
+        try:
+            out = repo.run("rev-parse", "--is-bare-repository", "--show-toplevel", "--absolute-git-dir")
+        except GitError as exc:
+            raise GitError(ERR_NOT_WORK_TREE.format(path=path, said=exc)) from None
+        lines = out.decode("utf-8", "surrogateescape").splitlines()
+        if lines[0] == "true" or len(lines) < 3:
+            raise GitError(ERR_BARE.format(path=path))
+        repo.root, repo.git_dir = lines[1], lines[2]
+        return repo
+
+    def run(self, *args: str, input: bytes | None = None, env: dict | None = None, timeout: int = LOCAL_TIMEOUT):
+        """Run ``git args`` in the working tree and return its output; raise GitError with git's message."""
+        command = ["git", "-C", self.root, *args]
+        try:
+            done = subprocess.run(
+                command, input=input, capture_output=True, env=_environment(env), timeout=timeout, check=False
+            )
+        except FileNotFoundError:
+            raise GitError(ERR_NO_GIT) from None
+        except subprocess.TimeoutExpired:
+            raise GitError(ERR_TIMEOUT.format(command=args[0], seconds=timeout)) from None
+        if done.returncode != 0:
+            raise GitError(_said(done.stderr or done.stdout))
+        return done.stdout
+
+    def text(self, *args: str, **kwargs) -> str:
+        return self.run(*args, **kwargs).decode("utf-8", "surrogateescape").strip()
+
+    # -- reading --------------------------------------------------------------------------------------
+
+    def head(self) -> str | None:
+        """Return the checked-out commit, or None in a repository without commits."""
+        try:
+            return self.text("rev-parse", "--verify", "--quiet", "HEAD^{commit}") or None
+        except GitError:
+            return None
+
+    def branch(self) -> str | None:
+        """Return the checked-out branch's short name, or None when HEAD is detached."""
+        try:
+            return self.text("symbolic-ref", "--quiet", "--short", "HEAD") or None
+        except GitError:
+            return None
+
+    def has_commit(self, commit: str) -> bool:
+        if not commit:
+            return False
+        try:
+            self.run("cat-file", "-e", f"{commit}^{{commit}}")
+        except GitError:
+            return False
+        return True
+
+    def resolve(self, ref: str) -> str | None:
+        """Return the commit a full ref (``refs/heads/x``) points to, or None if there is none."""
+        try:
+            return self.text("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}") or None
+        except GitError:
+            return None
+
+    def files(self, commit: str, folders: list[str]) -> dict[str, tuple[str, str, int]]:
+        """Return {path: (mode, blob id, size)} of the files directly in ``folders`` at ``commit``."""
+        out = self.run("ls-tree", "-z", "-l", "--full-tree", commit, "--", *[f"{folder}/" for folder in folders])
+        found = {}
+        for entry in out.split(b"\0"):
+            if not entry:
+                continue
+            info, path = entry.split(b"\t", 1)
+            mode, kind, blob, size = info.decode().split()
+            if kind == "blob":
+                found[path.decode("utf-8", "surrogateescape")] = (mode, blob, int(size))
+        return found
+
+    def diff(self, old: str, new: str, folders: list[str]) -> list[FileChange]:
+        """Return the files of ``folders`` that differ between two commits, renames found (``git diff -M``)."""
+        out = self.run("diff-tree", "-r", "-z", "-M", "--name-status", "--no-commit-id", old, new, "--", *folders)
+        fields = [f.decode("utf-8", "surrogateescape") for f in out.split(b"\0")]
+        changes, i = [], 0
+        while i < len(fields) and fields[i]:
+            status = fields[i][0]
+            if status in "RC":
+                changes.append(FileChange(status, fields[i + 2], fields[i + 1]))
+                i += 3
+            else:
+                changes.append(FileChange(status, fields[i + 1]))
+                i += 2
+        return changes
+
+    def dirty(self) -> list[str]:
+        """Return the paths with uncommitted changes or untracked files in the working tree."""
+        out = self.run("status", "--porcelain=v1", "-z", "--untracked-files=normal")
+        paths, entries, i = [], out.split(b"\0"), 0
+        while i < len(entries):
+            entry = entries[i]
+            if entry:
+                paths.append(entry[3:].decode("utf-8", "surrogateescape"))
+                if entry[:1] in (b"R", b"C"):
+                    i += 1  # the original path follows a rename
+            i += 1
+        return paths
+
+    def remotes(self) -> list[str]:
+        return self.text("remote").split()
+
+    def worktree_branches(self) -> set[str]:
+        """Return the branches checked out in this repository's working trees (``refs/heads/...``)."""
+        out = self.text("worktree", "list", "--porcelain")
+        return {line.split(" ", 1)[1] for line in out.splitlines() if line.startswith("branch ")}
+
+    def identity(self) -> Identity | None:
+        """Return the committer git is configured with here, or None."""
+        try:
+            ident = self.text("var", "GIT_COMMITTER_IDENT")
+        except GitError:
+            return None
+        name, _, rest = ident.partition(" <")
+        email = rest.split(">", 1)[0]
+        return Identity(name, email) if name and email else None
+
+    @contextmanager
+    def blobs(self):
+        """Yield a function returning a blob's bytes by id, all read through one ``git cat-file --batch``."""
+        try:
+            process = subprocess.Popen(
+                ["git", "-C", self.root, "cat-file", "--batch"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=_environment(),
+            )
+        except FileNotFoundError:
+            raise GitError(ERR_NO_GIT) from None
+
+        def read(blob: str) -> bytes:
+            process.stdin.write(blob.encode() + b"\n")
+            process.stdin.flush()
+            header = process.stdout.readline().split()
+            if len(header) != 3:
+                raise GitError(f"cannot read blob {blob}: {b' '.join(header).decode('utf-8', 'replace')}")
+            size = int(header[2])
+            data = process.stdout.read(size)
+            process.stdout.read(1)  # the newline after the content
+            return data
+
+        try:
+            yield read
+        finally:
+            process.stdin.close()
+            process.stdout.close()
+            process.stderr.close()
+            process.wait(timeout=LOCAL_TIMEOUT)
+
+    # -- writing objects and refs ---------------------------------------------------------------------
+
+    def write_blobs(self, contents: list[bytes], *, write: bool = True) -> list[str]:
+        """Store each content as a blob, byte for byte (no filters), and return their ids in order.
+
+        With ``write=False`` only compute the ids.
+        """
+        if not contents:
+            return []
+        with tempfile.TemporaryDirectory(prefix="podcast-cms-blobs-") as folder:
+            paths = []
+            for i, content in enumerate(contents):
+                path = os.path.join(folder, str(i))
+                with open(path, "wb") as f:
+                    f.write(content)
+                paths.append(path)
+            flags = ["-w"] if write else []
+            out = self.run("hash-object", *flags, "--no-filters", "--stdin-paths", input="\n".join(paths).encode())
+        return out.decode().split()
+
+    def write_tree(self, parent: str, changes: dict[str, tuple[str, str] | None]) -> str:
+        """Return the tree of ``parent`` with ``changes`` ({path: (mode, blob) or None to delete}) applied.
+
+        The tree is built in a temporary index: the working tree and its index are never touched.
+        """
+        with tempfile.TemporaryDirectory(prefix="podcast-cms-index-") as folder:
+            env = {"GIT_INDEX_FILE": os.path.join(folder, "index")}
+            self.run("read-tree", parent, env=env)
+            lines = []
+            for path, entry in changes.items():
+                mode, blob = entry if entry is not None else ("0", ZERO)
+                lines.append(f"{mode} {blob}\t{path}".encode("utf-8", "surrogateescape") + b"\0")
+            self.run("update-index", "-z", "--index-info", input=b"".join(lines), env=env)
+            return self.text("write-tree", env=env)
+
+    def commit(self, *, tree: str, parent: str, message: str, author: Identity, committer: Identity) -> str:
+        env = {
+            "GIT_AUTHOR_NAME": author.name,
+            "GIT_AUTHOR_EMAIL": author.email,
+            "GIT_COMMITTER_NAME": committer.name,
+            "GIT_COMMITTER_EMAIL": committer.email,
+        }
+        return self.text("commit-tree", tree, "-p", parent, "-F", "-", input=message.encode(), env=env)
+
+    def check_branch_name(self, name: str) -> None:
+        try:
+            self.run("check-ref-format", "--branch", name)
+        except GitError:
+            raise GitError(ERR_BAD_BRANCH.format(name=name)) from None
+        if name.startswith("-") or name == "HEAD":
+            raise GitError(ERR_BAD_BRANCH.format(name=name))
+
+    def update_ref(self, ref: str, new: str, old: str | None) -> None:
+        """Point ``ref`` at ``new`` only if it still points at ``old`` (None: only if it does not exist)."""
+        self.run("update-ref", "-m", "podcast CMS publish", ref, new, old or ZERO)
+
+    def delete_ref(self, ref: str, old: str) -> None:
+        self.run("update-ref", "-d", ref, old)
+
+    def push(self, remote: str, branch: str) -> str:
+        """Push ``branch`` to ``remote`` under the same name, never forcing; return git's report."""
+        ref = f"refs/heads/{branch}"
+        out = self.run("push", "--porcelain", remote, f"{ref}:{ref}", timeout=PUSH_TIMEOUT)
+        return out.decode("utf-8", "replace").strip()
+
+    @contextmanager
+    def lock(self):
+        """Hold this repository's CMS lock: one pull or push at a time (released if the process dies)."""
+        path = os.path.join(self.git_dir, "podcast-cms.lock")
+        try:
+            f = open(path, "a")  # noqa: SIM115 - closed below, after the lock is released
+        except OSError as exc:
+            raise GitError(ERR_LOCK.format(path=self.root, problem=exc.strerror or exc)) from None
+        with f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise GitError(ERR_BUSY.format(path=self.root)) from None
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)

@@ -1,0 +1,88 @@
+"""Keep the site's git repository and the CMS in step.
+
+    python manage.py sync_site pull [--repo PATH]
+    python manage.py sync_site push [--repo PATH] [--branch NAME] [--remote NAME] [--message TEXT] [--dry-run]
+    python manage.py sync_site status [--repo PATH]
+    python manage.py sync_site resolve PATH... --keep cms|site
+
+PATH defaults to SITE_REPO. pull imports the episode and people files of the checked-out commit (only those
+changed since the last pull), merging them with the CMS's edits field by field; push commits what changed
+in the CMS to a branch of its own (and pushes it with --remote), never touching the checked-out branch or
+the working tree; status tells what each would do, and the conflicts to settle. Exit status 1 when a file
+was refused or left in conflict, or when the command could not run at all.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from episodes.services import site
+
+
+class Command(BaseCommand):
+    help = "Pull from and push to the site's git repository (pull, push, status, resolve)."
+
+    def add_arguments(self, parser):
+        actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        pull = actions.add_parser("pull", help="Import what changed in the repository since the last pull.")
+        push = actions.add_parser("push", help="Commit what changed in the CMS to a branch.")
+        status = actions.add_parser("status", help="Tell what a pull and a push would do.")
+        resolve = actions.add_parser("resolve", help="Settle a conflict left by a pull.")
+        for sub in (pull, push, status):
+            sub.add_argument("--repo", metavar="PATH", help="The site's working tree (default: SITE_REPO).")
+        push.add_argument("--branch", metavar="NAME", help="Branch to commit to (default: cms/publish-<time>).")
+        push.add_argument("--remote", metavar="NAME", help="Push the branch to this remote (never forced).")
+        push.add_argument("--message", metavar="TEXT", help="The commit's first line.")
+        push.add_argument("--dry-run", action="store_true", help="Show what would be committed; write nothing.")
+        resolve.add_argument("paths", nargs="+", metavar="PATH", help="The file in conflict, e.g. _podcast/x.md.")
+        resolve.add_argument("--keep", required=True, choices=[site.KEEP_CMS, site.KEEP_SITE])
+
+    def handle(self, *args, action, verbosity, **options):
+        try:
+            getattr(self, action)(verbosity=verbosity, **options)
+        except site.SyncError as exc:
+            raise CommandError(str(exc), returncode=1) from None
+
+    def pull(self, *, repo, verbosity, **options):
+        def progress(line):
+            if line.status in (site.pull.REFUSED, site.pull.CONFLICT):
+                self.stderr.write(self.style.ERROR(str(line)))
+            elif verbosity >= 1:
+                self.stdout.write(self.style.SUCCESS(str(line)) if line.status != site.pull.UNCHANGED else str(line))
+            if verbosity >= 2:
+                for warning in line.warnings:
+                    self.stdout.write(self.style.WARNING(f"{line.path}: warning: {warning}"))
+
+        report = site.site_pull(repo=repo, progress=progress)
+        self._notes(report.notes)
+        self.stdout.write(report.summary())
+        if report.problems:
+            raise CommandError(f"{len(report.problems)} file(s) refused or in conflict", returncode=1)
+
+    def push(self, *, repo, branch, remote, message, dry_run, verbosity, **options):
+        report = site.site_push(repo=repo, branch=branch, remote=remote, message=message, dry_run=dry_run)
+        self._notes(report.notes)
+        for written in report.files:
+            renamed = f" (renamed from {written.old_path})" if written.old_path else ""
+            self.stdout.write(f"{written.path}{renamed}:")
+            for line in written.lines:
+                self.stdout.write(f"  {line}")
+            if dry_run and verbosity >= 2:
+                self.stdout.write("".join(written.diff))
+        if report.remote_said and verbosity >= 2:
+            self.stdout.write(report.remote_said)
+        style = self.style.SUCCESS if report.commit else (lambda text: text)
+        self.stdout.write(style(report.summary()))
+
+    def status(self, *, repo, **options):
+        for line in site.site_status(repo=repo).lines():
+            self.stdout.write(line)
+
+    def resolve(self, *, paths, keep, **options):
+        for path in paths:
+            settled = site.conflict_resolve(path=path, keep=keep)
+            self.stdout.write(self.style.SUCCESS(f"{path}: settled ({len(settled)} conflict(s), kept the {keep}'s)"))
+            for line in settled:
+                self.stdout.write(f"  {line}")
+
+    def _notes(self, notes):
+        for note in notes:
+            self.stdout.write(self.style.WARNING(f"Note: {note}"))

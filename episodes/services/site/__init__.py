@@ -1,0 +1,30 @@
+"""Keep the site's git repository and the CMS in step: pull, push, status, settling conflicts.
+
+The git work goes through :mod:`episodes.git`, the merge through :mod:`episodes.merge`.
+"""
+
+from .common import SyncError, open_site, repo_path
+from .pending import Pending, PendingReport, pending_changes
+from .pull import FileLine, PullReport, site_pull
+from .push import PushReport, Written, site_push
+from .status import KEEP_CMS, KEEP_SITE, StatusReport, conflict_resolve, site_status
+
+__all__ = [
+    "KEEP_CMS",
+    "KEEP_SITE",
+    "FileLine",
+    "Pending",
+    "PendingReport",
+    "PullReport",
+    "PushReport",
+    "StatusReport",
+    "SyncError",
+    "Written",
+    "conflict_resolve",
+    "open_site",
+    "pending_changes",
+    "repo_path",
+    "site_pull",
+    "site_push",
+    "site_status",
+]

@@ -1,0 +1,193 @@
+"""What changed in the CMS since the last pull or push: the files a push would write.
+
+"Changed" means the CMS's data differs from the file as last pulled or pushed (``SiteFile.text``). An
+episode whose version is the one recorded with its file is unchanged without reading it; any other is
+read and compared. People have no versions and are compared every time (their files are a few lines).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+
+from ... import changes, sync
+from ... import frontmatter as fm
+from ...models import Episode, Person, Revision, SiteFile
+from .common import EPISODE, PERSON, parse_text, path_for
+
+NOTE_CONFLICT = "{path} is not written: it is in conflict with the site since the last pull (resolve it first)"
+NOTE_DRAFT_ON_SITE = "{path} is live on the site but a draft in the CMS: not written (delete the file to unpublish)"
+NOTE_DELETED_HERE = "{path} was deleted in the CMS but is still on the site: delete the file there to remove it"
+
+
+@dataclass(eq=False)
+class Pending:
+    """An episode or person whose CMS data differs from its file (or that has no file yet)."""
+
+    kind: str
+    obj: Episode | Person
+    doc: fm.Document
+    site_file: SiteFile | None
+    version: int | None = None  # the episode's version ``doc`` was read at
+    authors: list = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return self.obj.slug if self.kind == EPISODE else self.obj.key
+
+    @property
+    def path(self) -> str:
+        return path_for(self.kind, self.key)
+
+    @property
+    def old_path(self) -> str:
+        """The file's path before the CMS renamed it ('' when not renamed)."""
+        if self.site_file is not None and self.site_file.path != self.path:
+            return self.site_file.path
+        return ""
+
+    @cached_property
+    def base(self) -> fm.Document | None:
+        if self.site_file is None or not self.site_file.text:
+            return None
+        return parse_text(self.site_file.text)
+
+    @cached_property
+    def comparison(self) -> changes.Comparison | None:
+        """The changes from the file as last pulled or pushed (None for a new file)."""
+        return changes.compare(self.base, self.doc) if self.base is not None else None
+
+    def describe(self) -> list[str]:
+        """Return what changed, in words: one line per change."""
+        lines = []
+        if self.old_path:
+            lines.append(f"renamed from {self.old_path}")
+        if self.comparison is None:
+            lines.append(f"new {self.kind} file")
+        else:
+            lines += self.comparison.describe()
+        return lines
+
+    def __str__(self) -> str:
+        if self.kind == EPISODE:
+            return self.obj.title or self.obj.slug
+        return str(self.obj)
+
+
+@dataclass
+class PendingReport:
+    files: list[Pending]
+    notes: list[str]
+
+
+def pending_changes() -> PendingReport:
+    """Return the episodes and people a push would write, and notes on those it leaves out."""
+    notes: list[str] = []
+    files = _episodes(notes) + _people(notes)
+    _add_authors(files)
+    return PendingReport(files, notes)
+
+
+def _episodes(notes: list[str]) -> list[Pending]:
+    tracked = {
+        row["episode"]: row
+        for row in SiteFile.objects.filter(episode__isnull=False).values(
+            "pk", "episode", "path", "version", "conflict_blob"
+        )
+    }
+    renamed_guests = set()
+    for person_id, path, key in SiteFile.objects.filter(person__isnull=False).values_list(
+        "person", "path", "person__key"
+    ):
+        if path != path_for(PERSON, key):
+            renamed_guests.add(person_id)
+    with_renamed_guests = (
+        set(Episode.objects.filter(guest_rows__person__in=renamed_guests).values_list("pk", flat=True))
+        if renamed_guests
+        else set()
+    )
+    candidates = []
+    for pk, slug, version, status in Episode.objects.values_list("pk", "slug", "version", "status"):
+        row = tracked.get(pk)
+        if status != Episode.Status.PUBLISHED:
+            if row is not None:
+                notes.append(NOTE_DRAFT_ON_SITE.format(path=row["path"]))
+            continue
+        if row is not None and row["conflict_blob"]:
+            notes.append(NOTE_CONFLICT.format(path=row["path"]))
+            continue
+        moved = row is None or row["path"] != path_for(EPISODE, slug) or pk in with_renamed_guests
+        if moved or row["version"] != version:
+            candidates.append(pk)
+    if not candidates:
+        return []
+    files = {sf.episode_id: sf for sf in SiteFile.objects.filter(episode__in=candidates)}
+    found = []
+    for episode, doc in sync.episode_documents(Episode.objects.filter(pk__in=candidates).order_by("slug")):
+        pending = Pending(EPISODE, episode, doc, files.get(episode.pk), version=episode.version)
+        if _differs(pending):
+            found.append(pending)
+    return found
+
+
+def _people(notes: list[str]) -> list[Pending]:
+    files = {sf.person_id: sf for sf in SiteFile.objects.filter(person__isnull=False)}
+    found = []
+    for person in Person.objects.with_profile().order_by("key"):
+        site_file = files.get(person.pk)
+        if site_file is not None and site_file.conflict_blob:
+            notes.append(NOTE_CONFLICT.format(path=site_file.path))
+            continue
+        pending = Pending(PERSON, person, sync.person_document(person), site_file)
+        if _differs(pending):
+            found.append(pending)
+    return found
+
+
+def _differs(pending: Pending) -> bool:
+    if pending.site_file is None or pending.old_path:
+        return True
+    base = pending.base
+    return base is None or not sync.same_document(base, pending.doc)
+
+
+def deleted_here_notes() -> list[str]:
+    """Return a note for each file whose episode or person was deleted in the CMS."""
+    orphans = SiteFile.objects.filter(episode__isnull=True, person__isnull=True).exclude(text="")
+    return [NOTE_DELETED_HERE.format(path=path) for path in orphans.values_list("path", flat=True)]
+
+
+def _add_authors(files: list[Pending]) -> None:
+    """Give each pending file the editors whose changes it carries, most active first.
+
+    Episodes: the users of the revisions since the version last in step with the file (pulls record none).
+    People: the admin's log of changes since the file was last in step.
+    """
+    users = {}
+    episodes = [p for p in files if p.kind == EPISODE]
+    for pending in episodes:
+        since = pending.site_file.version if pending.site_file and pending.site_file.version is not None else 0
+        revisions = Revision.objects.filter(episode=pending.obj, version__gt=since, user__isnull=False)
+        pending.authors = list(Counter(revisions.values_list("user", flat=True)).elements())
+    person_type = ContentType.objects.get_for_model(Person)
+    for pending in (p for p in files if p.kind == PERSON):
+        entries = LogEntry.objects.filter(content_type=person_type, object_id=str(pending.obj.pk))
+        if pending.site_file is not None and pending.site_file.synced_at is not None:
+            entries = entries.filter(action_time__gt=pending.site_file.synced_at)
+        pending.authors = list(entries.values_list("user", flat=True))
+    ids = {user_id for p in files for user_id in p.authors}
+    if ids:
+        users = get_user_model().objects.in_bulk(ids)
+    for pending in files:
+        pending.authors = [users[user_id] for user_id in pending.authors if user_id in users]
+
+
+def authors(files: list[Pending]) -> list:
+    """Return the editors of all ``files``, the one with the most changes first."""
+    counts = Counter(user for pending in files for user in pending.authors)
+    return [user for user, _ in counts.most_common()]

@@ -1,0 +1,486 @@
+"""Pull: import the site's episode and people files of the checked-out commit into the CMS.
+
+The first pull imports every file; later ones only the files changed since the last pulled commit
+(``git diff --name-status``). A renamed file renames its episode or person (old address redirected), a
+deleted one makes its episode a draft, and a file changed on the site *and* in the CMS is merged by field
+(:mod:`episodes.merge`); a real conflict is refused for that file, keeping the CMS's edits. Each file is
+imported and its sync state recorded in one transaction, and the pulled commit is recorded last, so a pull
+stopped anywhere leaves both sides consistent and the next pull simply does the rest.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from ... import changes, git, importing, merge, sync
+from ... import frontmatter as fm
+from ...models import Episode, EpisodeRedirect, Person, PersonRedirect, SiteFile, SiteState
+from ..common import editing
+from .common import (
+    EPISODE,
+    ERR_DETACHED,
+    ERR_NO_COMMITS,
+    FOLDERS,
+    PERSON,
+    SyncError,
+    Target,
+    cms_document,
+    dirty_note,
+    key_of,
+    kind_of,
+    open_site,
+    parse_text,
+    targets,
+)
+
+CREATED, UPDATED, UNCHANGED, MERGED = importing.CREATED, importing.UPDATED, importing.UNCHANGED, "merged"
+RENAMED, DELETED, CONFLICT, REFUSED = "renamed", "deleted", "conflict", importing.REFUSED
+STATUSES = (CREATED, UPDATED, MERGED, UNCHANGED, RENAMED, DELETED, CONFLICT, REFUSED)
+
+NOTE_REWRITTEN = (
+    "the last pulled commit {commit} is not in this repository (history rewritten, or another repository): "
+    "every file was compared with the CMS's copy"
+)
+ERR_RENAME_TAKEN = "renamed from {old} on the site, but the CMS already has {what} '{key}'"
+MSG_MERGED = "kept the CMS's edits; from the site: {what}"
+SUMMARY_MERGED = "merged the site's changes to {path} (commit {commit}) with the CMS's edits"
+SUMMARY_RENAMED = "renamed on the site: {old} → {new} (the old address redirects)"
+SUMMARY_DELETED = "deleted on the site ({path}): made a draft"
+
+
+@dataclass
+class FileLine:
+    """What a pull did with one file."""
+
+    path: str
+    status: str
+    detail: str = ""
+    line: int = 1
+    old_path: str = ""
+    conflicts: list[merge.Conflict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        if self.status == REFUSED:
+            return f"{self.path}:{self.line}: {self.detail}"
+        if self.status == CONFLICT:
+            said = "; ".join(conflict.describe() for conflict in self.conflicts)
+            return f"{self.path}: conflict, not imported (the CMS's edits are kept): {said}"
+        if self.status == RENAMED:
+            return f"{self.old_path} → {self.path}: renamed ({self.detail})"
+        return f"{self.path}: {self.status}" + (f" ({self.detail})" if self.detail else "")
+
+
+@dataclass
+class PullReport:
+    repo: str
+    branch: str
+    commit: str
+    previous: str
+    files: list[FileLine] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {status: sum(f.status == status for f in self.files) for status in STATUSES}
+
+    @property
+    def problems(self) -> list[FileLine]:
+        return [f for f in self.files if f.status in (REFUSED, CONFLICT)]
+
+    def summary(self) -> str:
+        if self.previous == self.commit and not self.files:
+            return f"Up to date with {self.branch} at {self.commit[:7]}."
+        counts = self.counts()
+        listed = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s] or s in (CREATED, UPDATED, UNCHANGED))
+        return f"Pulled {self.branch} at {self.commit[:7]}: {len(self.files)} files: {listed}"
+
+
+def site_pull(*, repo: str | None = None, progress: Callable[[FileLine], None] | None = None) -> PullReport:
+    """Import what changed on the site since the last pull; return the per-file report.
+
+    Raise SyncError when the repository cannot be pulled (not a working tree, detached HEAD, no commits).
+    """
+    site = open_site(repo)
+    try:
+        with site.lock():
+            return _pull(site, progress)
+    except git.GitError as exc:
+        raise SyncError(str(exc)) from None
+
+
+def _pull(site: git.Repo, progress) -> PullReport:
+    head = site.head()
+    if head is None:
+        raise SyncError(ERR_NO_COMMITS.format(path=site.root))
+    branch = site.branch()
+    if branch is None:
+        raise SyncError(ERR_DETACHED.format(commit=head[:7]))
+    state = SiteState.load()
+    report = PullReport(site.root, branch, head, state.commit, notes=dirty_note(site))
+    puller = _Puller(site, head, report, progress)
+    file_changes = puller.upstream_changes(state)
+    if file_changes:
+        puller.apply(file_changes)
+    state.repo, state.branch, state.commit, state.pulled_at = site.root, branch, head, timezone.now()
+    state.save()
+    return report
+
+
+def _in_scope(change: git.FileChange) -> list[git.FileChange]:
+    """Return the change as it concerns ``_podcast/*.md`` and ``_people/*.md`` files (a rename may be half in)."""
+    new_in = kind_of(change.path) is not None
+    if change.status in "RC":
+        old_in = change.status == "R" and kind_of(change.old_path) is not None
+        if old_in and new_in and kind_of(change.old_path) == kind_of(change.path):
+            return [change]
+        return ([git.FileChange("D", change.old_path)] if old_in else []) + (
+            [git.FileChange("A", change.path)] if new_in else []
+        )
+    return [change] if new_in else []
+
+
+class _Puller:
+    def __init__(self, site: git.Repo, head: str, report: PullReport, progress):
+        self.site, self.head, self.report, self.progress = site, head, report, progress
+        self._files: dict[str, tuple[str, str, int]] | None = None
+
+    def files(self) -> dict[str, tuple[str, str, int]]:
+        if self._files is None:
+            self._files = self.site.files(self.head, FOLDERS)
+        return self._files
+
+    def done(self, line: FileLine) -> None:
+        self.report.files.append(line)
+        if self.progress:
+            self.progress(line)
+
+    # -- what changed upstream ------------------------------------------------------------------------
+
+    def upstream_changes(self, state: SiteState) -> list[git.FileChange]:
+        if state.commit and state.commit == self.head:
+            found = []
+        elif state.commit and self.site.has_commit(state.commit):
+            found = [c for change in self.site.diff(state.commit, self.head, FOLDERS) for c in _in_scope(change)]
+        else:
+            if state.commit:
+                self.report.notes.append(NOTE_REWRITTEN.format(commit=state.commit[:7]))
+            found = self.compare_all()
+        # Files left in conflict are merged again: the CMS side may have changed since. (A refused file is
+        # tried again when it changes on the site.)
+        listed = {c.path for c in found}
+        stuck = [path for path in SiteFile.objects.in_conflict().values_list("path", flat=True) if path not in listed]
+        found += [git.FileChange("M", path) for path in stuck if path in self.files()]
+        return found
+
+    def compare_all(self) -> list[git.FileChange]:
+        """List every file that differs from the CMS's copy: the first pull, or after history was rewritten."""
+        known = dict(SiteFile.objects.values_list("path", "upstream_blob"))
+        files = {path: entry for path, entry in self.files().items() if kind_of(path) is not None}
+        found = [
+            git.FileChange("A" if path not in known else "M", path)
+            for path in files
+            if known.get(path) != files[path][1]
+        ]
+        gone = [git.FileChange("D", path) for path, blob in known.items() if blob and path not in files]
+        # A file gone and one added with the same content: a rename.
+        by_blob = {files[c.path][1]: c for c in found if c.status == "A"}
+        renamed = []
+        for change in gone:
+            added = by_blob.pop(known[change.path], None)
+            if added is not None and kind_of(change.path) == kind_of(added.path):
+                found.remove(added)
+                renamed.append(git.FileChange("R", added.path, change.path))
+            else:
+                renamed.append(change)
+        return found + renamed
+
+    # -- applying ------------------------------------------------------------------------------------
+
+    def apply(self, file_changes: list[git.FileChange]) -> None:
+        renames = [c for c in file_changes if c.status == "R"]
+        deletions = [c for c in file_changes if c.status == "D"]
+        upserts = [c for c in file_changes if c.status not in "RD"]
+        for change in renames:
+            renamed = self.rename(change)
+            if renamed is None:
+                deletions.append(git.FileChange("D", change.old_path))  # the new name is refused
+            elif renamed:
+                upserts.append(git.FileChange("M", change.path))
+            else:
+                deletions.append(git.FileChange("D", change.old_path))
+                upserts.append(git.FileChange("A", change.path))
+        # Profiles first, so that episodes find their guests.
+        upserts.sort(key=lambda c: (kind_of(c.path) != PERSON, c.path))
+        self.upsert([c.path for c in upserts])
+        for change in deletions:
+            self.delete(change.path)
+
+    def rename(self, change: git.FileChange) -> bool | None:
+        """Give the episode or person of ``old_path`` its new name.
+
+        Return False when the rename must be a deletion and an addition, None when the new name is refused.
+        """
+        kind, old, new = kind_of(change.path), key_of(change.old_path), key_of(change.path)
+        target = targets([change.old_path])[change.old_path]
+        obj = target.obj
+        if obj is None:
+            moved = SiteFile.objects.filter(path=change.path).exists()
+            return moved  # renamed by an earlier, interrupted pull: only the content is left to check
+        try:
+            importing.slug_for(os.path.basename(change.path))
+        except fm.FormatError as exc:
+            self.done(FileLine(change.path, REFUSED, exc.message, exc.line))
+            return None
+        model = Episode if kind == EPISODE else Person
+        field_name = "slug" if kind == EPISODE else "key"
+        if model.objects.filter(**{field_name: new}).exclude(pk=obj.pk).exists():
+            what = "an episode" if kind == EPISODE else "a person"
+            self.report.notes.append(
+                f"{change.path}: " + ERR_RENAME_TAKEN.format(old=change.old_path, what=what, key=new)
+            )
+            return False
+        with transaction.atomic():
+            if kind == EPISODE:
+                summary = SUMMARY_RENAMED.format(old=old, new=new)
+                in_step = target.site_file is not None and target.site_file.version == obj.version
+                with editing(episode=obj, summary=summary) as edit:
+                    edit.episode.slug = new
+                    edit.episode.save(update_fields=["slug"])
+                EpisodeRedirect.objects.filter(old=new).delete()
+                EpisodeRedirect.objects.update_or_create(old=old, defaults={"target": obj})
+                if in_step:
+                    target.site_file.version = obj.version
+            else:
+                Person.objects.filter(pk=obj.pk).update(key=new)
+                PersonRedirect.objects.filter(old=new).delete()
+                PersonRedirect.objects.update_or_create(old=old, defaults={"target": obj})
+            if target.site_file is not None:
+                SiteFile.objects.filter(path=change.path).exclude(pk=target.site_file.pk).delete()
+                target.site_file.path = change.path
+                target.site_file.save()
+        self.done(FileLine(change.path, RENAMED, "the old address redirects to the new one", old_path=change.old_path))
+        return True
+
+    def delete(self, path: str) -> None:
+        target = targets([path])[path]
+        obj = target.obj
+        if obj is None and target.site_file is None:
+            return  # never in the CMS (a file refused, or renamed before it was pulled)
+        with transaction.atomic():
+            if isinstance(obj, Episode):
+                if obj.status == Episode.Status.PUBLISHED:
+                    with editing(episode=obj, summary=SUMMARY_DELETED.format(path=path)) as edit:
+                        edit.episode.status = Episode.Status.DRAFT
+                        edit.episode.save(update_fields=["status"])
+                    detail = "the episode is now a draft"
+                else:
+                    detail = "the episode was a draft already"
+            elif isinstance(obj, Person):
+                Person.objects.filter(pk=obj.pk).update(has_profile=False)
+                detail = "the person is kept, without a profile"
+            else:
+                detail = "nothing of it was in the CMS"
+            if target.site_file is not None:
+                target.site_file.delete()
+        self.done(FileLine(path, DELETED, detail))
+
+    def upsert(self, paths: list[str]) -> None:
+        """Import new and changed files: plainly where the CMS has no edits, else by a three-way merge."""
+        files = self.files()
+        found = targets(paths)
+        plain, forced = [], []
+        with self.site.blobs() as read:
+            for path in paths:
+                target = found[path]
+                mode, blob, size = files[path]
+                site_file = target.site_file
+                if site_file is not None and site_file.upstream_blob == blob and not site_file.conflict_blob:
+                    continue  # done by an earlier, interrupted pull (or refused as it is)
+                raw = read(blob)
+                if site_file is not None and site_file.text and _text(raw) == site_file.text:
+                    # The file as the CMS last pushed it, now on the site (its pull request was merged): the
+                    # CMS's data stays as it is, edits made since included.
+                    _save_site_file(path, {"upstream_blob": blob, "blob": blob})
+                    self.done(FileLine(path, UNCHANGED, "as pushed from the CMS"))
+                    continue
+                edited = self.cms_edited(target)
+                if edited is None:
+                    (forced if _edited_flag(target) else plain).append((path, blob, raw))
+                else:
+                    self.merge(target, blob, raw, edited)
+            self.import_plain(plain, found, force=False)
+            self.import_plain(forced, found, force=True)
+
+    def cms_edited(self, target: Target) -> tuple[fm.Document | None, fm.Document] | None:
+        """Return (base, ours) when the CMS has data the file as last pulled lacks; None when it has not."""
+        obj, site_file = target.obj, target.site_file
+        if obj is None or (isinstance(obj, Person) and not obj.has_profile):
+            return None
+        if isinstance(obj, Episode):
+            if site_file is not None and site_file.version == obj.version:
+                return None
+            if site_file is None and not obj.edited_since_sync:
+                return None  # the rows are the file last imported or exported
+        base_text = site_file.text if site_file is not None and site_file.text else obj.source_text
+        base = parse_text(base_text) if base_text else None
+        ours = cms_document(obj)
+        if base is not None and sync.same_document(base, ours):
+            return None
+        return base, ours
+
+    def import_plain(self, entries: list[tuple[str, str, bytes]], found: dict[str, Target], *, force: bool) -> None:
+        if not entries:
+            return
+        by_path = {path: (blob, raw) for path, blob, raw in entries}
+
+        def source(path: str, raw: bytes) -> importing.Source:
+            return importing.Source(
+                path, os.path.basename(path), len(raw), lambda: raw, is_person=kind_of(path) == PERSON
+            )
+
+        def after(result: importing.FileResult) -> None:
+            blob, raw = by_path[result.name]
+            self.record_in_step(found[result.name], blob, raw, imported=result)
+
+        sources = [source(path, raw) for path, (blob, raw) in by_path.items()]
+        report = importing.import_sources(sources, force=force, after=after)
+        for result in report.results:
+            if result.status == REFUSED:
+                self.record_problem(found[result.name], by_path[result.name][0], f"{result.line}: {result.message}")
+                self.done(FileLine(result.name, REFUSED, result.message, result.line))
+            else:
+                self.done(FileLine(result.name, result.status, result.slug, warnings=result.warnings))
+
+    def record_in_step(self, target: Target, blob: str, raw: bytes, imported=None) -> None:
+        """Record that the CMS now holds exactly this file's data (in the transaction of its import)."""
+        if imported is not None:
+            pk, version = imported.pk, imported.version
+        elif target.kind == EPISODE:
+            pk, version = Episode.objects.filter(pk=target.obj.pk).values_list("pk", "version").get()
+        else:
+            pk, version = target.obj.pk, None
+        episode = target.kind == EPISODE
+        values = {
+            "episode_id": pk if episode else None,
+            "person_id": None if episode else pk,
+            "version": version if episode else None,
+            "text": _text(raw),
+            "blob": blob,
+            "upstream_blob": blob,
+            "synced_at": timezone.now(),
+        }
+        # A file new to the CMS for an object new to it (most of a first pull): one insert.
+        fresh = target.site_file is None and (target.obj is None or imported is not None and imported.status == CREATED)
+        _save_site_file(target.path, values, fresh=fresh)
+
+    def record_problem(self, target: Target, blob: str, problem: str) -> None:
+        values = {"problem": problem, "upstream_blob": blob, "conflicts": [], "conflict_text": "", "conflict_blob": ""}
+        if target.site_file is None and target.obj is not None:
+            values["episode_id" if target.kind == EPISODE else "person_id"] = target.obj.pk
+        _save_site_file(target.path, values, clear=False)
+
+    def merge(self, target: Target, blob: str, raw: bytes, sides: tuple[fm.Document | None, fm.Document]) -> None:
+        base, ours = sides
+        path = target.path
+        try:
+            theirs = fm.parse(raw)
+            if target.kind == EPISODE:
+                fm.validate_episode(theirs)
+        except fm.FormatError as exc:
+            self.record_problem(target, blob, f"{exc.line}: {exc.message}")
+            self.done(FileLine(path, REFUSED, exc.message, exc.line))
+            return
+        if sync.same_document(ours, theirs):
+            self.record_in_step(target, blob, raw)
+            self.done(FileLine(path, UNCHANGED, "the CMS has the same"))
+            return
+        merged = merge.merge(base, ours, theirs)
+        if merged.conflicts:
+            values = {
+                "conflicts": [conflict.as_yaml() for conflict in merged.conflicts],
+                "conflict_text": _text(raw),
+                "conflict_blob": blob,
+                "upstream_blob": blob,
+                "problem": "",
+            }
+            if target.site_file is None:
+                values.update(_links(target), text=_base_text(target), version=_in_step_version(target))
+            _save_site_file(path, values, clear=False)
+            self.done(FileLine(path, CONFLICT, conflicts=merged.conflicts))
+            return
+        from_site = "; ".join(changes.compare(ours, merged.doc).describe()) or "nothing new"
+        try:
+            with transaction.atomic():
+                apply_document(target.obj, merged.doc, summary=SUMMARY_MERGED.format(path=path, commit=self.head[:7]))
+                values = dict(_links(target), text=_text(raw), blob=blob, upstream_blob=blob)
+                if sync.same_document(merged.doc, theirs):  # both sides made the same changes
+                    values.update(version=getattr(target.obj, "version", None), synced_at=timezone.now())
+                else:
+                    values["version"] = _in_step_version(target)
+                _save_site_file(path, values)
+        except fm.FormatError as exc:
+            self.done(FileLine(path, REFUSED, exc.message, exc.line))
+            return
+        except DatabaseError as exc:
+            self.done(FileLine(path, REFUSED, importing.ERR_DATABASE.format(problem=exc)))
+            return
+        self.done(FileLine(path, MERGED, MSG_MERGED.format(what=from_site)))
+
+
+def apply_document(obj: Episode | Person, doc: fm.Document, *, summary: str, user=None) -> None:
+    """Give an episode or a person the content of ``doc`` as one edit (an episode keeps a revision)."""
+    if isinstance(obj, Episode):
+        rows = sync.episode_rows(doc, slug=obj.slug)
+        with editing(episode=obj, summary=summary, user=user) as edit:
+            sync.replace_content(rows, episode=edit.episode)
+    else:
+        Person.objects.filter(pk=obj.pk).update(**sync.person_fields(doc))
+
+
+def _text(raw: bytes) -> str:
+    return fm.decode(raw, max_bytes=len(raw) + 1)[0]
+
+
+def _edited_flag(target: Target) -> bool:
+    """Tell whether an import would take the episode for edited (its data being the same as the file's)."""
+    return isinstance(target.obj, Episode) and target.obj.edited_since_sync
+
+
+def _links(target: Target) -> dict:
+    pk = target.obj.pk if target.obj is not None else None
+    return {"episode_id": pk if target.kind == EPISODE else None, "person_id": pk if target.kind == PERSON else None}
+
+
+def _base_text(target: Target) -> str:
+    return getattr(target.obj, "source_text", "") or ""
+
+
+def _in_step_version(target: Target) -> int | None:
+    """Return the episode's version that last held the file's data, as far as is known."""
+    if target.site_file is not None:
+        return target.site_file.version
+    return target.obj.synced_version if isinstance(target.obj, Episode) else None
+
+
+def _save_site_file(path: str, values: dict, *, clear: bool = True, fresh: bool = False) -> None:
+    """Write the sync state of ``path``; ``clear`` also forgets a refusal or conflict of an earlier pull.
+
+    ``fresh``: no row exists for the path, nor for its episode or person.
+    """
+    if clear:
+        values = {"problem": "", "conflicts": [], "conflict_text": "", "conflict_blob": "", **values}
+    if fresh:
+        sync.insert_rows(SiteFile, [{"path": path, **values}])
+        return
+    for link in ("episode_id", "person_id"):
+        if values.get(link) is not None:
+            # A file stands for one episode or person: an older row for it (an earlier name) lets go.
+            SiteFile.objects.filter(**{link: values[link]}).exclude(path=path).update(**{link: None})
+    updated = SiteFile.objects.filter(path=path).update(**values)
+    if not updated:
+        SiteFile.objects.create(path=path, **values)

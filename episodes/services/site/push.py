@@ -1,0 +1,299 @@
+"""Push: write what changed in the CMS since the last pull or push into one commit on a branch of its own.
+
+The commit is built from the last pulled commit (or on top of this CMS's own last push to the same branch,
+while no pull came in between) in a temporary index, so the checked-out branch, its working tree and its
+index are never touched. Episodes are written canonically; people files change only in the lines of
+changed fields (:mod:`episodes.linewise`). The author is the editor (or editors) whose changes it carries.
+
+Order of work, so that a push stopped anywhere leaves the CMS and the repository consistent: objects
+(harmless until referenced), then the branch (compare-and-swap), then ``git push`` (the branch is put back
+if it is refused), and last the CMS's record of what was pushed (the branch is put back if that fails).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ... import exporting, git, linewise, sync
+from ...models import Episode, SiteFile, SiteState
+from ..revisions import diff as text_diff
+from .common import EPISODE, FOLDERS, SyncError, dirty_note, open_site
+from .pending import Pending, authors, pending_changes
+
+DEFAULT_BRANCH = "cms/publish-{now:%Y%m%d-%H%M%S}"
+FALLBACK_COMMITTER = git.Identity("Podcast CMS", "podcast-cms@localhost")
+LISTED_CHANGES = 6  # per file in the commit message
+
+ERR_NOT_PULLED = "nothing has been pulled from {path} yet: run a pull first"
+ERR_PULLED_GONE = "the last pulled commit {commit} is not in {path}: pull again first"
+ERR_CHECKED_OUT = "branch {name} is checked out in a working tree; a push writes a branch of its own (--branch NAME)"
+ERR_BRANCH_MOVED = (
+    "branch {name} already exists at {tip} and is not where this CMS left it{why}: nothing was written; "
+    "choose another branch name (--branch NAME)"
+)
+ERR_REJECTED = "git push to {remote} was refused, nothing was recorded (the branch is as it was): {said}"
+ERR_RECORD = "the commit {commit} was made but could not be recorded in the CMS ({problem}); the branch is as it was"
+NOTHING = "Nothing to publish: the CMS holds the same data as the site's files."
+NOTHING_NEW = "Nothing to publish: the files on {parent} already hold the CMS's changes (recorded)."
+
+
+@dataclass
+class Written:
+    """A file of the commit: where, where it was (renamed in the CMS), what changed, and its line diff."""
+
+    path: str
+    old_path: str
+    lines: list[str]
+    diff: list[str]
+
+
+@dataclass
+class PushReport:
+    branch: str = ""
+    commit: str = ""
+    parent: str = ""
+    remote: str = ""
+    remote_said: str = ""
+    message: str = ""
+    dry_run: bool = False
+    files: list[Written] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    outcome: str = ""
+
+    def summary(self) -> str:
+        if self.outcome:
+            return self.outcome
+        where = f"branch {self.branch} (from {self.parent[:7]})"
+        if self.dry_run:
+            return f"Dry run: would commit {len(self.files)} file(s) to {where}; nothing written."
+        pushed = f", pushed to {self.remote}" if self.remote else ""
+        return f"Committed {self.commit[:12]} to {where}{pushed}: {len(self.files)} file(s)."
+
+
+def site_push(
+    *,
+    repo: str | None = None,
+    branch: str | None = None,
+    remote: str | None = None,
+    message: str | None = None,
+    dry_run: bool = False,
+) -> PushReport:
+    """Commit the CMS's changes to a branch (and push it to ``remote``); raise SyncError when it cannot."""
+    site = open_site(repo)
+    try:
+        with site.lock():
+            return _push(site, branch=branch, remote=remote, message=message, dry_run=dry_run)
+    except git.GitError as exc:
+        raise SyncError(str(exc)) from None
+
+
+def _push(site: git.Repo, *, branch, remote, message, dry_run) -> PushReport:
+    state = SiteState.load()
+    if not state.commit:
+        raise SyncError(ERR_NOT_PULLED.format(path=site.root))
+    if not site.has_commit(state.commit):
+        raise SyncError(ERR_PULLED_GONE.format(commit=state.commit[:7], path=site.root))
+    if remote and remote not in site.remotes():
+        raise SyncError(
+            git.ERR_NO_REMOTE.format(name=remote, path=site.root, remotes=", ".join(site.remotes()) or "none")
+        )
+    name, parent, tip = _branch(site, state, branch)
+    pending = pending_changes()
+    report = PushReport(branch=name, parent=parent, remote=remote or "", dry_run=dry_run)
+    report.notes = dirty_note(site) + pending.notes
+    if not pending.files:
+        report.outcome = NOTHING
+        return report
+    parent_files = site.files(parent, FOLDERS)
+    texts, originals = _texts(site, parent_files, pending.files)
+    contents = [text.encode("utf-8") for _, text in texts]
+    blobs = site.write_blobs(contents, write=not dry_run)
+    entries: dict[str, tuple[str, str] | None] = {}
+    for (item, _), blob in zip(texts, blobs, strict=True):
+        mode, old_blob, _ = parent_files.get(item.path, ("100644", "", 0))
+        if old_blob != blob:
+            entries[item.path] = (mode, blob)
+        if item.old_path and item.old_path in parent_files:
+            entries[item.old_path] = None
+    if not entries:
+        if not dry_run:
+            _record(state, texts, blobs, name=None, commit=None)
+        report.outcome = NOTHING_NEW.format(parent=parent[:7])
+        return report
+    changed = [(item, text) for item, text in texts if item.path in entries or item.old_path in entries]
+    written = [item for item, _ in changed]
+    report.files = [
+        Written(item.path, item.old_path, item.describe(), _diff(originals.get(item.path, ""), text, item))
+        for item, text in changed
+    ]
+    report.message = commit_message(written, subject=message)
+    if dry_run:
+        return report
+    tree = site.write_tree(parent, entries)
+    author, co_authors = _identities(written, site)
+    if co_authors:
+        report.message += "\n\n" + "\n".join(f"Co-authored-by: {who}" for who in co_authors)
+    committer = _committer(site)
+    commit = site.commit(
+        tree=tree, parent=parent, message=report.message, author=author or committer, committer=committer
+    )
+    ref = f"refs/heads/{name}"
+    site.update_ref(ref, commit, tip)
+    try:
+        if remote:
+            try:
+                report.remote_said = site.push(remote, name)
+            except git.GitError as exc:
+                raise SyncError(ERR_REJECTED.format(remote=remote, said=exc)) from None
+        try:
+            _record(state, texts, blobs, name=name, commit=commit)
+        except Exception as exc:
+            where = f" (the branch did reach {remote})" if remote else ""
+            raise SyncError(ERR_RECORD.format(commit=commit[:12], problem=exc) + where) from exc
+    except BaseException:
+        # Stopped after the branch moved, for whatever reason: put it back, so that it matches the CMS's record.
+        _restore(site, ref, commit, tip)
+        raise
+    report.commit = commit
+    return report
+
+
+def _branch(site: git.Repo, state: SiteState, requested: str | None) -> tuple[str, str, str | None]:
+    """Return (branch name, parent commit, the branch's current tip or None) for this push."""
+    ours = state.pushed_branch and state.pushed_from == state.commit
+    if requested:
+        name = requested
+        site.check_branch_name(name)
+    elif ours and site.resolve(f"refs/heads/{state.pushed_branch}") == state.pushed_commit:
+        name = state.pushed_branch
+    else:
+        now = timezone.now()
+        name = DEFAULT_BRANCH.format(now=now)
+        suffix = 1
+        while site.resolve(f"refs/heads/{name}") is not None:
+            suffix += 1
+            name = f"{DEFAULT_BRANCH.format(now=now)}-{suffix}"
+    ref = f"refs/heads/{name}"
+    if ref in site.worktree_branches():
+        raise SyncError(ERR_CHECKED_OUT.format(name=name))
+    tip = site.resolve(ref)
+    if tip is None:
+        return name, state.commit, None
+    if ours and name == state.pushed_branch and tip == state.pushed_commit:
+        return name, tip, tip
+    if name == state.pushed_branch and tip == state.pushed_commit:
+        why = f" (it grew from {state.pushed_from[:7]}, before the last pull)"
+    elif name == state.pushed_branch:
+        why = f" ({state.pushed_commit[:7]}: someone else committed to it, or it was reset)"
+    else:
+        why = ""
+    raise SyncError(ERR_BRANCH_MOVED.format(name=name, tip=tip[:7], why=why))
+
+
+def _texts(site: git.Repo, parent_files: dict, files: list[Pending]) -> tuple[list[tuple[Pending, str]], dict]:
+    """Return each pending file's new text (episodes canonical, people changed line by line), and the old texts.
+
+    The old texts are the files in the parent commit, by path (decoded; absent for new files).
+    """
+    texts, originals = [], {}
+    with site.blobs() as read:
+        for item in files:
+            entry = parent_files.get(item.old_path or item.path)
+            original = read(entry[1]).decode("utf-8", "replace") if entry is not None else None
+            if original is not None:
+                originals[item.path] = original
+            if original is not None and item.base is not None and sync.same_document(item.base, item.doc):
+                texts.append((item, original))  # only renamed: the file keeps its bytes
+            elif item.kind == EPISODE or original is None:
+                texts.append((item, item.doc.render()))
+            else:
+                texts.append((item, linewise.rewrite(original, item.doc)))
+    return texts, originals
+
+
+def _diff(old: str, new: str, item: Pending) -> list[str]:
+    return text_diff(old, new, older_name=f"a/{item.old_path or item.path}", newer_name=f"b/{item.path}")
+
+
+def commit_message(files: list[Pending], *, subject: str | None = None) -> str:
+    """Return the commit message: a subject, then each episode and person with what changed."""
+    episodes = [p for p in files if p.kind == EPISODE]
+    people = [p for p in files if p.kind != EPISODE]
+    if subject is None:
+        if len(files) == 1:
+            subject = f"Update {files[0].kind} {files[0].key}"
+        else:
+            counts = [f"{len(episodes)} episode(s)" if episodes else "", f"{len(people)} person(s)" if people else ""]
+            subject = "Update " + " and ".join(c for c in counts if c) + " from the CMS"
+    lines = [subject.strip(), ""]
+    for title, group in (("Episodes", episodes), ("People", people)):
+        if not group:
+            continue
+        lines.append(f"{title}:")
+        for item in group:
+            said = item.describe()
+            shown = "; ".join(said[:LISTED_CHANGES]) + (
+                f"; and {len(said) - LISTED_CHANGES} more" if len(said) > LISTED_CHANGES else ""
+            )
+            lines.append(f"- {item.path}: {shown}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def identity(user) -> git.Identity:
+    """Return how an editor signs a commit: their name and email, or their user name at no real address."""
+    name = user.get_full_name().strip() or user.get_username()
+    return git.Identity(name, user.email or f"{user.get_username()}@podcast-cms.invalid")
+
+
+def _identities(files: list[Pending], site: git.Repo) -> tuple[git.Identity | None, list[git.Identity]]:
+    editors = [identity(user) for user in authors(files)]
+    unique = list(dict.fromkeys(editors))
+    return (unique[0] if unique else None), unique[1:]
+
+
+def _committer(site: git.Repo) -> git.Identity:
+    configured = getattr(settings, "SITE_COMMITTER", "")
+    if configured and "<" in configured:
+        name, _, email = configured.partition("<")
+        return git.Identity(name.strip(), email.rstrip("> "))
+    return site.identity() or FALLBACK_COMMITTER
+
+
+def _restore(site: git.Repo, ref: str, commit: str, tip: str | None) -> None:
+    """Put the branch back where it was before this push."""
+    try:
+        if tip is None:
+            site.delete_ref(ref, commit)
+        else:
+            site.update_ref(ref, tip, commit)
+    except git.GitError:
+        pass  # moved again meanwhile: leave it to whoever moved it
+
+
+def _record(state: SiteState, texts, blobs, *, name, commit) -> None:
+    """Record the pushed texts as the files' new bases, and the branch as this CMS's last push."""
+    now = timezone.now()
+    with transaction.atomic():
+        for (item, text), blob in zip(texts, blobs, strict=True):
+            site_file = item.site_file or SiteFile(path=item.path)
+            if item.old_path:
+                SiteFile.objects.filter(path=item.path).exclude(pk=site_file.pk).delete()
+            site_file.path = item.path
+            site_file.text = text.replace("\r\n", "\n").removeprefix("\ufeff")
+            site_file.blob = blob
+            site_file.synced_at = now
+            if item.kind == EPISODE:
+                site_file.episode, site_file.version = item.obj, item.version
+            else:
+                site_file.person = item.obj
+            site_file.save()
+        exporting.mark_synced([(item.obj, text) for item, text in texts if isinstance(item.obj, Episode)])
+        if commit:
+            state.pushed_branch, state.pushed_commit, state.pushed_from = name, commit, state.commit
+            state.pushed_at = now
+            state.save()

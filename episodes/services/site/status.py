@@ -1,0 +1,139 @@
+"""Status: where the CMS stands with the site's repository, and settling the conflicts a pull left."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from ... import frontmatter as fm
+from ... import git, merge, sync
+from ...models import SiteFile, SiteState
+from .common import FOLDERS, SyncError, cms_document, dirty_note, open_site, parse_text
+from .pending import Pending, deleted_here_notes, pending_changes
+from .pull import _in_scope, apply_document
+
+KEEP_CMS, KEEP_SITE = "cms", "site"
+ERR_NO_CONFLICT = "{path} is not in conflict"
+ERR_KEEP = "keep must be 'cms' or 'site'"
+ERR_GONE = "{path} has no episode or person in the CMS any more"
+SUMMARY_RESOLVED = "settled the conflict with the site's {path}: {kept} kept where both changed"
+
+
+@dataclass
+class StatusReport:
+    repo: str
+    branch: str | None
+    head: str | None
+    pulled: str
+    pulled_at: object
+    upstream: list[git.FileChange] = field(default_factory=list)
+    upstream_unknown: bool = False
+    pending: list[Pending] = field(default_factory=list)
+    conflicts: list[SiteFile] = field(default_factory=list)
+    refused: list[SiteFile] = field(default_factory=list)
+    waiting: list[SiteFile] = field(default_factory=list)
+    pushed_branch: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """Return the status as the command prints it."""
+        on = f"branch {self.branch}" if self.branch else "a detached HEAD"
+        out = [f"Repository {self.repo}: {on} at {(self.head or 'no commit')[:7]}"]
+        if not self.pulled:
+            out.append("Nothing pulled yet.")
+        elif self.upstream_unknown:
+            out.append(f"Last pulled {self.pulled[:7]}, which is not in this repository: a pull compares every file.")
+        elif self.upstream:
+            out.append(f"Changed on the site since the last pull ({self.pulled[:7]}), a pull would import:")
+            out += [f"  {_change_line(change)}" for change in self.upstream]
+        else:
+            out.append(f"Up to date with the site (pulled {self.pulled[:7]}).")
+        if self.pending:
+            out.append(f"A push would write {len(self.pending)} file(s):")
+            for item in self.pending:
+                out.append(f"  {item.path}:")
+                out += [f"    {line}" for line in item.describe()]
+        else:
+            out.append("Nothing to push: the CMS holds the same data as the site's files.")
+        if self.conflicts:
+            out.append(f"Conflicts ({len(self.conflicts)}), the CMS's edits kept:")
+            for site_file in self.conflicts:
+                out.append(f"  {site_file.path}:")
+                out += [
+                    f"    {c['where']}: CMS {c['ours'].strip()!r}, site {c['theirs'].strip()!r}"
+                    for c in site_file.conflicts
+                ]
+        if self.refused:
+            out.append("Refused at the last pull:")
+            out += [f"  {site_file.path}:{site_file.problem}" for site_file in self.refused]
+        if self.waiting:
+            out.append(f"Pushed ({self.pushed_branch or 'a branch'}), not yet on the pulled branch:")
+            out += [f"  {site_file.path}" for site_file in self.waiting]
+        out += [f"Note: {note}" for note in self.notes]
+        return out
+
+
+def _change_line(change: git.FileChange) -> str:
+    if change.status == "R":
+        return f"renamed: {change.old_path} → {change.path}"
+    return {"A": "added", "D": "deleted"}.get(change.status, "changed") + f": {change.path}"
+
+
+def site_status(*, repo: str | None = None) -> StatusReport:
+    """Return what a pull would import, what a push would write, and the conflicts and refusals to settle."""
+    site = open_site(repo)
+    state = SiteState.load()
+    try:
+        head, branch = site.head(), site.branch()
+        report = StatusReport(site.root, branch, head, state.commit, state.pulled_at, pushed_branch=state.pushed_branch)
+        report.notes = dirty_note(site)
+        if state.commit and head and state.commit != head:
+            if site.has_commit(state.commit):
+                changed = site.diff(state.commit, head, FOLDERS)
+                report.upstream = [c for change in changed for c in _in_scope(change)]
+            else:
+                report.upstream_unknown = True
+    except git.GitError as exc:
+        raise SyncError(str(exc)) from None
+    pending = pending_changes()
+    report.pending = pending.files
+    report.notes += pending.notes + deleted_here_notes()
+    report.conflicts = list(SiteFile.objects.in_conflict().defer("text", "conflict_text"))
+    report.refused = list(SiteFile.objects.refused().defer("text", "conflict_text"))
+    report.waiting = list(SiteFile.objects.waiting().defer("text", "conflict_text"))
+    return report
+
+
+def conflict_resolve(*, path: str, keep: str, user=None) -> list[str]:
+    """Settle the conflict of ``path``: merge again, taking the CMS's (``keep='cms'``) or the site's values
+    where both changed; everything else merges as before. Return the settled conflicts in words.
+
+    Keeping the CMS's values leaves them to the next push; the site's version becomes the file's base.
+    """
+    if keep not in (KEEP_CMS, KEEP_SITE):
+        raise SyncError(ERR_KEEP)
+    with transaction.atomic():
+        site_file = SiteFile.objects.select_for_update().filter(path=path).exclude(conflict_blob="").first()
+        if site_file is None:
+            raise SyncError(ERR_NO_CONFLICT.format(path=path))
+        obj = site_file.episode or site_file.person
+        if obj is None:
+            raise SyncError(ERR_GONE.format(path=path))
+        theirs = fm.parse(site_file.conflict_text)
+        ours = cms_document(obj)
+        base = parse_text(site_file.text) if site_file.text else None
+        merged = merge.merge(base, ours, theirs, prefer=merge.OURS if keep == KEEP_CMS else merge.THEIRS)
+        kept = "the CMS's values" if keep == KEEP_CMS else "the site's values"
+        if not sync.same_document(merged.doc, ours):
+            apply_document(obj, merged.doc, summary=SUMMARY_RESOLVED.format(path=path, kept=kept), user=user)
+        in_step = sync.same_document(merged.doc, theirs)
+        site_file.text, site_file.blob = site_file.conflict_text, site_file.conflict_blob
+        site_file.upstream_blob = site_file.conflict_blob
+        site_file.conflicts, site_file.conflict_text, site_file.conflict_blob = [], "", ""
+        if in_step:
+            site_file.version = getattr(obj, "version", None)
+            site_file.synced_at = timezone.now()
+        site_file.save()
+    return [conflict.describe() for conflict in merged.conflicts]

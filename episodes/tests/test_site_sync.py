@@ -1,0 +1,583 @@
+"""Pull from and push to the site's git repository: throwaway repositories made with git init from the corpus."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from episodes import frontmatter as fm
+from episodes import sync
+from episodes.models import Episode, EpisodeRedirect, Person, Revision, SiteFile, SiteState
+from episodes.services import ItemEdit, episode_save
+from episodes.services import site as site_sync
+from episodes.tests.factories import needs_shared
+from episodes.tests.siterepo import CORPUS, EPISODES, PEOPLE, make_site
+
+pytestmark = [pytest.mark.django_db, needs_shared]
+
+DATAOPS = "_podcast/dataops-for-data-engineering.md"
+TRENDS = "_podcast/trends-in-modern-data-engineering.md"
+S22 = "_podcast/s22e07-reinventing-career-in-tech.md"
+S22_SLUG = "s22e07-reinventing-career-in-tech"
+HOST = "_people/alexeygrigorev.md"
+
+
+@pytest.fixture
+def site(tmp_path):
+    return make_site(tmp_path / "site", episodes=EPISODES, people=PEOPLE)
+
+
+@pytest.fixture
+def pulled(site):
+    report = site_sync.site_pull(repo=str(site.root))
+    assert not report.problems, report.problems
+    return site
+
+
+def pull(site) -> site_sync.PullReport:
+    return site_sync.site_pull(repo=str(site.root))
+
+
+def push(site, **options) -> site_sync.PushReport:
+    return site_sync.site_push(repo=str(site.root), **options)
+
+
+def lines(report) -> dict[str, str]:
+    return {line.path: line.status for line in report.files}
+
+
+def episode(slug="dataops-for-data-engineering") -> Episode:
+    return Episode.objects.get(slug=slug)
+
+
+def edit_title(slug: str, title: str, user=None) -> None:
+    episode_save(episode=episode(slug), fields={"title": title}, user=user)
+
+
+def changed_lines(site, commit: str) -> list[str]:
+    """Return the lines a commit removes and adds (no headers, no context)."""
+    diff = site.git("diff", "--unified=0", f"{commit}^", commit)
+    return [line for line in diff.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+
+
+# -- pull -------------------------------------------------------------------------------------------
+
+
+def test_first_pull_imports_the_whole_corpus_and_refuses_the_broken_files(tmp_path):
+    site = make_site(tmp_path / "site")
+    report = pull(site)
+    counts = report.counts()
+    episodes = len(list((CORPUS / "episodes").glob("*.md")))
+    people = len(list((CORPUS / "people").glob("*.md")))
+    assert counts["refused"] == 2  # the template and the file with a stray line before its front matter
+    assert counts["created"] == episodes - 2 + people
+    refused = {line.path: str(line) for line in report.problems}
+    assert refused["_podcast/_template.md"].startswith("_podcast/_template.md:4: YAML error")
+    assert SiteState.load().commit == site.head()
+    assert SiteFile.objects.filter(episode__isnull=False).count() == episodes - 2
+    assert SiteFile.objects.filter(person__isnull=False).count() == people
+    # Lossless: every imported file's data is what the CMS would write.
+    for site_file in SiteFile.objects.filter(episode__isnull=False).select_related("episode")[:5]:
+        assert sync.same_document(sync.episode_document(site_file.episode), fm.parse(site.read(site_file.path)))
+
+
+def test_pull_with_nothing_new_reads_no_file(pulled, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):
+        report = pull(pulled)
+    assert report.files == [] and report.summary().startswith("Up to date with main")
+
+
+def test_pull_imports_only_the_changed_files(pulled):
+    versions = dict(Episode.objects.values_list("slug", "version"))
+    pulled.replace(S22, "title: Reinventing", "title: Changed on the site - Reinventing")
+    pulled.commit()
+    report = pull(pulled)
+    assert lines(report) == {S22: "updated"}
+    assert episode(S22_SLUG).title == "Changed on the site - Reinventing a Career in Tech"
+    for slug, version in versions.items():
+        if slug != S22_SLUG:
+            assert Episode.objects.get(slug=slug).version == version
+
+
+def test_renamed_file_renames_its_episode_and_the_old_address_redirects(pulled, client, admin_user):
+    before = episode()
+    edit_title("dataops-for-data-engineering", "Edited in the CMS before the rename", user=admin_user)
+    revisions = Revision.objects.filter(episode=before).count()
+    pulled.git("mv", DATAOPS, "_podcast/dataops-for-data-engineering-teams.md")
+    pulled.commit("Rename for search engines")
+    report = pull(pulled)
+    assert lines(report) == {"_podcast/dataops-for-data-engineering-teams.md": "renamed"}
+    renamed = Episode.objects.get(pk=before.pk)
+    assert renamed.slug == "dataops-for-data-engineering-teams"
+    assert renamed.title == "Edited in the CMS before the rename"  # the CMS's edit is kept
+    assert Revision.objects.filter(episode=renamed).count() > revisions  # history kept, the rename added
+    assert EpisodeRedirect.objects.target("dataops-for-data-engineering") == renamed
+    response = client.get("/episodes/dataops-for-data-engineering/")
+    assert response.status_code == 301
+    assert response["Location"] == reverse("episodes:episode", args=[renamed.slug])
+    response = client.get("/episodes/dataops-for-data-engineering/transcript.json")
+    assert response.status_code == 301 and response["Location"].endswith(
+        "/dataops-for-data-engineering-teams/transcript.json"
+    )
+    assert SiteFile.objects.get(episode=renamed).path == "_podcast/dataops-for-data-engineering-teams.md"
+    # The CMS's title edit is still waiting to be pushed, under the new name.
+    assert [p.path for p in site_sync.pending_changes().files] == ["_podcast/dataops-for-data-engineering-teams.md"]
+
+
+def test_deleted_file_makes_its_episode_a_draft(pulled):
+    pulled.git("rm", "-q", TRENDS)
+    pulled.commit("Remove an episode")
+    report = pull(pulled)
+    assert [str(line) for line in report.files] == [f"{TRENDS}: deleted (the episode is now a draft)"]
+    assert episode("trends-in-modern-data-engineering").status == Episode.Status.DRAFT
+    assert not SiteFile.objects.filter(path=TRENDS).exists()
+    assert site_sync.pending_changes().files == []  # a draft is not written back
+
+
+def test_invalid_file_upstream_is_refused_and_the_rest_imported(pulled):
+    pulled.replace(S22, "title: Reinventing", 'title: "unclosed')
+    pulled.replace(TRENDS, 'title: "', 'title: "Fine - ')
+    pulled.commit()
+    report = pull(pulled)
+    refused = [str(line) for line in report.problems]
+    assert len(refused) == 1 and refused[0].startswith(f"{S22}:")
+    assert ": YAML error" in refused[0]
+    assert episode("trends-in-modern-data-engineering").title.startswith("Fine - ")
+    assert episode(S22_SLUG).title == "Reinventing a Career in Tech"
+    assert SiteFile.objects.get(path=S22).problem
+
+
+# -- push -------------------------------------------------------------------------------------------
+
+
+def test_push_with_no_edits_makes_no_commit(pulled):
+    branches = pulled.branches()
+    report = push(pulled)
+    assert report.commit == "" and report.summary().startswith("Nothing to publish")
+    assert pulled.branches() == branches
+
+
+def test_one_title_and_one_handle_give_one_commit_of_exactly_those_lines(pulled):
+    head, files = pulled.head(), {path: pulled.read(path) for path in (S22, HOST)}
+    edit_title(S22_SLUG, "Reinventing a Career in Tech, Twice")
+    Person.objects.filter(key="alexeygrigorev").update(twitter="alexey_new")
+    report = push(pulled)
+    assert report.commit
+    assert pulled.git("rev-parse", f"{report.commit}^") == head
+    assert sorted(changed_lines(pulled, report.commit)) == sorted(
+        [
+            "-title: Reinventing a Career in Tech",
+            "+title: Reinventing a Career in Tech, Twice",
+            "-twitter: Al_Grigor",
+            "+twitter: alexey_new",
+        ]
+    ), changed_lines(pulled, report.commit)
+    # The checked-out branch and the working tree are as they were.
+    assert pulled.head() == head and pulled.branch() == "main" and pulled.status() == ""
+    assert {path: pulled.read(path) for path in files} == files
+    assert site_sync.pending_changes().files == []
+    assert push(pulled).commit == ""  # pushed: nothing left
+
+
+# -- merging ----------------------------------------------------------------------------------------
+
+
+def turn(episode_obj: Episode, number: int):
+    return episode_obj.items.get(position=number - 1)
+
+
+def edit_on_site(site, path: str, change) -> None:
+    """Change a file's data as the site's own scripts do: read it, change it, write it canonically."""
+    doc = fm.parse(site.read(path))
+    change(doc.front)
+    site.write(path, doc.render())
+
+
+def test_upstream_edits_to_other_lines_of_an_edited_file_merge(pulled):
+    edit_title(S22_SLUG, "Reinventing a Career in Tech, Twice")
+    # The site changes the line next to the title, the text of a turn and a link.
+    pulled.replace(S22, "short: Reinventing a Career in Tech", "short: A Career Reinvented")
+    edit_on_site(pulled, S22, lambda front: front["transcript"][0].update(line="Hi everyone, welcome to our podcast."))
+    pulled.commit()
+    report = pull(pulled)
+    assert lines(report) == {S22: "merged"}
+    merged = episode(S22_SLUG)
+    assert (merged.title, merged.short) == ("Reinventing a Career in Tech, Twice", "A Career Reinvented")
+    assert turn(merged, 1).text == "Hi everyone, welcome to our podcast."
+    assert "short: 'Reinventing a Career in Tech' → 'A Career Reinvented'" in str(report.files[0])
+    # The site's changes are not the CMS's to push back; the title is.
+    pending = site_sync.pending_changes().files
+    assert [p.describe() for p in pending] == [
+        ["title: 'Reinventing a Career in Tech' → 'Reinventing a Career in Tech, Twice'"]
+    ]
+    commit = push(pulled).commit
+    assert changed_lines(pulled, commit) == [
+        "-title: Reinventing a Career in Tech",
+        "+title: Reinventing a Career in Tech, Twice",
+    ]
+
+
+def test_a_turn_edited_on_both_sides_in_different_fields_merges(pulled):
+    s22 = episode(S22_SLUG)
+    who, text = turn(s22, 3).who, turn(s22, 3).text
+    episode_save(episode=s22, edits={turn(s22, 3).pk: ItemEdit(who="Will Russell")})
+    edit_on_site(pulled, S22, lambda front: front["transcript"][2].update(line="Fixed on the site."))
+    pulled.commit()
+    report = pull(pulled)
+    assert lines(report) == {S22: "merged"}, report.files
+    merged = turn(episode(S22_SLUG), 3)
+    assert (merged.who, merged.text) == ("Will Russell", "Fixed on the site.") and who != "Will Russell"
+    assert text != merged.text
+
+
+def test_a_real_conflict_is_refused_and_listed_keeping_the_cms_edits(pulled):
+    edit_title(S22_SLUG, "The CMS's title")
+    pulled.replace(S22, "title: Reinventing a Career in Tech", "title: The site's title")
+    pulled.replace(S22, "short: Reinventing a Career in Tech", "short: Short from the site")
+    pulled.commit()
+    report = pull(pulled)
+    assert lines(report) == {S22: "conflict"}
+    said = str(report.files[0])
+    assert 'title: the CMS has "The CMS\'s title", the site has "The site\'s title"' in said, said
+    assert "(was 'Reinventing a Career in Tech')" in said
+    s22 = episode(S22_SLUG)
+    assert (s22.title, s22.short) == ("The CMS's title", "Reinventing a Career in Tech")  # nothing of it imported
+    status = site_sync.site_status(repo=str(pulled.root))
+    assert [f.path for f in status.conflicts] == [S22]
+    assert status.conflicts[0].conflicts[0]["where"] == "title"
+    assert any(S22 in note and "conflict" in note for note in status.notes)
+    assert push(pulled).commit == ""  # a file in conflict is not pushed over the site's version
+    # The next pull tries again; once settled keeping the CMS's title, the site's short comes in.
+    assert lines(pull(pulled)) == {S22: "conflict"}
+    settled = site_sync.conflict_resolve(path=S22, keep=site_sync.KEEP_CMS)
+    assert len(settled) == 1
+    s22 = episode(S22_SLUG)
+    assert (s22.title, s22.short) == ("The CMS's title", "Short from the site")
+    commit = push(pulled).commit
+    assert changed_lines(pulled, commit) == ["-title: The site's title", "+title: The CMS's title"]
+
+
+def test_a_conflict_settled_for_the_site_takes_its_values(pulled):
+    edit_title(S22_SLUG, "The CMS's title")
+    pulled.replace(S22, "title: Reinventing a Career in Tech", "title: The site's title")
+    pulled.commit()
+    pull(pulled)
+    site_sync.conflict_resolve(path=S22, keep=site_sync.KEEP_SITE)
+    assert episode(S22_SLUG).title == "The site's title"
+    assert site_sync.pending_changes().files == []
+    assert not SiteFile.objects.in_conflict().exists()
+
+
+# -- pushing: branches, remotes, authors ------------------------------------------------------------
+
+
+@pytest.fixture
+def remote(tmp_path, pulled):
+    """A bare repository as the site's origin."""
+    bare = tmp_path / "origin.git"
+    pulled.git("init", "-q", "--bare", str(bare))
+    pulled.git("remote", "add", "origin", str(bare))
+    pulled.git("push", "-q", "origin", "main")
+    return bare
+
+
+def test_push_commits_as_the_editors_with_a_message_listing_the_changes(pulled, django_user_model):
+    anna = django_user_model.objects.create_user("anna", email="anna@example.com", first_name="Anna", last_name="Lee")
+    bo = django_user_model.objects.create_user("bo")
+    edit_title(S22_SLUG, "First title", user=anna)
+    edit_title(S22_SLUG, "Second title", user=anna)
+    edit_title("trends-in-modern-data-engineering", "Trends, again", user=bo)
+    report = push(pulled)
+    author = pulled.git("log", "-1", "--format=%an <%ae>", report.commit)
+    message = pulled.git("log", "-1", "--format=%B", report.commit)
+    assert author == "Anna Lee <anna@example.com>"
+    assert "Co-authored-by: bo <bo@podcast-cms.invalid>" in message
+    assert message.startswith("Update 2 episode(s) from the CMS\n\nEpisodes:\n")
+    assert f"- {S22}: title: 'Reinventing a Career in Tech' → 'Second title'" in message
+    assert f"- {TRENDS}: title:" in message
+    report = push(pulled, message="Fix a title")  # nothing left: no commit, whatever the message
+    assert report.commit == ""
+
+
+def test_push_to_a_remote_and_the_next_push_grows_the_same_branch(pulled, remote):
+    edit_title(S22_SLUG, "Pushed once")
+    first = push(pulled, remote="origin")
+    assert first.branch.startswith("cms/publish-")
+    assert pulled.git("ls-remote", "origin", f"refs/heads/{first.branch}").startswith(first.commit)
+    edit_title(S22_SLUG, "Pushed twice")
+    second = push(pulled, remote="origin")
+    assert second.branch == first.branch
+    assert pulled.git("rev-parse", f"{second.commit}^") == first.commit
+    assert changed_lines(pulled, second.commit) == ["-title: Pushed once", "+title: Pushed twice"]
+    assert pulled.git("ls-remote", "origin", f"refs/heads/{first.branch}").startswith(second.commit)
+
+
+def test_merged_pull_request_comes_back_as_unchanged_and_the_next_push_starts_a_new_branch(pulled):
+    edit_title(S22_SLUG, "Published title")
+    first = push(pulled)
+    pulled.git("merge", "-q", "--ff-only", first.branch)  # the pull request is merged on the site
+    report = pull(pulled)
+    assert [str(line) for line in report.files] == [f"{S22}: unchanged (as pushed from the CMS)"]
+    assert not SiteFile.objects.waiting().exists()
+    edit_title(S22_SLUG, "Published again")
+    second = push(pulled)
+    assert second.branch != first.branch and pulled.git("rev-parse", f"{second.commit}^") == first.commit
+
+
+def test_push_waits_in_status_until_the_site_has_it(pulled):
+    edit_title(S22_SLUG, "Waiting title")
+    report = push(pulled)
+    status = site_sync.site_status(repo=str(pulled.root))
+    assert [f.path for f in status.waiting] == [S22] and status.pushed_branch == report.branch
+    assert status.pending == []
+
+
+def test_dry_run_writes_nothing_and_shows_the_diff(pulled):
+    edit_title(S22_SLUG, "Dry title")
+    objects = pulled.git("count-objects")
+    report = push(pulled, dry_run=True)
+    assert report.dry_run and report.commit == "" and [f.path for f in report.files] == [S22]
+    assert "-title: Reinventing a Career in Tech\n" in report.files[0].diff
+    assert "+title: Dry title\n" in report.files[0].diff
+    assert pulled.git("count-objects") == objects and pulled.branches() == ["main"]
+    assert site_sync.pending_changes().files  # still to push
+
+
+def test_new_episode_and_person_made_in_the_cms_are_added_and_a_cms_rename_moves_the_file(pulled):
+    from episodes.tests.factories import make_episode, make_person
+
+    make_person("newguest", "New Guest", picture="images/authors/newguest.jpg")
+    make_episode("brand-new-episode", guests=["newguest"])
+    Episode.objects.filter(slug="trends-in-modern-data-engineering").update(slug="modern-data-engineering")
+    Episode.objects.filter(slug="modern-data-engineering").update(version=models_f("version") + 1)
+    report = push(pulled)
+    names = pulled.git("diff", "--name-status", "-M", f"{report.commit}^", report.commit).splitlines()
+    assert sorted(names) == sorted(
+        [
+            "A\t_people/newguest.md",
+            "A\t_podcast/brand-new-episode.md",
+            "R100\t_podcast/trends-in-modern-data-engineering.md\t_podcast/modern-data-engineering.md",
+        ]
+    )
+    assert fm.parse(pulled.show(report.commit, "_people/newguest.md")).front["title"] == "New Guest"
+
+
+def models_f(name):
+    from django.db.models import F
+
+    return F(name)
+
+
+def test_a_branch_moved_under_us_is_refused(pulled):
+    edit_title(S22_SLUG, "Title one")
+    first = push(pulled)
+    pulled.git("branch", "-f", first.branch, "main")  # someone reset the branch
+    edit_title(S22_SLUG, "Title two")
+    with pytest.raises(
+        site_sync.SyncError, match=f"branch {first.branch} already exists .* not where this CMS left it"
+    ):
+        push(pulled, branch=first.branch)
+    assert site_sync.pending_changes().files  # nothing lost
+    assert push(pulled).commit  # a branch of its own works
+
+
+def test_the_checked_out_branch_is_never_written(pulled):
+    edit_title(S22_SLUG, "Title")
+    with pytest.raises(site_sync.SyncError, match="branch main is checked out"):
+        push(pulled, branch="main")
+    with pytest.raises(site_sync.SyncError, match="not a valid branch name"):
+        push(pulled, branch="bad..name")
+
+
+def test_a_rejected_push_reports_git_and_keeps_everything(pulled, remote):
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'protected: pushes need a review' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    edit_title(S22_SLUG, "Refused title")
+    with pytest.raises(site_sync.SyncError) as refused:
+        push(pulled, remote="origin")
+    assert "refused" in str(refused.value) and "protected: pushes need a review" in str(refused.value)
+    assert pulled.branches() == ["main"]  # the branch is put back
+    assert site_sync.pending_changes().files and not SiteState.load().pushed_commit
+    hook.unlink()
+    assert push(pulled, remote="origin").commit
+
+
+def test_a_dirty_working_tree_is_left_alone_and_mentioned(pulled):
+    pulled.write(S22, pulled.read(S22).replace("title: Reinventing", "title: Uncommitted"))
+    pulled.write("notes.txt", "scratch")
+    edit_title("trends-in-modern-data-engineering", "Trends title")
+    report = push(pulled)
+    assert report.commit and any("uncommitted change(s)" in note for note in report.notes)
+    assert "title: Uncommitted" in pulled.read(S22) and pulled.path("notes.txt").exists()
+    assert any("uncommitted" in note for note in pull(pulled).notes)
+    assert episode(S22_SLUG).title == "Reinventing a Career in Tech"  # pull reads the commit
+
+
+def test_bad_repositories_are_refused_with_a_clear_message(tmp_path, pulled):
+    with pytest.raises(site_sync.SyncError, match="no such folder"):
+        site_sync.site_pull(repo=str(tmp_path / "nowhere"))
+    (tmp_path / "plain").mkdir()
+    with pytest.raises(site_sync.SyncError, match="is not a git working tree"):
+        site_sync.site_pull(repo=str(tmp_path / "plain"))
+    pulled.git("checkout", "-q", "--detach")
+    with pytest.raises(site_sync.SyncError, match="HEAD is detached at"):
+        pull(pulled)
+    with pytest.raises(site_sync.SyncError, match="no site repository"):
+        site_sync.site_pull(repo="")
+
+
+# -- interruptions ----------------------------------------------------------------------------------
+
+
+class Boom(Exception):
+    pass
+
+
+def fail_on_call(monkeypatch, target, name: str, call: int):
+    """Make ``target.name`` raise Boom on its ``call``-th call (counting from 1)."""
+    original = getattr(target, name)
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == call:
+            raise Boom(f"forced failure in {name}")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, failing)
+
+
+def cms_state():
+    return (
+        sorted(Episode.objects.values_list("slug", "title", "status", "version")),
+        sorted(Person.objects.values_list("key", "twitter", "has_profile")),
+        sorted(SiteFile.objects.values_list("path", "blob", "upstream_blob", "version")),
+    )
+
+
+@pytest.mark.parametrize("call", [1, 3, 5])
+def test_a_pull_stopped_midway_is_consistent_and_the_next_pull_finishes_it(site, monkeypatch, call):
+    from episodes import importing
+
+    fail_on_call(monkeypatch, importing, "import_source", call)
+    with pytest.raises(Boom):
+        pull(site)
+    assert SiteState.load().commit == ""  # the commit is recorded last
+    for site_file in SiteFile.objects.select_related("episode", "person"):
+        # Whatever was imported has its sync state, and nothing else has.
+        obj = site_file.episode or site_file.person
+        assert obj is not None and sync.same_document(
+            sync.episode_document(obj) if site_file.episode else sync.person_document(obj), fm.parse(site_file.text)
+        )
+    monkeypatch.undo()
+    report = pull(site)
+    assert not report.problems
+    assert Episode.objects.count() == len(EPISODES) and Person.objects.with_profile().count() == len(PEOPLE)
+    assert SiteFile.objects.count() == len(EPISODES) + len(PEOPLE)
+    assert pull(site).files == []
+
+
+def test_an_interrupted_rename_is_finished_by_the_next_pull(pulled, monkeypatch):
+    pulled.git("mv", S22, "_podcast/reinventing-a-career.md")
+    pulled.replace("_podcast/reinventing-a-career.md", "short: Reinventing", "short: Renamed and changed -")
+    pulled.commit()
+    from episodes.services.site import pull as pull_module
+
+    fail_on_call(monkeypatch, pull_module._Puller, "upsert", 1)
+    with pytest.raises(Boom):
+        pull(pulled)
+    monkeypatch.undo()
+    report = pull(pulled)
+    assert lines(report) == {"_podcast/reinventing-a-career.md": "updated"}
+    renamed = Episode.objects.get(slug="reinventing-a-career")
+    assert renamed.short.startswith("Renamed and changed -")
+    assert not Episode.objects.filter(slug=S22_SLUG).exists()
+
+
+@pytest.mark.parametrize("step", ["write_tree", "commit", "update_ref", "push", "record"])
+def test_a_push_stopped_at_any_step_leaves_both_sides_as_they_were(pulled, remote, monkeypatch, step):
+    from episodes import git
+    from episodes.services.site import push as push_module
+
+    edit_title(S22_SLUG, "Interrupted title")
+    before, branches = cms_state(), pulled.branches()
+    if step == "record":
+        fail_on_call(monkeypatch, push_module, "_record", 1)
+    else:
+        fail_on_call(monkeypatch, git.Repo, step, 1)
+    with pytest.raises((Boom, site_sync.SyncError)):
+        push(pulled, remote="origin")
+    assert cms_state() == before
+    assert pulled.branches() == branches and pulled.status() == "" and pulled.branch() == "main"
+    monkeypatch.undo()
+    if step == "record":
+        # The branch reached the remote before the record failed: the next push goes to a branch of its own.
+        assert pulled.git("ls-remote", "origin", "refs/heads/cms/*")
+    report = push(pulled, remote="origin")
+    assert report.commit and changed_lines(pulled, report.commit) == [
+        "-title: Reinventing a Career in Tech",
+        "+title: Interrupted title",
+    ]
+
+
+# -- odd repositories -------------------------------------------------------------------------------
+
+
+def test_history_rewritten_under_us_compares_every_file(pulled):
+    pulled.replace(TRENDS, 'title: "', 'title: "Rewritten - ')
+    pulled.git("add", "-A")
+    pulled.git("commit", "-q", "--amend", "-m", "History rewritten")
+    pulled.git("reflog", "expire", "--expire=now", "--all")
+    pulled.git("gc", "-q", "--prune=now")
+    report = pull(pulled)
+    assert any("not in this repository" in note for note in report.notes)
+    assert lines(report) == {TRENDS: "updated"}
+
+
+def test_a_person_renamed_on_the_site_keeps_their_episodes(pulled, client):
+    pulled.git("mv", "_people/xiahebleinagel.md", "_people/xia-he-bleinagel.md")
+    pulled.replace(S22, "- xiahebleinagel", "- xia-he-bleinagel")
+    pulled.commit()
+    report = pull(pulled)
+    # The episode already names the guest by the new key: its new file holds the same data.
+    assert lines(report) == {"_people/xia-he-bleinagel.md": "renamed", S22: "unchanged"}, report.files
+    person = Person.objects.get(key="xia-he-bleinagel")
+    assert list(person.episodes.values_list("slug", flat=True)) == [S22_SLUG]
+    assert client.get("/people/xiahebleinagel/")["Location"] == "/people/xia-he-bleinagel/"
+    assert site_sync.pending_changes().files == []
+
+
+def test_a_repository_with_thousands_of_files(tmp_path):
+    site = make_site(tmp_path / "site", episodes=EPISODES, people=PEOPLE)
+    template = site.read(HOST)
+    for n in range(1500):
+        site.write(f"_people/person{n:04d}.md", template.replace("alexeygrigorev", f"person{n:04d}"))
+        site.write(f"assets/file{n:04d}.txt", "not an episode")
+    site.write("_podcast/drafts/ignored.md", "---\ntitle: in a subfolder\n---\n")
+    site.commit("Many files")
+    report = pull(site)
+    assert report.counts()["created"] == len(EPISODES) + len(PEOPLE) + 1500 and not report.problems
+    assert not Episode.objects.filter(slug="ignored").exists()
+    Person.objects.filter(key="person0042").update(twitter="changed")
+    pushed = push(site)
+    assert changed_lines(site, pushed.commit) == ["-twitter: Al_Grigor", "+twitter: changed"]
+
+
+def test_one_pull_or_push_at_a_time(pulled):
+    from episodes import git
+
+    edit_title(S22_SLUG, "Title")
+    with git.Repo.open(str(pulled.root)).lock():
+        for action in (pull, push):
+            with pytest.raises(site_sync.SyncError, match="another pull or push is running"):
+                action(pulled)
+    assert push(pulled).commit
+
+
+def test_a_person_renamed_in_the_cms_moves_the_profile_and_updates_their_episodes(pulled):
+    Person.objects.filter(key="xiahebleinagel").update(key="xia-he")
+    report = push(pulled)
+    names = pulled.git("diff", "--name-status", "-M", f"{report.commit}^", report.commit).splitlines()
+    assert sorted(names) == [f"M\t{S22}", "R100\t_people/xiahebleinagel.md\t_people/xia-he.md"]
+    assert changed_lines(pulled, report.commit) == ["-- xiahebleinagel", "+- xia-he"]
