@@ -181,16 +181,19 @@ def hashable(value) -> Any:
 def item_keys(item) -> tuple:
     """Return the keys :func:`align` tries for a transcript item, from exact to loose.
 
-    Exact data; then the words (a turn whose speaker or time changed, a header alone); then the kind and
-    time (a turn whose words changed) or the kind alone (a renamed header).
+    Exact data; then the words (a turn whose speaker or time changed); then the kind and time (a turn
+    whose words changed); then the kind alone. The turns place the sections: a header is matched only
+    among the items left between matched turns (by its title, then as any header, a renamed one), so
+    that a header moved past a turn reads as a section moved, not as that turn removed and added again.
     """
     if not isinstance(item, dict):
-        return (hashable(item), ("raw", hashable(item)), ("raw",))
+        return (hashable(item), ("raw", hashable(item)), ("raw",), ("raw",))
     if "header" in item:
-        return (hashable(item), ("header", hashable(item["header"])), ("header",))
+        alone = object()  # equal to nothing: no match before the turns are matched
+        return (alone, alone, ("header", hashable(item["header"])), ("header",))
     line = item.get("line")
     when = item.get("sec", item.get("time"))
-    return (hashable(item), ("turn", hashable(line)), ("turn", hashable(when)))
+    return (hashable(item), ("turn", hashable(line)), ("turn", hashable(when)), ("turn",))
 
 
 def line_keys(line) -> tuple:

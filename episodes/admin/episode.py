@@ -265,7 +265,8 @@ class EpisodeAdmin(admin.ModelAdmin):
             if form is not None and form.errors and any(e.code == "stale" for e in form.non_field_errors().as_data()):
                 seen = form.cleaned_data.get("version") if hasattr(form, "cleaned_data") else None
                 if seen is not None:
-                    context["stale_diff"] = views.diff_lines(services.stale_diff(episode=obj, seen_version=seen))
+                    pair = services.stale_revisions(episode=obj, seen_version=seen)
+                    context["stale_review"] = views.revision_review(*pair) if pair else None
                     form.data = posted = self._rebase(request, form, obj, seen=seen)
             context.update(
                 editor=editor_context,

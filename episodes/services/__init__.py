@@ -11,9 +11,9 @@ from .revisions import (
     episode_rebase,
     episode_revert,
     original_import,
-    revision_diff,
+    revision_name,
     snapshot,
-    stale_diff,
+    stale_revisions,
     transcript_seen,
 )
 from .revisions import record as record_revision
@@ -53,9 +53,9 @@ __all__ = [
     "episode_revert",
     "record_revision",
     "original_import",
-    "revision_diff",
+    "revision_name",
     "snapshot",
-    "stale_diff",
+    "stale_revisions",
     "text_diff",
     "transcript_seen",
     "ItemEdit",

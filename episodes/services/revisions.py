@@ -65,11 +65,7 @@ def diff(older: str, newer: str, *, older_name: str, newer_name: str, max_lines:
     return kept + [DIFF_CUT.format(more=more)] if more else kept
 
 
-def revision_diff(*, older: Revision, newer: Revision) -> list[str]:
-    return diff(snapshot(older), snapshot(newer), older_name=_name(older), newer_name=_name(newer))
-
-
-def _name(revision: Revision) -> str:
+def revision_name(revision: Revision) -> str:
     return f"version {revision.version} ({revision.summary})"
 
 
@@ -78,13 +74,13 @@ def original_import(*, episode: Episode) -> Revision | None:
     return episode.revisions.filter(is_source=True).order_by("version", "pk").first()
 
 
-def stale_diff(*, episode: Episode, seen_version: int) -> list[str]:
-    """Return what changed since the version an editor's page showed (empty if unknown)."""
+def stale_revisions(*, episode: Episode, seen_version: int) -> tuple[Revision, Revision] | None:
+    """Return the revisions of the version an editor's page showed and of the current one (None if unknown)."""
     seen = episode.revisions.filter(version__lte=seen_version).order_by("-version", "-pk").first()
     current = episode.revisions.order_by("-version", "-pk").first()
     if seen is None or current is None or seen.pk == current.pk:
-        return []
-    return revision_diff(older=seen, newer=current)
+        return None
+    return seen, current
 
 
 def transcript_seen(*, episode: Episode, seen_version: int) -> list[sync.ItemRow] | None:

@@ -42,6 +42,19 @@ def test_a_speaker_change_in_words(seed):
     assert (change.kind, change.action, change.path) == (changes.TURN, changes.CHANGED, ("transcript", 11))
 
 
+def test_a_header_moved_past_a_turn_whose_speaker_changed_reads_as_both(seed):
+    def change(front):
+        items = front["transcript"]
+        items[2]["who"] = "Danny Leybzon"
+        items[2], items[3] = items[3], items[2]  # the header before item 3 now comes before item 2
+
+    assert described(seed, edited(seed, change)) == [
+        # (Numbers are the editor's item numbers, headers counted.)
+        "section 'Danny’s background' moved from before turn 5 at 3:12 to before turn 4 at 2:58",
+        "turn 4 at 2:58: speaker Danny → Danny Leybzon",
+    ]
+
+
 def test_a_text_change_shows_the_words_that_changed(seed):
     def change(front):
         turn = front["transcript"][5]

@@ -84,11 +84,14 @@ def test_editor_fixes_an_episode_and_exports_only_those_edits(browser, live_serv
         page.keyboard.press("Control+s")
     assert "was changed successfully" in page.locator(".messagelist").inner_text()
 
-    # 6. Export.
-    response = page.request.get(f"{live_server.url}/admin/episodes/episode/{episode.pk}/export/?download=1")
-    exported = response.text()
+    # 6. Review the changes in words, then export.
     page.goto(f"{live_server.url}/admin/episodes/episode/{episode.pk}/export/")
     page.screenshot(path=ARTIFACTS / "editor-export-preview.png", full_page=False)
+    said = page.locator(".change-list").inner_text()
+    assert "turn 4 at 2:58: speaker Danny → Danny Leybzon" in said, said
+    assert "section 'Danny’s background' moved from before turn 5 at 3:12 to before turn 4 at 2:58" in said, said
+    response = page.request.get(f"{live_server.url}/admin/episodes/episode/{episode.pk}/export/?download=1")
+    exported = response.text()
     context.close()
 
     assert exported == expected_export(seed_text)
@@ -165,6 +168,11 @@ def test_two_editors_the_second_save_is_refused_without_losing_input(
     errors = other.locator(".errornote, .errorlist").first.inner_text() + other.locator(".errorlist").inner_text()
     assert "This episode was saved by editor" in errors
     assert other.locator("#id_short").input_value() == "Short title from the second editor"
+    # What the other save changed, in words, and the line diff folded under it.
+    said = other.locator(".stale-diff .change-list").inner_text()
+    assert "title: 'MLOps Architect' → 'Title from the first editor'" in said, said
+    assert "turn 1 at 1:56: text" in said and "The first editor's words." in said, said
+    other.locator(".stale-diff summary").click()
     diff = other.locator(".stale-diff pre").inner_text()
     assert "+title: Title from the first editor" in diff and "+- line: The first editor's words." in diff
     # The second editor read the difference and saves again: their change goes in, the first's stays.

@@ -7,6 +7,7 @@ from django.db import connection
 from django.urls import reverse
 
 from episodes import services
+from episodes.admin.editor.views import revision_review
 from episodes.models import Episode, Revision, TranscriptItem
 from episodes.services.revisions import snapshot
 from episodes.tests.factories import export, import_text, make_episode
@@ -42,12 +43,14 @@ def test_edits_are_stored_compressed_and_imports_as_they_came(seed_episode, seed
     assert snapshot(imported) == seed_text
 
 
-def test_diff_of_a_single_turn_edit_shows_only_that_turn(seed_episode):
+def test_review_of_a_single_turn_edit_names_it_in_words_and_shows_only_that_line(seed_episode):
     item = seed_episode.items.get(position=5)
     services.transcript_save(episode=seed_episode, edits={item.pk: services.ItemEdit(who="Daniel")})
     newer, older = revisions(seed_episode)[:2]
-    lines = [line for line in services.revision_diff(older=older, newer=newer) if line[:1] in "+-"]
-    assert lines[2:] == ["-  who: Danny\n", "+  who: Daniel\n"]
+    review = revision_review(older, newer)
+    assert review.changes == [f"turn 6 at {item.time}: speaker Danny → Daniel"]
+    assert review.line_count == 2
+    assert '<span class="del">-  who: Danny</span><span class="add">+  who: Daniel</span>' in review.diff_lines
 
 
 def test_revert_restores_an_earlier_version_as_a_new_revision(seed_episode, seed_text):

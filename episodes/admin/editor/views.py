@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.utils.html import format_html_join
 from django.views import View
 
-from ... import editor, exporting, services, sync
+from ... import changes, editor, exporting, services, sync
+from ... import frontmatter as fm
 from ...models import Episode, Revision
 from .operations import Outcome, errors_text, operation_form
 
@@ -170,13 +171,11 @@ class RevertView(EpisodeView):
     def get(self, request, revision_id):
         revision = self.revision(revision_id)
         current = Revision.objects.for_episode(self.episode).first()
-        lines = services.revision_diff(older=current, newer=revision) if current else []
         context = self.context(
             request,
             title=f"Revert {self.episode} to version {revision.version}?",
             revision=revision,
-            diff_lines=diff_lines(lines),
-            has_diff=bool(lines),
+            review=revision_review(current, revision) if current else None,
         )
         return TemplateResponse(request, "admin/episodes/episode/revert.html", context)
 
@@ -235,11 +234,9 @@ class HistoryView(EpisodeView):
             older = original
         else:
             older = by_pk.get(request.GET.get("a")) or (revisions[1] if len(revisions) > 1 else None)
-        lines = []
+        review = None
         if older is not None and newer is not None:
-            lines = services.revision_diff(
-                older=Revision.objects.get(pk=older.pk), newer=Revision.objects.get(pk=newer.pk)
-            )
+            review = revision_review(Revision.objects.get(pk=older.pk), Revision.objects.get(pk=newer.pk))
         context = self.context(
             request,
             title=f"History: {episode}",
@@ -247,8 +244,7 @@ class HistoryView(EpisodeView):
             older=older,
             newer=newer,
             first_import=original,
-            diff_lines=diff_lines(lines),
-            has_diff=bool(lines),
+            review=review,
             can_revert=self.model_admin.has_change_permission(request, episode),
         )
         return TemplateResponse(request, "admin/episodes/episode/revisions.html", context)
@@ -265,20 +261,42 @@ class ExportPreviewView(EpisodeView):
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
         text = sync.export_text(episode)
-        lines = services.text_diff(
-            episode.source_text,
-            text,
-            older_name=f"{episode.slug}.md (last imported or exported)",
-            newer_name=f"{episode.slug}.md (export now)",
-        )
         context = self.context(
             request,
             title=f"Export preview: {episode.slug}.md",
             text=text,
-            diff=bool(lines),
-            diff_lines=diff_lines(lines),
+            review=Review(
+                episode.source_text,
+                text,
+                older_name=f"{episode.slug}.md (last imported or exported)",
+                newer_name=f"{episode.slug}.md (export now)",
+            ),
         )
         return TemplateResponse(request, "admin/episodes/episode/export_preview.html", context)
+
+
+class Review:
+    """A change as an editor reviews it: a list in words (turn by turn, section by section, links, metadata)
+    and, folded under it, the line diff of the file."""
+
+    def __init__(self, older: str, newer: str, *, older_name: str, newer_name: str):
+        lines = services.text_diff(older, newer, older_name=older_name, newer_name=newer_name)
+        self.has_diff = bool(lines)
+        self.diff_lines = diff_lines(lines)
+        self.line_count = sum(1 for line in lines if line[:1] in "+-" and not line.startswith(("+++", "---")))
+        try:
+            self.changes = changes.compare(fm.parse(older), fm.parse(newer)).describe() if lines else []
+        except fm.FormatError:
+            self.changes = []  # a file kept from before it was checked: the line diff still says it all
+
+
+def revision_review(older: Revision, newer: Revision) -> Review:
+    return Review(
+        services.snapshot(older),
+        services.snapshot(newer),
+        older_name=services.revision_name(older),
+        newer_name=services.revision_name(newer),
+    )
 
 
 def diff_lines(diff: list[str]):
