@@ -26,7 +26,10 @@ Public site
 PODCAST_TITLE         the podcast's name on pages and in structured data; default "DataTalks.Club Podcast"
 PODCAST_IMAGES_URL    where image paths such as images/authors/key.jpg are served; default /media/
 PUBLIC_PAGES_MAX_AGE  seconds browsers and caches may keep an episode page without asking; default 0
-                      (they revalidate with the ETag, which costs three small queries and no rendering)
+                      (they revalidate with the ETag, which costs five small queries and no rendering)
+TRANSCRIPT_ISSUE_URL  where readers report a problem with a transcript, {title} standing for the issue's
+                      title ("Transcript: <episode title>"), e.g.
+                      https://github.com/OWNER/REPO/issues/new?title={title}; unset: no link is shown
 
 Security (safe defaults; relax only on purpose)
 DJANGO_SECURE_SSL_REDIRECT   "1" redirects http to https; off by default (local use)
@@ -74,6 +77,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "import_export",
     "axes",
     "episodes",
@@ -183,6 +187,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 PODCAST_TITLE = os.environ.get("PODCAST_TITLE", "DataTalks.Club Podcast")
 PODCAST_IMAGES_URL = os.environ.get("PODCAST_IMAGES_URL", "/media/")
 PUBLIC_PAGES_MAX_AGE = int(os.environ.get("PUBLIC_PAGES_MAX_AGE", "0"))
+TRANSCRIPT_ISSUE_URL = os.environ.get("TRANSCRIPT_ISSUE_URL", "")
 # Rendered public pages are kept under their ETag (which changes with anything they show) in each process.
 PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "600"))
 CACHES = {
