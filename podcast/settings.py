@@ -42,7 +42,8 @@ DJANGO_SECURE_PROXY_SSL_HEADER  "1" trusts X-Forwarded-Proto: https from the pro
 DJANGO_REFERRER_POLICY       default strict-origin-when-cross-origin: YouTube's player refuses to play
                              embeds that send no referrer at all, so "same-origin" would break the video
 DJANGO_CSP                   the Content-Security-Policy of every page outside the admin; the default
-                             allows our own scripts, styles and images and the youtube-nocookie.com embed
+                             allows our own scripts, styles and images, and the YouTube IFrame API's script
+                             with its youtube-nocookie.com player (loaded only when a reader plays a video)
 """
 
 import os
@@ -219,14 +220,14 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
 
 
-# Our pages load nothing from other hosts except the privacy-enhanced YouTube player (and the image host,
-# when images are served from one); nobody may frame them.
+# Our pages load nothing from other hosts except, once a reader presses play, the YouTube IFrame API's script
+# and its privacy-enhanced player (and the image host, when images are served from one); nobody may frame them.
 CONTENT_SECURITY_POLICY = os.environ.get(
     "DJANGO_CSP",
     "; ".join(
         [
             "default-src 'self'",
-            "script-src 'self'",
+            "script-src 'self' https://www.youtube.com",
             "style-src 'self'",
             f"img-src 'self' data: {_origin(PODCAST_IMAGES_URL)}".strip(),
             "frame-src https://www.youtube-nocookie.com",
