@@ -15,9 +15,11 @@ from django.conf import settings
 from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.middleware.gzip import re_accepts_gzip as ACCEPTS_GZIP
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.text import compress_string
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
@@ -82,10 +84,11 @@ def _respond(request, head: public.EpisodeHead, build, *, cors: bool = False) ->
 
 
 def _cached(request, etag: str, build) -> HttpResponse:
-    """Return the response for ``etag`` as built before, or build and keep it.
+    """Return the response for ``etag`` as built before, or build and keep it; compressed once, if asked.
 
     The ETag covers everything a public page shows, so a copy kept under it is never stale; rendering a
-    long transcript costs several times more than the few queries that compute the tag.
+    long transcript costs several times more than the few queries that compute the tag, and compressing
+    it again on every request would cost as much.
     """
     # The path, not the query: anyone can vary a query string, and no page here depends on one unless its
     # ETag does (the sitemap's page number). Hashed: a page address may hold any character a file name can,
@@ -93,12 +96,26 @@ def _cached(request, etag: str, build) -> HttpResponse:
     where = hashlib.blake2b(f"{request.get_host()}\n{request.path}".encode(), digest_size=16).hexdigest()
     key = f"public-page:{where}:{etag}"
     kept = cache.get(key)
-    if kept is not None:
-        content, headers = kept
-        return HttpResponse(content, headers=headers)
-    response = build()
-    if response.status_code == 200 and not response.streaming:
-        cache.set(key, (response.content, dict(response.headers)), settings.PUBLIC_PAGE_CACHE_SECONDS)
+    changed = kept is None
+    if kept is None:
+        response = build()
+        if response.status_code != 200 or response.streaming:
+            return response
+        kept = {"content": response.content, "headers": dict(response.headers)}
+    wants_gzip = ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", ""))
+    if wants_gzip and "gzip" not in kept:
+        packed = compress_string(kept["content"])
+        # As GZipMiddleware: short responses do not gain from it.
+        kept["gzip"] = packed if len(kept["content"]) >= 200 and len(packed) < len(kept["content"]) else None
+        changed = True
+    if changed:
+        cache.set(key, kept, settings.PUBLIC_PAGE_CACHE_SECONDS)
+    if wants_gzip and kept["gzip"] is not None:
+        response = HttpResponse(kept["gzip"], headers=kept["headers"])
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(kept["content"], headers=kept["headers"])
+    patch_vary_headers(response, ("Accept-Encoding",))
     return response
 
 
@@ -138,8 +155,7 @@ def feed(request, slug: str, kind: str):
 @gzip_page
 def rss(request):
     """Serve the RSS 2.0 feed of the newest published episodes, with their Podcasting 2.0 files and people."""
-    entries = public.feed_entries()
-    return _public(request, entries.etag, lambda: public.EpisodeFeed(entries)(request), cors=True)
+    return _public(request, public.feed_etag(), lambda: public.EpisodeFeed(public.feed_entries())(request), cors=True)
 
 
 @require_safe

@@ -2,7 +2,8 @@
 
 from .addresses import episode_at_old_address, old_episode_slugs
 from .formats import Segment, chapters_json, segments, transcript_json, transcript_srt, transcript_vtt
-from .neighbours import Neighbour, Neighbours, episode_neighbours, episode_topics
+from .front import episode_topics, parsed_extra
+from .neighbours import Neighbour, Neighbours, episode_neighbours
 from .pages import (
     EpisodeHead,
     PersonCard,
@@ -21,7 +22,7 @@ from .pages import (
 )
 from .sitemaps import SitemapEntries, sitemap_entries
 from .structured import person_page_json_ld
-from .syndication import EpisodeFeed, FeedEntries, feed_entries
+from .syndication import EpisodeFeed, FeedEntries, feed_entries, feed_etag
 from .timeline import ItemRow, Section, Turn, clock, speaker_groups, timeline, to_seconds, youtube_id, youtube_link
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "episode_topics",
     "etag_of",
     "feed_entries",
+    "feed_etag",
     "feed_file",
     "feed_segments",
     "find_episode",
@@ -53,6 +55,7 @@ __all__ = [
     "old_episode_slugs",
     "person_card",
     "person_episodes",
+    "parsed_extra",
     "person_page_json_ld",
     "platform_links",
     "seasons",

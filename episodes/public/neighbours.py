@@ -6,15 +6,12 @@ does) costs one query more, not one per neighbour.
 
 from __future__ import annotations
 
-import functools
-import operator
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, OuterRef, Q, Subquery, TextField, Value, When
-from django.db.models.functions import Coalesce
+from django.db import connection
 
-from .. import sync
 from ..models import Episode, EpisodeGuest, Person
+from .front import episode_topics, parsed_extra
 
 RELATED = 3
 # Candidates by shared guests or topics, ranked by the database: more than shown, as some only mention a
@@ -61,44 +58,83 @@ class Neighbours:
         return [None if n is None else (n.pk, n.slug, n.version, n.title, n.short, n.season, n.number) for n in shown]
 
 
-def episode_topics(extra: dict) -> list[str]:
-    """Return the ``topics`` front matter key: its non-empty strings, in order, each once."""
-    topics = extra.get("topics")
-    if not isinstance(topics, list):
-        return []
-    return list(dict.fromkeys(t.strip() for t in topics if isinstance(t, str) and t.strip()))
+# One written-out query: the ORM took thirty times the database's time to build this one (subqueries
+# whose annotations it resolves again for each use), and the page's ETag needs it on every request.
+# {placeholders} are filled with fragments below; values always go as parameters.
+NEIGHBOURS_SQL = """
+WITH mates AS (
+    SELECT id, slug, number FROM {episodes} WHERE status = %(published)s AND id <> %(pk)s AND {same_season}
+)
+SELECT e.id, e.slug, e.title, e.short, e.season, e.number, e.version, {shared_guests}, {front}
+FROM {episodes} e
+WHERE e.id = %(pk)s
+   OR e.id IN (SELECT id FROM mates WHERE {before} ORDER BY number DESC NULLS FIRST, slug DESC LIMIT 1)
+   OR e.id IN (SELECT id FROM mates WHERE {after} ORDER BY number ASC NULLS LAST, slug ASC LIMIT 1)
+   OR e.id IN (SELECT id FROM mates ORDER BY number DESC NULLS LAST, slug ASC LIMIT %(season_pool)s)
+   OR e.id IN (
+       SELECT e.id FROM {episodes} e
+       WHERE e.status = %(published)s AND e.id <> %(pk)s AND ({shared_guests} > 0 OR {mention})
+       ORDER BY {related_order} CASE WHEN {same_season} THEN 1 ELSE 0 END DESC,
+                e.season DESC NULLS LAST, e.number DESC NULLS LAST, e.slug ASC
+       LIMIT %(pool)s
+   )
+ORDER BY e.number ASC NULLS LAST, e.slug ASC
+"""
 
 
-def _season_mates(episode: Episode):
-    same = Q(season__isnull=True) if episode.season is None else Q(season=episode.season)
-    return Episode.objects.published().exclude(pk=episode.pk).filter(same)
+def _like_pattern(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
-def _before_and_after(episode: Episode) -> tuple[Q, Q]:
-    """Return who comes before and after ``episode`` in its season: by number (unnumbered last), then slug."""
-    n, slug = episode.number, episode.slug
-    if n is None:
-        return Q(number__isnull=False) | Q(number__isnull=True, slug__lt=slug), Q(number__isnull=True, slug__gt=slug)
-    before = Q(number__lt=n) | Q(number=n, slug__lt=slug)
-    return before, Q(number__gt=n) | Q(number=n, slug__gt=slug) | Q(number__isnull=True)
+def _neighbour_rows(episode: Episode, guests: list[Person], topics: list[str]) -> list[tuple]:
+    """Return (FIELDS..., shared guests, front matter if it mentions a topic) of the episode and its candidates.
 
-
-def _topic_mention(topics: list[str]) -> Q | None:
-    """Return a filter for front matter that mentions one of ``topics``: a cheap hint, confirmed after parsing."""
-    mentions = [Q(extra__icontains=topic) for topic in topics[:TOPICS_LOOKED_UP]]
-    return functools.reduce(operator.or_, mentions) if mentions else None
-
-
-def _shared_guests(guests: list[Person]):
-    if not guests:
-        return Value(0)
-    rows = EpisodeGuest.objects.filter(episode=OuterRef("pk"), person__in=[p.pk for p in guests]).order_by()
-    counts = rows.values("episode").annotate(n=Count("person", distinct=True)).values("n")
-    return Coalesce(Subquery(counts[:1]), 0)
-
-
-def _newest_first():
-    return [F("season").desc(nulls_last=True), F("number").desc(nulls_last=True), "slug"]
+    Candidates: the season's episodes just before and after it, its newest season mates, and the published
+    episodes sharing the most guests or mentioning a topic. In the season's order, by number (unnumbered
+    last) then slug as the database collates them.
+    """
+    params: dict = {
+        "pk": episode.pk,
+        "published": Episode.Status.PUBLISHED,
+        "season": episode.season,
+        "number": episode.number,
+        "slug": episode.slug,
+        "season_pool": RELATED + 2,
+        "pool": RELATED_POOL,
+    }
+    guest_names = [f"%(guest{n})s" for n in range(len(guests))]
+    params.update({f"guest{n}": person.pk for n, person in enumerate(guests)})
+    topic_names = [f"%(topic{n})s" for n in range(len(topics[:TOPICS_LOOKED_UP]))]
+    params.update({f"topic{n}": _like_pattern(topic) for n, topic in enumerate(topics[:TOPICS_LOOKED_UP])})
+    # Lower case on both sides: PostgreSQL's LIKE tells cases apart, SQLite's does not (for ASCII).
+    mention = " OR ".join(f"LOWER(e.extra) LIKE {name} ESCAPE '\\'" for name in topic_names)
+    if episode.number is None:
+        before, after = "(number IS NOT NULL OR slug < %(slug)s)", "(number IS NULL AND slug > %(slug)s)"
+    else:
+        before = "(number < %(number)s OR (number = %(number)s AND slug < %(slug)s))"
+        after = "(number > %(number)s OR (number = %(number)s AND slug > %(slug)s) OR number IS NULL)"
+    shared_guests = (
+        f"(SELECT COUNT(DISTINCT g.person_id) FROM {connection.ops.quote_name(EpisodeGuest._meta.db_table)} g"  # noqa: S608 - names and placeholders only
+        f" WHERE g.episode_id = e.id AND g.person_id IN ({', '.join(guest_names)}))"
+    )
+    # Constant terms are left out of ORDER BY, where SQLite would take a number for a column's place.
+    related_order = (f"{shared_guests} DESC," if guests else "") + (
+        f"CASE WHEN ({mention}) THEN 1 ELSE 0 END DESC," if mention else ""
+    )
+    sql = NEIGHBOURS_SQL.format(
+        episodes=connection.ops.quote_name(Episode._meta.db_table),
+        same_season="season IS NULL" if episode.season is None else "season = %(season)s",
+        before=before,
+        after=after,
+        shared_guests=shared_guests if guests else "0",
+        related_order=related_order,
+        mention=f"({mention})" if mention else "1 = 0",
+        front=f"CASE WHEN ({mention}) THEN e.extra ELSE '' END" if mention else "''",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def episode_neighbours(episode: Episode, *, guests: list[Person], topics: list[str]) -> Neighbours:
@@ -106,59 +142,29 @@ def episode_neighbours(episode: Episode, *, guests: list[Person], topics: list[s
 
     Related means sharing guests (the more the closer), then sharing topics, then the same season; ties
     go to the newest. The season's neighbours are left out of the related ones, as the page shows them.
+    One query.
     """
-    before, after = _before_and_after(episode)
-    mates = _season_mates(episode)
-    previous = mates.filter(before).order_by(F("number").desc(nulls_first=True), "-slug").values("pk")[:1]
-    following = mates.filter(after).order_by(F("number").asc(nulls_last=True), "slug").values("pk")[:1]
-
-    mention = _topic_mention(topics)
-    same_season = Q(season__isnull=True) if episode.season is None else Q(season=episode.season)
-    scores = {
-        "shared_guests": _shared_guests(guests),
-        "topic_hint": Value(0) if mention is None else Case(When(mention, then=1), default=0),
-        "same_season": Case(When(same_season, then=1), default=0),
-    }
-    published = Episode.objects.published().exclude(pk=episode.pk)
-    by_people_and_topics = (
-        published.annotate(**scores)
-        .filter(Q(shared_guests__gt=0) | Q(topic_hint=1))
-        .order_by("-shared_guests", "-topic_hint", "-same_season", *_newest_first())
-        .values("pk")[:RELATED_POOL]
-    )
-    # Apart, so that many mere mentions of a common word ("data") cannot crowd the season out of the pool.
-    by_season = mates.order_by(*_newest_first()).values("pk")[: RELATED + 2]
-    role = Case(
-        When(pk__in=previous, then=Value("previous")), When(pk__in=following, then=Value("next")), default=Value("")
-    )
-    # Only candidates that mention a topic bring their front matter, to confirm it lists the topic.
-    front = (
-        Value("")
-        if mention is None
-        else Case(When(mention, then=F("extra")), default=Value(""), output_field=TextField())
-    )
-    rows = (
-        published.filter(
-            Q(pk__in=previous) | Q(pk__in=following) | Q(pk__in=by_people_and_topics) | Q(pk__in=by_season)
-        )
-        .annotate(**scores, role=role, front=front)
-        .values_list(*FIELDS, "role", "shared_guests", "same_season", "front")
-    )
-    result = Neighbours()
-    candidates = []
-    wanted = {t.casefold() for t in topics}
-    for *values, role, shared_guests, same, front_text in rows:
+    season: list[Neighbour] = []
+    found: list[tuple[Neighbour, int, str]] = []
+    for *values, shared_guests, front_text in _neighbour_rows(episode, guests, topics):
         neighbour = Neighbour(*values)
-        if role:
-            setattr(result, role, neighbour)
-            continue
-        shared_topics = (
-            len(wanted & {t.casefold() for t in episode_topics(sync.load_extra(front_text))}) if front_text else 0
-        )
-        if shared_guests or shared_topics or same:
-            rank = (-shared_guests, -shared_topics, -same, *_newest_key(neighbour))
-            candidates.append((rank, neighbour))
-    result.related = [n for _, n in sorted(candidates, key=lambda c: c[0])[:RELATED]]
+        if neighbour.season == episode.season:
+            season.append(neighbour)
+        if neighbour.pk != episode.pk:
+            found.append((neighbour, shared_guests, front_text))
+    # The rows hold the season's true neighbours, so the ones next to the episode in their order are those.
+    at = next(i for i, n in enumerate(season) if n.pk == episode.pk)
+    result = Neighbours(season[at - 1] if at else None, season[at + 1] if at + 1 < len(season) else None)
+    shown = {n.pk for n in (result.previous, result.next) if n}
+    ranked = []
+    wanted = {t.casefold() for t in topics}
+    for neighbour, shared_guests, front_text in found:
+        listed = episode_topics(parsed_extra(front_text)) if front_text else []
+        shared_topics = len(wanted & {t.casefold() for t in listed})
+        same = int(neighbour.season == episode.season)
+        if neighbour.pk not in shown and (shared_guests or shared_topics or same):
+            ranked.append(((-shared_guests, -shared_topics, -same, *_newest_key(neighbour)), neighbour))
+    result.related = [n for _, n in sorted(ranked, key=lambda r: r[0])[:RELATED]]
     return result
 
 

@@ -7,7 +7,6 @@ read the transcript (one query) in :func:`episode_page` or :func:`feed_segments`
 
 from __future__ import annotations
 
-import datetime
 import functools
 import hashlib
 import json
@@ -21,13 +20,13 @@ from django.conf import settings
 from django.db.models import Q
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.dateparse import parse_date, parse_duration
 from django.utils.safestring import SafeString
 
 from .. import markup, services, sync
 from ..models import Episode, Person
 from .formats import Segment, chapters_json, segments, transcript_json, transcript_srt, transcript_vtt
-from .neighbours import Neighbours, episode_neighbours, episode_topics
+from .front import episode_duration, episode_topics, front_date, parsed_extra
+from .neighbours import Neighbours, episode_neighbours
 from .structured import clips, episode_json_ld
 from .timeline import ITEM_FIELDS, ItemRow, Section, speaker_groups, timeline, youtube_id
 
@@ -110,7 +109,7 @@ def episode_head(episode: Episode) -> EpisodeHead:
     """Read the people of ``episode`` (guests, hosts, the editor's speaker ties) and its neighbours: four queries."""
     guests = [row.person for row in episode.guest_rows.select_related("person")]
     candidates = services.speaker_candidates(episode=episode, guests=guests)
-    extra = sync.load_extra(episode.extra)
+    extra = parsed_extra(episode.extra)
     neighbours = episode_neighbours(episode, guests=guests, topics=episode_topics(extra))
     return EpisodeHead(episode, guests, candidates, services.speaker_ties(episode=episode), extra, neighbours)
 
@@ -154,13 +153,6 @@ def feed_file(head: EpisodeHead, kind: str) -> tuple[str, str]:
 
 def _json(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
-def episode_duration(extra: dict) -> int | None:
-    """Return the ``duration`` front matter key (ISO 8601, e.g. PT01H24M57S) in seconds, if it is one."""
-    value = extra.get("duration")
-    delta = parse_duration(value) if isinstance(value, str) else None
-    return int(delta.total_seconds()) if delta else None
 
 
 # -- page view-models ---------------------------------------------------------------------------------------
@@ -310,18 +302,6 @@ def transcript_issue_url(title: str) -> str:
     if not template:
         return ""
     return markup.safe_url(template.replace("{title}", quote(f"Transcript: {title}", safe="")))
-
-
-def front_date(value) -> datetime.date | None:
-    """Return a front matter date: a YAML date, or a string in ISO form; None for anything else."""
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return parse_date(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
 
 
 # ``is_chapters`` tells the Podcasting 2.0 <podcast:chapters> file from the <podcast:transcript> ones, and

@@ -1,10 +1,11 @@
 """The sitemap (``django.contrib.sitemaps``): the index, every published episode and every public person.
 
-The rows are read first (two queries) so that the sitemap's ETag is known before it is written.
+The rows are read first (two queries, plain values) so that the sitemap's ETag is known before it is written.
 """
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass
 
 from django.contrib.sitemaps import Sitemap
@@ -13,32 +14,34 @@ from django.urls import reverse
 from ..models import Episode, Person
 from .pages import etag_of
 
-EPISODE_FIELDS = ("pk", "slug", "version", "created_at", "edited_at", "synced_at")
+# An episode as the sitemap lists it: its address and when its content last changed.
+SitemapEpisode = namedtuple("SitemapEpisode", "pk slug version changed")
 
 
-def changed_at(episode: Episode):
-    """Return when the episode's content last changed: an edit, an import that changed it, or its creation."""
-    return max(when for when in (episode.edited_at, episode.synced_at, episode.created_at) if when)
+def changed_at(edited_at, synced_at, created_at):
+    """Return when an episode's content last changed: an edit, an import that changed it, or its creation."""
+    return max(when for when in (edited_at, synced_at, created_at) if when)
 
 
 @dataclass
 class SitemapEntries:
-    episodes: list[Episode]
-    people: list[Person]
+    episodes: list[SitemapEpisode]
+    people: list[str]
 
     @property
     def etag(self) -> str:
-        episodes = [(e.pk, e.slug, e.version, changed_at(e).isoformat()) for e in self.episodes]
-        return etag_of(episodes, [(p.pk, p.key) for p in self.people])
+        return etag_of([(e.pk, e.slug, e.version, e.changed.isoformat()) for e in self.episodes], self.people)
 
     def sitemaps(self) -> dict[str, Sitemap]:
         return {"pages": PagesSitemap(self), "episodes": EpisodeSitemap(self), "people": PersonSitemap(self)}
 
 
 def sitemap_entries() -> SitemapEntries:
-    """Read the published episodes and the public people: two queries."""
-    episodes = list(Episode.objects.published().only(*EPISODE_FIELDS).newest_first())
-    people = list(Person.objects.public().only("pk", "key").order_by("key"))
+    """Read the published episodes and the public people's keys: two queries, plain values."""
+    rows = Episode.objects.published().newest_first()
+    rows = rows.values_list("pk", "slug", "version", "edited_at", "synced_at", "created_at")
+    episodes = [SitemapEpisode(pk, slug, version, changed_at(*times)) for pk, slug, version, *times in rows]
+    people = list(Person.objects.public().order_by("key").values_list("key", flat=True))
     return SitemapEntries(episodes, people)
 
 
@@ -58,7 +61,7 @@ class PagesSitemap(_EntriesSitemap):
         return reverse(name)
 
     def lastmod(self, name):
-        return max((changed_at(e) for e in self.entries.episodes), default=None)
+        return max((e.changed for e in self.entries.episodes), default=None)
 
 
 class EpisodeSitemap(_EntriesSitemap):
@@ -71,7 +74,7 @@ class EpisodeSitemap(_EntriesSitemap):
         return reverse("episodes:episode", args=[episode.slug])
 
     def lastmod(self, episode):
-        return changed_at(episode)
+        return episode.changed
 
 
 class PersonSitemap(_EntriesSitemap):
@@ -80,5 +83,5 @@ class PersonSitemap(_EntriesSitemap):
     def items(self):
         return self.entries.people
 
-    def location(self, person):
-        return reverse("episodes:person", args=[person.key])
+    def location(self, key):
+        return reverse("episodes:person", args=[key])

@@ -12,13 +12,14 @@ from functools import cached_property
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.feedgenerator import Rss201rev2Feed
 
-from .. import markup, sync
+from .. import markup
 from ..models import LONG_PERSON_FIELDS, Episode, Person, TranscriptItem
-from .pages import etag_of, feed_links, front_date
+from .front import front_date, parsed_extra
+from .pages import etag_of, feed_links
 
 PODCAST_NAMESPACE = "https://podcastindex.org/namespace/1.0"
 # Podcast apps read the newest episodes; a feed of every episode ever would grow without bound.
@@ -35,7 +36,7 @@ class FeedEntry:
 
     @cached_property
     def extra(self) -> dict:
-        return sync.load_extra(self.episode.extra)
+        return parsed_extra(self.episode.extra)
 
 
 @dataclass
@@ -43,15 +44,16 @@ class FeedEntries:
     entries: list[FeedEntry]
     hosts: list[Person]
 
-    @property
-    def etag(self) -> str:
-        rows = [(e.episode.pk, e.episode.created_at.isoformat(), e.episode.version) for e in self.entries]
-        people = [(e.episode.pk, [_shown(p) for p in e.guests]) for e in self.entries]
-        return etag_of(rows, people, [_shown(p) for p in self.hosts])
 
+def feed_etag() -> str:
+    """Return a validator of the feed: its episodes' versions and the people it names (two light queries).
 
-def _shown(person: Person) -> tuple:
-    return (person.pk, person.key, person.name, person.picture)
+    Podcast apps ask for the feed again and again; most of them get a 304 from this alone.
+    """
+    rows = list(Episode.objects.published().newest_first().values_list("pk", "created_at", "version")[:FEED_ITEMS])
+    named = Q(is_host=True) | Q(guest_rows__episode__in=[pk for pk, *_ in rows])
+    people = Person.objects.filter(named).values_list("pk", "key", "name", "picture", "is_host").distinct()
+    return etag_of(rows, list(people.order_by("pk")))
 
 
 def feed_entries() -> FeedEntries:

@@ -128,6 +128,13 @@ def test_related_is_empty_when_nothing_relates(people):
     assert (found.previous, found.next, found.related) == (None, None, [])
 
 
+def test_topics_with_like_wildcards_and_backslashes_are_matched_literally(people):
+    make_episode("this", season=1, guests=[], topics=["C:\\data_100%"])
+    make_episode("same", season=2, guests=[], topics=["c:\\DATA_100%"])
+    make_episode("near-miss", season=3, guests=[], topics=["C:data-100"], description="C:Xdata-100 and C:data_1000")
+    assert slugs(neighbours("this").related) == ["same"]
+
+
 def test_topics_key_of_any_shape():
     assert episode_topics({"topics": ["a", " a ", "", 3, None, "b"]}) == ["a", "b"]
     assert episode_topics({"topics": "a"}) == []
@@ -235,3 +242,16 @@ def test_guest_cards_sit_under_a_guests_heading(client, people):
     headings = [int(level) for level in re.findall(r"<h([1-6])\b", html)]
     assert all(b <= a + 1 for a, b in zip(headings, headings[1:], strict=False)), headings
     assert '<h2 class="visually-hidden" id="guests-title">Guests</h2>' in html
+
+
+def test_a_repeated_request_parses_no_front_matter(client, people, monkeypatch):
+    from episodes import sync
+
+    make_episode("ep", topics=["MLOps"], description="About MLOps.")
+    make_episode("other", topics=["mlops"])
+    etag = client.get("/episodes/ep/")["ETag"]
+    parsed = []
+    load_extra = sync.load_extra
+    monkeypatch.setattr(sync, "load_extra", lambda text: parsed.append(text) or load_extra(text))
+    assert client.get("/episodes/ep/", headers={"if-none-match": etag}).status_code == 304
+    assert parsed == []
