@@ -1,8 +1,11 @@
 """How readers and machines find the episodes: old addresses, the RSS feed, the sitemap, robots.txt, compression."""
 
 import gzip
+import re
 import xml.etree.ElementTree as ET
 from email.utils import parsedate_to_datetime
+from html import unescape
+from urllib.parse import quote, urlsplit
 
 import pytest
 from django.urls import reverse
@@ -330,3 +333,35 @@ def test_a_page_is_compressed_once_and_kept(client, people, monkeypatch, django_
     plain = client.get("/episodes/ep/")
     assert "Content-Encoding" not in plain and plain.content == gzip.decompress(first.content)
     assert "Accept-Encoding" in plain["Vary"]
+
+
+NAMES = ["ella(wati)sahnan", "what? #1 & 50% ünïcode", "-dash.start"]
+
+
+def test_any_file_name_is_reached_from_old_addresses_the_feed_the_sitemap_and_its_neighbours(client, people):
+    for n, name in enumerate(NAMES):
+        make_person(name, f"Guest {n}")
+        make_episode(name, episode=n + 1, guests=[name])
+    pages = {reverse("episodes:episode", args=[name]) for name in NAMES}
+    for name in NAMES:
+        for old in (f"/podcast/{quote(name)}.html", f"/podcast/{quote(name)}/"):
+            response = client.get(old)
+            assert response.status_code == 301 and response["Location"] == reverse("episodes:episode", args=[name])
+        html = client.get(reverse("episodes:episode", args=[name])).content.decode()
+        more = html[html.index('<nav class="more') :]
+        links = {unescape(h) for h in re.findall(r'href="(/episodes/[^"]+)"', more)}
+        assert links and links <= pages, (name, links)
+
+    def path(url: str) -> str:
+        return urlsplit(url).path
+
+    _, root = rss(client)
+    for item in root.iter("item"):
+        assert path(item.findtext("link")) in pages
+        urls = [e.get("url") for e in item.findall("podcast:transcript", NS)]
+        urls += [e.get("href") for e in item.findall("podcast:person", NS)]
+        for url in urls:
+            assert client.get(path(url)).status_code == 200, url
+    _, sitemap_root = sitemap(client)
+    for loc in sitemap_root.iterfind("s:url/s:loc", SITEMAP_NS):
+        assert client.get(path(loc.text)).status_code == 200, loc.text
