@@ -1,8 +1,8 @@
 """Read an episode or a person and build what their pages show.
 
 Reading is split in two so that a conditional request costs little: :func:`episode_head` reads the
-episode's people (three small queries) and gives the ETag; only a request that needs a body goes on to
-read the transcript (one query) in :func:`episode_page` or :func:`feed_segments`.
+episode's people and its neighbours (four small queries) and gives the ETag; only a request that needs a
+body goes on to read the transcript (one query) in :func:`episode_page` or :func:`feed_segments`.
 """
 
 from __future__ import annotations
@@ -265,7 +265,7 @@ def episode_page(head: EpisodeHead, *, absolute) -> dict:
         "guests": [person_card(p) for p in head.guests],
         "video_id": video_id,
         "platforms": platform_links(urls),
-        "links": dict(urls),
+        "platform_urls": dict(urls),
         "sections": sections,
         "toc": [s for s in sections if s.is_header],
         "has_turns": any(s.turns for s in sections),

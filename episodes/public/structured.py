@@ -104,8 +104,8 @@ def episode_json_ld(page: dict, *, absolute) -> list[dict]:
     """Return the structured data of an episode page: the PodcastEpisode and its breadcrumbs.
 
     ``page`` holds what the page shows: episode, title, description, date, guests (cards), video_id,
-    links (platform to safe address), image_url, path, page_url (its absolute form), duration (seconds or
-    None), clips and segments.
+    platform_urls (platform to safe address), image_url, path, page_url (its absolute form), duration
+    (seconds or None), clips and segments.
     """
     episode, title, video_id = page["episode"], page["title"], page["video_id"]
     data = {
@@ -156,7 +156,7 @@ def episode_json_ld(page: dict, *, absolute) -> list[dict]:
             video["transcript"] = transcript
             transcript = ""
         data["video"] = video
-    audio = _audio(page["links"], common)
+    audio = _audio(page["platform_urls"], common)
     if audio:
         if transcript:
             audio["transcript"] = transcript
