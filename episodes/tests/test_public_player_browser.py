@@ -1,7 +1,7 @@
 """The episode page's player, contents button and accessibility in a real browser.
 
-YouTube is never reached: the IFrame API's script is answered by a stub that records what the page asks
-of the player, and every other request to another host is aborted and recorded.
+YouTube is never reached: the IFrame API's script is answered by the stub the editor's tests use, which
+records what the page asks of the player, and every other request to another host is aborted and recorded.
 """
 
 from urllib.parse import urlsplit
@@ -9,32 +9,12 @@ from urllib.parse import urlsplit
 import pytest
 
 from episodes.tests.browsing import ARTIFACTS, local_page, make_public_site
+from episodes.tests.editing import IFRAME_API, YOUTUBE_STUB
 
 pytestmark = pytest.mark.browser
 
 VIDEO = "p1gVaS4Zx5M"
 EPISODE = "/episodes/s10e03-mlops-architect/"
-IFRAME_API = "https://www.youtube.com/iframe_api"
-# A stand-in for the IFrame API: a player that records calls, reports the time it was last sent to, and
-# starts "playing" when asked. ``window.__player.at(t)`` moves its clock as playback would.
-PLAYER_STUB = """
-window.__player = {calls: [], options: null};
-window.YT = {PlayerState: {PLAYING: 1, PAUSED: 2}, Player: function (target, options) {
-  var self = this, time = options.playerVars.start || 0, frame = document.createElement("iframe");
-  window.__player.options = {host: options.host, videoId: options.videoId, start: options.playerVars.start};
-  target.replaceWith(frame);
-  this.getIframe = function () { return frame; };
-  this.getCurrentTime = function () { return time; };
-  this.seekTo = function (t) { time = t; window.__player.calls.push(["seekTo", t]); };
-  this.playVideo = function () {
-    window.__player.calls.push(["playVideo"]);
-    setTimeout(function () { options.events.onStateChange({data: 1, target: self}); }, 0);
-  };
-  window.__player.at = function (t) { time = t; };
-  setTimeout(function () { options.events.onReady({target: self}); }, 0);
-}};
-window.onYouTubeIframeAPIReady();
-"""
 
 
 @pytest.fixture
@@ -53,7 +33,7 @@ def seconds(link) -> int:
 
 
 def test_a_time_seeks_the_player_and_highlights_its_turn(browser, live_server, site):
-    page = local_page(browser, live_server, stubs={IFRAME_API: PLAYER_STUB})
+    page = local_page(browser, live_server, stubs={IFRAME_API: YOUTUBE_STUB})
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(live_server.url + EPISODE)
@@ -68,13 +48,10 @@ def test_a_time_seeks_the_player_and_highlights_its_turn(browser, live_server, s
     link = turn.locator("> a.ts")
     start = seconds(link)
     link.click()
-    page.wait_for_function("() => window.__player && window.__player.calls.some(c => c[0] === 'playVideo')")
+    page.wait_for_function("() => window.playerCalls && window.playerCalls.some(c => c[0] === 'playVideo')")
     assert foreign(page, live_server) == [IFRAME_API]
-    assert page.evaluate("() => window.__player.options") == {
-        "host": "https://www.youtube-nocookie.com",
-        "videoId": VIDEO,
-        "start": start,
-    }
+    options = page.evaluate("() => window.playerOptions")
+    assert (options["host"], options["videoId"], options["start"]) == ("https://www.youtube-nocookie.com", VIDEO, start)
     assert page.locator(".video iframe").get_attribute("title") == "MLOps Architect (video)"
     assert page.locator(".video__poster").count() == 0
     assert page.locator(".turn.is-playing").get_attribute("id") == turn.get_attribute("id")
@@ -86,7 +63,7 @@ def test_a_time_seeks_the_player_and_highlights_its_turn(browser, live_server, s
     page.locator(".toc__list a.ts").nth(3).click()
     entry = page.locator(".toc__list li").nth(3)
     target = seconds(entry.locator("a.ts"))
-    assert page.evaluate("() => window.__player.calls.at(-2)") == ["seekTo", target]
+    assert page.evaluate("() => window.playerCalls.at(-2)") == ["seekTo", target]
     anchor = entry.locator("a").first.get_attribute("href")
     page.wait_for_url(f"**/{anchor}")
     assert page.locator(".toc__list a.is-playing").get_attribute("href") == anchor
@@ -95,7 +72,7 @@ def test_a_time_seeks_the_player_and_highlights_its_turn(browser, live_server, s
 
     # As the video plays on, the highlight follows.
     later = page.locator(".transcript .turn:has(> a.ts)").nth(20)
-    page.evaluate("t => window.__player.at(t + 1)", seconds(later.locator("> a.ts")))
+    page.evaluate("t => window.player.setCurrentTime(t + 1)", seconds(later.locator("> a.ts")))
     page.wait_for_function("id => document.querySelector('.turn.is-playing').id === id", arg=later.get_attribute("id"))
     assert foreign(page, live_server) == [IFRAME_API], "the player itself made no request (stubbed)"
     ARTIFACTS.mkdir(exist_ok=True)
@@ -184,7 +161,7 @@ def test_public_pages_have_no_axe_findings(browser, live_server, site, viewport)
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
-    page = local_page(browser, live_server, viewport, stubs={IFRAME_API: PLAYER_STUB})
+    page = local_page(browser, live_server, viewport, stubs={IFRAME_API: YOUTUBE_STUB})
     pages = ["/", EPISODE, "/people/dannyleybzon/", "/people/alexeygrigorev/", "/search/?q=paralegal", "/search/"]
     reports = []
     for url in pages:
@@ -195,7 +172,7 @@ def test_public_pages_have_no_axe_findings(browser, live_server, site, viewport)
     # The episode page once its player plays and a turn is highlighted, and with the contents button shown.
     page.goto(live_server.url + EPISODE)
     page.locator(".transcript .turn > a.ts").nth(3).click()
-    page.wait_for_function("() => window.__player && window.__player.calls.length > 0")
+    page.wait_for_function("() => window.playerCalls && window.playerCalls.length > 0")
     page.locator(".to-contents").evaluate("a => a.classList.add('is-shown')")
     results = axe.run(page)
     if results.violations_count:
