@@ -83,7 +83,7 @@ ORDER BY e.number ASC NULLS LAST, e.slug ASC
 
 
 def _like_pattern(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
@@ -107,8 +107,9 @@ def _neighbour_rows(episode: Episode, guests: list[Person], topics: list[str]) -
     params.update({f"guest{n}": person.pk for n, person in enumerate(guests)})
     topic_names = [f"%(topic{n})s" for n in range(len(topics[:TOPICS_LOOKED_UP]))]
     params.update({f"topic{n}": _like_pattern(topic) for n, topic in enumerate(topics[:TOPICS_LOOKED_UP])})
-    # Lower case on both sides: PostgreSQL's LIKE tells cases apart, SQLite's does not (for ASCII).
-    mention = " OR ".join(f"LOWER(e.extra) LIKE {name} ESCAPE '\\'" for name in topic_names)
+    # PostgreSQL's LIKE tells cases apart, SQLite's does not (for ASCII); LOWER() would copy every text.
+    like = "ILIKE" if connection.vendor == "postgresql" else "LIKE"
+    mention = " OR ".join(f"e.extra {like} {name} ESCAPE '\\'" for name in topic_names)
     if episode.number is None:
         before, after = "(number IS NOT NULL OR slug < %(slug)s)", "(number IS NULL AND slug > %(slug)s)"
     else:
