@@ -48,9 +48,9 @@ def follows_renames(view):
             if new is None:
                 raise
             match = request.resolver_match
-            url = reverse(f"{match.namespace}:{match.url_name}", kwargs={**match.kwargs, **new})
-            query = request.META.get("QUERY_STRING", "")
-            return HttpResponsePermanentRedirect(url + (f"?{query}" if query else ""))
+            return _permanent_redirect(
+                request, reverse(f"{match.namespace}:{match.url_name}", kwargs={**match.kwargs, **new})
+            )
 
     return wrapper
 

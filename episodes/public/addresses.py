@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from ..models import Episode
 
 OLD_SUFFIX = ".html"
@@ -23,9 +25,20 @@ def old_episode_slugs(tail: str) -> list[str]:
 def episode_at_old_address(slugs: list[str]) -> str | None:
     """Return the slug of the published episode the old site knew by the first of ``slugs`` that names one.
 
-    One query. Renamed episodes (their earlier slugs) are looked up here too once slugs can change.
+    An episode named so today comes first; else one renamed from it (its ``EpisodeRedirect``). One query.
     """
     if not slugs:
         return None
-    found = set(Episode.objects.published().filter(slug__in=slugs).values_list("slug", flat=True))
-    return next((slug for slug in slugs if slug in found), None)
+    known = Q(slug__in=slugs) | Q(old_slugs__old__in=slugs)
+    rows = Episode.objects.published().filter(known).values_list("slug", "old_slugs__old")
+    current, renamed = set(), {}
+    for slug, old in rows:
+        current.add(slug)
+        if old:
+            renamed[old] = slug
+    for wanted in slugs:
+        if wanted in current:
+            return wanted
+        if wanted in renamed:
+            return renamed[wanted]
+    return None

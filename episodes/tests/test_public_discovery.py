@@ -61,6 +61,20 @@ def test_old_addresses_of_drafts_and_unknown_episodes_are_404(client, people):
         assert client.get(url).status_code == 404, url
 
 
+def test_old_address_of_a_renamed_episode_leads_to_its_new_page(client, people):
+    from episodes.models import EpisodeRedirect
+
+    renamed = make_episode("new-name")
+    EpisodeRedirect.objects.create(old="old-name", target=renamed)
+    # A name taken again by another episode is that episode's.
+    EpisodeRedirect.objects.create(old="taken", target=renamed)
+    make_episode("taken")
+    assert client.get("/podcast/old-name.html?x=1")["Location"] == "/episodes/new-name/?x=1"
+    assert client.get("/podcast/taken.html")["Location"] == "/episodes/taken/"
+    Episode.objects.filter(pk=renamed.pk).update(status=Episode.Status.DRAFT)
+    assert client.get("/podcast/old-name.html").status_code == 404
+
+
 def test_old_index_addresses_redirect_to_the_index(client, db):
     for url in ["/podcast.html", "/podcast/"]:
         response = client.get(url)
