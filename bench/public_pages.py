@@ -1,6 +1,9 @@
 #!/usr/bin/env python
 """Time the public episode page for the largest real episode and a 20x synthetic one, against floors.
 
+Also the RSS feed and the sitemap (with every real episode imported), and what gzip makes of each: the
+size sent to browsers that accept it and the time it adds.
+
 Run from the project root:
 
     /work/main/.venv/bin/python bench/public_pages.py [--requests 30] [--corpus ../shared/corpus]
@@ -9,7 +12,7 @@ Everything happens in a throwaway SQLite database and static folder (collectstat
 storage, as in production). Each page is requested through Django's test client, so URL routing, the
 middleware and the template all count. The floors are measured in the same run: a view that returns
 "ok" (routing and middleware only) and the same episode template with an empty transcript. The
-largest real episode is skipped, with a message, when the shared corpus is absent.
+largest real episode and the other real ones are skipped, with a message, when the shared corpus is absent.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from pathlib import Path
 
 from benchsite import ROOT, setup  # noqa: E402 - sets up the import path first
 
-COLUMNS = "{:46} {:>6} {:>6} {:>7} {:>8} {:>8} {:>8} {:>8}"
+COLUMNS = "{:46} {:>6} {:>6} {:>6} {:>7} {:>8} {:>8} {:>8} {:>8}"
+GZIP = {"accept-encoding": "gzip"}
 
 
 def timings(client, url: str, requests: int, headers=None) -> tuple[list[float], object]:
@@ -81,8 +85,10 @@ def main() -> int:
         if episodes.is_dir():
             for profile in sorted((args.corpus / "people").glob("*.md")):
                 import_text(profile.read_text(encoding="utf-8"), slug=profile.stem, person=True)
-            largest = max(episodes.glob("[!_]*.md"), key=lambda p: p.stat().st_size)
-            assert import_text(largest.read_text(encoding="utf-8"), slug=largest.stem).status == "created"
+            files = sorted(episodes.glob("[!_]*.md"))
+            for file in files:
+                assert import_text(file.read_text(encoding="utf-8"), slug=file.stem).status == "created", file
+            largest = max(files, key=lambda p: p.stat().st_size)
             pages[f"largest real ({largest.stem})"] = largest.stem
         else:
             print(f"note: no shared corpus at {args.corpus}; the largest real episode is skipped")
@@ -101,29 +107,41 @@ def main() -> int:
         empty, _ = timings(client, "/episodes/empty-transcript/", args.requests)
         floor_ms, empty_ms = statistics.median(floor), statistics.median(empty)
 
-        def row(label, samples=None, *, turns="", size="", url=None, headers=None, ratios=True):
+        def row(label, samples=None, *, turns="", size="", packed="", url=None, headers=None, ratios=True):
             median = statistics.median(samples) if samples else None
-            cells = [label[:46], turns, size, queries(url, headers) if url else ""]
+            cells = [label[:46], turns, size, packed, queries(url, headers) if url else ""]
             cells += [f"{median:.2f}", f"{min(samples):.2f}"] if samples else ["", ""]
             cells += [f"{median / floor_ms:.1f}", f"{median / empty_ms:.2f}"] if samples and ratios else ["", ""]
             print(COLUMNS.format(*cells))
 
+        def measure(label, url, *, turns="", ratios=False, revalidate=True):
+            """Print the plain response's row, the compressed one's, and the 304 answer's."""
+            samples, response = timings(client, url, args.requests)
+            packed_samples, packed = timings(client, url, args.requests, GZIP)
+            assert packed.get("Content-Encoding") == "gzip", url
+            size, packed_size = len(response.content) // 1024, len(packed.content) // 1024
+            row(label, samples, turns=turns, size=size, url=url, ratios=ratios)
+            row("  gzip", packed_samples, packed=packed_size, url=url, headers=GZIP, ratios=ratios)
+            if revalidate:
+                current = {"if-none-match": response["ETag"]}
+                revalidated, not_modified = timings(client, url, args.requests, current)
+                assert not_modified.status_code == 304
+                row("  revalidated: 304 Not Modified", revalidated, size=0, url=url, headers=current, ratios=False)
+
         print(f"{args.requests} timed requests per row after 3 warm-up ones; times in ms\n")
-        print(COLUMNS.format("page", "turns", "KB", "queries", "median", "min", "x floor", "x empty"))
+        print(COLUMNS.format("page", "turns", "KB", "KB gz", "queries", "median", "min", "x floor", "x empty"))
         row("floor: view returning 'ok'", floor, url="/bench-floor/", ratios=False)
         row("floor: episode page, empty transcript", empty, turns=0, url="/episodes/empty-transcript/")
         for label, slug in pages.items():
             url = f"/episodes/{slug}/"
-            samples, response = timings(client, url, args.requests)
             turns = Episode.objects.get(slug=slug).items.filter(kind="turn").count()
-            row(label, samples, turns=turns, size=len(response.content) // 1024, url=url)
-            current = {"if-none-match": response["ETag"]}
-            revalidated, not_modified = timings(client, url, args.requests, current)
-            assert not_modified.status_code == 304
-            row("  revalidated: 304 Not Modified", revalidated, size=0, url=url, headers=current, ratios=False)
+            measure(label, url, turns=turns, ratios=True)
             for feed in ("transcript.json", "transcript.vtt", "chapters.json"):
-                feed_samples, feed_response = timings(client, url + feed, args.requests)
-                row(f"  {feed}", feed_samples, size=len(feed_response.content) // 1024, ratios=False)
+                measure(f"  {feed}", url + feed, revalidate=False)
+        published = Episode.objects.published().count()
+        print(f"\nsite-wide, {published} published episodes")
+        measure("RSS feed /feed.xml", "/feed.xml")
+        measure("sitemap /sitemap.xml", "/sitemap.xml")
     return 0
 
 

@@ -36,7 +36,9 @@ _CLEANER = nh3.Cleaner(
 )
 _local = threading.local()
 # JSON inside a <script> element: "</script>" or "<!--" in a value must not end or change the element.
-_JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+# (str.replace, not str.translate: a page's structured data holds its whole transcript, and translate with a
+# mapping goes through it a character at a time, a hundred times slower.)
+_JSON_SCRIPT_ESCAPES = (("<", "\\u003C"), (">", "\\u003E"), ("&", "\\u0026"))
 
 
 def safe_url(url) -> str:
@@ -110,5 +112,7 @@ def plain_text(text: str, *, limit: int = 300) -> str:
 
 def json_script(data, *, type_: str = "application/ld+json") -> SafeString:
     """Return a ``<script>`` element holding ``data`` as JSON that cannot break out of the element."""
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_SCRIPT_ESCAPES)
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in _JSON_SCRIPT_ESCAPES:
+        payload = payload.replace(char, escaped)
     return mark_safe(f'<script type="{type_}">{payload}</script>')  # noqa: S308 - payload escaped above

@@ -1,6 +1,6 @@
 """Public addresses; other tools rely on these paths, so change them only with a redirect."""
 
-from django.urls import path, register_converter
+from django.urls import path, re_path, register_converter
 
 from . import images, views
 from .models import SLUG_PATTERN
@@ -30,6 +30,14 @@ urlpatterns = [
     path("episodes/<key:slug>/chapters.json", views.feed, {"kind": "chapters"}, name="chapters"),
     path("people/<key:key>/", views.person_detail, name="person"),
     path("search/", views.search, name="search"),
+    path("feed.xml", views.rss, name="rss"),
+    path("sitemap.xml", views.sitemap, name="sitemap"),
+    path("robots.txt", views.robots, name="robots"),
+    # The old Jekyll site's addresses, redirected for good: /podcast/<slug>.html, /podcast/<slug>, with or
+    # without a final slash. The tail is read by a function rather than a converter, so that any file name
+    # (dots, brackets, '.html' of its own) reaches it.
+    re_path(r"^podcast/(?P<tail>.+)$", views.old_episode_address),
+    re_path(r"^podcast(?:\.html|/)$", views.old_index_address),
 ]
 if images.route():
     urlpatterns.append(path(images.route(), images.site_image, name="site_image"))

@@ -1,7 +1,9 @@
-"""Public pages and transcript feeds: thin adapters around :mod:`episodes.public` and :mod:`episodes.search`.
+"""Public pages, feeds and old addresses: thin adapters around :mod:`episodes.public` and :mod:`episodes.search`.
 
-A published episode's page and feeds carry an ETag and answer a current copy with 304 before the
-transcript is read. Drafts are shown to staff only, never cached and never indexed.
+A published episode's page and files, the index, the RSS feed and the sitemap carry an ETag and answer a
+current copy with 304 before anything is rendered. Drafts are shown to staff only, never cached and never
+indexed. Public responses are compressed: they hold no secret (no CSRF token, nothing personal), so
+compression cannot leak one (BREACH).
 """
 
 from __future__ import annotations
@@ -10,11 +12,15 @@ import functools
 import hashlib
 
 from django.conf import settings
+from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.middleware.gzip import re_accepts_gzip as ACCEPTS_GZIP
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.text import compress_string
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
 from . import public
@@ -42,9 +48,9 @@ def follows_renames(view):
             if new is None:
                 raise
             match = request.resolver_match
-            url = reverse(f"{match.namespace}:{match.url_name}", kwargs={**match.kwargs, **new})
-            query = request.META.get("QUERY_STRING", "")
-            return HttpResponsePermanentRedirect(url + (f"?{query}" if query else ""))
+            return _permanent_redirect(
+                request, reverse(f"{match.namespace}:{match.url_name}", kwargs={**match.kwargs, **new})
+            )
 
     return wrapper
 
@@ -56,56 +62,75 @@ def _head(request, slug: str) -> public.EpisodeHead:
     return public.episode_head(episode)
 
 
-def _respond(request, head: public.EpisodeHead, build, *, feed: bool = False) -> HttpResponse:
-    """Return 304 when the client's copy of a published episode is current, else what ``build()`` makes."""
-    if not head.is_public:
-        response = build()
-        patch_cache_control(response, private=True, no_store=True)
-        response["X-Robots-Tag"] = "noindex"
-        return response
-    response = get_conditional_response(request, etag=head.etag) or _cached(request, head.etag, build)
-    response["ETag"] = head.etag
+def _public(request, etag: str, build, *, cors: bool = False) -> HttpResponse:
+    """Return 304 when the client's copy is current, else what ``build()`` makes (kept under ``etag``)."""
+    response = get_conditional_response(request, etag=etag) or _cached(request, etag, build)
+    response["ETag"] = etag
     patch_cache_control(response, public=True, max_age=settings.PUBLIC_PAGES_MAX_AGE)
-    if feed:
-        # Podcast apps running in browsers fetch transcripts and chapters from other origins.
+    if cors:
+        # Podcast apps running in browsers fetch transcripts, chapters and feeds from other origins.
         response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
+def _respond(request, head: public.EpisodeHead, build, *, cors: bool = False) -> HttpResponse:
+    """Answer for an episode: as :func:`_public` when it is published, else uncached and unindexed."""
+    if head.is_public:
+        return _public(request, head.etag, build, cors=cors)
+    response = build()
+    patch_cache_control(response, private=True, no_store=True)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
 def _cached(request, etag: str, build) -> HttpResponse:
-    """Return the response for ``etag`` as built before, or build and keep it.
+    """Return the response for ``etag`` as built before, or build and keep it; compressed once, if asked.
 
     The ETag covers everything a public page shows, so a copy kept under it is never stale; rendering a
-    long transcript costs several times more than the few queries that compute the tag.
+    long transcript costs several times more than the few queries that compute the tag, and compressing
+    it again on every request would cost as much.
     """
-    # Hashed: a page address may hold any character a file name can, and cache keys must be short and plain.
+    # The path, not the query: anyone can vary a query string, and no page here depends on one unless its
+    # ETag does (the sitemap's page number). Hashed: a page address may hold any character a file name can,
+    # and cache keys must be short and plain.
     where = hashlib.blake2b(f"{request.get_host()}\n{request.path}".encode(), digest_size=16).hexdigest()
     key = f"public-page:{where}:{etag}"
     kept = cache.get(key)
-    if kept is not None:
-        content, content_type = kept
-        return HttpResponse(content, content_type=content_type)
-    response = build()
-    if response.status_code == 200 and not response.streaming:
-        cache.set(key, (response.content, response["Content-Type"]), settings.PUBLIC_PAGE_CACHE_SECONDS)
+    changed = kept is None
+    if kept is None:
+        response = build()
+        if response.status_code != 200 or response.streaming:
+            return response
+        kept = {"content": response.content, "headers": dict(response.headers)}
+    wants_gzip = ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", ""))
+    if wants_gzip and "gzip" not in kept:
+        packed = compress_string(kept["content"])
+        # As GZipMiddleware: short responses do not gain from it.
+        kept["gzip"] = packed if len(kept["content"]) >= 200 and len(packed) < len(kept["content"]) else None
+        changed = True
+    if changed:
+        cache.set(key, kept, settings.PUBLIC_PAGE_CACHE_SECONDS)
+    if wants_gzip and kept["gzip"] is not None:
+        response = HttpResponse(kept["gzip"], headers=kept["headers"])
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(kept["content"], headers=kept["headers"])
+    patch_vary_headers(response, ("Accept-Encoding",))
     return response
 
 
 @require_safe
+@gzip_page
 def index(request):
-    etag = public.index_etag()
-
     def page():
         episodes = Episode.objects.published().for_lists().with_guests().newest_first()
         return render(request, "episodes/episode_list.html", {"seasons": public.seasons(episodes)})
 
-    response = get_conditional_response(request, etag=etag) or _cached(request, etag, page)
-    response["ETag"] = etag
-    patch_cache_control(response, public=True, max_age=settings.PUBLIC_PAGES_MAX_AGE)
-    return response
+    return _public(request, public.index_etag(), page)
 
 
 @require_safe
+@gzip_page
 @follows_renames
 def episode_detail(request, slug: str):
     head = _head(request, slug)
@@ -118,22 +143,77 @@ def episode_detail(request, slug: str):
 
 
 @require_safe
+@gzip_page
 @follows_renames
 def feed(request, slug: str, kind: str):
     """Serve one of the episode's transcript or chapter files (``kind`` comes from the URL pattern)."""
     head = _head(request, slug)
-    return _respond(request, head, lambda: HttpResponse(*public.feed_file(head, kind)), feed=True)
+    return _respond(request, head, lambda: HttpResponse(*public.feed_file(head, kind)), cors=True)
 
 
 @require_safe
+@gzip_page
+def rss(request):
+    """Serve the RSS 2.0 feed of the newest published episodes, with their Podcasting 2.0 files and people."""
+    return _public(request, public.feed_etag(), lambda: public.EpisodeFeed(public.feed_entries())(request), cors=True)
+
+
+@require_safe
+@gzip_page
+def sitemap(request):
+    entries = public.sitemap_entries()
+
+    def build():
+        return sitemap_view(request, entries.sitemaps()).render()
+
+    # Past 50,000 addresses the sitemap has pages (?p=2), each its own representation.
+    return _public(request, public.etag_of(entries.etag, request.GET.get("p", "")), build)
+
+
+@require_safe
+def robots(request):
+    lines = [
+        "User-agent: *",
+        f"Disallow: {reverse('admin:index')}",
+        f"Disallow: {reverse('episodes:search')}",
+        f"Sitemap: {request.build_absolute_uri(reverse('episodes:sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def old_episode_address(request, tail: str):
+    """Send an address of the old site (/podcast/<slug>.html, /podcast/<slug>, .../) to the episode, for good."""
+    slug = public.episode_at_old_address(public.old_episode_slugs(tail))
+    if slug is None:
+        raise Http404("No episode at this address.")
+    return _permanent_redirect(request, reverse("episodes:episode", args=[slug]))
+
+
+@require_safe
+def old_index_address(request):
+    return _permanent_redirect(request, reverse("episodes:index"))
+
+
+def _permanent_redirect(request, url: str) -> HttpResponsePermanentRedirect:
+    """Redirect for good, keeping the query string (campaign tags and the like)."""
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+
+
+@require_safe
+@gzip_page
 @follows_renames
 def person_detail(request, key: str):
     person = get_object_or_404(Person.objects.public(), key=key)
     episodes = public.person_episodes(person).with_guests()
-    return render(request, "episodes/person_detail.html", {"card": public.person_card(person), "episodes": episodes})
+    card = public.person_card(person)
+    json_ld = public.json_scripts(public.person_page_json_ld(card, absolute=request.build_absolute_uri))
+    return render(request, "episodes/person_detail.html", {"card": card, "episodes": episodes, "json_ld": json_ld})
 
 
 @require_safe
+@gzip_page
 def search(request):
     query = request.GET.get("q", "").strip()
     page = search_transcripts(query, page=request.GET.get("page") or 1)

@@ -26,7 +26,10 @@ Public site
 PODCAST_TITLE         the podcast's name on pages and in structured data; default "DataTalks.Club Podcast"
 PODCAST_IMAGES_URL    where image paths such as images/authors/key.jpg are served; default /media/
 PUBLIC_PAGES_MAX_AGE  seconds browsers and caches may keep an episode page without asking; default 0
-                      (they revalidate with the ETag, which costs three small queries and no rendering)
+                      (they revalidate with the ETag, which costs five small queries and no rendering)
+TRANSCRIPT_ISSUE_URL  where readers report a problem with a transcript, {title} standing for the issue's
+                      title ("Transcript: <episode title>"), e.g.
+                      https://github.com/OWNER/REPO/issues/new?title={title}; unset: no link is shown
 
 Security (safe defaults; relax only on purpose)
 DJANGO_SECURE_SSL_REDIRECT   "1" redirects http to https; off by default (local use)
@@ -39,7 +42,8 @@ DJANGO_SECURE_PROXY_SSL_HEADER  "1" trusts X-Forwarded-Proto: https from the pro
 DJANGO_REFERRER_POLICY       default strict-origin-when-cross-origin: YouTube's player refuses to play
                              embeds that send no referrer at all, so "same-origin" would break the video
 DJANGO_CSP                   the Content-Security-Policy of every page outside the admin; the default
-                             allows our own scripts, styles and images and the youtube-nocookie.com embed
+                             allows our own scripts, styles and images, and the YouTube IFrame API's script
+                             with its youtube-nocookie.com player (loaded only when a reader plays a video)
 """
 
 import os
@@ -74,6 +78,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "import_export",
     "axes",
     "episodes",
@@ -183,6 +188,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 PODCAST_TITLE = os.environ.get("PODCAST_TITLE", "DataTalks.Club Podcast")
 PODCAST_IMAGES_URL = os.environ.get("PODCAST_IMAGES_URL", "/media/")
 PUBLIC_PAGES_MAX_AGE = int(os.environ.get("PUBLIC_PAGES_MAX_AGE", "0"))
+TRANSCRIPT_ISSUE_URL = os.environ.get("TRANSCRIPT_ISSUE_URL", "")
 # Rendered public pages are kept under their ETag (which changes with anything they show) in each process.
 PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "600"))
 CACHES = {
@@ -214,14 +220,14 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
 
 
-# Our pages load nothing from other hosts except the privacy-enhanced YouTube player (and the image host,
-# when images are served from one); nobody may frame them.
+# Our pages load nothing from other hosts except, once a reader presses play, the YouTube IFrame API's script
+# and its privacy-enhanced player (and the image host, when images are served from one); nobody may frame them.
 CONTENT_SECURITY_POLICY = os.environ.get(
     "DJANGO_CSP",
     "; ".join(
         [
             "default-src 'self'",
-            "script-src 'self'",
+            "script-src 'self' https://www.youtube.com",
             "style-src 'self'",
             f"img-src 'self' data: {_origin(PODCAST_IMAGES_URL)}".strip(),
             "frame-src https://www.youtube-nocookie.com",

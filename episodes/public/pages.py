@@ -1,13 +1,12 @@
 """Read an episode or a person and build what their pages show.
 
 Reading is split in two so that a conditional request costs little: :func:`episode_head` reads the
-episode's people (three small queries) and gives the ETag; only a request that needs a body goes on to
-read the transcript (one query) in :func:`episode_page` or :func:`feed_segments`.
+episode's people and its neighbours (four small queries) and gives the ETag; only a request that needs a
+body goes on to read the transcript (one query) in :func:`episode_page` or :func:`feed_segments`.
 """
 
 from __future__ import annotations
 
-import datetime
 import functools
 import hashlib
 import json
@@ -15,17 +14,20 @@ from collections import namedtuple
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db.models import Q
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.dateparse import parse_date, parse_duration
 from django.utils.safestring import SafeString
 
 from .. import markup, services, sync
 from ..models import Episode, Person
 from .formats import Segment, chapters_json, segments, transcript_json, transcript_srt, transcript_vtt
+from .front import episode_duration, episode_topics, front_date, parsed_extra
+from .neighbours import Neighbours, episode_neighbours
+from .structured import clips, episode_json_ld
 from .timeline import ITEM_FIELDS, ItemRow, Section, speaker_groups, timeline, youtube_id
 
 PLATFORM_NAMES = {"youtube": "YouTube", "spotify": "Spotify", "apple": "Apple Podcasts", "anchor": "Anchor"}
@@ -45,10 +47,16 @@ def release() -> str:
     for path in [*templates, *PAGE_CODE]:
         if path.is_file():
             digest.update(path.read_bytes())
-    digest.update(repr([settings.PODCAST_TITLE, settings.PODCAST_IMAGES_URL]).encode())
+    digest.update(repr([settings.PODCAST_TITLE, settings.PODCAST_IMAGES_URL, settings.TRANSCRIPT_ISSUE_URL]).encode())
     # With the manifest storage these names carry a hash of the files' content.
     digest.update(static("css/site.css").encode() + static("js/site.js").encode())
     return digest.hexdigest()[:16]
+
+
+def etag_of(*parts) -> str:
+    """Return a weak ETag of ``parts`` (plain values read from rows) and of the release."""
+    digest = hashlib.sha256(repr([release(), *parts]).encode()).hexdigest()[:32]
+    return f'W/"{digest}"'
 
 
 # -- reading an episode -----------------------------------------------------------------------------------
@@ -57,10 +65,9 @@ def release() -> str:
 def find_episode(slug: str, *, user) -> Episode | None:
     """Return the published episode ``slug``, or a draft when ``user`` is staff (the user is read only then)."""
     # The file as imported can be ten times the page's data, and no page shows it.
-    episodes = Episode.objects.defer("source_text").filter(slug=slug)
-    episode = episodes.published().first()
-    if episode is None and user.is_staff:
-        episode = episodes.first()
+    episode = Episode.objects.defer("source_text").filter(slug=slug).first()
+    if episode is not None and episode.status != Episode.Status.PUBLISHED and not user.is_staff:
+        return None
     return episode
 
 
@@ -72,6 +79,8 @@ class EpisodeHead:
     guests: list[Person]
     candidates: list[Person]
     ties: dict[str, Person | None]
+    extra: dict
+    neighbours: Neighbours
 
     @cached_property
     def etag(self) -> str:
@@ -83,13 +92,13 @@ class EpisodeHead:
         """
         e = self.episode
         # created_at: SQLite can give a deleted episode's id to a new one, whose version starts at 1 again.
-        parts: list = [release(), e.pk, e.created_at.isoformat(), e.slug, e.version, e.status]
+        parts: list = [e.pk, e.created_at.isoformat(), e.slug, e.version, e.status]
         for p in self.candidates:
             parts.append((p.pk, p.key, p.name, p.picture, p.github, p.twitter, p.linkedin, p.web, p.bio_short))
             parts.append((p.body, p.is_host))
         parts += sorted((label, person.pk if person else None) for label, person in self.ties.items())
-        digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-        return f'W/"{digest}"'
+        parts.append(self.neighbours.validator())
+        return etag_of(parts)
 
     @property
     def is_public(self) -> bool:
@@ -97,10 +106,12 @@ class EpisodeHead:
 
 
 def episode_head(episode: Episode) -> EpisodeHead:
-    """Read the people of ``episode``: guests, hosts and the editor's speaker ties (three queries)."""
+    """Read the people of ``episode`` (guests, hosts, the editor's speaker ties) and its neighbours: four queries."""
     guests = [row.person for row in episode.guest_rows.select_related("person")]
     candidates = services.speaker_candidates(episode=episode, guests=guests)
-    return EpisodeHead(episode, guests, candidates, services.speaker_ties(episode=episode))
+    extra = parsed_extra(episode.extra)
+    neighbours = episode_neighbours(episode, guests=guests, topics=episode_topics(extra))
+    return EpisodeHead(episode, guests, candidates, services.speaker_ties(episode=episode), extra, neighbours)
 
 
 def item_rows(episode: Episode) -> list[ItemRow]:
@@ -122,7 +133,7 @@ def feed_segments(head: EpisodeHead) -> list[Segment]:
     """Read the transcript; return its segments, speakers named by their person's full name where known."""
     sections, people = episode_timeline(head)
     names = {label: person.name or label for label, person in people.items()}
-    return segments(sections, names=names, duration=episode_duration(sync.load_extra(head.episode.extra)))
+    return segments(sections, names=names, duration=episode_duration(head.extra))
 
 
 def feed_file(head: EpisodeHead, kind: str) -> tuple[str, str]:
@@ -142,13 +153,6 @@ def feed_file(head: EpisodeHead, kind: str) -> tuple[str, str]:
 
 def _json(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
-def episode_duration(extra: dict) -> int | None:
-    """Return the ``duration`` front matter key (ISO 8601, e.g. PT01H24M57S) in seconds, if it is one."""
-    value = extra.get("duration")
-    delta = parse_duration(value) if isinstance(value, str) else None
-    return int(delta.total_seconds()) if delta else None
 
 
 # -- page view-models ---------------------------------------------------------------------------------------
@@ -190,12 +194,17 @@ def person_card(person: Person) -> PersonCard:
     return PersonCard(person, url, markup.image_url(person.picture), person_links(person))
 
 
-def platform_links(refs: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
-    """Return (name, address) of the episode's ``links`` mapping, known platforms first, unsafe ones left out."""
+def platform_urls(refs: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
+    """Return (platform, address) of the episode's ``links`` mapping, known platforms first, unsafe ones left out."""
     links = [(platform, markup.safe_url(value)) for mapping, platform, value in refs if mapping == "links"]
     order = list(PLATFORM_NAMES)
     links.sort(key=lambda link: order.index(link[0]) if link[0] in order else len(order))
-    return [(PLATFORM_NAMES.get(p, p.replace("_", " ").title()), url) for p, url in links if url]
+    return [(platform, url) for platform, url in links if url]
+
+
+def platform_links(urls: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Return (name, address) of :func:`platform_urls` as the page lists them."""
+    return [(PLATFORM_NAMES.get(p, p.replace("_", " ").title()), url) for p, url in urls]
 
 
 def number_label(episode: Episode) -> str:
@@ -217,8 +226,7 @@ def index_etag() -> str:
         .values_list("pk", "key", "name", "picture")
         .distinct()
     )
-    digest = hashlib.sha256(repr([release(), episodes, guests]).encode()).hexdigest()[:32]
-    return f'W/"{digest}"'
+    return etag_of(episodes, guests)
 
 
 def seasons(episodes) -> list[tuple[int | None, list[Episode]]]:
@@ -234,110 +242,84 @@ def episode_page(head: EpisodeHead, *, absolute) -> dict:
 
     Reads the platform references, the body links and the transcript: three queries.
     """
-    episode = head.episode
+    episode, extra = head.episode, head.extra
     refs = list(episode.platform_refs.values_list("mapping", "platform", "value"))
     links = list(episode.body_links.values_list(*sync.LINK_VALUES))
+    urls = platform_urls(refs)
     video_id = youtube_id(refs)
     sections, people = episode_timeline(head, video_id=video_id)
     colors: dict[str, int] = {}
     for section in sections:
         section.groups = speaker_groups(section.turns, people, colors)
-    extra = sync.load_extra(episode.extra)
     intro = extra.get("intro") if isinstance(extra.get("intro"), str) else ""
     description = extra.get("description") if isinstance(extra.get("description"), str) else ""
-    page_url = absolute(reverse("episodes:episode", args=[episode.slug]))
-    guests = [person_card(p) for p in head.guests]
+    title = episode.title or episode.short or episode.slug
+    path = reverse("episodes:episode", args=[episode.slug])
     image = markup.image_url(episode.image)
+    duration = episode_duration(extra)
     context = {
         "episode": episode,
-        "title": episode.title or episode.short or episode.slug,
+        "title": title,
         "number_label": number_label(episode),
         "date": front_date(extra.get("dateadded")),
-        "guests": guests,
+        "guests": [person_card(p) for p in head.guests],
         "video_id": video_id,
-        "platforms": platform_links(refs),
+        "platforms": platform_links(urls),
+        "platform_urls": dict(urls),
         "sections": sections,
         "toc": [s for s in sections if s.is_header],
         "has_turns": any(s.turns for s in sections),
         "intro_html": markup.render_markdown(intro),
         "body_html": markup.render_markdown(sync.episode_body(episode, links)),
         "description": markup.plain_text(description or intro or episode.short or episode.title),
-        "page_url": page_url,
+        "path": path,
+        "page_url": absolute(path),
+        "image": image,
         "image_url": absolute(image) if image else "",
-        "feeds": feed_links(episode),
+        "duration": duration,
+        "clips": clips(extra, video_id=video_id),
+        "feeds": feed_links(episode.slug),
+        "neighbours": head.neighbours,
+        "report_url": transcript_issue_url(title),
     }
-    context["json_ld"] = markup.json_script(episode_json_ld(context, absolute=absolute))
+    names = {label: person.name or label for label, person in people.items()}
+    context["segments"] = segments(sections, names=names, duration=duration)
+    context["json_ld"] = json_scripts(episode_json_ld(context, absolute=absolute))
     return context
 
 
-def front_date(value) -> datetime.date | None:
-    """Return a front matter date: a YAML date, or a string in ISO form; None for anything else."""
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return parse_date(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
+def json_scripts(blocks: list[dict]) -> SafeString:
+    """Return one ``<script type="application/ld+json">`` element per block."""
+    return SafeString("\n".join(markup.json_script(block) for block in blocks))
 
 
-Feed = namedtuple("Feed", "title label type url")
+def transcript_issue_url(title: str) -> str:
+    """Return where readers report a problem with a transcript: ``TRANSCRIPT_ISSUE_URL``, '' when unset.
+
+    ``{title}`` in the setting becomes "Transcript: <the episode's title>", encoded for a query string.
+    """
+    template = settings.TRANSCRIPT_ISSUE_URL
+    if not template:
+        return ""
+    return markup.safe_url(template.replace("{title}", quote(f"Transcript: {title}", safe="")))
 
 
-def feed_links(episode: Episode) -> list[Feed]:
-    """Return the transcript and chapter files, for <link rel="alternate"> and the page's own links."""
-    kinds = [
-        ("Transcript (JSON)", "JSON", "application/json", "episodes:transcript_json"),
-        ("Transcript (WebVTT)", "VTT", "text/vtt", "episodes:transcript_vtt"),
-        ("Transcript (SRT)", "SRT", "application/x-subrip", "episodes:transcript_srt"),
-        ("Chapters (JSON)", "chapters", "application/json+chapters", "episodes:chapters"),
+# ``is_chapters`` tells the Podcasting 2.0 <podcast:chapters> file from the <podcast:transcript> ones, and
+# ``rel`` is "captions" for the timed formats players can show as subtitles.
+Feed = namedtuple("Feed", "title label type url is_chapters rel")
+FEED_KINDS = [
+    ("Transcript (JSON)", "JSON", "application/json", "episodes:transcript_json", False, ""),
+    ("Transcript (WebVTT)", "VTT", "text/vtt", "episodes:transcript_vtt", False, "captions"),
+    ("Transcript (SRT)", "SRT", "application/x-subrip", "episodes:transcript_srt", False, "captions"),
+    ("Chapters (JSON)", "chapters", "application/json+chapters", "episodes:chapters", True, ""),
+]
+
+
+def feed_links(slug: str) -> list[Feed]:
+    """Return the episode's transcript and chapter files: for <link rel="alternate">, links and the RSS feed."""
+    return [
+        Feed(title, label, type_, reverse(name, args=[slug]), *rest) for title, label, type_, name, *rest in FEED_KINDS
     ]
-    return [Feed(title, label, type_, reverse(name, args=[episode.slug])) for title, label, type_, name in kinds]
-
-
-def episode_json_ld(context: dict, *, absolute) -> dict:
-    """Return the schema.org PodcastEpisode of the page; every address in it is a safe absolute one."""
-    episode = context["episode"]
-    data = {
-        "@context": "https://schema.org",
-        "@type": "PodcastEpisode",
-        "name": context["title"],
-        "url": context["page_url"],
-        "partOfSeries": {
-            "@type": "PodcastSeries",
-            "name": settings.PODCAST_TITLE,
-            "url": absolute(reverse("episodes:index")),
-        },
-    }
-    if context["description"]:
-        data["description"] = context["description"]
-    if episode.number is not None:
-        data["episodeNumber"] = episode.number
-    if episode.season is not None:
-        data["partOfSeason"] = {"@type": "PodcastSeason", "seasonNumber": episode.season}
-    if context["date"]:
-        data["datePublished"] = context["date"].isoformat()
-    image = context["image_url"]
-    if image:
-        data["image"] = image
-    if context["guests"]:
-        data["actor"] = [
-            {"@type": "Person", "name": card.name, "url": absolute(card.url)} for card in context["guests"]
-        ]
-    if context["video_id"]:
-        video = {
-            "@type": "VideoObject",
-            "name": context["title"],
-            "url": f"https://www.youtube.com/watch?v={context['video_id']}",
-            "embedUrl": f"https://www.youtube-nocookie.com/embed/{context['video_id']}",
-        }
-        if image:
-            video["thumbnailUrl"] = image
-        if "datePublished" in data:
-            video["uploadDate"] = data["datePublished"]
-        data["video"] = video
-    return data
 
 
 def person_episodes(person: Person):

@@ -11,15 +11,23 @@ from urllib.parse import urlsplit
 
 IFRAME_API = "https://www.youtube.com/iframe_api"
 
-# What the editor's player uses of YouTube's IFrame API, recording every call in window.playerCalls.
+# What the editor's and the public pages' players use of YouTube's IFrame API, recording every call in
+# window.playerCalls. As the real one, the player is an iframe that takes the place (and id) of its element.
 YOUTUBE_STUB = """
 window.playerCalls = [];
 window.YT = {
   PlayerState: {UNSTARTED: -1, ENDED: 0, PLAYING: 1, PAUSED: 2, BUFFERING: 3, CUED: 5},
   Player: function (id, options) {
-    var self = this, state = -1, time = 0;
+    var self = this, state = -1, vars = options.playerVars || {}, time = vars.start || 0;
+    var target = typeof id === "string" ? document.getElementById(id) : id, frame = document.createElement("iframe");
+    frame.id = target.id;
+    frame.title = "YouTube video player";
+    target.replaceWith(frame);
     window.player = self;
-    window.playerOptions = {host: options.host, videoId: options.videoId, element: id};
+    var element = typeof id === "string" ? id : "element";
+    window.playerOptions = {host: options.host, videoId: options.videoId, element: element};
+    if ("start" in vars) window.playerOptions.start = vars.start;
+    self.getIframe = function () { return frame; };
     function record(call) { window.playerCalls.push(call); }
     function to(next) { state = next; options.events.onStateChange({data: next, target: self}); }
     self.seekTo = function (sec) { record(["seekTo", sec]); time = sec; };

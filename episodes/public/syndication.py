@@ -1,0 +1,172 @@
+"""The RSS 2.0 feed of published episodes, with the Podcasting 2.0 transcript, chapters and person tags.
+
+Namespace: https://podcastindex.org/namespace/1.0 (``podcast:transcript``, ``podcast:chapters``,
+``podcast:person``). The entries are read first, so that their ETag is known before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.feedgenerator import Rss201rev2Feed
+
+from .. import markup
+from ..models import LONG_PERSON_FIELDS, Episode, Person, TranscriptItem
+from .front import front_date, parsed_extra
+from .pages import etag_of, feed_links
+
+PODCAST_NAMESPACE = "https://podcastindex.org/namespace/1.0"
+# Podcast apps read the newest episodes; a feed of every episode ever would grow without bound.
+FEED_ITEMS = 100
+PERSON_FIELDS = [field.removeprefix("person__") for field in LONG_PERSON_FIELDS]
+
+
+@dataclass
+class FeedEntry:
+    episode: Episode
+    guests: list[Person]
+    has_turns: bool
+    has_chapters: bool
+
+    @cached_property
+    def extra(self) -> dict:
+        return parsed_extra(self.episode.extra)
+
+
+@dataclass
+class FeedEntries:
+    entries: list[FeedEntry]
+    hosts: list[Person]
+
+
+def feed_etag() -> str:
+    """Return a validator of the feed: its episodes' versions and the people it names (two light queries).
+
+    Podcast apps ask for the feed again and again; most of them get a 304 from this alone.
+    """
+    rows = list(Episode.objects.published().newest_first().values_list("pk", "created_at", "version")[:FEED_ITEMS])
+    named = Q(is_host=True) | Q(guest_rows__episode__in=[pk for pk, *_ in rows])
+    people = Person.objects.filter(named).values_list("pk", "key", "name", "picture", "is_host").distinct()
+    return etag_of(rows, list(people.order_by("pk")))
+
+
+def feed_entries() -> FeedEntries:
+    """Read the newest published episodes, their guests and the hosts: three queries."""
+    items = TranscriptItem.objects.filter(episode=OuterRef("pk"))
+    episodes = (
+        Episode.objects.published()
+        .for_lists()
+        .with_guests()
+        .newest_first()
+        .annotate(
+            has_turns=Exists(items.filter(kind=TranscriptItem.Kind.TURN)),
+            has_chapters=Exists(items.filter(kind=TranscriptItem.Kind.HEADER)),
+        )[:FEED_ITEMS]
+    )
+    entries = [FeedEntry(e, [row.person for row in e.guest_rows.all()], e.has_turns, e.has_chapters) for e in episodes]
+    hosts = list(Person.objects.filter(is_host=True).defer(*PERSON_FIELDS))
+    return FeedEntries(entries, hosts)
+
+
+class PodcastRss(Rss201rev2Feed):
+    """RSS 2.0 with the Podcasting 2.0 namespace: people on the channel, files and people on each item."""
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:podcast": PODCAST_NAMESPACE}
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        for person in self.feed["people"]:
+            _person(handler, person)
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for feed in item["files"]:
+            if feed.is_chapters:
+                handler.addQuickElement("podcast:chapters", None, {"url": feed.url, "type": feed.type})
+            else:
+                attrs = {"url": feed.url, "type": feed.type, **({"rel": feed.rel} if feed.rel else {})}
+                handler.addQuickElement("podcast:transcript", None, attrs)
+        for person in item["people"]:
+            _person(handler, person)
+
+
+def _person(handler, person: dict) -> None:
+    attrs = {key: person[key] for key in ("role", "href", "img") if person.get(key)}
+    handler.addQuickElement("podcast:person", person["name"], attrs)
+
+
+class EpisodeFeed(Feed):
+    """The published episodes, newest first; each links its page, transcripts and chapters."""
+
+    feed_type = PodcastRss
+    language = "en"
+
+    def __init__(self, entries: FeedEntries):
+        super().__init__()
+        self.entries = entries
+        self.request = None
+
+    def __call__(self, request, *args, **kwargs):
+        self.request = request
+        return super().__call__(request, *args, **kwargs)
+
+    def title(self):
+        return settings.PODCAST_TITLE
+
+    def link(self):
+        return reverse("episodes:index")
+
+    def feed_url(self):
+        return reverse("episodes:rss")
+
+    def description(self):
+        return f"All episodes of {settings.PODCAST_TITLE}, with full transcripts and chapters."
+
+    def items(self):
+        return self.entries.entries
+
+    def feed_extra_kwargs(self, obj):
+        return {"people": [self._person(p, "host") for p in self.entries.hosts]}
+
+    def item_title(self, entry: FeedEntry):
+        return entry.episode.title or entry.episode.short or entry.episode.slug
+
+    def item_link(self, entry: FeedEntry):
+        return reverse("episodes:episode", args=[entry.episode.slug])
+
+    def item_description(self, entry: FeedEntry):
+        extra = entry.extra
+        texts = [extra.get("description"), extra.get("intro"), entry.episode.short, entry.episode.title]
+        return markup.plain_text(next((t for t in texts if isinstance(t, str) and t.strip()), ""), limit=4000)
+
+    def item_pubdate(self, entry: FeedEntry):
+        """Return the ``dateadded`` front matter key at midnight UTC; else when the episode came into the CMS."""
+        date = front_date(entry.extra.get("dateadded"))
+        if date is None:
+            return entry.episode.created_at
+        return datetime.datetime.combine(date, datetime.time(), tzinfo=datetime.UTC)
+
+    def item_extra_kwargs(self, entry: FeedEntry):
+        files = [
+            f for f in feed_links(entry.episode.slug) if (entry.has_chapters if f.is_chapters else entry.has_turns)
+        ]
+        files = [f._replace(url=self.request.build_absolute_uri(f.url)) for f in files]
+        hosts = [p for p in self.entries.hosts if p not in entry.guests]
+        people = [self._person(p, "guest") for p in entry.guests] + [self._person(p, "host") for p in hosts]
+        return {"files": files, "people": people}
+
+    def _person(self, person: Person, role: str) -> dict:
+        picture = markup.image_url(person.picture)
+        return {
+            "name": person.name or person.key,
+            "role": role,
+            "href": self.request.build_absolute_uri(reverse("episodes:person", args=[person.key])),
+            "img": self.request.build_absolute_uri(picture) if picture else "",
+        }
