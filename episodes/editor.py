@@ -75,15 +75,11 @@ class EditorContext:
         return [(i + 1 if i < SPEAKER_KEYS else None, s) for i, s in enumerate(self.speakers)]
 
 
-# The editor shows an item's columns, not its own keys or other YAML: those are not read (None).
-SHOWN = sync.ITEM_ROW[:6]
-
-
 def editor_context(episode: Episode) -> EditorContext:
     """Read what the editor shows, in five queries whatever the transcript length."""
-    rows = list(episode.items.values_list("pk", *SHOWN))
+    rows = list(episode.items.values_list("pk", *sync.SHOWN))  # not the items' own keys and YAML
     ids = [row[0] for row in rows]
-    items = [sync.ItemRow(*row[1:], None, None) for row in rows]
+    items = [sync.ItemRow(*row[1:]) for row in rows]
     refs = list(episode.platform_refs.values_list("mapping", "platform", "value"))
     candidates = services.speaker_candidates(episode=episode)
     ties = services.speaker_ties(episode=episode)

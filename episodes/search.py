@@ -25,9 +25,10 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from . import frontmatter as fm
 from . import search_index
 from .models import Episode, PlatformRef, TranscriptItem
-from .public import clock, youtube_id, youtube_link
+from .public import youtube_id, youtube_link
 
 PER_PAGE = 20
 MAX_QUERY_LENGTH = 200
@@ -139,7 +140,7 @@ class Hit:
 
     @property
     def time(self) -> str:
-        return clock(self.sec) if self.sec is not None else ""
+        return fm.seconds_to_time(self.sec) if self.sec is not None else ""
 
     @property
     def video_url(self) -> str:

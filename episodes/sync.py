@@ -161,12 +161,13 @@ class ItemRow(NamedTuple):
     who: str
     sec: int | None
     time: str
-    keys: list  # the item's own keys, in the file's order
-    extra: str  # its other keys as YAML (a whole entry, for RAW items)
+    keys: list | None = None  # the item's own keys, in the file's order (None: not read)
+    extra: str | None = None  # its other keys as YAML, a whole entry for RAW items (None: not read)
 
 
-# The TranscriptItem columns an imported item fills, in ItemRow's order.
+# The TranscriptItem columns an imported item fills, in ItemRow's order; the first six are what pages show.
 ITEM_ROW = ItemRow._fields
+SHOWN = ITEM_ROW[:6]
 
 
 def item_row(position: int, item) -> ItemRow:

@@ -23,13 +23,12 @@ from .pages import (
 from .sitemaps import SitemapEntries, sitemap_entries
 from .structured import person_page_json_ld
 from .syndication import EpisodeFeed, FeedEntries, feed_entries, feed_etag
-from .timeline import ItemRow, Section, Turn, clock, speaker_groups, timeline, to_seconds, youtube_id, youtube_link
+from .timeline import Section, Turn, speaker_groups, timeline, to_seconds, youtube_id, youtube_link
 
 __all__ = [
     "EpisodeFeed",
     "EpisodeHead",
     "FeedEntries",
-    "ItemRow",
     "Neighbour",
     "Neighbours",
     "PersonCard",
@@ -38,7 +37,6 @@ __all__ = [
     "SitemapEntries",
     "Turn",
     "chapters_json",
-    "clock",
     "episode_at_old_address",
     "episode_head",
     "episode_neighbours",

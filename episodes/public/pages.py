@@ -28,7 +28,7 @@ from .formats import Segment, chapters_json, segments, transcript_json, transcri
 from .front import episode_duration, episode_topics, front_date, parsed_extra
 from .neighbours import Neighbours, episode_neighbours
 from .structured import clips, episode_json_ld
-from .timeline import ITEM_FIELDS, ItemRow, Section, speaker_groups, timeline, youtube_id
+from .timeline import Section, speaker_groups, timeline, youtube_id
 
 PLATFORM_NAMES = {"youtube": "YouTube", "spotify": "Spotify", "apple": "Apple Podcasts", "anchor": "Anchor"}
 APP = Path(__file__).resolve().parent.parent
@@ -114,8 +114,9 @@ def episode_head(episode: Episode) -> EpisodeHead:
     return EpisodeHead(episode, guests, candidates, services.speaker_ties(episode=episode), extra, neighbours)
 
 
-def item_rows(episode: Episode) -> list[ItemRow]:
-    return [ItemRow(*values) for values in episode.items.values_list(*ITEM_FIELDS)]
+def item_rows(episode: Episode) -> list[sync.ItemRow]:
+    """Read the transcript's rows as a page shows them (not the items' own keys and YAML)."""
+    return [sync.ItemRow(*values) for values in episode.items.values_list(*sync.SHOWN)]
 
 
 def speaker_names(head: EpisodeHead, sections: list[Section]) -> dict[str, Person]:

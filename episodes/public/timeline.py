@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import namedtuple
 from dataclasses import dataclass, field
 
 from django.utils.text import slugify
@@ -17,30 +16,14 @@ YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 # Ids the page uses for itself; a section title never takes one of them as its anchor.
 PAGE_ANCHORS = frozenset({"main", "top", "contents", "video", "guests", "about", "transcript", "links", "search"})
 
-ItemRow = namedtuple("ItemRow", "position kind text who sec time")
-ITEM_FIELDS = ItemRow._fields
-
-
 # -- times --------------------------------------------------------------------------------------------
-
-
-def clock(sec: float) -> str:
-    """Return ``sec`` as shown to listeners: 1:56, or 1:02:03 past the hour."""
-    hours, rest = divmod(int(sec), 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
 def to_seconds(sec: int | None, time: str) -> int | None:
     """Return a turn's start in seconds: its ``sec``, else its shown time when that is a clock time."""
     if sec is not None:
         return sec if sec >= 0 else None
-    if time and fm.TIME_RE.match(time):
-        total = 0
-        for part in time.split(":"):
-            total = total * 60 + int(part)
-        return total
-    return None
+    return fm.time_to_seconds(time) if time else None
 
 
 def youtube_link(video_id: str, sec: int) -> str:
@@ -96,7 +79,7 @@ class Section:
 
     @property
     def time(self) -> str:
-        return clock(self.start)
+        return fm.seconds_to_time(int(self.start))
 
 
 def _anchor(title: str, taken: set[str], number: int) -> str:
@@ -110,7 +93,7 @@ def _anchor(title: str, taken: set[str], number: int) -> str:
 
 
 def timeline(rows, *, video_id: str = "") -> list[Section]:
-    """Return the transcript ``rows`` (:class:`ItemRow`) as sections of turns, with start times resolved.
+    """Return the transcript ``rows`` (:class:`episodes.sync.ItemRow`) as sections of turns, with start times resolved.
 
     A turn without a time belongs to the turn before and starts with it. A time earlier than the turn
     before's (a typing slip in a file) is kept for the page's own links, but the feeds start that turn
@@ -126,7 +109,9 @@ def timeline(rows, *, video_id: str = "") -> list[Section]:
         elif row.kind == TranscriptItem.Kind.TURN:
             own = to_seconds(row.sec, row.time)
             last = last if own is None else max(own, last)
-            turn = Turn(row.position, row.who, row.text, own, "" if own is None else row.time or clock(own), last)
+            turn = Turn(
+                row.position, row.who, row.text, own, "" if own is None else row.time or fm.seconds_to_time(own), last
+            )
             turn.href = "" if own is None else youtube_link(video_id, own)
             sections[-1].turns.append(turn)
     following = None

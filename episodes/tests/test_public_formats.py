@@ -3,7 +3,6 @@
 import json
 
 from episodes.public import (
-    ItemRow,
     chapters_json,
     segments,
     timeline,
@@ -11,6 +10,7 @@ from episodes.public import (
     transcript_srt,
     transcript_vtt,
 )
+from episodes.sync import ItemRow
 from episodes.tests.podcasting import check_chapters, check_json_transcript, check_srt, check_vtt
 
 ROWS = [

@@ -2,7 +2,9 @@
 
 import pytest
 
-from episodes.public import ItemRow, clock, speaker_groups, timeline, to_seconds, youtube_id, youtube_link
+from episodes import frontmatter as fm
+from episodes.public import speaker_groups, timeline, to_seconds, youtube_id, youtube_link
+from episodes.sync import ItemRow
 
 VIDEO = "p1gVaS4Zx5M"
 
@@ -12,15 +14,16 @@ def header(position, text):
 
 
 def turn(position, who, text, sec=None, time=None):
-    shown = time if time is not None else (clock(sec) if sec is not None else "")
+    shown = time if time is not None else (fm.seconds_to_time(sec) if sec is not None else "")
     return ItemRow(position, "turn", text, who, sec, shown)
 
 
 @pytest.mark.parametrize(
     ("sec", "shown"), [(0, "0:00"), (5, "0:05"), (116, "1:56"), (3599, "59:59"), (3723, "1:02:03"), (36000, "10:00:00")]
 )
-def test_clock(sec, shown):
-    assert clock(sec) == shown
+def test_seconds_to_time(sec, shown):
+    assert fm.seconds_to_time(sec) == shown
+    assert fm.time_to_seconds(shown) == sec
 
 
 @pytest.mark.parametrize(
