@@ -72,6 +72,24 @@ class Source:
     error: str = ""
 
 
+@dataclass(frozen=True)
+class ImportOptions:
+    """How a run imports its files.
+
+    ``force`` overwrites episodes edited in the CMS; ``dry_run`` keeps nothing; ``user`` is who the revisions
+    name; with ``diffs`` each updated file's result carries its differences (cut to DIFF_LINES lines);
+    ``overwrite`` tells an editor how to overwrite an edited episode; ``after`` is called with each file's
+    result inside that file's transaction, once it is imported (what it writes is kept or undone with it).
+    """
+
+    force: bool = False
+    dry_run: bool = False
+    user: object = None
+    diffs: bool = False
+    overwrite: str = FORCE_HINT
+    after: Callable[[FileResult], None] | None = None
+
+
 @dataclass
 class FileResult:
     name: str
@@ -211,23 +229,15 @@ def slug_for(filename: str) -> str:
 
 
 def import_sources(
-    sources: Iterable[Source],
-    *,
-    force: bool = False,
-    dry_run: bool = False,
-    progress: Callable[[FileResult], None] | None = None,
-    user=None,
-    diffs: bool = False,
-    overwrite: str = FORCE_HINT,
-    after: Callable[[FileResult], None] | None = None,
+    sources: Iterable[Source], *, progress: Callable[[FileResult], None] | None = None, **options
 ) -> Report:
     """Import every source atomically on its own, profiles first; return the per-file report.
 
-    With ``diffs`` each updated file's result carries its differences (cut to DIFF_LINES lines); the run
-    keeps no file's text, so its memory does not grow with what an archive unpacks to. ``overwrite``
-    tells an editor how to overwrite an episode edited in the CMS. ``after`` is called with each file's
-    result inside that file's transaction, once it is imported.
+    ``options`` are :class:`ImportOptions`. A run keeps no file's text, so its memory does not grow with
+    what an archive unpacks to.
     """
+    options = ImportOptions(**options)
+    dry_run = options.dry_run
     report = Report()
     sources = sorted(sources, key=lambda s: not s.is_person)
     seen: dict[tuple[bool, str], Source] = {}
@@ -241,17 +251,7 @@ def import_sources(
 
     def run(source: Source, to_index: list[int] | None = None) -> FileResult:
         result = import_source(
-            source,
-            force=force,
-            dry_run=dry_run,
-            seen=seen,
-            existing=existing,
-            existing_people=existing_people,
-            user=user,
-            to_index=to_index,
-            diffs=diffs,
-            overwrite=overwrite,
-            after=after,
+            source, options, seen=seen, existing=existing, existing_people=existing_people, to_index=to_index
         )
         if dry_run and result.is_person and result.status in (CREATED, UPDATED):
             profiled.add(result.slug)
@@ -294,26 +294,22 @@ def import_sources(
 
 def import_source(
     source: Source,
+    options: ImportOptions | None = None,
     *,
-    force=False,
-    dry_run=False,
     seen: dict | None = None,
     existing: set | None = None,
     existing_people: set | None = None,
-    user=None,
     to_index: list[int] | None = None,
-    diffs: bool = False,
-    overwrite: str = FORCE_HINT,
-    after: Callable[[FileResult], None] | None = None,
+    **option_values,
 ) -> FileResult:
     """Import one file atomically; a refusal keeps nothing of it.
 
-    ``existing`` is the set of episode slugs known to exist when a run started (None: look each one up),
-    ``existing_people`` the same for people's keys.
-    Given ``to_index``, the episode's id joins it and the caller indexes its transcript for search before
-    committing; otherwise it is indexed at once. ``after`` runs inside the file's transaction once it is
-    imported (what it writes is kept or undone with the file).
+    ``options`` (or their values as keywords) are :class:`ImportOptions`. ``existing`` is the set of
+    episode slugs known to exist when a run started (None: look each one up), ``existing_people`` the
+    same for people's keys. Given ``to_index``, the episode's id joins it and the caller indexes its
+    transcript for search before committing; otherwise it is indexed at once.
     """
+    options = options or ImportOptions(**option_values)
     result = FileResult(name=source.name, status=REFUSED, is_person=source.is_person)
     try:
         if source.error:
@@ -336,24 +332,15 @@ def import_source(
                 with transaction.atomic():
                     if source.is_person:
                         may_exist = again or existing_people is None or result.slug in existing_people
-                        _import_person(result, text, diffs=diffs, may_exist=may_exist)
+                        _import_person(result, text, options, may_exist=may_exist)
                     else:
                         may_exist = again or existing is None or result.slug in existing
-                        _import_episode(
-                            result,
-                            text,
-                            force=force,
-                            may_exist=may_exist,
-                            user=user,
-                            saved=saved,
-                            diffs=diffs,
-                            overwrite=overwrite,
-                        )
-                    if after is not None:
-                        after(result)
+                        _import_episode(result, text, options, may_exist=may_exist, saved=saved)
+                    if options.after is not None:
+                        options.after(result)
                     if to_index is None:
                         search_index.index_episodes(saved)
-                    if dry_run:
+                    if options.dry_run:
                         transaction.set_rollback(True)
                 break
             except IntegrityError:
@@ -362,7 +349,7 @@ def import_source(
                 if again:
                     raise
                 del result.warnings[warnings:]
-        if to_index is not None and not dry_run:
+        if to_index is not None and not options.dry_run:
             to_index += saved
     except fm.FormatError as exc:
         result.status, result.line, result.message = REFUSED, exc.line, exc.message
@@ -372,15 +359,7 @@ def import_source(
 
 
 def _import_episode(
-    result: FileResult,
-    text: str,
-    *,
-    force: bool,
-    may_exist: bool = True,
-    user=None,
-    saved: list[int],
-    diffs: bool = False,
-    overwrite: str = FORCE_HINT,
+    result: FileResult, text: str, options: ImportOptions, *, may_exist: bool = True, saved: list[int]
 ) -> None:
     """Import an episode file; an episode saved joins ``saved``, with its transcript not indexed yet."""
     existing = Episode.objects.filter(slug=result.slug).select_for_update().first() if may_exist else None
@@ -394,11 +373,11 @@ def _import_episode(
     fm.validate_episode(doc)
     rows = sync.episode_rows(doc, slug=result.slug)
     if existing is not None:
-        if existing.edited_since_sync and not force:
+        if existing.edited_since_sync and not options.force:
             by = f" by {existing.edited_by}" if existing.edited_by else ""
             if existing.edited_at:
                 by += f" on {existing.edited_at:%Y-%m-%d %H:%M}"
-            raise fm.FormatError(ERR_EDITED.format(by=by, overwrite=overwrite))
+            raise fm.FormatError(ERR_EDITED.format(by=by, overwrite=options.overwrite))
         if not existing.edited_since_sync and sync.same_document(sync.episode_document(existing), doc):
             # Same data, other formatting: remember the new file for diffs, keep the rows.
             Episode.objects.filter(pk=existing.pk).update(source_text=text)
@@ -416,8 +395,9 @@ def _import_episode(
     result.pk, result.version = episode.pk, episode.version
     result.status = CREATED if existing is None else UPDATED
     forced = " (overwriting edits made in the CMS)" if existing is not None and existing.edited_since_sync else ""
-    record_revision(episode=episode, summary=f"{result.status} from {result.name}{forced}", user=user, source=text)
-    if diffs and existing is not None:
+    summary = f"{result.status} from {result.name}{forced}"
+    record_revision(episode=episode, summary=summary, user=options.user, source=text)
+    if options.diffs and existing is not None:
         result.diff = _diff(existing.source_text, text, name=result.name)
     result.missing_guests = missing
     result.warnings += [WARN_NO_PROFILE.format(key=key) for key in missing]
@@ -429,7 +409,7 @@ def _diff(previous: str, text: str, *, name: str) -> list[str]:
     )
 
 
-def _import_person(result: FileResult, text: str, *, diffs: bool = False, may_exist: bool = True) -> None:
+def _import_person(result: FileResult, text: str, options: ImportOptions, *, may_exist: bool = True) -> None:
     existing = Person.objects.filter(key=result.slug).select_for_update().first() if may_exist else None
     result.pk = existing.pk if existing is not None else None
     if existing is not None and existing.has_profile and existing.source_text == text:
@@ -448,7 +428,7 @@ def _import_person(result: FileResult, text: str, *, diffs: bool = False, may_ex
         Person.objects.filter(pk=existing.pk).update(source_text=text)
         result.status = UNCHANGED
         return
-    if diffs:
+    if options.diffs:
         result.diff = _diff(existing.source_text, text, name=result.name)
     Person.objects.filter(pk=existing.pk).update(**values)
     result.status = UPDATED

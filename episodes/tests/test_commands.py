@@ -565,8 +565,8 @@ def test_a_file_whose_error_ends_the_whole_transaction_has_its_group_redone(tmp_
     real = importing._import_person
     failed = []
 
-    def import_person(result, text, **options):
-        real(result, text, **options)
+    def import_person(result, text, options, **kwargs):
+        real(result, text, options, **kwargs)
         if result.slug == "bob" and not failed:
             failed.append(1)
             # What SQLite does by itself on a full disk; PostgreSQL when the connection is lost.
