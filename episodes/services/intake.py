@@ -318,6 +318,7 @@ class _Section:
     title: str
     start: int
     after: int | None  # the own time of the last timed turn before its header
+    followed: bool  # whether a timed turn comes after its header (else it starts with the last turn)
 
 
 def _sections(episode: Episode) -> list[_Section]:
@@ -325,10 +326,14 @@ def _sections(episode: Episode) -> list[_Section]:
     from ..public.timeline import ItemRow, timeline  # noqa: PLC0415 - the public package imports services
 
     rows = [ItemRow(*row) for row in items(episode).order_by("position").values_list(*ItemRow._fields)]
+    resolved = timeline(rows)
+    timed_from = [False] * (len(resolved) + 1)  # whether a timed turn comes in or after section i
+    for i in range(len(resolved) - 1, -1, -1):
+        timed_from[i] = timed_from[i + 1] or any(t.sec is not None for t in resolved[i].turns)
     sections, last = [], None
-    for section in timeline(rows):
+    for i, section in enumerate(resolved):
         if section.is_header:
-            sections.append(_Section(section.title, section.start, last))
+            sections.append(_Section(section.title, section.start, last, timed_from[i]))
         last = next((t.sec for t in reversed(section.turns) if t.sec is not None), last)
     return sections
 
@@ -355,7 +360,7 @@ def _update_derived(
     elif clips:
         sections = _sections(episode)
         if sections or ch.CLIPS_KEY in extra:
-            starts = [(s.title, _clip_start(s, extra.get(ch.CLIPS_KEY))) for s in sections]
+            starts = _clip_starts(sections, extra.get(ch.CLIPS_KEY))
     if starts is not None:
         youtube = _youtube_link(episode)
         if not youtube and starts:
@@ -374,13 +379,31 @@ def _update_derived(
     return False
 
 
-def _clip_start(section: _Section, clips) -> int:
-    """Return where a section's clip starts: its old start if the section still begins there, else its own."""
-    for clip in clips if isinstance(clips, list) else []:
-        start = clip.get("startOffset") if isinstance(clip, dict) and clip.get("name") == section.title else None
-        if fm.is_int(start) and (section.after is None or section.after < start) and start <= section.start:
-            return start
-    return section.start
+def _clip_starts(sections: list[_Section], clips) -> list[tuple[str, int]]:
+    """Return (title, start) of each section's clip: where the clips say it starts, if it still starts there.
+
+    A section's start is recorded in its own clip's start and in the end of the clip before (a last
+    section past the last turn has only the latter). Such a start still holds when the section's header
+    would go in the same place for a chapter at that time: after the last timed turn before the header,
+    no later than the first one after it. Otherwise the section starts with its first turn.
+    """
+    clips = [c for c in clips if isinstance(c, dict)] if isinstance(clips, list) else []
+    starts: list[tuple[str, int]] = []
+    for i, section in enumerate(sections):
+        own = next((c.get("startOffset") for c in clips if c.get("name") == section.title), None)
+        before = sections[i - 1].title if i else None
+        ended = next((c.get("endOffset") for c in clips if i and c.get("name") == before), None)
+        start = section.start
+        for candidate in (own, ended):
+            if (
+                fm.is_int(candidate)
+                and (section.after is None or section.after < candidate)
+                and (not section.followed or candidate <= section.start)
+            ):
+                start = candidate
+                break
+        starts.append((section.title, start))
+    return starts
 
 
 def _last_turn_seconds(episode: Episode) -> int | None:
