@@ -104,7 +104,9 @@ def read_transcript(raw: bytes, *, name: str, max_bytes: int) -> RawTranscript:
 # -- times ----------------------------------------------------------------------------------------------------
 
 # A line that is meant as a time: digits and colons (and perhaps a fraction), optionally in brackets.
-_TIMEISH = r"[\[(]?[ \t]*\d{1,3}(?::\d{1,3}){1,2}(?:[.,]\d+)?[ \t]*[\])]?[ \t]*"
+_TIMEISH = r"[ \t]*[\[(]?[ \t]*\d{1,3}(?::\d{1,3}){1,2}(?:[.,]\d+)?[ \t]*[\])]?[ \t]*"
+_DIGITS = frozenset("0123456789")
+_TIME_STARTS = frozenset("0123456789[( \t")
 _TIMEISH_LINE = re.compile(rf"^{_TIMEISH}$")
 _TIME_LINE = re.compile(rf"^{_TIMEISH}$", re.MULTILINE)
 
@@ -135,12 +137,6 @@ def _speaker(who: str, time: str, number: int) -> str:
 
 # -- plain text -------------------------------------------------------------------------------------------------
 
-# The common block, matched in C: a time line, a speaker line, a text line, none of them blank or a time.
-_TEXT_TURN = re.compile(
-    rf"^(?P<time>{_TIMEISH})\n(?![ \t]*\n|{_TIMEISH}$)(?P<who>[^\n]+)\n(?![ \t]*$|{_TIMEISH}$)(?P<line>[^\n]+)$",
-    re.MULTILINE,
-)
-
 
 def read_text(text: str) -> RawTranscript:
     """Read the site's plain-text layout: a time line, a speaker line and a text line per turn.
@@ -148,52 +144,44 @@ def read_text(text: str) -> RawTranscript:
     Any other line is a section header; blank lines and Otter's "Transcribed by" line are left out.
     """
     result = RawTranscript(TEXT, [])
-    items, previous, end = result.items, None, 0
-    for match in _TEXT_TURN.finditer(text):
-        if match.start() - end > 2 or text[end : match.start()].strip():
-            _text_between(text, end, match.start(), result)
-        # Line numbers are counted only for a message: each costs a scan of the text before it.
-        sec = fm.time_to_seconds(match["time"])
-        if sec is None:  # in brackets, or not a time
-            sec, time = _time(match["time"], text.count("\n", 0, match.start()) + 1)
-        else:
-            time = fm.seconds_to_time(sec)
-        if previous is not None and sec < previous[0]:
-            _forward(sec, time, previous, text.count("\n", 0, match.start()) + 1)
-        who = match["who"].strip()
-        if len(who) > SPEAKER_LIMIT:
-            _speaker(who, time, text.count("\n", 0, match.start()) + 2)
-        items.append({"line": match["line"].strip(), "sec": sec, "time": time, "who": who})
-        previous, end = (sec, time), match.end()
-    _text_between(text, end, len(text), result)
+    append = result.items.append
+    lines = text.split("\n")
+    count, index, previous_sec, previous_time = len(lines), 0, -1, ""
+    while index < count:
+        line = lines[index]
+        # Most lines are text: their first character tells them from a time without a regular expression,
+        # and a time as the site writes it needs only the project's time parser.
+        first = line[:1]
+        sec = fm.time_to_seconds(line) if first in _DIGITS else None
+        if sec is not None or (first in _TIME_STARTS and _TIMEISH_LINE.match(line)):
+            number = index + 1
+            if sec is None:  # in brackets, or not a time at all
+                sec, time = _time(line, number)
+            else:
+                time = fm.seconds_to_time(sec)
+            if sec < previous_sec:
+                _forward(sec, time, (previous_sec, previous_time), number)
+            who = lines[index + 1].strip() if index + 1 < count else ""
+            if not who or (who[0] in _TIME_STARTS and _TIMEISH_LINE.match(who)):
+                raise fm.FormatError(ERR_NO_SPEAKER.format(time=time, line=number), number + 1)
+            if len(who) > SPEAKER_LIMIT:
+                _speaker(who, time, number + 1)
+            spoken = lines[index + 2].strip() if index + 2 < count else ""
+            if not spoken or (spoken[0] in _TIME_STARTS and _TIMEISH_LINE.match(spoken)):
+                raise fm.FormatError(ERR_NO_TEXT.format(time=time, line=number), number + 2)
+            append({"line": spoken, "sec": sec, "time": time, "who": who})
+            previous_sec, previous_time = sec, time
+            index += 3
+            continue
+        stripped = line.strip()
+        if stripped and _is_otter(stripped):
+            result.notes.append(NOTE_OTTER.format(line=index + 1))
+        elif stripped:
+            append({"header": stripped})
+        index += 1
     if not result.turns:
         raise fm.FormatError(ERR_EMPTY)
     return result
-
-
-def _text_between(text: str, start: int, end: int, result: RawTranscript) -> None:
-    """Read the lines between two turns: section headers, or a turn that is not whole (refused)."""
-    chunk = text[start:end]
-    if not chunk.strip():
-        return
-    first = text.count("\n", 0, start) + 1
-    lines = chunk.split("\n")
-    for offset, line in enumerate(lines):
-        stripped = line.strip()
-        number = first + offset
-        if not stripped:
-            continue
-        if _is_otter(stripped):
-            result.notes.append(NOTE_OTTER.format(line=number))
-        elif _TIMEISH_LINE.match(line):
-            _, time = _time(line, number)
-            after = [ln.strip() for ln in lines[offset + 1 : offset + 3]] + ["", ""]
-            if not after[0] or _TIMEISH_LINE.match(after[0]):
-                raise fm.FormatError(ERR_NO_SPEAKER.format(time=time, line=number), number + 1)
-            _speaker(after[0], time, number + 1)
-            raise fm.FormatError(ERR_NO_TEXT.format(time=time, line=number), number + 2)
-        else:
-            result.items.append({"header": stripped})
 
 
 # -- Word ---------------------------------------------------------------------------------------------------------
