@@ -15,37 +15,15 @@ Target (issue 12): <= 2x the floor in each format. A last table shows the whole 
 """
 
 import argparse
-import gc
 import io
 import shutil
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import benchsite
+from files_io import measure, ratios
 
 SHARED = benchsite.ROOT.parent / "shared"
-
-
-def measure(runs: dict, repeat: int) -> dict[str, list[float]]:
-    """CPU times of each function in ``runs``, interleaved so that a slow spell hits all alike."""
-    times = {name: [] for name in runs}
-    for _ in range(repeat):
-        for name, fn in runs.items():
-            gc.collect()
-            gc.disable()
-            start = time.process_time()
-            fn()
-            times[name].append(time.process_time() - start)
-            gc.enable()
-    return times
-
-
-def ratios(times: dict[str, list[float]], ours: str, floor: str) -> tuple[float, float]:
-    return min(times[ours]) / min(times[floor]), statistics.median(
-        a / b for a, b in zip(times[ours], times[floor], strict=True)
-    )
 
 
 def _is_name(who) -> bool:
@@ -127,8 +105,11 @@ def main():
     for kind, data in files.items():
         t = measure(
             {
-                "floor": floors[kind],
-                "ours": lambda data=data, kind=kind: tf.read_transcript(data, name=f"talk.{kind}", max_bytes=limit),
+                "floor": (None, floors[kind]),
+                "ours": (
+                    None,
+                    lambda data=data, kind=kind: tf.read_transcript(data, name=f"talk.{kind}", max_bytes=limit),
+                ),
             },
             args.repeat,
         )
@@ -143,7 +124,7 @@ def main():
     from episodes import frontmatter as fm
 
     times = [item["time"] for item in items if "time" in item]
-    t = measure({"times": lambda: [fm.seconds_to_time(fm.time_to_seconds(x)) for x in times]}, args.repeat)
+    t = measure({"times": (None, lambda: [fm.seconds_to_time(fm.time_to_seconds(x)) for x in times])}, args.repeat)
     spent = min(t["times"]) * 1000
     print(f"text: fm.time_to_seconds + fm.seconds_to_time on its {len(times)} times alone: {spent:.1f}ms")
 
@@ -151,9 +132,12 @@ def main():
     for kind, data in files.items():
         t = measure(
             {
-                "floor": floors[kind],
-                "import": lambda data=data, kind=kind: services.transcript_import(
-                    slug="bench", name=f"talk.{kind}", data=data, replace=True
+                "floor": (None, floors[kind]),
+                "import": (
+                    None,
+                    lambda data=data, kind=kind: services.transcript_import(
+                        slug="bench", name=f"talk.{kind}", data=data, replace=True
+                    ),
                 ),
             },
             max(3, args.repeat // 3),

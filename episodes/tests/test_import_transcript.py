@@ -9,7 +9,7 @@ from episodes.models import Episode, Revision
 from episodes.tests import transcripts
 from episodes.tests.factories import make_episode
 from episodes.tests.test_commands import run
-from episodes.tests.test_intake import TALK
+from episodes.tests.transcripts import TALK
 
 pytestmark = pytest.mark.django_db
 

@@ -10,19 +10,11 @@ from episodes.services import warnings as w
 from episodes.tests import transcripts
 from episodes.tests.factories import export, make_episode, make_person
 from episodes.tests.test_search import check_index, found
+from episodes.tests.transcripts import TALK
 
 pytestmark = pytest.mark.django_db
 
 YT = "https://www.youtube.com/watch?v=abcdefghijk"
-TALK = [
-    {"header": "Welcome"},
-    {"line": "Hello and welcome.", "sec": 0, "time": "0:00", "who": "Alexey"},
-    {"line": "Thanks for having me.", "sec": 9, "time": "0:09", "who": "Jane"},
-    {"header": "Career"},
-    {"line": "Tell us about your career.", "sec": 75, "time": "1:15", "who": "Alexey"},
-    {"line": "It started with physics.", "sec": 80, "time": "1:20", "who": "Jane"},
-    {"line": "And then?", "sec": 3723, "time": "1:02:03", "who": "Alexey"},
-]
 CLIPS = [
     {"name": "Intro", "startOffset": 5, "url": f"{YT}&t=5", "endOffset": 20},
     {"name": "Background", "startOffset": 20, "url": f"{YT}&t=20", "endOffset": 60},

@@ -8,18 +8,9 @@ import pytest
 from episodes import frontmatter as fm
 from episodes import transcript_files as tf
 from episodes.tests import transcripts
+from episodes.tests.transcripts import TALK
 
 LIMIT = 10 * 1024 * 1024
-
-ITEMS = [
-    {"header": "Intro"},
-    {"line": "Hello and welcome.", "sec": 5, "time": "0:05", "who": "Alexey"},
-    {"line": "Thanks for having me.", "sec": 9, "time": "0:09", "who": "Jane Doe"},
-    {"header": "Background & career"},
-    {"line": "Tell us about you: <all> of it & more.", "sec": 620, "time": "10:20", "who": "Alexey"},
-    {"line": "Sure.", "sec": 620, "time": "10:20", "who": "Jane Doe"},
-    {"line": "Past the hour.", "sec": 3723, "time": "1:02:03", "who": "Alexey"},
-]
 
 
 def read(data, name="talk.txt", limit=LIMIT):
@@ -33,8 +24,8 @@ def refused(data, name="talk.txt", limit=LIMIT) -> fm.FormatError:
 
 
 def test_plain_text_in_the_sites_layout():
-    result = read(transcripts.plain_text(ITEMS))
-    assert result.format == tf.TEXT and result.items == ITEMS
+    result = read(transcripts.plain_text(TALK))
+    assert result.format == tf.TEXT and result.items == TALK
 
 
 def test_plain_text_times_as_editors_write_them():
@@ -110,8 +101,8 @@ def test_a_file_over_the_limit_is_refused_before_reading():
 
 
 def test_word_in_the_sites_layout():
-    result = read(transcripts.docx_bytes(ITEMS), "talk.docx")
-    assert result.format == tf.DOCX and result.items == ITEMS
+    result = read(transcripts.docx_bytes(TALK), "talk.docx")
+    assert result.format == tf.DOCX and result.items == TALK
 
 
 def test_word_without_brackets_line_breaks_and_several_text_paragraphs():
@@ -185,7 +176,7 @@ def test_zip_bombs_and_zips_that_are_not_word_are_refused():
     assert refused(_zip({"notes.txt": b"hi"}), "talk.docx").message == tf.ERR_NOT_DOCX
     corrupt = _zip({"word/document.xml": b"<w:document"})
     assert "not a readable Word document" in refused(corrupt, "talk.docx").message
-    truncated = transcripts.docx_bytes(ITEMS)[:-200]
+    truncated = transcripts.docx_bytes(TALK)[:-200]
     assert "not a Word .docx" in refused(truncated, "talk.docx").message
 
 
@@ -199,8 +190,8 @@ def test_zip_with_too_many_parts_is_refused(monkeypatch):
 
 
 def test_webvtt_as_the_site_writes_it():
-    result = read(transcripts.webvtt(ITEMS), "talk.vtt")
-    assert result.format == tf.VTT and result.items == transcripts.turns(ITEMS)
+    result = read(transcripts.webvtt(TALK), "talk.vtt")
+    assert result.format == tf.VTT and result.items == transcripts.turns(TALK)
 
 
 def test_webvtt_from_other_tools():
@@ -224,8 +215,8 @@ def test_webvtt_from_other_tools():
 
 
 def test_srt_with_leading_speakers():
-    result = read(transcripts.srt(ITEMS), "talk.srt")
-    assert result.format == tf.SRT and result.items == transcripts.turns(ITEMS)
+    result = read(transcripts.srt(TALK), "talk.srt")
+    assert result.format == tf.SRT and result.items == transcripts.turns(TALK)
     whisper = (
         "1\n00:00:00,000 --> 00:00:02,500\n<i>No speaker here.</i>\n\n"
         "2\n00:00:02,500 --> 00:00:04,000\nNote: at 10:30.\n"

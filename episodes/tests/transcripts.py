@@ -12,6 +12,17 @@ from episodes import chapters as ch
 from episodes.public.formats import Segment, transcript_srt, transcript_vtt
 from episodes.public.timeline import ItemRow, timeline
 
+# A small talk: sections, two turns that start together, markup characters, a time past the hour.
+TALK = [
+    {"header": "Welcome"},
+    {"line": "Hello and welcome.", "sec": 0, "time": "0:00", "who": "Alexey"},
+    {"line": "Thanks for having me.", "sec": 9, "time": "0:09", "who": "Jane"},
+    {"header": "Career"},
+    {"line": "Tell us about your career: <all> of it & more.", "sec": 75, "time": "1:15", "who": "Alexey"},
+    {"line": "It started with physics.", "sec": 75, "time": "1:15", "who": "Jane"},
+    {"line": "And then?", "sec": 3723, "time": "1:02:03", "who": "Alexey"},
+]
+
 
 def turns(items: list[dict]) -> list[dict]:
     return [item for item in items if "header" not in item]
