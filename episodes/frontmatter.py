@@ -221,16 +221,13 @@ MAX_BYTES = 10 * 1024 * 1024
 OPENING = "---\n"
 # Where a time like 1:56 or 1:02:03 is expected: at most 99:59:59 (a longer one is a typing slip, and
 # would stretch a caption over every later turn).
-TIME_RE = re.compile(r"^(?:\d{1,2}:)?[0-5]?\d:[0-5]\d$")
-
-
-# TIME_RE with its parts: what time_to_seconds reads, once per turn of every transcript read or checked.
-_TIME_PARTS = re.compile(r"(?:(\d+):)?([0-5]?\d):([0-5]\d)$")
+# Its groups (hours, minutes, seconds) are what time_to_seconds reads, for every turn of every transcript.
+TIME_RE = re.compile(r"^(?:(\d{1,2}):)?([0-5]?\d):([0-5]\d)$")
 
 
 def time_to_seconds(time: str) -> int | None:
     """Return the seconds of a time like '1:56' or '1:02:03', or None if it is not one."""
-    match = _TIME_PARTS.match(time)
+    match = TIME_RE.match(time)
     if match is None:
         return None
     hours, minutes, seconds = match.groups()

@@ -19,7 +19,7 @@ from .. import chapters as ch
 from .. import frontmatter as fm
 from .. import search_index, sync
 from .. import transcript_files as tf
-from ..models import SLUG_PATTERN, SLUG_RE, Episode, PlatformRef, TranscriptItem
+from ..models import Episode, PlatformRef, TranscriptItem, name_problem
 from .common import ServiceError, editing, items
 from .revisions import diff as text_diff
 from .speakers import SpeakerSummary, speaker_summaries
@@ -29,7 +29,7 @@ HEADER, TURN = TranscriptItem.Kind.HEADER, TranscriptItem.Kind.TURN
 # A new episode's key order, as the site's files have them: keys filled in later take their place.
 NEW_EPISODE_KEYS = ["title", "description", "intro", "topics", "dateadded", "duration", ch.CLIPS_KEY, "transcript"]
 
-ERR_BAD_SLUG = "'{slug}' is not a slug: use letters, digits, '-', '_', '.' or '@' ({pattern})"
+ERR_BAD_SLUG = "'{slug}' cannot be an episode's slug: {problem}"
 ERR_HAS_TRANSCRIPT = "{slug} already has a transcript ({count} items): replace it explicitly (--replace)"
 ERR_CREATED_MEANWHILE = "{slug} was created by someone else meanwhile; try again"
 ERR_NO_TIMES = "the transcript has no times, so chapters cannot be placed"
@@ -118,8 +118,9 @@ def transcript_import(
     section headers instead of the file's, and the clips are built from them; a missing duration is set
     from the last turn's time.
     """
-    if not SLUG_RE.match(slug) or len(slug) > 200:
-        raise ServiceError(ERR_BAD_SLUG.format(slug=slug, pattern=SLUG_PATTERN))
+    problem = name_problem(slug)
+    if problem:
+        raise ServiceError(ERR_BAD_SLUG.format(slug=slug[:80], problem=problem))
     raw = transcript_read(name=name, data=data)
     chapter_list = chapters_read(name=chapters_name, data=chapters) if chapters is not None else None
     result = IntakeResult(episode=Episode(slug=slug), summary="", dry_run=dry_run, format=raw.format)

@@ -102,8 +102,8 @@ def test_bad_files_and_slugs_are_refused_with_the_name_and_line():
     assert (info.value.name, info.value.line) == ("talk.txt", 5)
     with pytest.raises(intake.IntakeError, match=r"^list.txt:2: expected a chapter line"):
         imported(chapters="00:00 Intro\nnot a chapter\n", chapters_name="list.txt")
-    with pytest.raises(services.ServiceError, match="'no spaces' is not a slug"):
-        imported(slug="no spaces")
+    with pytest.raises(services.ServiceError, match="'a/b' cannot be an episode's slug: the file name cannot contain"):
+        imported(slug="a/b")
     assert not Episode.objects.exists()
 
 
