@@ -168,7 +168,7 @@ def chapters_apply(
     chapter_list = chapters_read(name=name, data=chapters)
     result = IntakeResult(episode=episode, summary="", dry_run=dry_run, seen_version=episode.version)
     with transaction.atomic():
-        before = sync.export_text(episode) if dry_run else ""
+        before = sync.export_text(Episode.objects.get(pk=episode.pk)) if dry_run else ""
         summary = f"applied {len(chapter_list)} chapters from {name}"
         with editing(episode=episode, user=user, version=version, summary=summary) as change:
             rows = list(items(change.episode).order_by("position").values_list(*sync.ITEM_ROW))
@@ -197,7 +197,7 @@ def clips_rebuild(*, episode: Episode, dry_run: bool = False, user=None, version
     """
     result = IntakeResult(episode=episode, summary="", dry_run=dry_run, seen_version=episode.version)
     with transaction.atomic():
-        before = sync.export_text(episode) if dry_run else ""
+        before = sync.export_text(Episode.objects.get(pk=episode.pk)) if dry_run else ""
         with editing(episode=episode, user=user, version=version, summary="rebuilt clips from sections") as change:
             change.cancel = not _update_derived(change.episode, result, chapter_list=None)
             result.summary = change.summary
