@@ -20,6 +20,7 @@ from .. import frontmatter as fm
 from .. import search_index, sync
 from .. import transcript_files as tf
 from ..models import Episode, PlatformRef, TranscriptItem, name_problem
+from .clips import extra_of, save_extra
 from .common import ServiceError, editing, items
 from .revisions import diff as text_diff
 from .speakers import SpeakerSummary, speaker_summaries
@@ -215,31 +216,6 @@ def chapters_text(*, episode: Episode) -> str:
     return ch.chapter_lines([(s.title, s.start) for s in _sections(episode)])
 
 
-def clips_follow_renames(episode: Episode, renames: list[tuple[str, str, int]]) -> bool:
-    """Rename the clip of each renamed section (call inside ``editing``); tell whether a clip was renamed.
-
-    ``renames`` are (old title, new title, n): the n-th header (from 0) titled ``old`` is now ``new``.
-    """
-    extra = _extra(episode)
-    clips = ch.renamed_clips(extra.get(ch.CLIPS_KEY), renames)
-    if clips is None:
-        return False
-    _save_extra(episode, {**extra, ch.CLIPS_KEY: clips})
-    return True
-
-
-def header_renames(episode: Episode, new_titles: dict[int, str]) -> list[tuple[str, str, int]]:
-    """Return (old, new, n) for headers about to get ``new_titles`` (by item id), from the titles they have now."""
-    rows = items(episode).filter(kind=HEADER).order_by("position").values_list("pk", "text")
-    seen: dict[str, int] = {}
-    renames = []
-    for pk, text in rows:
-        n = seen[text] = seen.get(text, -1) + 1
-        if pk in new_titles and new_titles[pk] != text:
-            renames.append((text, new_titles[pk], n))
-    return renames
-
-
 # -- helpers ----------------------------------------------------------------------------------------------------
 
 
@@ -305,15 +281,6 @@ def _write_rows(episode: Episode, rows: list[tuple]) -> None:
     search_index.index_episodes([episode.pk])
 
 
-def _extra(episode: Episode) -> dict:
-    return sync.load_extra(episode.extra)
-
-
-def _save_extra(episode: Episode, extra: dict) -> None:
-    episode.extra = sync.dump_extra(extra)
-    episode.save(update_fields=["extra"])
-
-
 @dataclass
 class _Section:
     title: str
@@ -348,7 +315,7 @@ def _update_derived(
     """
     from ..public.pages import episode_duration  # noqa: PLC0415 - the public package imports services
 
-    extra = _extra(episode)
+    extra = extra_of(episode)
     new = dict(extra)
     if not extra.get(ch.DURATION_KEY):
         last = _last_turn_seconds(episode)
@@ -375,7 +342,7 @@ def _update_derived(
         new[ch.CLIPS_KEY] = ch.merge_clips(extra.get(ch.CLIPS_KEY), by_rule)
         result.clips = new[ch.CLIPS_KEY]
     if not fm.same_data(new, extra):
-        _save_extra(episode, new)
+        save_extra(episode, new)
         return True
     return False
 
