@@ -34,7 +34,8 @@ def clips_follow_renames(episode: Episode, renames: list[tuple[str, str, int]]) 
 
 
 def extra_of(episode: Episode) -> dict:
-    return sync.load_extra(episode.extra)
+    """Return the episode's other keys (parsed once per read of it): copy before changing."""
+    return sync.episode_extra(episode)
 
 
 def save_extra(episode: Episode, extra: dict) -> None:

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 
 from .. import frontmatter as fm
 from ..models import Episode, Person, TranscriptItem
-from ..sync import ItemRow, item_rows, load_extra
+from ..sync import ItemRow, episode_extra, item_rows
 
 W_TIME_BACKWARDS = "time goes backwards: {time} comes after {previous}"
 W_NO_SPEAKER = "turn has no speaker"
@@ -179,7 +179,7 @@ def episode_warnings(
     candidates = speaker_candidates(episode=episode, guests=guests)
     known = known_labels(labels=labels, candidates=candidates, ties=speaker_ties(episode=episode))
     headers = [row.text for row in items if row.kind == TranscriptItem.Kind.HEADER]
-    clips = clip_warnings(load_extra(episode.extra), headers)
+    clips = clip_warnings(episode_extra(episode), headers)
     return youtube_warnings(refs) + clips + transcript_warnings(items, known_labels=known)
 
 
