@@ -313,7 +313,7 @@ def _update_derived(
 
     Return whether the episode's other keys changed.
     """
-    from ..public.pages import episode_duration  # noqa: PLC0415 - the public package imports services
+    from ..public.front import episode_duration  # noqa: PLC0415 - the public package imports services
 
     extra = extra_of(episode)
     new = dict(extra)

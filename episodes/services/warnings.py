@@ -123,7 +123,7 @@ def video_id_in_url(url: str) -> str | None:
 def clip_warnings(front: dict, headers) -> list[Warning]:
     """Warn where ``quotableClips`` or ``duration`` (keys of ``front``) disagree with the section ``headers``."""
     from ..chapters import CLIPS_KEY, DURATION_KEY, url_start  # noqa: PLC0415
-    from ..public.pages import episode_duration  # noqa: PLC0415 - the public package imports services
+    from ..public.front import episode_duration  # noqa: PLC0415 - the public package imports services
 
     warnings = []
     if front.get(DURATION_KEY) not in (None, "") and episode_duration(front) is None:
