@@ -291,10 +291,9 @@ class _Section:
 
 def _sections(episode: Episode) -> list[_Section]:
     """Return the episode's sections with their start times, as the public timeline resolves them."""
-    from ..public.timeline import ItemRow, timeline  # noqa: PLC0415 - the public package imports services
+    from ..public.timeline import timeline  # noqa: PLC0415 - the public package imports services
 
-    rows = [ItemRow(*row) for row in items(episode).order_by("position").values_list(*ItemRow._fields)]
-    resolved = timeline(rows)
+    resolved = timeline(sync.item_rows(episode))
     timed_from = [False] * (len(resolved) + 1)  # whether a timed turn comes in or after section i
     for i in range(len(resolved) - 1, -1, -1):
         timed_from[i] = timed_from[i + 1] or any(t.sec is not None for t in resolved[i].turns)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import io
 
 from episodes import chapters as ch
+from episodes import sync
 from episodes.public.formats import Segment, transcript_srt, transcript_vtt
-from episodes.public.timeline import ItemRow, timeline
+from episodes.public.timeline import timeline
 
 # A small talk: sections, two turns that start together, markup characters, a time past the hour.
 TALK = [
@@ -69,10 +70,5 @@ def srt(items: list[dict]) -> str:
 
 def chapter_list(items: list[dict]) -> str:
     """Return the section headers of ``items`` as the site's chapter list, each at its section's start."""
-    rows = [
-        ItemRow(i, "header", item["header"], "", None, "")
-        if "header" in item
-        else ItemRow(i, "turn", item["line"], item.get("who", ""), item.get("sec"), item.get("time", ""))
-        for i, item in enumerate(items)
-    ]
+    rows = [sync.item_row(i, item) for i, item in enumerate(items)]
     return ch.chapter_lines([(s.title, s.start) for s in timeline(rows) if s.is_header])
