@@ -221,21 +221,23 @@ MAX_BYTES = 10 * 1024 * 1024
 OPENING = "---\n"
 # Where a time like 1:56 or 1:02:03 is expected: at most 99:59:59 (a longer one is a typing slip, and
 # would stretch a caption over every later turn).
-TIME_RE = re.compile(r"^(?:\d{1,2}:)?[0-5]?\d:[0-5]\d$")
+# Its groups (hours, minutes, seconds) are what time_to_seconds reads, for every turn of every transcript.
+TIME_RE = re.compile(r"^(?:(\d{1,2}):)?([0-5]?\d):([0-5]\d)$")
 
 
 def time_to_seconds(time: str) -> int | None:
     """Return the seconds of a time like '1:56' or '1:02:03', or None if it is not one."""
-    if not TIME_RE.match(time):
+    match = TIME_RE.match(time)
+    if match is None:
         return None
-    seconds = 0
-    for part in time.split(":"):
-        seconds = seconds * 60 + int(part)
-    return seconds
+    hours, minutes, seconds = match.groups()
+    return int(minutes) * 60 + int(seconds) + (int(hours) * 3600 if hours else 0)
 
 
 def seconds_to_time(seconds: int) -> str:
     """Return '1:56' or '1:02:03' for a number of seconds."""
+    if 0 <= seconds < 3600:
+        return f"{seconds // 60}:{seconds % 60:02d}"
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

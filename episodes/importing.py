@@ -388,7 +388,7 @@ def _import_episode(
     ties = services.speaker_ties(episode=existing) if existing is not None else {}
     people = sync.guests_and_hosts(rows.guest_keys)
     rows.episode.warning_count = count_for_rows(
-        items=rows.items, refs=rows.refs, guest_keys=rows.guest_keys, ties=ties, people=people
+        items=rows.items, refs=rows.refs, guest_keys=rows.guest_keys, ties=ties, people=people, front=doc.front
     )
     episode, missing = sync.save_episode_rows(rows, existing=existing, people=people, index=False)
     saved.append(episode.pk)

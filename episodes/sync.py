@@ -112,11 +112,14 @@ def _ordered(front_keys: list, present: dict, extra: dict) -> dict:
     keys = [decode_key(k) for k in front_keys]
     known = set(keys)
     added = [k for k in present if k not in known]
-    if added:
-        if all(isinstance(k, str) for k in keys) and keys == sorted(keys):
-            keys = sorted(keys + added)
+    # Other keys added since the file was read (a duration, clips): before the transcript, as the site has them.
+    new_extra = [k for k in extra if k not in known and k not in present]
+    if added or new_extra:
+        if all(isinstance(k, str) for k in [*keys, *added, *new_extra]) and keys == sorted(keys):
+            keys = sorted(keys + added + new_extra)
         else:
-            keys += added
+            at = keys.index("transcript") if "transcript" in known else len(keys)
+            keys = keys[:at] + new_extra + keys[at:] + added
     data = {}
     for key in keys:
         if key in extra:

@@ -6,6 +6,17 @@ must, and records the change with a summary (see common.editing).
 
 from .common import Change, ServiceError, StaleEpisode, editing
 from .episode import Row, episode_create, episode_save
+from .intake import (
+    IntakeError,
+    IntakeResult,
+    chapters_apply,
+    chapters_read,
+    chapters_text,
+    clips_rebuild,
+    transcript_import,
+    transcript_read,
+    youtube_chapters,
+)
 from .revisions import diff as text_diff
 from .revisions import (
     episode_rebase,
@@ -46,6 +57,15 @@ from .warnings import Warning, episode_warnings, refresh_warning_count
 
 __all__ = [
     "Change",
+    "IntakeError",
+    "IntakeResult",
+    "chapters_apply",
+    "chapters_read",
+    "chapters_text",
+    "clips_rebuild",
+    "transcript_import",
+    "transcript_read",
+    "youtube_chapters",
     "Row",
     "episode_create",
     "episode_rebase",

@@ -8,6 +8,7 @@ from django.db.models import F
 
 from .. import frontmatter as fm
 from ..models import Episode, TranscriptItem
+from .clips import clips_follow_renames, header_renames
 from .common import ERR_NOT_HEADER, ServiceError, editing, item_at, items, place, shift
 
 ERR_BAD_TIME = "Item {number}: '{time}' is not a time like 1:56 or 1:02:03."
@@ -61,11 +62,16 @@ def apply_edits(episode: Episode, edits: dict[int, ItemEdit]) -> tuple[int, str]
         touched = _apply(item, edit, number=item.position + 1)
         if touched:
             changed.append((item, frozenset(touched)))
+    titles = {item.pk: item.text for item, touched in changed if item.kind == HEADER and "text" in touched}
+    renames = header_renames(episode, titles) if titles else []
     # One UPDATE per set of changed columns: a text fix does not rewrite speakers and times.
     for touched in {t for _, t in changed}:
         batch = [item for item, t in changed if t == touched]
         TranscriptItem.objects.bulk_update(batch, sorted(touched))
-    return len(changed), _edit_summary([item for item, _ in changed]) if changed else ""
+    summary = _edit_summary([item for item, _ in changed]) if changed else ""
+    if renames and clips_follow_renames(episode, renames):
+        summary += " and the clip" + ("s" if len(renames) > 1 else "") + " of the same name"
+    return len(changed), summary
 
 
 def _apply(item: TranscriptItem, edit: ItemEdit, *, number: int) -> set[str]:
@@ -186,7 +192,10 @@ def section_rename(*, episode: Episode, position: int, title: str, user=None, ve
     with editing(episode=episode, user=user, version=version) as change:
         header = _header(change.episode, position)
         change.summary = f"renamed section '{header.text}' → '{title}'"
+        renames = header_renames(change.episode, {header.pk: title})
         items(change.episode).filter(pk=header.pk).update(text=title)
+        if clips_follow_renames(change.episode, renames):
+            change.summary += " and its clip"
 
 
 def section_delete(*, episode: Episode, position: int, user=None, version=None) -> bool:

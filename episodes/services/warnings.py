@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 
 from .. import frontmatter as fm
 from ..models import Episode, Person, TranscriptItem
-from ..sync import ItemRow, item_rows
+from ..sync import ItemRow, episode_extra, item_rows
 
 W_TIME_BACKWARDS = "time goes backwards: {time} comes after {previous}"
 W_NO_SPEAKER = "turn has no speaker"
@@ -24,6 +24,12 @@ W_TIME_SEC = "time {time} does not match sec {sec}"
 W_YOUTUBE = "the YouTube id '{id}' and the YouTube link ({url}) disagree"
 W_HIDDEN_CHARACTERS = "speaker '{label}' contains characters that do not show: {names}"
 W_CASE_ONLY = "speakers '{label}' and '{other}' differ only in case: merge them?"
+W_CLIP_NO_SECTION = "clip '{name}' matches no section header"
+W_CLIP_ORDER = "clip '{name}' starts at {start}, before the clip above it ({previous})"
+W_CLIP_END = "clip '{name}' ends at {end}, not where the next clip starts ({next})"
+W_CLIP_LINK = "clip '{name}' links to {link}, not to its start {start}"
+W_CLIP_BAD = "quotableClips item {number} is not a clip with a name, a start and an end"
+W_DURATION = "duration '{value}' is not a duration like PT01H03M37S"
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,44 @@ def video_id_in_url(url: str) -> str | None:
     return None
 
 
+def clip_warnings(front: dict, headers) -> list[Warning]:
+    """Warn where ``quotableClips`` or ``duration`` (keys of ``front``) disagree with the section ``headers``."""
+    from ..chapters import CLIPS_KEY, DURATION_KEY, url_start  # noqa: PLC0415
+    from ..public.front import episode_duration  # noqa: PLC0415 - the public package imports services
+
+    warnings = []
+    if front.get(DURATION_KEY) not in (None, "") and episode_duration(front) is None:
+        warnings.append(Warning(W_DURATION.format(value=front[DURATION_KEY])))
+    clips = front.get(CLIPS_KEY)
+    if not isinstance(clips, list):
+        return warnings
+    titles, previous = set(headers), None
+    for number, clip in enumerate(clips, 1):
+        start, end = (clip.get(key) if isinstance(clip, dict) else None for key in ("startOffset", "endOffset"))
+        if not isinstance(clip, dict) or not isinstance(clip.get("name"), str) or not fm.is_int(start):
+            warnings.append(Warning(W_CLIP_BAD.format(number=number)))
+            previous = None
+            continue
+        name = clip["name"]
+        if name not in titles:
+            warnings.append(Warning(W_CLIP_NO_SECTION.format(name=name)))
+        if previous is not None and start < previous[1]:
+            warnings.append(Warning(W_CLIP_ORDER.format(name=name, start=_clock(start), previous=_clock(previous[1]))))
+        if previous is not None and fm.is_int(previous[2]) and previous[2] != start:
+            end_text, next_text = _clock(previous[2]), _clock(start)
+            warnings.append(Warning(W_CLIP_END.format(name=previous[0], end=end_text, next=next_text)))
+        link = url_start(clip.get("url"))
+        if "url" in clip and link != start:
+            shown = "no time" if link is None else _clock(link)
+            warnings.append(Warning(W_CLIP_LINK.format(name=name, link=shown, start=_clock(start))))
+        previous = (name, start, end)
+    return warnings
+
+
+def _clock(sec: int) -> str:
+    return fm.seconds_to_time(sec) if sec >= 0 else str(sec)
+
+
 def known_labels(*, labels, candidates, ties: dict) -> set[str]:
     """Return the labels that are a guest or a host (by name), or that the editor tied to someone or nobody."""
     from .speakers import speakers_match  # noqa: PLC0415
@@ -134,21 +178,31 @@ def episode_warnings(
     labels = {row.who for row in items if row.who}
     candidates = speaker_candidates(episode=episode, guests=guests)
     known = known_labels(labels=labels, candidates=candidates, ties=speaker_ties(episode=episode))
-    return youtube_warnings(refs) + transcript_warnings(items, known_labels=known)
+    headers = [row.text for row in items if row.kind == TranscriptItem.Kind.HEADER]
+    clips = clip_warnings(episode_extra(episode), headers)
+    return youtube_warnings(refs) + clips + transcript_warnings(items, known_labels=known)
 
 
 def count_for_rows(
-    *, items: list[ItemRow], refs: list[dict], guest_keys: list[str], ties: dict, people: dict[str, Person]
+    *,
+    items: list[ItemRow],
+    refs: list[dict],
+    guest_keys: list[str],
+    ties: dict,
+    people: dict[str, Person],
+    front: dict | None = None,
 ) -> int:
     """Count the warnings of rows about to be imported: refs as dicts.
 
-    ``people`` are the guests and hosts by key, as :func:`episodes.sync.guests_and_hosts` reads them.
+    ``people`` are the guests and hosts by key, as :func:`episodes.sync.guests_and_hosts` reads them;
+    ``front`` the file's front matter, for its clips and duration.
     """
     candidates = [people[k] for k in dict.fromkeys(guest_keys) if k in people]
     candidates += [p for p in people.values() if p.is_host and p not in candidates]
     known = known_labels(labels={row.who for row in items if row.who}, candidates=candidates, ties=ties)
     ref_values = [(r["mapping"], r["platform"], r["value"]) for r in refs]
-    return len(youtube_warnings(ref_values) + transcript_warnings(items, known_labels=known))
+    clips = clip_warnings(front, [row.text for row in items if row.kind == TranscriptItem.Kind.HEADER]) if front else []
+    return len(youtube_warnings(ref_values) + clips + transcript_warnings(items, known_labels=known))
 
 
 def refresh_warning_count(*, episode: Episode, items=None, refs=None, guests=None) -> int:

@@ -1,0 +1,404 @@
+"""New transcripts and chapter lists in; sections, clips and duration kept true to the transcript.
+
+``transcript_import`` reads a raw transcript (Word, plain text, WebVTT, SRT) into an episode, creating a draft
+when the slug is new; ``chapters_apply`` puts a chapter list's section headers in place; ``clips_rebuild``
+makes ``quotableClips`` follow the sections. Each is one revision, and each can run as a dry run that keeps
+nothing and tells what would change (the editor's preview). Clips nobody changed stay as they are in the file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .. import chapters as ch
+from .. import frontmatter as fm
+from .. import search_index, sync
+from .. import transcript_files as tf
+from ..models import Episode, PlatformRef, TranscriptItem, name_problem
+from .clips import extra_of, save_extra
+from .common import ServiceError, editing, items
+from .revisions import diff as text_diff
+from .speakers import SpeakerSummary, speaker_summaries
+from .warnings import Warning, episode_warnings
+
+HEADER, TURN = TranscriptItem.Kind.HEADER, TranscriptItem.Kind.TURN
+# A new episode's key order, as the site's files have them: keys filled in later take their place.
+NEW_EPISODE_KEYS = ["title", "description", "intro", "topics", "dateadded", "duration", ch.CLIPS_KEY, "transcript"]
+
+ERR_BAD_SLUG = "'{slug}' cannot be an episode's slug: {problem}"
+ERR_HAS_TRANSCRIPT = "{slug} already has a transcript ({count} items): replace it explicitly (--replace)"
+ERR_CREATED_MEANWHILE = "{slug} was created by someone else meanwhile; try again"
+ERR_NO_TIMES = "the transcript has no times, so chapters cannot be placed"
+NOTE_BEYOND = "chapter '{title}' at {time} starts after the last turn ({last}): its section header is at the end"
+NOTE_NO_CLIP = "chapter '{title}' at {time} ends no later than it starts: it has no clip"
+NOTE_HEADERS_REPLACED = "the {count} section headers of {what} were replaced by the chapter list's {new}"
+NOTE_DURATION = "duration set to {value} (the last turn's time)"
+NOTE_NO_YOUTUBE = "the episode has no YouTube link: its clips have no url"
+
+
+class IntakeError(ServiceError):
+    """A file that cannot be read; ``str()`` gives ``NAME:LINE: what is wrong``."""
+
+    def __init__(self, name: str, error: fm.FormatError):
+        super().__init__(f"{name}:{error.line}: {error.message}")
+        self.name, self.line, self.message = name, error.line, error.message
+
+
+@dataclass
+class IntakeResult:
+    """What an operation did or, in a dry run, would do (nothing of a dry run is kept)."""
+
+    episode: Episode
+    summary: str
+    dry_run: bool = False
+    created: bool = False
+    format: str = ""
+    items: list[dict] = field(default_factory=list)  # the new transcript, as the file holds it
+    clips: list = field(default_factory=list)  # the new quotableClips
+    notes: list[str] = field(default_factory=list)
+    speakers: list[SpeakerSummary] = field(default_factory=list)
+    warnings: list[Warning] = field(default_factory=list)
+    diff: list[str] = field(default_factory=list)  # the episode file before and after (dry runs)
+    seen_version: int | None = None  # pass it back as ``version`` to apply what a dry run showed
+
+    @property
+    def turns(self) -> int:
+        return sum("header" not in item for item in self.items if isinstance(item, dict))
+
+    @property
+    def sections(self) -> int:
+        return sum("header" in item for item in self.items if isinstance(item, dict))
+
+
+def max_bytes() -> int:
+    return settings.EPISODES_MAX_FILE_BYTES
+
+
+def transcript_read(*, name: str, data: bytes) -> tf.RawTranscript:
+    """Read a raw transcript file (any supported format); raise IntakeError naming the file and line."""
+    try:
+        return tf.read_transcript(data, name=name, max_bytes=max_bytes())
+    except fm.FormatError as exc:
+        raise IntakeError(name, exc) from None
+
+
+def chapters_read(*, name: str, data: bytes | str) -> list[ch.Chapter]:
+    """Read a chapter list (bytes of a file, or pasted text); raise IntakeError naming it and the line."""
+    try:
+        text = data if isinstance(data, str) else fm.decode(data, max_bytes=max_bytes())[0]
+        return ch.read_chapters(text.replace("\r\n", "\n").removeprefix("\ufeff"))
+    except fm.FormatError as exc:
+        raise IntakeError(name, exc) from None
+
+
+# -- the operations ---------------------------------------------------------------------------------------------
+
+
+def transcript_import(
+    *,
+    slug: str,
+    name: str,
+    data: bytes,
+    chapters: bytes | str | None = None,
+    chapters_name: str = "chapters",
+    replace: bool = False,
+    title: str = "",
+    dry_run: bool = False,
+    user=None,
+    version: int | None = None,
+) -> IntakeResult:
+    """Give episode ``slug`` the transcript in file ``name`` (content ``data``), as one revision.
+
+    A new slug becomes a draft episode titled ``title`` (else the file name). An episode that has a
+    transcript keeps it unless ``replace``. With ``chapters`` (a chapter list), its chapters become the
+    section headers instead of the file's, and the clips are built from them; a missing duration is set
+    from the last turn's time.
+    """
+    problem = name_problem(slug)
+    if problem:
+        raise ServiceError(ERR_BAD_SLUG.format(slug=slug[:80], problem=problem))
+    raw = transcript_read(name=name, data=data)
+    chapter_list = chapters_read(name=chapters_name, data=chapters) if chapters is not None else None
+    result = IntakeResult(episode=Episode(slug=slug), summary="", dry_run=dry_run, format=raw.format)
+    result.notes += raw.notes
+    entries = raw.items
+    if chapter_list is not None:
+        headers = sum("header" in item for item in entries)
+        if headers:
+            result.notes.append(NOTE_HEADERS_REPLACED.format(count=headers, what=name, new=len(chapter_list)))
+        entries = _with_chapters([item for item in entries if "header" not in item], chapter_list, result.notes)
+    result.items = entries
+    with transaction.atomic():
+        existing = Episode.objects.filter(slug=slug).first()
+        if existing is None:
+            result.episode, result.created = _create(slug, title or _stem(name), user=user), True
+            before = ""
+        else:
+            result.episode, result.seen_version = existing, existing.version
+            before = sync.export_text(existing) if dry_run else ""
+        summary = f"{'created' if result.created else 'transcript'} from {os.path.basename(name)}"
+        with editing(episode=result.episode, user=user, version=version, summary=summary) as change:
+            episode = change.episode
+            count = items(episode).count()
+            if count and not replace and not result.created:
+                raise ServiceError(ERR_HAS_TRANSCRIPT.format(slug=slug, count=count))
+            if count:
+                change.summary = f"replaced the transcript ({count} items) from {os.path.basename(name)}"
+            _write_rows(episode, [sync.item_row(i, item) for i, item in enumerate(entries)])
+            # Clips follow the new sections; a transcript without any leaves them for a chapter list.
+            clips = chapter_list is not None or any("header" in item for item in entries)
+            _update_derived(episode, result, chapter_list=chapter_list, clips=clips)
+            result.summary = change.summary
+        _finish(result, before=before)
+    return result
+
+
+def chapters_apply(
+    *, episode: Episode, chapters: bytes | str, name: str = "chapters", dry_run=False, user=None, version=None
+) -> IntakeResult:
+    """Put a section header before the first turn at or after each chapter's time, replacing the headers.
+
+    Also rebuild the clips from the chapters and set a missing duration from the last turn's time. A
+    chapter after the last turn keeps its header, at the end, and is reported.
+    """
+    chapter_list = chapters_read(name=name, data=chapters)
+    result = IntakeResult(episode=episode, summary="", dry_run=dry_run, seen_version=episode.version)
+    with transaction.atomic():
+        before = sync.export_text(Episode.objects.get(pk=episode.pk)) if dry_run else ""
+        summary = f"applied {len(chapter_list)} chapters from {name}"
+        with editing(episode=episode, user=user, version=version, summary=summary) as change:
+            rows = list(items(change.episode).order_by("position").values_list(*sync.ITEM_ROW))
+            headers = [row for row in rows if row[1] == HEADER]
+            if headers:
+                result.notes.append(
+                    NOTE_HEADERS_REPLACED.format(count=len(headers), what="the transcript", new=len(chapter_list))
+                )
+            new_rows = _rows_with_chapters([row for row in rows if row[1] != HEADER], chapter_list, result.notes)
+            moved = [row[1:] for row in new_rows] != [row[1:] for row in rows]
+            if moved:
+                _write_rows(change.episode, new_rows)
+            result.items = [sync.item_data(*row[1:]) for row in new_rows]
+            change.cancel = not _update_derived(change.episode, result, chapter_list=chapter_list) and not moved
+            result.summary = change.summary
+        _finish(result, before=before)
+    return result
+
+
+def clips_rebuild(*, episode: Episode, dry_run: bool = False, user=None, version: int | None = None) -> IntakeResult:
+    """Make ``quotableClips`` follow the section headers by the site's rule (one clip per section).
+
+    A clip whose start still falls where its section begins (after the turn before the header, no later
+    than the turn after it) keeps its start: a clip made from a chapter list stays as it was. A missing
+    duration is set from the last turn's time.
+    """
+    result = IntakeResult(episode=episode, summary="", dry_run=dry_run, seen_version=episode.version)
+    with transaction.atomic():
+        before = sync.export_text(Episode.objects.get(pk=episode.pk)) if dry_run else ""
+        with editing(episode=episode, user=user, version=version, summary="rebuilt clips from sections") as change:
+            change.cancel = not _update_derived(change.episode, result, chapter_list=None)
+            result.summary = change.summary
+        _finish(result, before=before)
+    return result
+
+
+def youtube_chapters(*, episode: Episode) -> str:
+    """Return the episode's sections as YouTube description chapters (``00:00 Title`` lines, from 00:00)."""
+    return ch.youtube_chapters([(s.title, s.start) for s in _sections(episode)])
+
+
+def chapters_text(*, episode: Episode) -> str:
+    """Return the episode's sections as the site's chapter list (``00:01:20 Title`` lines)."""
+    return ch.chapter_lines([(s.title, s.start) for s in _sections(episode)])
+
+
+# -- helpers ----------------------------------------------------------------------------------------------------
+
+
+def _stem(name: str) -> str:
+    base = os.path.basename(name)
+    return base.rsplit(".", 1)[0] if "." in base else base
+
+
+def _create(slug: str, title: str, *, user) -> Episode:
+    """Create a draft episode, made in the CMS (in no file yet); its first version is the edit that fills it."""
+    try:
+        with transaction.atomic():
+            return Episode.objects.create(
+                slug=slug,
+                title=title[: Episode._meta.get_field("title").max_length],
+                status=Episode.Status.DRAFT,
+                front_keys=NEW_EPISODE_KEYS,
+                version=0,
+                synced_version=0,
+                edited_by=user if user is not None and user.is_authenticated else None,
+                edited_at=timezone.now(),
+            )
+    except IntegrityError:
+        raise ServiceError(ERR_CREATED_MEANWHILE.format(slug=slug)) from None
+
+
+def _with_chapters(turns: list[dict], chapter_list: list[ch.Chapter], notes: list[str]) -> list[dict]:
+    """Return transcript entries (no headers) with a header placed for each chapter."""
+    rows = [sync.item_row(i, item) for i, item in enumerate(turns)]
+    return [sync.item_data(*row[1:]) for row in _rows_with_chapters(rows, chapter_list, notes)]
+
+
+def _rows_with_chapters(rows: list[tuple], chapter_list: list[ch.Chapter], notes: list[str]) -> list[tuple]:
+    """Return item rows (ITEM_ROW tuples, no headers) with a header row for each chapter, renumbered."""
+    secs = [_own_seconds(row) for row in rows]
+    timed = [sec for sec in secs if sec is not None]
+    if not timed:
+        raise ServiceError(ERR_NO_TIMES)
+    slots = ch.header_slots(secs, [c.sec for c in chapter_list])
+    merged: list[tuple] = []
+    done = 0
+    for chapter, slot in zip(chapter_list, slots, strict=True):
+        merged += rows[done:slot]
+        done = slot
+        merged.append((0, HEADER, chapter.title, "", None, "", ["header"], ""))
+        if slot == len(rows):
+            time, last = fm.seconds_to_time(chapter.sec), fm.seconds_to_time(timed[-1])
+            notes.append(NOTE_BEYOND.format(title=chapter.title, time=time, last=last))
+    merged += rows[done:]
+    return [(i, *row[1:]) for i, row in enumerate(merged)]
+
+
+def _own_seconds(row: tuple) -> int | None:
+    from ..public.timeline import to_seconds  # noqa: PLC0415 - the public package imports services
+
+    return to_seconds(row[4], row[5]) if row[1] == TURN else None
+
+
+def _write_rows(episode: Episode, rows: list[tuple]) -> None:
+    """Replace the episode's transcript items with ``rows`` (ITEM_ROW tuples) and index them for search."""
+    TranscriptItem.objects.filter(episode=episode).delete()
+    sync.insert_values(TranscriptItem, sync.ITEM_ROW, rows, episode_id=episode.pk)
+    search_index.index_episodes([episode.pk])
+
+
+@dataclass
+class _Section:
+    title: str
+    start: int
+    after: int | None  # the own time of the last timed turn before its header
+    followed: bool  # whether a timed turn comes after its header (else it starts with the last turn)
+
+
+def _sections(episode: Episode) -> list[_Section]:
+    """Return the episode's sections with their start times, as the public timeline resolves them."""
+    from ..public.timeline import timeline  # noqa: PLC0415 - the public package imports services
+
+    resolved = timeline(sync.item_rows(episode))
+    timed_from = [False] * (len(resolved) + 1)  # whether a timed turn comes in or after section i
+    for i in range(len(resolved) - 1, -1, -1):
+        timed_from[i] = timed_from[i + 1] or any(t.sec is not None for t in resolved[i].turns)
+    sections, last = [], None
+    for i, section in enumerate(resolved):
+        if section.is_header:
+            sections.append(_Section(section.title, section.start, last, timed_from[i]))
+        last = next((t.sec for t in reversed(section.turns) if t.sec is not None), last)
+    return sections
+
+
+def _update_derived(
+    episode: Episode, result: IntakeResult, *, chapter_list: list[ch.Chapter] | None, clips: bool = True
+) -> bool:
+    """Fill a missing duration and (re)build the clips: from ``chapter_list``, or from the sections.
+
+    Return whether the episode's other keys changed.
+    """
+    from ..public.front import episode_duration  # noqa: PLC0415 - the public package imports services
+
+    extra = extra_of(episode)
+    new = dict(extra)
+    if not extra.get(ch.DURATION_KEY):
+        last = _last_turn_seconds(episode)
+        if last is not None:
+            new[ch.DURATION_KEY] = ch.duration_text(last)
+            result.notes.append(NOTE_DURATION.format(value=new[ch.DURATION_KEY]))
+    starts = None  # None: leave the clips as they are
+    if chapter_list is not None:
+        starts = [(c.title, c.sec) for c in chapter_list]
+    elif clips:
+        sections = _sections(episode)
+        if sections or ch.CLIPS_KEY in extra:
+            starts = _clip_starts(sections, extra.get(ch.CLIPS_KEY))
+    if starts is not None:
+        youtube = _youtube_link(episode)
+        if not youtube and starts:
+            result.notes.append(NOTE_NO_YOUTUBE)
+        duration = episode_duration(new)
+        by_rule = ch.clips_by_rule(starts, duration=duration, youtube=youtube)
+        built = {clip["name"] for clip in by_rule}
+        for title, sec in starts:
+            if title not in built:
+                result.notes.append(NOTE_NO_CLIP.format(title=title, time=fm.seconds_to_time(sec)))
+        new[ch.CLIPS_KEY] = ch.merge_clips(extra.get(ch.CLIPS_KEY), by_rule)
+        result.clips = new[ch.CLIPS_KEY]
+    if not fm.same_data(new, extra):
+        save_extra(episode, new)
+        return True
+    return False
+
+
+def _clip_starts(sections: list[_Section], clips) -> list[tuple[str, int]]:
+    """Return (title, start) of each section's clip: where the clips say it starts, if it still starts there.
+
+    A section's start is recorded in its own clip's start and in the end of the clip before (a last
+    section past the last turn has only the latter). Such a start still holds when the section's header
+    would go in the same place for a chapter at that time: after the last timed turn before the header,
+    no later than the first one after it. Otherwise the section starts with its first turn.
+    """
+    clips = [c for c in clips if isinstance(c, dict)] if isinstance(clips, list) else []
+    starts: list[tuple[str, int]] = []
+    for i, section in enumerate(sections):
+        own = next((c.get("startOffset") for c in clips if c.get("name") == section.title), None)
+        before = sections[i - 1].title if i else None
+        ended = next((c.get("endOffset") for c in clips if i and c.get("name") == before), None)
+        start = section.start
+        for candidate in (own, ended):
+            if (
+                fm.is_int(candidate)
+                and (section.after is None or section.after < candidate)
+                and (not section.followed or candidate <= section.start)
+            ):
+                start = candidate
+                break
+        starts.append((section.title, start))
+    return starts
+
+
+def _last_turn_seconds(episode: Episode) -> int | None:
+    from ..public.timeline import to_seconds  # noqa: PLC0415 - the public package imports services
+
+    rows = items(episode).filter(kind=TURN).order_by("-position").values_list("sec", "time")
+    return next((sec for sec in (to_seconds(*row) for row in rows.iterator()) if sec is not None), None)
+
+
+def _youtube_link(episode: Episode) -> str:
+    """Return the episode's YouTube link (``links.youtube``, else one made from ``ids.youtube``)."""
+    refs = PlatformRef.objects.filter(episode=episode, platform="youtube")
+    values = dict(refs.values_list("mapping", "value"))
+    link = values.get(PlatformRef.Mapping.LINKS, "")
+    if link.startswith(("http://", "https://")):
+        return link
+    video = values.get(PlatformRef.Mapping.IDS, "")
+    return f"https://www.youtube.com/watch?v={video}" if video else ""
+
+
+def _finish(result: IntakeResult, *, before: str) -> None:
+    """Complete ``result`` from the episode as changed; in a dry run, tell what changed and keep nothing."""
+    episode = result.episode
+    result.speakers = speaker_summaries(episode=episode)
+    result.warnings = episode_warnings(episode=episode)
+    if result.dry_run:
+        after = sync.export_text(Episode.objects.get(pk=episode.pk))
+        result.diff = text_diff(before, after, older_name=f"{episode.slug}.md (now)", newer_name="after")
+        transaction.set_rollback(True)
+        if result.seen_version is not None:
+            episode.version = result.seen_version  # editing() gave it the version that was not kept

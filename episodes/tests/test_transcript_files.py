@@ -1,0 +1,246 @@
+"""Reading raw transcripts: each format, recognised by content, and every bad input refused at its line."""
+
+import io
+import zipfile
+
+import pytest
+
+from episodes import frontmatter as fm
+from episodes import transcript_files as tf
+from episodes.tests import transcripts
+from episodes.tests.transcripts import TALK
+
+LIMIT = 10 * 1024 * 1024
+
+
+def read(data, name="talk.txt", limit=LIMIT):
+    return tf.read_transcript(data.encode("utf-8") if isinstance(data, str) else data, name=name, max_bytes=limit)
+
+
+def refused(data, name="talk.txt", limit=LIMIT) -> fm.FormatError:
+    with pytest.raises(fm.FormatError) as info:
+        read(data, name, limit)
+    return info.value
+
+
+def test_plain_text_in_the_sites_layout():
+    result = read(transcripts.plain_text(TALK))
+    assert result.format == tf.TEXT and result.items == TALK
+
+
+def test_plain_text_times_as_editors_write_them():
+    text = (
+        "00:00\nAlexey\nHi.\n\n[0:09]\nAlexey\nBracketed.\n(00:01:20)\nJane\nNo blank line before.\n\n"
+        "1:02:03\nJane\nLate.\n"
+    )
+    result = read(text)
+    assert [(i["sec"], i["time"]) for i in result.items] == [(0, "0:00"), (9, "0:09"), (80, "1:20"), (3723, "1:02:03")]
+    assert [i["who"] for i in result.items] == ["Alexey", "Alexey", "Jane", "Jane"]
+
+
+def test_plain_text_other_lines_are_headers_and_otters_line_is_left_out():
+    text = "Career talk\n0:09\nAlexey\nHi.\n\nWhat next\n\n0:30\nJane\nBye.\n\nTranscribed by https://otter.ai\n"
+    result = read(text)
+    assert result.items[0] == {"header": "Career talk"} and result.items[2] == {"header": "What next"}
+    assert result.turns == 2 and result.notes == [tf.NOTE_OTTER.format(line=12)]
+
+
+def test_real_plain_text_line_endings_and_byte_order_mark():
+    result = read(b"\xef\xbb\xbf0:01\r\nAlexey\r\nHi.\r\n")
+    assert result.items == [{"line": "Hi.", "sec": 1, "time": "0:01", "who": "Alexey"}]
+    utf16 = "0:01\nAlexey\nHi.\n".encode("utf-16")
+    assert read(utf16).items == result.items
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("0:09\nAlexey\nHi.\n\n1:75\nJane\nBye.\n", 5, "'1:75' is not a time like 0:09, 00:00 or 1:02:03"),
+        ("0:09\nAlexey\nHi.\n\n62:23\nJane\nBye.\n", 5, "'62:23' is not a time"),
+        ("0:09\nAlexey\nHi.\n\n[0:1o]\nJane\nBye.\n", 5, None),  # not a time at all: a header; then fine
+        ("0:09\nHi without a speaker.\n\n0:30\nJane\nBye.\n", 3, "has a speaker line but no text line"),
+        ("0:09\n\nAlexey\nHi.\n", 2, "the time 0:09 on line 1 has no speaker line after it"),
+        ("0:09\nAlexey\nHi.\n\n0:08\nJane\nBack.\n", 5, "the time 0:08 comes after 0:09"),
+        ("0:09\n" + "x" * 300 + "\nHi.\n", 2, "is 300 characters long (at most 200): is it missing?"),
+    ],
+)
+def test_plain_text_refusals_name_the_line(text, line, message):
+    if message is None:
+        assert read(text).items[1] == {"header": "[0:1o]"}
+        return
+    error = refused(text)
+    assert error.line == line and message in error.message
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        ("", "talk.txt", tf.ERR_EMPTY),
+        ("  \n\n", "talk.txt", tf.ERR_EMPTY),
+        ("Just a note about the episode.\nNothing timed.\n", "talk.txt", tf.ERR_UNKNOWN),
+        ("Career talk\n", "talk.txt", tf.ERR_UNKNOWN),
+        ("%PDF-1.4 binary", "talk.pdf", tf.ERR_UNKNOWN),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "talk.doc", tf.ERR_OLD_WORD),
+        ("0:09\nAlexey\nHi.\n", "talk.docx", "not a Word .docx: a .docx is a zip archive"),
+        ("0:09 Alexey Hi\n", "talk.vtt", "named .vtt but not WebVTT"),
+        ("WEBVTT\n\nNOTE nothing here\n", "talk.vtt", tf.ERR_EMPTY),
+        (b"0:09\nAlexey\n\xff\xfe\xfa\n", "talk.txt", "not valid UTF-8"),
+    ],
+)
+def test_files_in_no_known_format_or_empty_are_refused(data, name, message):
+    error = refused(data, name)
+    assert message in error.message and error.line >= 1
+
+
+def test_a_file_over_the_limit_is_refused_before_reading():
+    error = refused("0:09\nAlexey\nHi.\n" * 100, limit=1000)
+    assert error.message == fm.ERR_TOO_BIG.format(size=1600, limit=1000)
+
+
+# -- Word -----------------------------------------------------------------------------------------------
+
+
+def test_word_in_the_sites_layout():
+    result = read(transcripts.docx_bytes(TALK), "talk.docx")
+    assert result.format == tf.DOCX and result.items == TALK
+
+
+def test_word_without_brackets_line_breaks_and_several_text_paragraphs():
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Transcript", style="Title")
+    document.add_heading("Intro", level=1)
+    document.add_paragraph("0:05")
+    document.add_paragraph("")
+    document.add_paragraph("Alexey")
+    document.add_paragraph("First line\nsecond line.")
+    document.add_paragraph("Another paragraph: another turn.")
+    document.add_paragraph("Transcribed by https://otter.ai")
+    out = io.BytesIO()
+    document.save(out)
+    result = read(out.getvalue(), "talk.docx")
+    assert result.items == [
+        {"header": "Intro"},
+        {"line": "First line\nsecond line.", "sec": 5, "time": "0:05", "who": "Alexey"},
+        {"line": "Another paragraph: another turn.", "sec": 5, "time": "0:05", "who": "Alexey"},
+    ]
+    assert result.notes == [tf.NOTE_TITLE.format(line=1, text="Transcript"), tf.NOTE_OTTER.format(line=8)]
+
+
+def _docx(*paragraphs):
+    import docx
+
+    document = docx.Document()
+    for text in paragraphs:
+        if text.startswith("# "):
+            document.add_heading(text[2:], level=2)
+        else:
+            document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "line", "message"),
+    [
+        (["[0:05]", "Alexey", "Hi.", "[0:75]", "Jane", "Bye."], 4, "'0:75' is not a time"),
+        (["[0:05]", "Alexey", "Hi.", "[0:04]", "Jane", "Bye."], 4, "the time 0:04 comes after 0:05"),
+        (["[0:05]", "# Intro", "Alexey", "Hi."], 2, "the time 0:05 in paragraph 1 has no speaker paragraph"),
+        (["[0:05]", "Alexey", "[0:09]", "Jane", "Bye."], 3, "(paragraph 1) has a speaker but no text paragraph"),
+        (["[0:05]", "Alexey", "Hi.", "[0:09]"], 5, "the time 0:09 in paragraph 4 has no speaker paragraph"),
+        (["Welcome to the show", "[0:05]", "Alexey", "Hi."], 1, "text before any time"),
+        (["# Intro"], 1, tf.ERR_EMPTY),
+        ([], 1, tf.ERR_EMPTY),
+    ],
+)
+def test_word_refusals_name_the_paragraph(paragraphs, line, message):
+    error = refused(_docx(*paragraphs), "talk.docx")
+    assert error.line == line and message in error.message
+
+
+def _zip(members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def test_zip_bombs_and_zips_that_are_not_word_are_refused():
+    bomb = _zip({"word/document.xml": b"\0" * 6_000_000})
+    assert len(bomb) < 20_000
+    error = refused(bomb, "talk.docx", limit=1_000_000)
+    assert error.message == tf.ERR_ZIP_BOMB.format(size=6_000_000, limit=5_000_000)
+    assert refused(_zip({"notes.txt": b"hi"}), "talk.docx").message == tf.ERR_NOT_DOCX
+    corrupt = _zip({"word/document.xml": b"<w:document"})
+    assert "not a readable Word document" in refused(corrupt, "talk.docx").message
+    truncated = transcripts.docx_bytes(TALK)[:-200]
+    assert "not a Word .docx" in refused(truncated, "talk.docx").message
+
+
+def test_zip_with_too_many_parts_is_refused(monkeypatch):
+    monkeypatch.setattr(tf, "DOCX_MAX_MEMBERS", 3)
+    error = refused(_zip({f"word/{i}.xml": b"" for i in range(4)}), "talk.docx")
+    assert error.message == tf.ERR_ZIP_MEMBERS.format(count=4, limit=3)
+
+
+# -- WebVTT and SRT -----------------------------------------------------------------------------------------
+
+
+def test_webvtt_as_the_site_writes_it():
+    result = read(transcripts.webvtt(TALK), "talk.vtt")
+    assert result.format == tf.VTT and result.items == transcripts.turns(TALK)
+
+
+def test_webvtt_from_other_tools():
+    text = (
+        "WEBVTT\nKind: captions\n\nNOTE made by hand\n\nSTYLE\n::cue { color: red }\n\n"
+        "intro\n00:00:01.900 --> 00:00:04.000 align:start\n"
+        "<v.loud Alexey Grigorev>Hello <i>there</i> &amp; welcome</v>\n\n"
+        "00:04.000 --> 00:06.000\n<v Jane>Thanks,\nglad to be here.\n\n"
+        "00:06.500 --> 00:07.000\nNo voice at all.\n\n"
+        "00:07.000 --> 00:08.000\nJane: a leading name.\n\n"
+        "00:08.000 --> 00:08.500\n<c.yellow></c>\n"
+    )
+    result = read(text, "talk.vtt")
+    assert result.items == [
+        {"line": "Hello there & welcome", "sec": 1, "time": "0:01", "who": "Alexey Grigorev"},
+        {"line": "Thanks,\nglad to be here.", "sec": 4, "time": "0:04", "who": "Jane"},
+        {"line": "No voice at all.", "sec": 6, "time": "0:06"},
+        {"line": "a leading name.", "sec": 7, "time": "0:07", "who": "Jane"},
+    ]
+    assert result.notes == [tf.NOTE_EMPTY_CUE.format(line=23)]
+
+
+def test_srt_with_leading_speakers():
+    result = read(transcripts.srt(TALK), "talk.srt")
+    assert result.format == tf.SRT and result.items == transcripts.turns(TALK)
+    whisper = (
+        "1\n00:00:00,000 --> 00:00:02,500\n<i>No speaker here.</i>\n\n"
+        "2\n00:00:02,500 --> 00:00:04,000\nNote: at 10:30.\n"
+    )
+    assert read(whisper, "whisper.srt").items == [
+        {"line": "No speaker here.", "sec": 0, "time": "0:00"},
+        {"line": "at 10:30.", "sec": 2, "time": "0:02", "who": "Note"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v A>Hi\n\n00:01:61.000 --> 00:02:00.000\n<v B>x\n", 6, "timing"),
+        ("WEBVTT\n\n00:00:05.000 --> 00:00:06.000\n<v A>Hi\n\n00:00:04.000 --> 00:00:09.000\n<v B>x\n", 6, "0:04 "),
+        ("WEBVTT\n\n00:00:05.000 --> 00:00:04.000\n<v A>Hi\n", 3, "the cue ends at 0:04.000, before it starts"),
+        ("WEBVTT\n\nhello\nworld\n", 3, "expected a cue timing line"),
+        ("1\n00:00:01,000 --> 00:00:02,000\nA: Hi\n\n2\nbroken --> timing\nB: x\n", 6, "cue timing"),
+        ("1\n00:00:01,000 --> 00:00:02,000\n" + "x" * 201 + ": Hi\n", 3, None),
+    ],
+)
+def test_cue_refusals_name_the_line(text, line, message):
+    if message is None:  # a "Speaker:" longer than a label can be is text, not a speaker
+        assert "who" not in read(text, "talk.srt").items[0]
+        return
+    error = refused(text, "talk.vtt" if text.startswith("WEBVTT") else "talk.srt")
+    assert error.line == line and message in error.message

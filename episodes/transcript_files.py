@@ -1,0 +1,412 @@
+"""Raw transcripts as editors receive them: Word .docx, plain text, WebVTT and SRT; no Django.
+
+Each reader returns the transcript list as an episode file holds it: ``{header: ...}`` section titles and
+``{line, sec, time, who}`` turns, ``time`` written by :func:`episodes.frontmatter.seconds_to_time` (``1:56``,
+``1:02:03``), ``who`` the speaker as written. The format is recognised by content; the file name's extension
+only words the refusal of a file in none of them. Anything that cannot be read as the layout says is refused
+with ``fm.FormatError`` at its line (for .docx, its paragraph number), so that nothing half-read is kept.
+
+The site's layouts (plain text and Word): a time (``0:09``, ``00:00``, ``1:02:03``, optionally in brackets),
+then a speaker, then the text; any other line (Word: any heading) is a section header. In Word, each text
+paragraph after one time and speaker is a turn with that time and speaker.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from . import frontmatter as fm
+
+DOCX, TEXT, VTT, SRT = "docx", "text", "vtt", "srt"
+FORMAT_NAMES = {DOCX: "Word document", TEXT: "plain text", VTT: "WebVTT", SRT: "SRT subtitles"}
+SPEAKER_LIMIT = 200  # the longest speaker label the transcript table holds
+# A .docx may expand to this many times the size limit: Word's XML is verbose, a zip bomb far more so.
+DOCX_EXPANSION = 5
+DOCX_MAX_MEMBERS = 10_000
+
+ERR_UNKNOWN = (
+    "not a transcript in a known format: expected a Word .docx, WebVTT, SRT, or plain text with a time line, "
+    "a speaker line and a text line for each turn"
+)
+ERR_NOT_NAMED = "named {ext} but not {kind}: {problem}"
+ERR_OLD_WORD = "an old Word .doc file: save it as .docx (Word or Google Docs: File > Save as / Download)"
+ERR_NOT_ZIP = "not a Word .docx: a .docx is a zip archive, and this file is not one ({problem})"
+ERR_NOT_DOCX = "a zip archive, but not a Word .docx: it has no word/document.xml"
+ERR_ZIP_BOMB = "the document would expand to {size:,} bytes, over the {limit:,}-byte limit: refused as a zip bomb"
+ERR_ZIP_MEMBERS = "the document has {count:,} parts, over the {limit:,} a Word document can have: refused as a zip bomb"
+ERR_BAD_DOCX = "not a readable Word document: {problem}"
+ERR_EMPTY = "the document has no turns: expected a time, a speaker and a text for each turn"
+ERR_BAD_TIME = "'{time}' is not a time like 0:09, 00:00 or 1:02:03"
+ERR_BACKWARDS = "the time {time} comes after {previous}: times must not go backwards"
+ERR_NO_SPEAKER = "the time {time} on line {line} has no speaker line after it"
+ERR_NO_TEXT = "the turn at {time} (line {line}) has a speaker line but no text line after it: is a line missing?"
+ERR_LONG_SPEAKER = (
+    "the speaker line after the time {time} is {length} characters long (at most {limit}): is it missing?"
+)
+ERR_DOCX_NO_SPEAKER = "the time {time} in paragraph {line} has no speaker paragraph after it"
+ERR_DOCX_NO_TEXT = "the turn at {time} (paragraph {line}) has a speaker but no text paragraph: is a paragraph missing?"
+ERR_DOCX_STRAY = "text before any time: expected a heading or a time paragraph like [1:48], not {text!r}"
+ERR_CUE_TIMING = "'{timing}' is not a cue timing like 00:01:02.500 --> 00:01:05.000"
+ERR_CUE_ENDS_EARLY = "the cue ends at {end}, before it starts at {start}"
+ERR_CUE_NO_TIMING = "expected a cue timing line like 00:01:02.500 --> 00:01:05.000, not {line!r}"
+NOTE_OTTER = "line {line}: Otter's 'Transcribed by' line is not part of the transcript"
+NOTE_TABLES = "the document has {count} table(s): text in tables is not read"
+NOTE_TITLE = "paragraph {line}: the document title {text!r} is not part of the transcript"
+NOTE_EMPTY_CUE = "line {line}: a cue without text is left out"
+
+
+@dataclass
+class RawTranscript:
+    format: str
+    items: list[dict]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def turns(self) -> int:
+        return sum("header" not in item for item in self.items)
+
+
+def read_transcript(raw: bytes, *, name: str, max_bytes: int) -> RawTranscript:
+    """Read a raw transcript file in any supported format; raise fm.FormatError(message, line) if it is not one."""
+    if len(raw) > max_bytes:
+        raise fm.FormatError(fm.ERR_TOO_BIG.format(size=len(raw), limit=max_bytes))
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if raw[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        return read_docx(raw, max_bytes=max_bytes)
+    if raw.startswith(b"\xd0\xcf\x11\xe0"):
+        raise fm.FormatError(ERR_OLD_WORD)
+    if ext == "docx":
+        raise fm.FormatError(ERR_NOT_ZIP.format(problem="it does not start as a zip archive does"))
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raw = raw.decode("utf-16").encode("utf-8")  # Windows Notepad's "Unicode"
+    text, _ = fm.decode(raw, max_bytes=max_bytes)
+    text = text.removeprefix("\ufeff")
+    start = text.lstrip()
+    if start.startswith("WEBVTT"):
+        return read_vtt(text)
+    if _SRT_START.match(start):
+        return read_srt(text)
+    if ext == "vtt":
+        raise fm.FormatError(ERR_NOT_NAMED.format(ext=".vtt", kind="WebVTT", problem="it does not start with WEBVTT"))
+    if ext == "srt":
+        raise fm.FormatError(ERR_NOT_NAMED.format(ext=".srt", kind="SRT", problem="it does not start with a cue"))
+    if _TIME_LINE.search(text):
+        return read_text(text)
+    if not text.strip():
+        raise fm.FormatError(ERR_EMPTY)
+    raise fm.FormatError(ERR_UNKNOWN)
+
+
+# -- times ----------------------------------------------------------------------------------------------------
+
+# A line that is meant as a time: digits and colons (and perhaps a fraction), optionally in brackets.
+_TIMEISH = r"[ \t]*[\[(]?[ \t]*\d{1,3}(?::\d{1,3}){1,2}(?:[.,]\d+)?[ \t]*[\])]?[ \t]*"
+_DIGITS = frozenset("0123456789")
+_TIME_STARTS = frozenset("0123456789[( \t")
+_TIMEISH_LINE = re.compile(rf"^{_TIMEISH}$")
+_TIME_LINE = re.compile(rf"^{_TIMEISH}$", re.MULTILINE)
+
+
+def _time(line: str, number: int) -> tuple[int, str]:
+    """Return (seconds, time as the files write it) of a time line; raise at ``number`` if it is not a time."""
+    value = line.strip().strip("[]()").strip()
+    sec = fm.time_to_seconds(value)
+    if sec is None:
+        raise fm.FormatError(ERR_BAD_TIME.format(time=value), number)
+    return sec, fm.seconds_to_time(sec)
+
+
+def _forward(sec: int, time: str, previous: tuple[int, str] | None, number: int) -> None:
+    if previous is not None and sec < previous[0]:
+        raise fm.FormatError(ERR_BACKWARDS.format(time=time, previous=previous[1]), number)
+
+
+def _is_otter(line: str) -> bool:
+    return line.lower().startswith("transcribed by") and "otter" in line.lower()
+
+
+def _speaker(who: str, time: str, number: int) -> str:
+    if len(who) > SPEAKER_LIMIT:
+        raise fm.FormatError(ERR_LONG_SPEAKER.format(time=time, length=len(who), limit=SPEAKER_LIMIT), number)
+    return who
+
+
+# -- plain text -------------------------------------------------------------------------------------------------
+
+
+def read_text(text: str) -> RawTranscript:
+    """Read the site's plain-text layout: a time line, a speaker line and a text line per turn.
+
+    Any other line is a section header; blank lines and Otter's "Transcribed by" line are left out.
+    """
+    result = RawTranscript(TEXT, [])
+    append = result.items.append
+    lines = text.split("\n")
+    count, index, previous_sec, previous_time = len(lines), 0, -1, ""
+    while index < count:
+        line = lines[index]
+        # Most lines are text: their first character tells them from a time without a regular expression,
+        # and a time as the site writes it needs only the project's time parser.
+        first = line[:1]
+        sec = fm.time_to_seconds(line) if first in _DIGITS else None
+        if sec is not None or (first in _TIME_STARTS and _TIMEISH_LINE.match(line)):
+            number = index + 1
+            if sec is None:  # in brackets, or not a time at all
+                sec, time = _time(line, number)
+            else:
+                time = fm.seconds_to_time(sec)
+            if sec < previous_sec:
+                _forward(sec, time, (previous_sec, previous_time), number)
+            who = lines[index + 1].strip() if index + 1 < count else ""
+            if not who or (who[0] in _TIME_STARTS and _TIMEISH_LINE.match(who)):
+                raise fm.FormatError(ERR_NO_SPEAKER.format(time=time, line=number), number + 1)
+            if len(who) > SPEAKER_LIMIT:
+                _speaker(who, time, number + 1)
+            spoken = lines[index + 2].strip() if index + 2 < count else ""
+            if not spoken or (spoken[0] in _TIME_STARTS and _TIMEISH_LINE.match(spoken)):
+                raise fm.FormatError(ERR_NO_TEXT.format(time=time, line=number), number + 2)
+            append({"line": spoken, "sec": sec, "time": time, "who": who})
+            previous_sec, previous_time = sec, time
+            index += 3
+            continue
+        stripped = line.strip()
+        if stripped and _is_otter(stripped):
+            result.notes.append(NOTE_OTTER.format(line=index + 1))
+        elif stripped:
+            append({"header": stripped})
+        index += 1
+    if not result.turns:
+        raise fm.FormatError(ERR_EMPTY)
+    return result
+
+
+# -- Word ---------------------------------------------------------------------------------------------------------
+
+
+def read_docx(raw: bytes, *, max_bytes: int) -> RawTranscript:
+    """Read the site's Word layout; line numbers in errors are paragraph numbers (from 1)."""
+    _check_zip(raw, max_bytes=max_bytes)
+    import docx  # noqa: PLC0415 - python-docx (and lxml) load only when a Word document comes
+    from docx.oxml.ns import qn  # noqa: PLC0415
+
+    try:
+        document = docx.Document(io.BytesIO(raw))
+        body = document.element.body
+        paragraphs = [(p.style, p.text) for p in body.iterchildren(qn("w:p"))]
+        kinds = _style_kinds(document)
+        tables = sum(1 for _ in body.iterchildren(qn("w:tbl")))
+    except Exception as exc:  # noqa: BLE001 - any failure of a third-party reader on a foreign file is a refusal
+        raise fm.FormatError(ERR_BAD_DOCX.format(problem=exc)) from None
+    result = RawTranscript(DOCX, [])
+    if tables:
+        result.notes.append(NOTE_TABLES.format(count=tables))
+    items, previous = result.items, None
+    turn = None  # (sec, time, who, paragraph number) of the time and speaker the text paragraphs belong to
+    pending = None  # (sec, time, paragraph number) of a time still waiting for its speaker
+    texts = 0  # text paragraphs of the current turn
+    for number, (style, text) in enumerate(paragraphs, 1):
+        stripped = text.strip()
+        if not stripped:
+            continue
+        kind = kinds.get(style, "")
+        timeish = not kind and _TIMEISH_LINE.match(stripped)
+        if kind or timeish or _is_otter(stripped):
+            if pending is not None:
+                raise fm.FormatError(ERR_DOCX_NO_SPEAKER.format(time=pending[1], line=pending[2]), number)
+            if turn is not None and not texts:
+                raise fm.FormatError(ERR_DOCX_NO_TEXT.format(time=turn[1], line=turn[3]), number)
+        if _is_otter(stripped):
+            result.notes.append(NOTE_OTTER.format(line=number))
+        elif kind == "heading":
+            items.append({"header": stripped})
+            turn = None
+        elif kind == "title":
+            result.notes.append(NOTE_TITLE.format(line=number, text=stripped[:80]))
+            turn = None
+        elif timeish:
+            sec, time = _time(stripped, number)
+            _forward(sec, time, previous, number)
+            pending, turn, previous = (sec, time, number), None, (sec, time)
+        elif pending is not None:
+            sec, time, at = pending
+            turn, pending, texts = (sec, time, _speaker(stripped, time, number), at), None, 0
+        elif turn is not None:
+            items.append({"line": stripped, "sec": turn[0], "time": turn[1], "who": turn[2]})
+            texts += 1
+        else:
+            raise fm.FormatError(ERR_DOCX_STRAY.format(text=stripped[:80]), number)
+    end = len(paragraphs) + 1
+    if pending is not None:
+        raise fm.FormatError(ERR_DOCX_NO_SPEAKER.format(time=pending[1], line=pending[2]), end)
+    if turn is not None and not texts:
+        raise fm.FormatError(ERR_DOCX_NO_TEXT.format(time=turn[1], line=turn[3]), end)
+    if not result.turns:
+        raise fm.FormatError(ERR_EMPTY)
+    return result
+
+
+def _check_zip(raw: bytes, *, max_bytes: int) -> None:
+    """Refuse what is not a zip holding a Word document, or what would expand past the limit, before reading."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+        raise fm.FormatError(ERR_NOT_ZIP.format(problem=exc)) from None
+    if len(members) > DOCX_MAX_MEMBERS:
+        raise fm.FormatError(ERR_ZIP_MEMBERS.format(count=len(members), limit=DOCX_MAX_MEMBERS))
+    # A member's declared size bounds what reading it gives (zipfile stops there and checks the CRC).
+    expanded, limit = sum(info.file_size for info in members), max_bytes * DOCX_EXPANSION
+    if expanded > limit:
+        raise fm.FormatError(ERR_ZIP_BOMB.format(size=expanded, limit=limit))
+    if not any(info.filename == "word/document.xml" for info in members):
+        raise fm.FormatError(ERR_NOT_DOCX)
+
+
+def _style_kinds(document) -> dict[str | None, str]:
+    """Return "heading" or "title" for the paragraph style ids that are (or are based on) headings or a title."""
+    kinds = {}
+    for style in document.styles:
+        base, seen = style, set()
+        while base is not None and base.style_id not in seen:
+            seen.add(base.style_id)
+            name = (base.name or "").strip().lower()
+            if re.fullmatch(r"heading [1-9]", name):
+                kinds[style.style_id] = "heading"
+                break
+            if name in ("title", "subtitle"):
+                kinds[style.style_id] = "title"
+                break
+            base = getattr(base, "base_style", None)
+    return kinds
+
+
+# -- WebVTT and SRT ---------------------------------------------------------------------------------------------
+
+_CUE_TIME = r"(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?"
+_CUE_TIMING = re.compile(rf"^[ \t]*{_CUE_TIME}[ \t]+-->[ \t]+{_CUE_TIME}(?:[ \t].*)?$")
+_SRT_START = re.compile(r"^(?:\d+[ \t]*\n)?[^\n]*-->")
+_VOICE = re.compile(r"^<v(?:\.[^\s>]*)?(?:[ \t]+([^>]*))?>")
+_TAG = re.compile(r"<[^>]*>")
+_SRT_TAG = re.compile(r"</?(?:i|b|u|font)(?:[ \t][^>]*)?>", re.IGNORECASE)
+# A leading "Speaker:" (a few words, no sentence inside) names the speaker of an SRT (or voiceless) cue.
+_LEADING_SPEAKER = re.compile(r"^(\w[\w .'’()-]{0,59}?)[ \t]*:[ \t]+(?=\S)")
+
+
+def read_vtt(text: str) -> RawTranscript:
+    """Read WebVTT: each cue a turn at its start; ``<v Speaker>`` voices (several voices: several turns)."""
+    return _read_cues(text, VTT)
+
+
+def read_srt(text: str) -> RawTranscript:
+    """Read SRT: each cue a turn at its start; a leading ``Speaker:`` in the text is the speaker."""
+    return _read_cues(text, SRT)
+
+
+def _read_cues(text: str, kind: str) -> RawTranscript:
+    result = RawTranscript(kind, [])
+    lines = text.split("\n")
+    number, previous = 0, None
+    speakers: set[str] = set()
+    if kind == VTT:  # the WEBVTT line and its metadata, up to a blank line or the first cue timing
+        number = 1
+        while number < len(lines) and lines[number].strip() and "-->" not in lines[number]:
+            number += 1
+    while number < len(lines):
+        if not lines[number].strip():
+            number += 1
+            continue
+        block_end = _skip_block(lines, number)
+        block = lines[number:block_end]
+        if kind == VTT and re.match(r"^(NOTE|STYLE|REGION)(?:[ \t]|$)", block[0]):
+            number = block_end
+            continue
+        timing = 0 if "-->" in block[0] else 1
+        if timing >= len(block) or "-->" not in block[timing]:
+            raise fm.FormatError(ERR_CUE_NO_TIMING.format(line=block[0][:80]), number + 1)
+        start, end = _cue_timing(block[timing], number + timing + 1)
+        sec = start // 1000
+        time = fm.seconds_to_time(sec)
+        _forward(sec, time, previous, number + timing + 1)
+        previous = (sec, time)
+        turns = _cue_turns(block[timing + 1 :], kind, speakers)
+        if not turns:
+            result.notes.append(NOTE_EMPTY_CUE.format(line=number + 1))
+        for who, line in turns:
+            item = {"line": line, "sec": sec, "time": time}
+            if who:
+                item["who"] = _speaker(who, time, number + timing + 2)
+            result.items.append(item)
+        number = block_end
+    if not result.turns:
+        raise fm.FormatError(ERR_EMPTY)
+    return result
+
+
+def _skip_block(lines: list[str], number: int) -> int:
+    """Return the index of the first blank line at or after ``number`` (the end of a block)."""
+    while number < len(lines) and lines[number].strip():
+        number += 1
+    return number
+
+
+def _cue_timing(line: str, number: int) -> tuple[int, int]:
+    """Return the start and end of a cue timing line in milliseconds."""
+    match = _CUE_TIMING.match(line)
+    if match is None:
+        raise fm.FormatError(ERR_CUE_TIMING.format(timing=line.strip()[:80]), number)
+    start, end = _millis(match.groups()[:4]), _millis(match.groups()[4:])
+    if start is None or end is None:
+        raise fm.FormatError(ERR_CUE_TIMING.format(timing=line.strip()[:80]), number)
+    if end < start:
+        raise fm.FormatError(ERR_CUE_ENDS_EARLY.format(start=_cue_clock(start), end=_cue_clock(end)), number)
+    return start, end
+
+
+def _millis(parts) -> int | None:
+    hours, minutes, seconds, fraction = parts
+    if int(minutes) > 59 or int(seconds) > 59:
+        return None
+    millis = int((fraction or "0").ljust(3, "0"))
+    return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + millis
+
+
+def _cue_clock(millis: int) -> str:
+    return f"{fm.seconds_to_time(millis // 1000)}.{millis % 1000:03d}"
+
+
+def _cue_turns(payload: list[str], kind: str, speakers: set[str]) -> list[tuple[str, str]]:
+    """Return (speaker, text) of each turn of a cue's text lines.
+
+    WebVTT: each ``<v Speaker>`` starts a turn, other lines go on with it. SRT, or a WebVTT cue without
+    voices: a leading ``Speaker:`` names the speaker; in SRT a later line starting with the name of someone
+    who has spoken starts another turn (the site's own SRT writes turns that start together in one cue).
+    """
+    voiced = kind == VTT and any(_VOICE.match(line) for line in payload)
+    turns: list[list] = []
+    for raw in payload:
+        who = None
+        if voiced:
+            voice = _VOICE.match(raw)
+            if voice is not None:
+                who, raw = (voice[1] or "").strip(), raw[voice.end() :]
+        line = html.unescape(_TAG.sub("", raw)) if kind == VTT else _SRT_TAG.sub("", raw)
+        if not voiced and (not turns or kind == SRT):
+            leading = _LEADING_SPEAKER.match(line)
+            if leading is not None and (not turns or leading[1] in speakers):
+                who, line = leading[1], line[leading.end() :]
+        if who is not None or not turns:
+            if who:
+                speakers.add(who)
+            turns.append([who or "", [line]])
+        else:
+            turns[-1][1].append(line)
+    result = []
+    for who, lines in turns:
+        text = "\n".join(lines).strip()
+        if text:
+            result.append((who, text))
+    return result
