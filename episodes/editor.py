@@ -18,7 +18,7 @@ from . import services, sync
 from .forms import ITEM_FIELDS, item_field_name, posted_text
 from .models import Episode, TranscriptItem
 from .public.timeline import youtube_id
-from .services.warnings import known_labels, transcript_warnings, youtube_warnings
+from .services.warnings import all_warnings, known_labels
 
 HEADER = TranscriptItem.Kind.HEADER
 TURN = TranscriptItem.Kind.TURN
@@ -85,7 +85,7 @@ def editor_context(episode: Episode) -> EditorContext:
     ties = services.speaker_ties(episode=episode)
     speakers = services.speaker_summaries(episode=episode, items=items, candidates=candidates, ties=ties)
     known = known_labels(labels={s.label for s in speakers}, candidates=candidates, ties=ties)
-    warnings = youtube_warnings(refs) + transcript_warnings(items, known_labels=known)
+    warnings = all_warnings(items=items, refs=refs, known=known, front=sync.episode_extra(episode))
     labels = sorted({s.label for s in speakers} | {p.name.split()[0] for p in candidates if p.name})
     video = youtube_id(refs)
     return EditorContext(episode, items, ids, speakers, candidates, warnings, labels, video)

@@ -178,8 +178,14 @@ def episode_warnings(
     labels = {row.who for row in items if row.who}
     candidates = speaker_candidates(episode=episode, guests=guests)
     known = known_labels(labels=labels, candidates=candidates, ties=speaker_ties(episode=episode))
+    return all_warnings(items=items, refs=refs, known=known, front=episode_extra(episode))
+
+
+def all_warnings(*, items: list[ItemRow], refs: list[tuple], known: set[str], front: dict | None) -> list[Warning]:
+    """Return the warnings of an episode's values: its video, its clips and duration (keys of ``front``)
+    and its transcript, given the speaker labels known to be someone."""
     headers = [row.text for row in items if row.kind == TranscriptItem.Kind.HEADER]
-    clips = clip_warnings(episode_extra(episode), headers)
+    clips = clip_warnings(front, headers) if front else []
     return youtube_warnings(refs) + clips + transcript_warnings(items, known_labels=known)
 
 
@@ -201,8 +207,7 @@ def count_for_rows(
     candidates += [p for p in people.values() if p.is_host and p not in candidates]
     known = known_labels(labels={row.who for row in items if row.who}, candidates=candidates, ties=ties)
     ref_values = [(r["mapping"], r["platform"], r["value"]) for r in refs]
-    clips = clip_warnings(front, [row.text for row in items if row.kind == TranscriptItem.Kind.HEADER]) if front else []
-    return len(youtube_warnings(ref_values) + clips + transcript_warnings(items, known_labels=known))
+    return len(all_warnings(items=items, refs=ref_values, known=known, front=front))
 
 
 def refresh_warning_count(*, episode: Episode, items=None, refs=None, guests=None) -> int:
