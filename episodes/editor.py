@@ -15,10 +15,12 @@ from django.utils.safestring import SafeString, mark_safe
 
 from . import frontmatter as fm
 from . import services, sync
+from .chapters import CLIPS_KEY, DURATION_KEY
 from .forms import ITEM_FIELDS, item_field_name, posted_text
 from .models import Episode, TranscriptItem
+from .public.front import episode_duration
 from .public.timeline import youtube_id
-from .services.warnings import all_warnings, known_labels
+from .services.warnings import CLIPS, all_warnings, known_labels
 
 HEADER = TranscriptItem.Kind.HEADER
 TURN = TranscriptItem.Kind.TURN
@@ -30,6 +32,15 @@ class Section:
     position: int
     title: str
     time: str
+
+
+@dataclass
+class Clip:
+    number: int
+    name: str
+    start: str
+    end: str
+    url: str
 
 
 @dataclass
@@ -68,6 +79,46 @@ class EditorContext:
                     section.time = fm.seconds_to_time(row.sec)
                 waiting = []
         return found
+
+    @property
+    def clips(self) -> list[Clip] | None:
+        """The ``quotableClips`` as a list to read (None when the episode has none, or not as a list)."""
+        clips = sync.episode_extra(self.episode).get(CLIPS_KEY)
+        if not isinstance(clips, list):
+            return None
+        shown = []
+        for number, clip in enumerate(clips, 1):
+            clip = clip if isinstance(clip, dict) else {}
+            start, end = (clip.get(key) for key in ("startOffset", "endOffset"))
+            url = clip.get("url")
+            shown.append(
+                Clip(
+                    number,
+                    str(clip.get("name", "")),
+                    fm.seconds_to_time(start) if fm.is_int(start) and start >= 0 else str(start or "–"),
+                    fm.seconds_to_time(end) if fm.is_int(end) and end >= 0 else str(end or "–"),
+                    url if isinstance(url, str) and url.startswith(("https://", "http://")) else "",
+                )
+            )
+        return shown
+
+    @property
+    def clip_warnings(self) -> list[str]:
+        return [w.message for w in self.warnings if w.about == CLIPS]
+
+    @property
+    def duration(self) -> str:
+        """The ``duration`` key as a time (1:03:37), or as written when it is not an ISO 8601 duration."""
+        extra = sync.episode_extra(self.episode)
+        seconds = episode_duration(extra)
+        value = extra.get(DURATION_KEY)
+        if seconds is None:
+            return "" if value in (None, "") else str(value)
+        return f"{fm.seconds_to_time(seconds)} ({value})"
+
+    @property
+    def youtube_chapters(self) -> str:
+        return services.youtube_chapters(episode=self.episode, items=self.items)
 
     @property
     def numbered_speakers(self) -> list[tuple[int | None, services.SpeakerSummary]]:

@@ -29,7 +29,7 @@ from ..forms import (
 )
 from ..models import BodyLink, Episode, EpisodeGuest, PlatformRef
 from . import uploads
-from .editor import views
+from .editor import intake, views
 
 
 def _list_changed(formset) -> bool:
@@ -327,6 +327,9 @@ class EpisodeAdmin(admin.ModelAdmin):
             path("<path:object_id>/export/", view(views.ExportPreviewView), name="episodes_episode_export"),
             path("<path:object_id>/revert/<int:revision_id>/", view(views.RevertView), name="episodes_episode_revert"),
             path("<path:object_id>/undo/<int:revision_id>/", view(views.UndoView), name="episodes_episode_undo"),
+            path("<path:object_id>/chapters.txt", view(views.ChaptersTextView), name="episodes_episode_chapters"),
+            path("<path:object_id>/transcript/", view(intake.TranscriptView), name="episodes_episode_transcript"),
+            path("import-transcript/", view(intake.NewEpisodeView), name="episodes_episode_new_from_transcript"),
             path("<path:object_id>/change/ops/<slug:op>/", view(views.OperationView), name="episodes_episode_op"),
             *super().get_urls(),
         ]

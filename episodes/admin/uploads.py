@@ -96,8 +96,8 @@ def stage(files) -> tuple[Path, dict[str, str]]:
     return folder, digests
 
 
-def stored_sources(folder: Path, digests: dict[str, str] | None = None) -> list[importing.Source]:
-    """Return the import sources for the files stored in ``folder``, under their uploaded names.
+def staged_paths(folder: Path, digests: dict[str, str] | None = None) -> list[tuple[str, Path]]:
+    """Return (uploaded name, path) of each file staged in ``folder``, in the order they were uploaded.
 
     Given ``digests``, the folder must hold exactly those files with those contents (else UploadFolderError).
     """
@@ -108,14 +108,43 @@ def stored_sources(folder: Path, digests: dict[str, str] | None = None) -> list[
         sorted(p.name for p in paths) != sorted(digests) or any(_sha256(p) != digests[p.name] for p in paths)
     ):
         raise UploadFolderError(ERR_CHANGED)
+    return [(path.name.split("-", 1)[1], path) for path in paths]  # stored as <index>-<uploaded name>
+
+
+def stored_sources(folder: Path, digests: dict[str, str] | None = None) -> list[importing.Source]:
+    """Return the import sources for the files stored in ``folder``, under their uploaded names."""
     sources = []
-    for path in paths:
-        name = path.name.split("-", 1)[1]  # stored as <index>-<uploaded name>
+    for name, path in staged_paths(folder, digests):
         if name.lower().endswith(".zip"):
             sources += importing.zip_sources(str(path), name=name)
         else:
             sources.append(importing.Source(name, name, path.stat().st_size, _reader(path)))
     return sources
+
+
+def read_staged(path: Path) -> bytes:
+    """Return a staged file's bytes, never through a link (one byte past the size limit, to tell it)."""
+    return _reader(path)()
+
+
+def staging_token(request, folder: Path, digests: dict[str, str], **choices) -> str:
+    """Sign what a dry run showed: the staged files and their digests, the editor's choices, who asked."""
+    return signing.dumps({"folder": folder.name, "files": digests, "user": request.user.pk, **choices}, salt=TOKEN_SALT)
+
+
+def open_staging(request) -> tuple[Path, dict]:
+    """Return the staged folder and the signed choices of a confirmation, checked; raise UploadFolderError."""
+    try:
+        signed = signing.loads(request.POST.get("token", ""), salt=TOKEN_SALT, max_age=STALE_AFTER)
+    except signing.BadSignature:
+        signed = None
+    if not signed or signed.get("user") != request.user.pk:
+        raise UploadFolderError(ERR_GONE)
+    folder = upload_root() / Path(signed["folder"]).name
+    if not folder.is_dir():
+        raise UploadFolderError(ERR_GONE)
+    staged_paths(folder, signed["files"])  # exactly the files the dry run showed
+    return folder, signed
 
 
 def _sha256(path: Path) -> str:
@@ -175,24 +204,13 @@ class UploadView(View):
         report = importing.import_sources(
             stored_sources(folder), force=force, dry_run=True, user=request.user, diffs=True, overwrite=OVERWRITE_HINT
         )
-        token = signing.dumps(
-            {"folder": folder.name, "files": digests, "force": force, "user": request.user.pk}, salt=TOKEN_SALT
-        )
+        token = staging_token(request, folder, digests, force=force)
         return self.render(request, form=None, report=report, token=token, force=force, dry_run=True)
 
     def confirm(self, request):
         try:
-            signed = signing.loads(request.POST["token"], salt=TOKEN_SALT, max_age=STALE_AFTER)
-        except signing.BadSignature:
-            signed = None
-        if not signed or signed.get("user") != request.user.pk:
-            messages.error(request, ERR_GONE)
-            return HttpResponseRedirect(reverse("admin:episodes_episode_import"))
-        try:
-            folder = upload_root() / Path(signed["folder"]).name
-            if not folder.is_dir():
-                raise UploadFolderError(ERR_GONE)
-            sources = stored_sources(folder, signed["files"])
+            folder, signed = open_staging(request)
+            sources = stored_sources(folder)
         except UploadFolderError as exc:
             messages.error(request, str(exc))
             return HttpResponseRedirect(reverse("admin:episodes_episode_import"))

@@ -206,9 +206,25 @@ def clips_rebuild(*, episode: Episode, dry_run: bool = False, user=None, version
     return result
 
 
-def youtube_chapters(*, episode: Episode) -> str:
-    """Return the episode's sections as YouTube description chapters (``00:00 Title`` lines, from 00:00)."""
-    return ch.youtube_chapters([(s.title, s.start) for s in _sections(episode)])
+def clips_outdated(*, episode: Episode) -> bool:
+    """Tell whether rebuilding the clips from the sections would change them (an episode with clips only)."""
+    from ..public.front import episode_duration  # noqa: PLC0415 - the public package imports services
+
+    extra = extra_of(episode)
+    clips = extra.get(ch.CLIPS_KEY)
+    if not isinstance(clips, list):
+        return False
+    starts = _clip_starts(_sections(episode), clips)
+    by_rule = ch.clips_by_rule(starts, duration=episode_duration(extra), youtube=_youtube_link(episode))
+    return not fm.same_data(ch.merge_clips(clips, by_rule), clips)
+
+
+def youtube_chapters(*, episode: Episode, items: list[sync.ItemRow] | None = None) -> str:
+    """Return the episode's sections as YouTube description chapters (``00:00 Title`` lines, from 00:00).
+
+    ``items`` are its transcript rows, if already read.
+    """
+    return ch.youtube_chapters([(s.title, s.start) for s in _sections(episode, items)])
 
 
 def chapters_text(*, episode: Episode) -> str:
@@ -289,11 +305,11 @@ class _Section:
     followed: bool  # whether a timed turn comes after its header (else it starts with the last turn)
 
 
-def _sections(episode: Episode) -> list[_Section]:
+def _sections(episode: Episode, items: list[sync.ItemRow] | None = None) -> list[_Section]:
     """Return the episode's sections with their start times, as the public timeline resolves them."""
     from ..public.timeline import timeline  # noqa: PLC0415 - the public package imports services
 
-    resolved = timeline(sync.item_rows(episode))
+    resolved = timeline(sync.item_rows(episode) if items is None else items)
     timed_from = [False] * (len(resolved) + 1)  # whether a timed turn comes in or after section i
     for i in range(len(resolved) - 1, -1, -1):
         timed_from[i] = timed_from[i + 1] or any(t.sec is not None for t in resolved[i].turns)

@@ -30,12 +30,14 @@ W_CLIP_END = "clip '{name}' ends at {end}, not where the next clip starts ({next
 W_CLIP_LINK = "clip '{name}' links to {link}, not to its start {start}"
 W_CLIP_BAD = "quotableClips item {number} is not a clip with a name, a start and an end"
 W_DURATION = "duration '{value}' is not a duration like PT01H03M37S"
+CLIPS = "clips"
 
 
 @dataclass(frozen=True)
 class Warning:
     message: str
     position: int | None = None  # the transcript item it is about, if any
+    about: str = ""  # what else it is about: "clips" for the clips and the duration
 
 
 def transcript_warnings(items: list[ItemRow], *, known_labels: set[str]) -> list[Warning]:
@@ -127,7 +129,7 @@ def clip_warnings(front: dict, headers) -> list[Warning]:
 
     warnings = []
     if front.get(DURATION_KEY) not in (None, "") and episode_duration(front) is None:
-        warnings.append(Warning(W_DURATION.format(value=front[DURATION_KEY])))
+        warnings.append(Warning(W_DURATION.format(value=front[DURATION_KEY]), about=CLIPS))
     clips = front.get(CLIPS_KEY)
     if not isinstance(clips, list):
         return warnings
@@ -135,21 +137,23 @@ def clip_warnings(front: dict, headers) -> list[Warning]:
     for number, clip in enumerate(clips, 1):
         start, end = (clip.get(key) if isinstance(clip, dict) else None for key in ("startOffset", "endOffset"))
         if not isinstance(clip, dict) or not isinstance(clip.get("name"), str) or not fm.is_int(start):
-            warnings.append(Warning(W_CLIP_BAD.format(number=number)))
+            warnings.append(Warning(W_CLIP_BAD.format(number=number), about=CLIPS))
             previous = None
             continue
         name = clip["name"]
         if name not in titles:
-            warnings.append(Warning(W_CLIP_NO_SECTION.format(name=name)))
+            warnings.append(Warning(W_CLIP_NO_SECTION.format(name=name), about=CLIPS))
         if previous is not None and start < previous[1]:
-            warnings.append(Warning(W_CLIP_ORDER.format(name=name, start=_clock(start), previous=_clock(previous[1]))))
+            warnings.append(
+                Warning(W_CLIP_ORDER.format(name=name, start=_clock(start), previous=_clock(previous[1])), about=CLIPS)
+            )
         if previous is not None and fm.is_int(previous[2]) and previous[2] != start:
             end_text, next_text = _clock(previous[2]), _clock(start)
-            warnings.append(Warning(W_CLIP_END.format(name=previous[0], end=end_text, next=next_text)))
+            warnings.append(Warning(W_CLIP_END.format(name=previous[0], end=end_text, next=next_text), about=CLIPS))
         link = url_start(clip.get("url"))
         if "url" in clip and link != start:
             shown = "no time" if link is None else _clock(link)
-            warnings.append(Warning(W_CLIP_LINK.format(name=name, link=shown, start=_clock(start))))
+            warnings.append(Warning(W_CLIP_LINK.format(name=name, link=shown, start=_clock(start)), about=CLIPS))
         previous = (name, start, end)
     return warnings
 

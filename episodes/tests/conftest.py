@@ -53,6 +53,13 @@ def seed_episode(db, seed_text) -> Episode:
     return Episode.objects.get(slug="s10e03-mlops-architect")
 
 
+@pytest.fixture
+def upload_dir(settings, tmp_path):
+    """A private staging folder of the test's own for admin uploads."""
+    settings.EPISODES_UPLOAD_DIR = str(tmp_path / "uploads")
+    return tmp_path / "uploads"
+
+
 CHROMIUM = "/usr/bin/chromium"
 
 

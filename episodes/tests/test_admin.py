@@ -402,12 +402,6 @@ def test_a_refused_save_without_javascript_keeps_the_other_editors_transcript_ch
     assert seed_episode.items.get(position=7).who == "Their label"
 
 
-@pytest.fixture
-def upload_dir(settings, tmp_path):
-    settings.EPISODES_UPLOAD_DIR = str(tmp_path / "uploads")
-    return tmp_path / "uploads"
-
-
 def dry_run(client, text: str, name: str = "s10e03-mlops-architect.md", **fields):
     upload = io.BytesIO(text.encode())
     upload.name = name

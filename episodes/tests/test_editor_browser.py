@@ -368,3 +368,64 @@ def test_a_save_too_big_to_send_says_so_and_keeps_the_text(opened, settings):
     assert page.evaluate("window.stillThisPage") is True
     assert len(page.locator("#item-4 textarea").input_value()) == 1200 * 1024
     assert Episode.objects.get().version == 1
+
+
+def test_pasted_chapters_place_the_headers_and_rebuild_the_clips_then_undo(opened):
+    session, episode, page = opened()
+    headers = episode.items.filter(kind="header").count()
+    page.locator("#panel-clips summary", has_text="Paste chapters").click()
+    page.get_by_label("Chapter list").fill("00:00:00 Opening\n00:10:00 The middle of it\n")
+    page.get_by_role("button", name="Place the headers").click()
+    page.locator("#op-status").get_by_text("Placed 2 section headers and rebuilt 2 clips.").wait_for()
+    titles = page.locator("#transcript-table tr.header input.header-title")
+    assert [titles.nth(i).input_value() for i in range(titles.count())] == ["Opening", "The middle of it"]
+    clips = page.locator("#panel-clips table.clips tbody tr")
+    assert clips.count() == 2 and "The middle of it" in clips.nth(1).inner_text()
+    assert "10:00" in clips.nth(1).inner_text()
+    assert page.locator("#panel-sections li").count() == 2
+    page.locator("#op-status").get_by_role("button", name="Undo").click()
+    page.locator("#op-status").get_by_text("Undone: back to version 1.").wait_for()
+    assert page.locator("#transcript-table tr.header").count() == headers
+    assert page.locator("#panel-clips table.clips").count() == 0
+    assert page.evaluate("window.stillThisPage") is True
+
+
+def _serious(page) -> list:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]])
+        for v in results.response["violations"]
+        if v["impact"] in ("critical", "serious")
+    ]
+
+
+@pytest.mark.parametrize("width", [1366, 768])
+def test_the_editors_other_pages_have_no_serious_axe_findings(opened, live_server, width, upload_dir):
+    session, episode, page = opened(viewport={"width": width, "height": 900})
+    page.get_by_label("New label for Danny").fill("Dan")
+    page.get_by_label("New label for Danny").press("Enter")
+    page.locator("#op-status").get_by_text("Renamed Danny").wait_for()
+    base = f"{live_server.url}/admin/episodes/episode/"
+    first = episode.revisions.order_by("version").first()
+    pages = [
+        f"{base}{episode.pk}/export/",
+        f"{base}{episode.pk}/history/",
+        f"{base}{episode.pk}/revert/{first.pk}/",
+        f"{base}{episode.pk}/transcript/",
+        f"{base}import/",
+        f"{base}import-transcript/",
+        f"{live_server.url}/admin/episodes/publish/",
+    ]
+    for url in pages:
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), url
+        assert not _serious(page), (url, _serious(page))
+    # The transcript preview, with its table of items.
+    page.goto(f"{base}{episode.pk}/transcript/")
+    page.get_by_label("…or paste the transcript").fill("0:05\nAlexey\nHello.\n\n0:09\nDanny\nHi.\n")
+    page.get_by_label("Replace the transcript this episode has").check()
+    page.get_by_role("button", name="Preview").click()
+    page.get_by_text("Preview: nothing changed yet").wait_for()
+    assert not _serious(page), _serious(page)

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import ValidationError
 
-from ... import services
+from ... import frontmatter as fm
+from ... import services, sync
+from ...chapters import CLIPS_KEY
 from ...models import Episode, Person, TranscriptItem
 from ...services.speakers import LABEL_LIMIT, LabelTaken
 from ...services.transcript import NEW_SECTION
@@ -30,8 +32,18 @@ class Outcome:
     message: str
     position: int | None = None
     anchor: str = ""
-    # A follow-up the editor may want (e.g. a merge after a refused rename): (operation, data, label).
+    # A follow-up the editor may want (a merge after a refused rename, a clip rebuild after a section
+    # moved): (operation, data, label).
     offer: tuple[str, dict, str] | None = None
+    done: bool = True  # False: refused, with a message (and perhaps an offer) saying why
+
+
+REBUILD_OFFER = ("clips-rebuild", {}, "Rebuild clips from sections")
+
+
+def clips_offer(episode: Episode) -> tuple[str, dict, str] | None:
+    """Offer a clip rebuild when the episode's clips no longer follow its sections."""
+    return REBUILD_OFFER if services.clips_outdated(episode=Episode.objects.get(pk=episode.pk)) else None
 
 
 class Positions(forms.Field):
@@ -93,7 +105,7 @@ class SpeakerRenameForm(OperationForm):
             count = services.speaker_rename(old=old, new=new, **self.service_kwargs(user))
         except LabelTaken as exc:
             offer = ("speaker-merge", {"source": exc.source, "target": exc.target}, f"Merge into {exc.target}")
-            return Outcome(str(exc), anchor="speakers", offer=offer)
+            return Outcome(str(exc), anchor="speakers", offer=offer, done=False)
         return Outcome(f"Renamed {old} to {new} in {count} turns.", anchor="speakers")
 
 
@@ -208,7 +220,8 @@ class SectionDeleteForm(PositionForm):
         position = self.cleaned_data["position"]
         joined = services.section_delete(position=position, **self.service_kwargs(user))
         where = "its turns joined the section before" if joined else "its turns now come before the first section"
-        return Outcome(f"Deleted the section header; {where}.", position=max(position - 1, 0))
+        message = f"Deleted the section header; {where}."
+        return Outcome(message, position=max(position - 1, 0), offer=clips_offer(self.episode))
 
 
 class MoveForm(PositionForm):
@@ -223,7 +236,8 @@ class MoveForm(PositionForm):
         position = type(self).service(
             position=self.cleaned_data["position"], offset=offset, **self.service_kwargs(user)
         )
-        return Outcome(f"Moved the {self.moved} {'up' if offset < 0 else 'down'}.", position=position)
+        message = f"Moved the {self.moved} {'up' if offset < 0 else 'down'}."
+        return Outcome(message, position=position, offer=clips_offer(self.episode))
 
 
 class HeaderMoveForm(MoveForm):
@@ -234,6 +248,44 @@ class HeaderMoveForm(MoveForm):
 class SectionMoveForm(MoveForm):
     service = staticmethod(services.section_move)
     moved = "section"
+
+
+class ChaptersPasteForm(OperationForm):
+    """A chapter list pasted in the editor (``00:01:20 Title`` lines, as in a YouTube description)."""
+
+    chapters = forms.CharField(widget=forms.Textarea, max_length=1_000_000)
+
+    def save(self, *, user) -> Outcome:
+        result = services.chapters_apply(
+            chapters=self.cleaned_data["chapters"], name="the pasted chapters", **self.service_kwargs(user)
+        )
+        said = "; ".join(result.notes)
+        message = f"Placed {result.sections} section headers and rebuilt {len(result.clips)} clips."
+        return Outcome(message + (f" ({said})" if said else ""), anchor="transcript")
+
+
+class ClipsRebuildForm(OperationForm):
+    """Make the clips follow the sections again (one clip per section, by the site's rule)."""
+
+    def save(self, *, user) -> Outcome:
+        before = sync.episode_extra(Episode.objects.get(pk=self.episode.pk)).get(CLIPS_KEY)
+        result = services.clips_rebuild(**self.service_kwargs(user))
+        if fm.same_data(before, result.clips) or not result.clips and before is None:
+            return Outcome("The clips already follow the sections; nothing changed.", anchor="clips")
+        changed = clip_changes(before if isinstance(before, list) else [], result.clips)
+        return Outcome(f"Rebuilt the clips from the sections: {changed}.", anchor="clips")
+
+
+def clip_changes(before: list, after: list) -> str:
+    """Return what a rebuild changed in the clips, in a few words."""
+    old = {(c.get("name"), c.get("startOffset"), c.get("endOffset")) for c in before if isinstance(c, dict)}
+    new = {(c.get("name"), c.get("startOffset"), c.get("endOffset")) for c in after if isinstance(c, dict)}
+    names_before = {c.get("name") for c in before if isinstance(c, dict)}
+    names_after = {c.get("name") for c in after if isinstance(c, dict)}
+    added, removed = len(names_after - names_before), len(names_before - names_after)
+    moved = len({name for name, *_ in new - old} & names_before & names_after)
+    parts = [f"{n} {what}" for n, what in ((added, "added"), (removed, "removed"), (moved, "with new times")) if n]
+    return ", ".join(parts) or "links or order brought in line"
 
 
 # The page's addresses: ops/<name>/. The up/down names of the moves fill in their offset.
@@ -252,6 +304,8 @@ OPERATIONS: dict[str, tuple[type[OperationForm], dict]] = {
     "header-down": (HeaderMoveForm, {"offset": "1"}),
     "section-up": (SectionMoveForm, {"offset": "-1"}),
     "section-down": (SectionMoveForm, {"offset": "1"}),
+    "chapters-paste": (ChaptersPasteForm, {}),
+    "clips-rebuild": (ClipsRebuildForm, {}),
 }
 
 

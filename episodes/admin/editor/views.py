@@ -24,6 +24,7 @@ from ...models import Episode, Revision
 from .operations import Outcome, errors_text, operation_form
 
 PANELS = {
+    "clips": "admin/episodes/episode/_clips.html",
     "speakers": "admin/episodes/episode/_speakers.html",
     "warnings": "admin/episodes/episode/_warnings.html",
     "sections": "admin/episodes/episode/_sections.html",
@@ -75,12 +76,12 @@ class Delta:
         self.rows = editor.row_keys(editor.editor_context(episode))
 
     def response(self, request, episode: Episode, outcome: Outcome, *, status: int = 200) -> JsonResponse:
-        episode.refresh_from_db(fields=["version", "warning_count"])
+        episode = Episode.objects.get(pk=episode.pk)  # as the operation left it: its version, keys, counts
         context = editor.editor_context(episode)
         panel_context = {"editor": context, "original": episode}
         return JsonResponse(
             {
-                "ok": status == 200,
+                "ok": status == 200 and outcome.done,
                 "message": outcome.message,
                 "version": episode.version,
                 "count": len(context.items),
@@ -147,11 +148,8 @@ class OperationView(EpisodeView):
         except services.ServiceError as exc:
             return _refusal(request, delta, episode, str(exc), 400, here)
         if delta is not None:
-            return delta.response(request, episode, outcome, status=200 if outcome.offer is None else 400)
-        if outcome.offer is None:
-            messages.success(request, outcome.message)
-        else:
-            messages.error(request, outcome.message)
+            return delta.response(request, episode, outcome, status=200 if outcome.done else 400)
+        (messages.success if outcome.done else messages.error)(request, outcome.message)
         return HttpResponseRedirect(self.change_url(_anchor(outcome.position, outcome.anchor or "transcript")))
 
 
@@ -248,6 +246,16 @@ class HistoryView(EpisodeView):
             can_revert=self.model_admin.has_change_permission(request, episode),
         )
         return TemplateResponse(request, "admin/episodes/episode/revisions.html", context)
+
+
+class ChaptersTextView(EpisodeView):
+    """The sections as YouTube chapters, ``00:00 Title`` lines ready for the video's description."""
+
+    def get(self, request):
+        text = services.youtube_chapters(episode=self.episode)
+        response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="chapters.txt"'
+        return response
 
 
 class ExportPreviewView(EpisodeView):

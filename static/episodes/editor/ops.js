@@ -2,7 +2,7 @@
 // the new version and how to undo; the page swaps those in, keeping scroll position, selection and any
 // unsaved typing. Without this script the same forms post and the page reloads.
 
-const PANELS = ["speakers", "warnings", "sections", "labels"];
+const PANELS = ["clips", "speakers", "warnings", "sections", "labels"];
 
 export class Operations {
   constructor(editor) {

@@ -1,0 +1,160 @@
+"""A raw transcript into an episode from the admin: upload or paste, see a preview, then apply.
+
+The same services as ``import_transcript``. The files wait between the preview and the confirmation in a
+private staging folder (see :mod:`episodes.admin.uploads`); the confirmation applies exactly the files the
+preview showed, to the version of the episode it showed, as one revision.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views import View
+
+from ... import services
+from ...forms import NewEpisodeTranscriptForm, TranscriptUploadForm
+from .. import uploads
+from .views import EpisodeView, diff_lines
+
+TEMPLATE = "admin/episodes/episode/transcript_import.html"
+
+
+class TranscriptIntake:
+    """The steps both pages share: stage and preview, then confirm and apply."""
+
+    form_class = TranscriptUploadForm
+
+    def render(self, request, **extra):
+        return TemplateResponse(request, TEMPLATE, self.context(request, **extra))
+
+    def preview(self, request, *, slug: str, title: str = "", replace: bool = False, version: int | None = None):
+        form = self.form_class(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render(request, form=form)
+        slug = form.cleaned_data.get("slug", slug)
+        title = form.cleaned_data.get("title", title)
+        replace = form.cleaned_data.get("replace", replace)
+        folder = None
+        try:
+            folder, digests = uploads.stage(form.uploads())
+            result = self.apply(request, folder, slug=slug, title=title, replace=replace, version=version, dry_run=True)
+        except (services.ServiceError, uploads.UploadFolderError, OSError) as exc:
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)  # refused: nothing waits for a confirmation
+            form.add_error(None, str(exc))
+            return self.render(request, form=form)
+        token = uploads.staging_token(
+            request, folder, digests, slug=slug, title=title, replace=replace, version=result.seen_version
+        )
+        rows = _preview_rows(result)
+        return self.render(request, result=result, rows=rows, token=token, diff_lines=diff_lines(result.diff))
+
+    def confirm(self, request, back: str):
+        try:
+            folder, signed = uploads.open_staging(request)
+        except uploads.UploadFolderError as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(back)
+        try:
+            result = self.apply(
+                request,
+                folder,
+                slug=signed["slug"],
+                title=signed["title"],
+                replace=signed["replace"],
+                version=signed["version"],
+                dry_run=False,
+            )
+        except services.ServiceError as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(back)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        messages.success(request, _said(result))
+        return HttpResponseRedirect(reverse("admin:episodes_episode_change", args=[result.episode.pk]) + "#transcript")
+
+    def apply(self, request, folder, *, slug, title, replace, version, dry_run):
+        staged = uploads.staged_paths(folder)
+        (name, path), chapters = staged[0], staged[1:]
+        return services.transcript_import(
+            slug=slug,
+            name=name,
+            data=uploads.read_staged(path),
+            chapters=uploads.read_staged(chapters[0][1]) if chapters else None,
+            chapters_name=chapters[0][0] if chapters else "chapters",
+            replace=replace,
+            title=title,
+            dry_run=dry_run,
+            user=request.user,
+            version=version,
+        )
+
+
+class TranscriptView(TranscriptIntake, EpisodeView):
+    """The episode's own page for a raw transcript (``<id>/transcript/``)."""
+
+    change = True
+
+    def context(self, request, **extra):
+        title = f"Transcript from a file: {self.episode}"
+        return super().context(request, title=title, new=False, **extra)
+
+    def get(self, request):
+        return self.render(request, form=self.form_class())
+
+    def post(self, request):
+        if "token" in request.POST:
+            return self.confirm(request, reverse("admin:episodes_episode_transcript", args=[self.episode.pk]))
+        return self.preview(request, slug=self.episode.slug, version=self.episode.version)
+
+
+class NewEpisodeView(TranscriptIntake, View):
+    """A new draft episode from a raw transcript (``import-transcript/`` on the episode list)."""
+
+    model_admin = None
+    form_class = NewEpisodeTranscriptForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.model_admin.has_add_permission(request):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def context(self, request, **extra):
+        admin = self.model_admin
+        return {
+            **admin.admin_site.each_context(request),
+            "opts": admin.opts,
+            "title": "New episode from a transcript",
+            "has_view_permission": True,
+            "new": True,
+            **extra,
+        }
+
+    def get(self, request):
+        return self.render(request, form=self.form_class())
+
+    def post(self, request):
+        if "token" in request.POST:
+            return self.confirm(request, reverse("admin:episodes_episode_new_from_transcript"))
+        return self.preview(request, slug="")
+
+
+def _preview_rows(result: services.IntakeResult) -> list[tuple[int, dict, list[str]]]:
+    """Return (number, item, problems) for each item of the new transcript."""
+    problems: dict[int, list[str]] = {}
+    for warning in result.warnings:
+        if warning.position is not None:
+            problems.setdefault(warning.position, []).append(warning.message)
+    return [(i + 1, item if isinstance(item, dict) else {}, problems.get(i, [])) for i, item in enumerate(result.items)]
+
+
+def _said(result: services.IntakeResult) -> str:
+    made = "Created the draft episode with" if result.created else "Imported"
+    return f"{made} {result.turns} turns and {result.sections} sections ({result.format}); " + (
+        "; ".join(result.notes) or "no notes"
+    )
