@@ -103,9 +103,19 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-editor-browser-"))
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{workdir / 'db.sqlite3'}", DJANGO_DEBUG="1")
+    # As in production: debugging off, static files collected (hashed names, the editor's modules included).
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"sqlite:///{workdir / 'db.sqlite3'}",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="bench-only-secret-key",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_STATIC_ROOT=str(workdir / "static"),
+        DJANGO_SECURE_COOKIES="0",
+    )
     python = sys.executable
     subprocess.run([python, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     setup = (
         "from django.contrib.auth import get_user_model\n"
         "from episodes.tests.factories import SEED, import_text, repeated_transcript_text\n"
@@ -173,7 +183,7 @@ def main() -> None:
                 assigning, moving, floor = [], [], []
                 header = page.locator("#transcript-table tbody tr.header").nth(1).get_attribute("id")
                 for run in range(5):
-                    floor.append(page.evaluate(ROUND_TRIP, "/static/episodes/editor.css"))
+                    floor.append(page.evaluate(ROUND_TRIP, page.evaluate("document.querySelector('link[href*=editor]').href")))
                     page.evaluate(SELECT_TWENTY, "Bench A" if run % 2 else "Bench B")
                     assigning.append(page.evaluate(OPERATION, ".transcript-toolbar button[formaction='ops/assign/']"))
                     direction = "down" if run % 2 == 0 else "up"

@@ -156,8 +156,16 @@ def row_list(context: EditorContext, data=None, errors: dict[int, str] | None = 
     ]
 
 
+# Rows go in table bodies of this many: a changed row makes the browser lay out its own body again, not
+# every row of a long transcript (the bodies are skipped while off screen, see editor.css).
+CHUNK = 50
+
+
 def transcript_rows(context: EditorContext, data=None, errors: dict[int, str] | None = None) -> SafeString:
-    return mark_safe("".join(row_list(context, data, errors)))  # noqa: S308 - every value in the rows is escaped
+    """Return the transcript table's bodies, CHUNK rows each."""
+    rows = row_list(context, data, errors)
+    bodies = ("".join(rows[start : start + CHUNK]) for start in range(0, len(rows), CHUNK))
+    return mark_safe("".join(f"<tbody>{body}</tbody>" for body in bodies) or "<tbody></tbody>")  # noqa: S308 - escaped
 
 
 def row_keys(context: EditorContext) -> list[tuple]:

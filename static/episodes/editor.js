@@ -22,8 +22,17 @@ class Editor {
     this.player = panel ? new Player(this, panel) : null;
   }
 
-  rows() {
-    return this.table.tBodies[0].rows;
+  // Rows carry their position in their id (item-<n>), which the server renders again whenever it changes.
+  rowAt(position) {
+    return document.getElementById(`item-${position}`);
+  }
+
+  positionOf(row) {
+    return Number(row.id.slice(5));
+  }
+
+  rowCount() {
+    return this.table.querySelectorAll("tbody > tr").length;
   }
 
   boxes() {
@@ -98,19 +107,18 @@ class Editor {
   viewAnchor() {
     const focused = document.activeElement && this.table.contains(document.activeElement) ? document.activeElement.closest("tr") : null;
     const row = focused || this.firstVisibleRow();
-    return row ? { pk: row.dataset.pk, index: row.sectionRowIndex, top: row.getBoundingClientRect().top } : null;
+    return row ? { pk: row.dataset.pk, index: this.positionOf(row), top: row.getBoundingClientRect().top } : null;
   }
 
   firstVisibleRow() {
-    const rows = this.rows();
     let low = 0;
-    let high = rows.length - 1;
+    let high = this.rowCount() - 1;
     while (low < high) {
       const middle = (low + high) >> 1;
-      if (rows[middle].getBoundingClientRect().bottom < 0) low = middle + 1;
+      if (this.rowAt(middle).getBoundingClientRect().bottom < 0) low = middle + 1;
       else high = middle;
     }
-    return rows[low] || null;
+    return this.rowAt(low);
   }
 
   keepView(anchor) {
@@ -121,7 +129,7 @@ class Editor {
 
   // Bring item ``position`` into view (centred) if it is not; with ``quiet`` never move the focus.
   reveal(position, options = {}) {
-    const row = this.rows()[position];
+    const row = this.rowAt(position);
     if (!row) return;
     const box = row.getBoundingClientRect();
     const toolbar = this.section.querySelector(".transcript-toolbar");
@@ -137,12 +145,12 @@ class Editor {
   }
 
   moveCurrent(step) {
-    const rows = this.rows();
-    if (!rows.length) return;
-    let index = this.current && this.current.isConnected ? this.current.sectionRowIndex : -1;
-    if (index < 0) index = this.firstVisibleRow() ? this.firstVisibleRow().sectionRowIndex - step : 0;
-    index = Math.max(0, Math.min(rows.length - 1, index + step));
-    this.setCurrent(rows[index]);
+    const count = this.rowCount();
+    if (!count) return;
+    let index = this.current && this.current.isConnected ? this.positionOf(this.current) : -1;
+    if (index < 0) index = this.firstVisibleRow() ? this.positionOf(this.firstVisibleRow()) - step : 0;
+    index = Math.max(0, Math.min(count - 1, index + step));
+    this.setCurrent(this.rowAt(index));
     this.reveal(index);
   }
 
@@ -172,7 +180,7 @@ class Editor {
     const speaker = document.querySelector(`#panel-speakers tr[data-key="${number}"]`);
     if (!speaker) return;
     let positions = this.selectedPositions();
-    if (!positions.length && this.current && this.current.classList.contains("turn")) positions = [this.current.sectionRowIndex];
+    if (!positions.length && this.current && this.current.classList.contains("turn")) positions = [this.positionOf(this.current)];
     if (!positions.length) {
       this.ops.say("Select turns, or move to one with ↑/↓, then press the speaker's number.", "error");
       return;
@@ -246,7 +254,7 @@ class Editor {
     const row = target.closest("tbody tr");
     if (!row) return;
     if (target.matches("input[name=positions]")) {
-      const index = row.sectionRowIndex;
+      const index = this.positionOf(row);
       if (event.shiftKey && this.last !== null) {
         const boxes = this.boxes();
         const from = Math.min(this.last, index);

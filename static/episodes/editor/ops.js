@@ -57,9 +57,9 @@ export class Operations {
   // Swap in what the operation changed.
   apply(reply) {
     const editor = this.editor;
-    const table = editor.table;
-    const tbody = table.tBodies[0];
+    const bodies = editor.table.tBodies;
     const start = performance.now();
+    const before = editor.rowCount();
     const anchor = editor.viewAnchor();
     const dirty = editor.unsavedValues();
     const selected = editor.selectedKeys();
@@ -69,14 +69,18 @@ export class Operations {
       const template = document.createElement("template");
       template.innerHTML = positions.map((p) => reply.rows[p]).join("");
       fresh = Array.from(template.content.children);
-      const rows = tbody.rows;
+      // Looked up by position (the row's id) before the new row with that id goes in.
       positions.forEach(function (position, i) {
-        if (position < rows.length) rows[position].replaceWith(fresh[i]);
-        else tbody.append(fresh[i]);
+        const old = position < before ? editor.rowAt(position) : null;
+        if (old) old.replaceWith(fresh[i]);
+        else bodies[bodies.length - 1].append(fresh[i]);
       });
     }
-    const removed = tbody.rows.length > reply.count;
-    while (tbody.rows.length > reply.count) tbody.lastElementChild.remove();
+    const removed = before > reply.count;
+    for (let position = reply.count; position < before; position++) {
+      const row = editor.rowAt(position);
+      if (row) row.remove();
+    }
     const lost = editor.restoreValues(dirty);
     editor.restoreSelection(selected, fresh);
     document.querySelectorAll("input[name=version]").forEach((input) => { input.value = reply.version; });
