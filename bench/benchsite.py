@@ -1,9 +1,10 @@
-"""Shared set-up for the benchmarks: a throwaway SQLite database and static folder, as in production."""
+"""Shared set-up for the benchmarks: a throwaway database and static folder, as in production."""
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -11,10 +12,17 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
-def setup(workdir: Path) -> None:
-    """Configure Django on a fresh database in ``workdir``, migrate, and collect static files there."""
+def setup(workdir: Path, *, keep_postgres: bool = False) -> str:
+    """Configure Django on a fresh database, migrate, and collect static files in ``workdir``.
+
+    The database is SQLite in ``workdir``; with ``keep_postgres`` and a PostgreSQL ``DATABASE_URL`` (e.g.
+    from scripts/with-postgres.sh), it is a new ``test_`` database on that server instead, which the caller
+    drops with ``connection.creation.destroy_test_db``. Return the database's name.
+    """
     os.environ["DJANGO_SETTINGS_MODULE"] = "podcast.settings"
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    postgres = keep_postgres and os.environ.get("DATABASE_URL", "").startswith(("postgres:", "postgresql:"))
+    if not postgres:
+        os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key")
     os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
     os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
@@ -24,6 +32,31 @@ def setup(workdir: Path) -> None:
     django.setup()
     settings.STATIC_ROOT = workdir / "static"
     from django.core.management import call_command
+    from django.db import connection
 
-    call_command("migrate", verbosity=0)
+    if postgres:
+        name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    else:
+        call_command("migrate", verbosity=0)
+        name = settings.DATABASES["default"]["NAME"]
     call_command("collectstatic", verbosity=0, interactive=False)
+    return str(name)
+
+
+def timed(
+    client, url: str, requests: int, *, headers=None, warmup: int = 2, clock=time.perf_counter
+) -> tuple[list[float], object]:
+    """Request ``url`` ``warmup`` times, then ``requests`` times; return those times in ms and the last response.
+
+    ``clock`` measures: wall time by default, ``time.process_time`` for this process's CPU time. Every
+    response must be a 200 or a 304.
+    """
+    for _ in range(warmup):
+        client.get(url, headers=headers or {})
+    samples = []
+    for _ in range(requests):
+        start = clock()
+        response = client.get(url, headers=headers or {})
+        samples.append((clock() - start) * 1000)
+        assert response.status_code in (200, 304), (url, response.status_code)
+    return samples, response

@@ -20,19 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchsite import setup  # noqa: E402 - sets up the import path first
+import benchsite  # noqa: E402 - sets up the import path first
+from benchsite import setup
 
 
 def timed(client, url: str, requests: int) -> list[float]:
-    for _ in range(2):
-        client.get(url)
-    samples = []
-    for _ in range(requests):
-        start = time.perf_counter()
-        response = client.get(url)
-        samples.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return samples
+    return benchsite.timed(client, url, requests)[0]
 
 
 def main() -> None:

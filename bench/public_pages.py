@@ -21,25 +21,16 @@ import argparse
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from benchsite import ROOT, setup  # noqa: E402 - sets up the import path first
+from benchsite import ROOT, setup, timed  # noqa: E402 - sets up the import path first
 
 COLUMNS = "{:46} {:>6} {:>6} {:>6} {:>7} {:>8} {:>8} {:>8} {:>8}"
 GZIP = {"accept-encoding": "gzip"}
 
 
 def timings(client, url: str, requests: int, headers=None) -> tuple[list[float], object]:
-    for _ in range(3):
-        response = client.get(url, headers=headers or {})
-    samples = []
-    for _ in range(requests):
-        start = time.perf_counter()
-        response = client.get(url, headers=headers or {})
-        samples.append((time.perf_counter() - start) * 1000)
-        assert response.status_code in (200, 304), (url, response.status_code)
-    return samples, response
+    return timed(client, url, requests, headers=headers, warmup=3)
 
 
 def queries(url: str, headers=None) -> int:

@@ -1,10 +1,19 @@
 """Full-text search through the transcripts of published episodes, ranked, a page at a time.
 
-SQLite: an FTS5 index over ``episodes_transcriptitem.text`` (external content, Porter stemming), kept in
-step by triggers for updates and deletes and by the code that inserts items (see search_index).
+What a listener types is read the same way on both databases: words and "quoted phrases" must occur,
+``-word`` or ``-"a phrase"`` must not; a search without a word to look for finds nothing, and says so.
 
-PostgreSQL: ``to_tsvector('english', text)`` matched against ``websearch_to_tsquery``, ranked with
-``ts_rank`` and marked with ``ts_headline``; a GIN index on the same expression serves it.
+The cost of a search does not grow with how many turns match: the first ``MAX_CANDIDATES`` matching
+turns (in the order of their ids, which the indexes give at no cost) are the candidates, only they are
+ranked, and only the page shown is marked up. A search that matches more says so and shows the best of
+those. A time limit (``PUBLIC_SEARCH_TIMEOUT_MS``) stops any search the indexes cannot answer quickly.
+
+SQLite: an FTS5 index over ``episodes_transcriptitem.text`` (external content, Porter stemming), kept in
+step by triggers for updates and deletes and by the code that inserts items (see search_index); ranked by
+``bm25`` and marked by ``snippet``.
+
+PostgreSQL: ``to_tsvector('english', text)`` matched against the words' ``phraseto_tsquery``, through a
+GIN index on the same expression; ranked with ``ts_rank`` and marked with ``ts_headline``.
 
 Both backends mark matched words with private-use characters that no transcript holds, and the words
 are escaped before the marks become ``<mark>`` elements.
@@ -13,14 +22,15 @@ are escaped before the marks become ``<mark>`` elements.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-from django.core.paginator import Page, Paginator
+from django.conf import settings
+from django.core.paginator import Page
+from django.db import OperationalError, models, transaction
 from django.db import connection as default_connection
-from django.db import models
-from django.db.models.functions import Length
-from django.db.models.lookups import LessThanOrEqual
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -29,14 +39,25 @@ from . import frontmatter as fm
 from . import search_index
 from .models import Episode, PlatformRef, TranscriptItem
 from .public import youtube_id, youtube_link
+from .public.listing import page_of
 
 PER_PAGE = 20
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
+MAX_CANDIDATES = 500
+# A phrase of common words ("a the") is looked for in this many turns having all its words, at most:
+# PostgreSQL's index knows which words a turn has, not where, so each is checked in the turn's text;
+# FTS5 follows the words' positions in every turn that has them all.
+MAX_EXAMINED = 1000
 MARK_START, MARK_END = "\ue000", "\ue001"
 SNIPPET_WORDS = 32
 SNIPPET_CHARS = 300
-POSTGRES_CONFIG = "english"
+POSTGRES_CONFIG = search_index.POSTGRES_CONFIG
+
+ERR_ONLY_EXCLUDED = "Nothing found: words after “-” are only left out of what is found; add a word to look for."
+ERR_TOO_COMMON = "Nothing found: the words to look for are too common to search for; add a rarer one."
+ERR_TIMED_OUT = "This search took too long and was stopped; try other or fewer words."
+NARROW = "Add a word to narrow the search."
 
 # The index itself lives in search_index, which the import and the editing services also use.
 FTS_TABLE, ITEM_TABLE, POSTGRES_INDEX = search_index.FTS_TABLE, search_index.ITEM_TABLE, search_index.POSTGRES_INDEX
@@ -48,82 +69,235 @@ install_index, remove_index, index_installed = (
 )
 
 
-# -- queries ------------------------------------------------------------------------------------------------
+class SearchError(Exception):
+    """A search that finds nothing for a reason the listener should know; the message is for them."""
+
+
+class SearchTimedOut(SearchError):
+    """The search ran past its time limit and was stopped."""
+
+
+# -- what was typed ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Terms:
+    """The phrases (one or more words each) that must occur, and those that must not."""
+
+    wanted: list[str] = field(default_factory=list)
+    unwanted: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.wanted or self.unwanted)
+
+
+def clean_query(query: str) -> str:
+    """Return the query as searched: no NUL characters (PostgreSQL text cannot hold them), bounded length."""
+    return query.replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
+
+
+def parse_query(query: str) -> Terms:
+    """Read what a listener typed: words and "quoted phrases", each excluded by a "-" in front of it.
+
+    Only word characters are kept, so no input can use either database's own query syntax.
+    """
+    terms = Terms()
+    for minus, phrase, word in re.findall(r'(?:(?<!\S)(-))?(?:"([^"]*)"|(\w+))', clean_query(query)):
+        words = re.findall(r"\w+", phrase or word)
+        if words and len(terms.wanted) + len(terms.unwanted) < MAX_TERMS:
+            (terms.unwanted if minus else terms.wanted).append(" ".join(words))
+    return terms
 
 
 def sqlite_match(query: str) -> str:
-    """Return an FTS5 query for what a listener typed: every word, or "quoted phrase", must occur.
+    """Return the FTS5 query for what a listener typed ("" when there is no word to look for)."""
+    terms = parse_query(query)
+    return fts5_query(terms) if terms.wanted else ""
 
-    Each term is quoted and holds only word characters, so no input can use FTS5's own syntax.
+
+def fts5_query(terms: Terms) -> str:
+    """Return the FTS5 query for ``terms`` (which has a wanted phrase); each phrase is quoted."""
+    match = " AND ".join(f'"{phrase}"' for phrase in terms.wanted)
+    if terms.unwanted:
+        match = f"({match}) NOT (" + " OR ".join(f'"{phrase}"' for phrase in terms.unwanted) + ")"
+    return match
+
+
+def postgres_tsquery(terms: Terms) -> tuple[str, list]:
+    """Return the SQL of the tsquery for ``terms``, and its parameters."""
+    parts = [("", phrase) for phrase in terms.wanted] + [("!! ", phrase) for phrase in terms.unwanted]
+    sql = " && ".join(f"{negation}phraseto_tsquery(%s::regconfig, %s)" for negation, _ in parts)
+    return f"({sql})", [value for _, phrase in parts for value in (POSTGRES_CONFIG, phrase)]
+
+
+# -- candidates and ranking -----------------------------------------------------------------------------------
+
+
+class _Results:
+    """The ranked matches of a query, counted and sliced as Paginator expects.
+
+    ``count()`` reads the candidates' ids (at most MAX_CANDIDATES, and whether there were more); a slice
+    ranks only those and marks only the turns of the slice.
     """
-    terms = []
-    for phrase, word in re.findall(r'"([^"]*)"|(\w+)', query):
-        words = re.findall(r"\w+", phrase or word)
-        if words:
-            terms.append('"' + " ".join(words) + '"')
-    return " AND ".join(terms[:MAX_TERMS])
 
-
-class _SqliteResults:
-    """The ranked matches of an FTS5 query, counted and sliced in SQL, as Paginator expects."""
-
-    SQL = f"""
-        FROM {FTS_TABLE}
-        JOIN {ITEM_TABLE} AS item ON item.id = {FTS_TABLE}.rowid
-        JOIN {Episode._meta.db_table} AS episode ON episode.id = item.episode_id
-        WHERE {FTS_TABLE} MATCH %s AND item.kind = %s AND episode.status = %s"""
-
-    def __init__(self, match: str):
-        self.params = [match, TranscriptItem.Kind.TURN, Episode.Status.PUBLISHED]
+    def __init__(self, terms: Terms):
+        self.ids: list[int] | None = None
+        self.capped = False  # more turns match than the candidates
+        self.partial = False  # not every turn that may match was looked at (a phrase of common words)
+        # With a phrase, what is looked for first: its words, and no unwanted word (but not its phrases).
+        self.words = None
+        if any(" " in phrase for phrase in terms.wanted + terms.unwanted):
+            words = [word for phrase in terms.wanted for word in phrase.split()]
+            self.words = Terms(words, [phrase for phrase in terms.unwanted if " " not in phrase])
 
     def count(self) -> int:
-        with default_connection.cursor() as cursor:
-            cursor.execute("SELECT count(*)" + self.SQL, self.params)
-            return cursor.fetchone()[0]
+        if self.ids is None:
+            ids = self.candidates()
+            self.ids, self.capped = ids[:MAX_CANDIDATES], len(ids) > MAX_CANDIDATES
+        return len(self.ids)
 
     def __getitem__(self, window: slice) -> list[tuple[int, float, str]]:
-        select = f"SELECT item.id, bm25({FTS_TABLE}), snippet({FTS_TABLE}, 0, %s, %s, '…', %s)"
-        order = f" ORDER BY bm25({FTS_TABLE}), item.id LIMIT %s OFFSET %s"
-        params = [MARK_START, MARK_END, SNIPPET_WORDS, *self.params, window.stop - window.start, window.start]
+        if not self.count():
+            return []
+        return self.ranked(window.stop - window.start, window.start)
+
+    def _fetch(self, sql: str, params: list) -> list[tuple]:
         with default_connection.cursor() as cursor:
-            cursor.execute(select + self.SQL + order, params)
+            cursor.execute(sql, params)
             return cursor.fetchall()
 
 
-def postgres_document() -> SearchVector:
-    """Return the words of a transcript item as PostgreSQL indexes them (see POSTGRES_INDEX_SQL)."""
-    return SearchVector("text", config=POSTGRES_CONFIG)
+_PUBLIC_TURN = f"item.kind = '{TranscriptItem.Kind.TURN}' AND episode.status = '{Episode.Status.PUBLISHED}'"
+_EPISODE = f"JOIN {Episode._meta.db_table} AS episode ON episode.id = item.episode_id"
 
 
-def _postgres_results(query: str):
-    search_query = SearchQuery(query, config=POSTGRES_CONFIG, search_type="websearch")
-    vector = postgres_document()
-    marks = {"config": POSTGRES_CONFIG, "start_sel": MARK_START, "stop_sel": MARK_END}
-    # A short turn is shown whole; a long one as the fragments around its matches.
-    whole = SearchHeadline("text", search_query, highlight_all=True, **marks)
-    fragments = SearchHeadline(
-        "text",
-        search_query,
-        max_words=SNIPPET_WORDS,
-        min_words=SNIPPET_WORDS // 2,
-        short_word=0,
-        max_fragments=2,
-        fragment_delimiter=" … ",
-        **marks,
+class _SqliteResults(_Results):
+    # FTS5 gives its matches in rowid order, so the first candidates cost no more than their number.
+    SQL = (
+        f" FROM {FTS_TABLE} JOIN {ITEM_TABLE} AS item ON item.id = {FTS_TABLE}.rowid {_EPISODE}"
+        f" WHERE {FTS_TABLE} MATCH %s AND {_PUBLIC_TURN}"
     )
-    snippet = models.Case(
-        models.When(LessThanOrEqual(Length("text"), SNIPPET_CHARS), then=whole),
-        default=fragments,
-        output_field=models.TextField(),
-    )
-    return (
-        TranscriptItem.objects.public_turns()
-        .annotate(document=vector)
-        .filter(document=search_query)
-        .annotate(rank=SearchRank(vector, search_query), snippet=snippet)
-        .order_by("-rank", "id")
-        .values_list("id", "rank", "snippet")
-    )
+
+    def __init__(self, terms: Terms):
+        super().__init__(terms)
+        self.match = fts5_query(terms)
+
+    def candidates(self) -> list[int]:
+        sql, params = f"SELECT item.id {self.SQL}", [self.match]
+        if self.words is not None:
+            # Only the turns up to the MAX_EXAMINED-th that has all the words.
+            order = f" ORDER BY {FTS_TABLE}.rowid LIMIT 2 OFFSET %s"
+            examined = self._fetch(sql + order, [fts5_query(self.words), MAX_EXAMINED - 1])
+            if len(examined) == 2:
+                self.partial = True
+                sql, params = sql + f" AND {FTS_TABLE}.rowid <= %s", [*params, examined[0][0]]
+        sql += f" ORDER BY {FTS_TABLE}.rowid LIMIT %s"
+        return [pk for (pk,) in self._fetch(sql, [*params, MAX_CANDIDATES + 1])]
+
+    def ranked(self, limit: int, offset: int) -> list[tuple[int, float, str]]:
+        # The candidates are the matches up to the last one's id: bm25 ranks no other row.
+        select = f"SELECT item.id, bm25({FTS_TABLE}), snippet({FTS_TABLE}, 0, %s, %s, '…', %s)"
+        where = f" AND {FTS_TABLE}.rowid <= %s ORDER BY bm25({FTS_TABLE}), item.id LIMIT %s OFFSET %s"
+        params = [MARK_START, MARK_END, SNIPPET_WORDS, self.match, self.ids[-1], limit, offset]
+        return self._fetch(select + self.SQL + where, params)
+
+
+POSTGRES_DOCUMENT = f"to_tsvector('{POSTGRES_CONFIG}'::regconfig, COALESCE(item.text, ''))"
+_HEADLINE_MARKS = f'StartSel="{MARK_START}", StopSel="{MARK_END}"'
+# A short turn is shown whole; a long one as the fragments around its matches.
+_HEADLINE_WHOLE = _HEADLINE_MARKS + ", HighlightAll=true"
+_HEADLINE_FRAGMENTS = _HEADLINE_MARKS + (
+    f', MaxWords={SNIPPET_WORDS}, MinWords={SNIPPET_WORDS // 2}, ShortWord=0, MaxFragments=2, FragmentDelimiter=" … "'
+)
+
+
+class _PostgresResults(_Results):
+    def __init__(self, terms: Terms):
+        super().__init__(terms)
+        self.query, self.query_params = postgres_tsquery(terms)
+
+    def candidates(self) -> list[int]:
+        # A query whose every word is a stop word ("the") but that excludes some ("-xyzzy") would match
+        # nearly every turn without the index: querytree() tells that it has nothing the index can find.
+        ((tree,),) = self._fetch(f"SELECT querytree({self.query})", self.query_params)
+        if tree == "T":
+            raise SearchError(ERR_TOO_COMMON)
+        if not tree:
+            return []  # only stop words: nothing to find
+        if self.words is None:
+            return self._matching(self.query, self.query_params, MAX_CANDIDATES + 1)
+        # The index answers the words exactly; only the turns that have them all are checked for the phrase.
+        examined = self._matching(*postgres_tsquery(self.words), MAX_EXAMINED + 1)
+        self.partial = len(examined) > MAX_EXAMINED
+        examined = examined[:MAX_EXAMINED]
+        sql = (
+            f"SELECT item.id FROM {ITEM_TABLE} AS item WHERE item.id = ANY(%s) AND {POSTGRES_DOCUMENT} @@ {self.query}"  # noqa: S608
+            " ORDER BY item.id LIMIT %s"
+        )
+        return [pk for (pk,) in self._fetch(sql, [examined, *self.query_params, MAX_CANDIDATES + 1])]
+
+    def _matching(self, query: str, params: list, limit: int) -> list[int]:
+        """Return the ids of up to ``limit`` public turns that match ``query``, as the text index finds them."""
+        # OFFSET 0 keeps the match a query of its own, which PostgreSQL answers through the text index
+        # whatever it thinks of the episodes: with no statistics yet (just after an import) it would
+        # otherwise go through each episode's items, computing every turn's words.
+        sql = (
+            f"SELECT item.id FROM (SELECT id, episode_id FROM {ITEM_TABLE} AS item"  # noqa: S608 - constants only
+            f" WHERE item.kind = '{TranscriptItem.Kind.TURN}' AND {POSTGRES_DOCUMENT} @@ {query} OFFSET 0)"
+            f" AS item {_EPISODE} WHERE episode.status = '{Episode.Status.PUBLISHED}' LIMIT %s"
+        )
+        return [pk for (pk,) in self._fetch(sql, [*params, limit])]
+
+    def ranked(self, limit: int, offset: int) -> list[tuple[int, float, str]]:
+        # Rank the candidates, then mark up the page's turns only: ts_headline costs more than ts_rank.
+        ranked = (
+            f"SELECT item.id, ts_rank({POSTGRES_DOCUMENT}, {self.query}) AS rank FROM {ITEM_TABLE} AS item"  # noqa: S608
+            " WHERE item.id = ANY(%s) ORDER BY rank DESC, item.id LIMIT %s OFFSET %s"
+        )
+        headline = f"ts_headline('{POSTGRES_CONFIG}'::regconfig, item.text, {self.query}, %s)"
+        sql = (
+            f"SELECT ranked.id, ranked.rank, CASE WHEN length(item.text) <= %s THEN {headline} ELSE {headline} END"  # noqa: S608
+            f" FROM ({ranked}) AS ranked JOIN {ITEM_TABLE} AS item ON item.id = ranked.id"
+            " ORDER BY ranked.rank DESC, ranked.id"
+        )
+        params = [SNIPPET_CHARS, *self.query_params, _HEADLINE_WHOLE, *self.query_params, _HEADLINE_FRAGMENTS]
+        return self._fetch(sql, [*params, *self.query_params, self.ids, limit, offset])
+
+
+@contextmanager
+def time_limit(seconds: float):
+    """Stop the database's work inside the block after ``seconds``: raise SearchTimedOut.
+
+    PostgreSQL: ``statement_timeout`` for this transaction (restored after). SQLite: a progress handler
+    that interrupts the running statement once the time is up.
+    """
+    connection = default_connection
+    try:
+        if connection.vendor == "postgresql":
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT current_setting('statement_timeout'), set_config('statement_timeout', %s, true)",
+                    [f"{max(int(seconds * 1000), 1)}ms"],
+                )
+                ((before, _),) = cursor.fetchall()
+                yield
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [before])
+        elif connection.vendor == "sqlite":
+            connection.ensure_connection()
+            deadline = time.monotonic() + seconds
+            connection.connection.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
+            try:
+                yield
+            finally:
+                connection.connection.set_progress_handler(None, 0)
+        else:
+            yield
+    except OperationalError as exc:
+        cause = exc.__cause__
+        # PostgreSQL's query_canceled (57014), SQLite's "interrupted".
+        if getattr(cause, "sqlstate", None) == "57014" or str(cause) == "interrupted":
+            raise SearchTimedOut(ERR_TIMED_OUT) from exc
+        raise
 
 
 # -- hits -----------------------------------------------------------------------------------------------------
@@ -182,19 +356,35 @@ def _hits(rows: list[tuple[int, float, str]]) -> list[Hit]:
     return hits
 
 
+def summary(page: Page, query: str) -> str:
+    """Return what a page of results says about them: how many, which page, and whether there may be more."""
+    count, pages = page.paginator.count, page.paginator.num_pages
+    where = f", page {page.number} of {pages}" if pages > 1 else ""
+    if page.capped:
+        return f"More than {count} matching turns: the best of the first {count} found{where}. {NARROW}"
+    if page.partial:
+        found = f"{count} matching turn{pluralize(count)}" if count else "No matching turn"
+        return f"{found} among the first {MAX_EXAMINED} turns with all these words{where}; there may be more. {NARROW}"
+    if count:
+        return f"{count} matching turn{pluralize(count)}{where}"
+    return f"Nothing found for “{query}”."
+
+
 def search_transcripts(query: str, *, page=1, per_page: int = PER_PAGE) -> Page | None:
     """Return one page of the turns of published episodes that match ``query``, best first; None for no query.
 
-    The page's ``object_list`` holds :class:`Hit` values.
+    The page's ``object_list`` holds :class:`Hit` values; ``page.capped`` tells that more turns match
+    than were ranked, ``page.partial`` that not every turn was looked at (on PostgreSQL, for a phrase of
+    common words). Raise SearchError for a query with nothing to look for, or that ran out of time.
     """
-    query = query.strip()[:MAX_QUERY_LENGTH]
-    if default_connection.vendor == "postgresql":
-        results = _postgres_results(query) if query else None
-    else:
-        match = sqlite_match(query)
-        results = _SqliteResults(match) if match else None
-    if results is None:
+    terms = parse_query(query)
+    if not terms:
         return None
-    found = Paginator(results, per_page).get_page(page)
-    found.object_list = _hits(list(found.object_list))
+    if not terms.wanted:
+        raise SearchError(ERR_ONLY_EXCLUDED)
+    results = _PostgresResults(terms) if default_connection.vendor == "postgresql" else _SqliteResults(terms)
+    with time_limit(settings.PUBLIC_SEARCH_TIMEOUT_MS / 1000):
+        found = page_of(results, page, per_page=per_page, strict=False)
+        found.object_list = _hits(list(found.object_list))
+    found.capped, found.partial = results.capped, results.partial
     return found

@@ -238,6 +238,7 @@ def episode_rows(doc: fm.Document, *, slug: str) -> EpisodeRows:
                     rows.items.append(item_row(i, item))
                 except fm.FormatError as exc:
                     raise fm.error_at(doc, (key, i), exc.message) from None
+            episode.item_count = len(rows.items)
         else:
             extra[key] = value
     episode.front_keys = [encode_key(k) for k in doc.front]

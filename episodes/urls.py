@@ -20,9 +20,29 @@ class SlugConverter:
 
 register_converter(SlugConverter, "key")
 
+
+class SeasonConverter:
+    """A season number as the database can hold it (a 32-bit integer); any other number is no page."""
+
+    regex = "-?[0-9]{1,10}"
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if not -(2**31) <= number < 2**31:
+            raise ValueError("not a season number")
+        return number
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(SeasonConverter, "season")
+
 app_name = "episodes"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("seasons/<season:number>/", views.season, name="season"),
+    path("episodes/", views.all_episodes, name="all_episodes"),
     path("episodes/<key:slug>/", views.episode_detail, name="episode"),
     path("episodes/<key:slug>/transcript.json", views.feed, {"kind": "json"}, name="transcript_json"),
     path("episodes/<key:slug>/transcript.vtt", views.feed, {"kind": "vtt"}, name="transcript_vtt"),

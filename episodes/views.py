@@ -24,8 +24,9 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
 from . import public
-from .models import Episode, EpisodeRedirect, Person, PersonRedirect
-from .search import search_transcripts
+from . import search as transcript_search
+from .models import EpisodeRedirect, Person, PersonRedirect
+from .public import listing
 
 
 def follows_renames(view):
@@ -122,11 +123,43 @@ def _cached(request, etag: str, build) -> HttpResponse:
 @require_safe
 @gzip_page
 def index(request):
-    def page():
-        episodes = Episode.objects.published().for_lists().with_guests().newest_first()
-        return render(request, "episodes/episode_list.html", {"seasons": public.seasons(episodes)})
+    """Show the newest season's first page (all episodes' when none has a season)."""
+    seasons = listing.season_links()
+    return _episode_list(request, seasons[0].number if seasons else None, seasons, is_index=True)
 
-    return _public(request, public.index_etag(), page)
+
+@require_safe
+@gzip_page
+def season(request, number: int):
+    seasons = listing.season_links()
+    if not any(s.number == number for s in seasons):
+        raise Http404("No published episode has this season.")
+    return _episode_list(request, number, seasons)
+
+
+@require_safe
+@gzip_page
+def all_episodes(request):
+    return _episode_list(request, None, listing.season_links())
+
+
+def _episode_list(request, season: int | None, seasons, *, is_index: bool = False) -> HttpResponse:
+    """Answer one page of a season's episodes (all episodes for None), with an ETag of what it shows."""
+    page = listing.page_of(listing.season_episodes(season), None if is_index else request.GET.get("page"))
+    path = reverse("episodes:season", args=[season]) if season is not None else reverse("episodes:all_episodes")
+
+    def build():
+        context = {
+            "is_index": is_index,
+            "season": season,
+            "seasons": seasons,
+            "page": page,
+            "groups": public.seasons(page) if season is None else [(season, page)],
+            "pager": listing.pager(page, path),
+        }
+        return render(request, "episodes/episode_list.html", context)
+
+    return _public(request, listing.list_etag(page, seasons), build)
 
 
 @require_safe
@@ -206,15 +239,30 @@ def _permanent_redirect(request, url: str) -> HttpResponsePermanentRedirect:
 @follows_renames
 def person_detail(request, key: str):
     person = get_object_or_404(Person.objects.public(), key=key)
-    episodes = public.person_episodes(person).with_guests()
+    page = listing.page_of(listing.person_episodes(person).with_guests(), request.GET.get("page"))
     card = public.person_card(person)
-    json_ld = public.json_scripts(public.person_page_json_ld(card, absolute=request.build_absolute_uri))
-    return render(request, "episodes/person_detail.html", {"card": card, "episodes": episodes, "json_ld": json_ld})
+    context = {
+        "card": card,
+        "episodes": page,
+        "pager": listing.pager(page, reverse("episodes:person", args=[person.key])),
+        "json_ld": public.json_scripts(public.person_page_json_ld(card, absolute=request.build_absolute_uri)),
+    }
+    return render(request, "episodes/person_detail.html", context)
 
 
 @require_safe
 @gzip_page
 def search(request):
-    query = request.GET.get("q", "").strip()
-    page = search_transcripts(query, page=request.GET.get("page") or 1)
-    return render(request, "episodes/search.html", {"query": query, "page": page})
+    query = transcript_search.clean_query(request.GET.get("q", ""))
+    context, status = {"query": query, "page": None, "problem": ""}, 200
+    try:
+        context["page"] = page = transcript_search.search_transcripts(query, page=request.GET.get("page") or 1)
+    except transcript_search.SearchError as exc:
+        context["problem"] = str(exc)
+        # A search stopped for taking too long is not an answer: no cache may keep it.
+        status = 503 if isinstance(exc, transcript_search.SearchTimedOut) else 200
+    else:
+        if page is not None:
+            context["pager"] = listing.pager(page, reverse("episodes:search"), q=query)
+            context["summary"] = transcript_search.summary(page, query)
+    return render(request, "episodes/search.html", context, status=status)

@@ -30,6 +30,8 @@ PUBLIC_PAGES_MAX_AGE  seconds browsers and caches may keep an episode page witho
 TRANSCRIPT_ISSUE_URL  where readers report a problem with a transcript, {title} standing for the issue's
                       title ("Transcript: <episode title>"), e.g.
                       https://github.com/OWNER/REPO/issues/new?title={title}; unset: no link is shown
+PUBLIC_SEARCH_TIMEOUT_MS  how long the database may work on one transcript search before it is stopped and
+                      the listener told so; default 1000
 
 Security (safe defaults; relax only on purpose)
 DJANGO_SECURE_SSL_REDIRECT   "1" redirects http to https; off by default (local use)
@@ -191,6 +193,8 @@ PUBLIC_PAGES_MAX_AGE = int(os.environ.get("PUBLIC_PAGES_MAX_AGE", "0"))
 TRANSCRIPT_ISSUE_URL = os.environ.get("TRANSCRIPT_ISSUE_URL", "")
 # Rendered public pages are kept under their ETag (which changes with anything they show) in each process.
 PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "600"))
+# A search the indexes cannot answer quickly is stopped rather than left to tie up the server.
+PUBLIC_SEARCH_TIMEOUT_MS = int(os.environ.get("PUBLIC_SEARCH_TIMEOUT_MS", "1000"))
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

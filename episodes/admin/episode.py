@@ -9,8 +9,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.views.main import ChangeList
 from django.db import DatabaseError
-from django.db.models import Count, Prefetch
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -106,6 +106,20 @@ class BodyLinkInline(OrderedInline):
     verbose_name_plural = "Links (the body's Links: list)"
 
 
+class EpisodeChangeList(ChangeList):
+    def get_ordering(self, request, queryset):
+        """Break ties by id in the direction of the first column sorted by (Django always adds "-pk").
+
+        Then each sortable column's one index gives the page in both directions, reading no other row.
+        """
+        ordering = super().get_ordering(request, queryset)
+        if len(ordering) > 1 and ordering[-1] == "-pk":
+            first = ordering[0]
+            descending = first.startswith("-") if isinstance(first, str) else getattr(first, "descending", True)
+            ordering[-1] = "-pk" if descending else "pk"
+        return ordering
+
+
 class WarningsFilter(admin.SimpleListFilter):
     title = "warnings"
     parameter_name = "warnings"
@@ -134,12 +148,14 @@ class EpisodeAdmin(admin.ModelAdmin):
 
     # -- the list ---------------------------------------------------------------------------------
 
+    def get_changelist(self, request, **kwargs):
+        return EpisodeChangeList
+
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if request.resolver_match and request.resolver_match.url_name == "episodes_episode_changelist":
-            queryset = queryset.annotate(item_count=Count("items", distinct=True)).prefetch_related(
-                Prefetch("guest_rows", EpisodeGuest.objects.select_related("person").order_by("position"))
-            )
+            # Counts are columns kept by the import and the services: the list never reads transcripts.
+            queryset = queryset.for_lists().defer("extra").with_guests()
         return queryset
 
     @admin.display(description="S/E", ordering="season")
@@ -152,10 +168,6 @@ class EpisodeAdmin(admin.ModelAdmin):
     def guest_names(self, obj):
         return ", ".join(str(row.person) for row in obj.guest_rows.all())
 
-    @admin.display(description="items", ordering="item_count")
-    def item_count(self, obj):
-        return obj.item_count
-
     @admin.display(description="warnings", ordering="warning_count")
     def warnings_column(self, obj):
         if not obj.warning_count:
@@ -164,7 +176,8 @@ class EpisodeAdmin(admin.ModelAdmin):
 
     @admin.action(description="Export selected episodes (.md, or .zip for several)")
     def export_selected(self, request, queryset):
-        name, content, content_type = exporting.download(queryset.order_by("slug"))
+        # The list's queryset leaves out the long columns that an export needs.
+        name, content, content_type = exporting.download(queryset.defer(None).order_by("slug"))
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response

@@ -3,6 +3,7 @@
 from .addresses import episode_at_old_address, old_episode_slugs
 from .formats import Segment, chapters_json, segments, transcript_json, transcript_srt, transcript_vtt
 from .front import episode_topics, parsed_extra
+from .listing import person_episodes
 from .neighbours import Neighbour, Neighbours, episode_neighbours
 from .pages import (
     EpisodeHead,
@@ -13,10 +14,8 @@ from .pages import (
     feed_file,
     feed_segments,
     find_episode,
-    index_etag,
     json_scripts,
     person_card,
-    person_episodes,
     platform_links,
     seasons,
 )
@@ -48,7 +47,6 @@ __all__ = [
     "feed_file",
     "feed_segments",
     "find_episode",
-    "index_etag",
     "json_scripts",
     "old_episode_slugs",
     "person_card",

@@ -17,7 +17,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
-from django.db.models import Q
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.safestring import SafeString
@@ -217,19 +216,6 @@ def number_label(episode: Episode) -> str:
     return ", ".join(parts)
 
 
-def index_etag() -> str:
-    """Return a validator of the index: the published episodes' versions and their guests' shown fields."""
-    published = Episode.objects.published()
-    episodes = list(published.order_by("pk").values_list("pk", "created_at", "version"))
-    guests = list(
-        Person.objects.filter(guest_rows__episode__in=published)
-        .order_by("pk")
-        .values_list("pk", "key", "name", "picture")
-        .distinct()
-    )
-    return etag_of(episodes, guests)
-
-
 def seasons(episodes) -> list[tuple[int | None, list[Episode]]]:
     """Group episodes (newest first) by season; episodes without a season come last."""
     groups: dict[int | None, list[Episode]] = {}
@@ -321,9 +307,3 @@ def feed_links(slug: str) -> list[Feed]:
     return [
         Feed(title, label, type_, reverse(name, args=[slug]), *rest) for title, label, type_, name, *rest in FEED_KINDS
     ]
-
-
-def person_episodes(person: Person):
-    """Return the published episodes ``person`` is a guest of, or speaks in by an editor's tie, newest first."""
-    appears = Q(guest_rows__person=person) | Q(speakers__person=person)
-    return Episode.objects.published().for_lists().filter(appears).distinct().newest_first()

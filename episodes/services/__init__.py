@@ -54,7 +54,7 @@ from .transcript import (
     transcript_save,
     turn_insert,
 )
-from .warnings import Warning, episode_warnings, refresh_warning_count
+from .warnings import Warning, episode_warnings, refresh_counts
 
 __all__ = [
     "Change",
@@ -90,7 +90,7 @@ __all__ = [
     "header_move",
     "items_delete",
     "label_matches",
-    "refresh_warning_count",
+    "refresh_counts",
     "section_add",
     "section_delete",
     "section_move",

@@ -47,7 +47,7 @@ def editing(*, episode: Episode, user=None, summary: str = "", version: int | No
 
     ``version`` is the version the editor's page showed; a different current version refuses the edit.
     """
-    from .warnings import episode_warnings  # noqa: PLC0415 - warnings reads what edits write
+    from .warnings import list_counts  # noqa: PLC0415 - warnings reads what edits write
 
     with transaction.atomic():
         locked = Episode.objects.select_for_update(of=("self",)).select_related("edited_by").get(pk=episode.pk)
@@ -58,17 +58,18 @@ def editing(*, episode: Episode, user=None, summary: str = "", version: int | No
         yield change
         if change.cancel:
             return
-        # One read of the rows serves both the warning count and the revision's file text.
+        # One read of the rows serves both the list's counts and the revision's file text.
         guests = [row.person for row in locked.guest_rows.select_related("person").defer(*LONG_PERSON_FIELDS)]
         children = sync.episode_children(locked, guest_keys=[person.key for person in guests])
-        warnings = episode_warnings(episode=locked, items=children.items, refs=children.refs, guests=guests)
+        counts = list_counts(episode=locked, items=children.items, refs=children.refs, guests=guests)
         # The row is locked (SQLite: the transaction holds the write lock), so the version read is current.
         new_version = locked.version + 1
         locked.version = F("version") + 1
         locked.edited_at = timezone.now()
         locked.edited_by = user if user is not None and user.is_authenticated else None
-        locked.warning_count = len(warnings)
-        locked.save(update_fields=["version", "edited_at", "edited_by", "warning_count"])
+        for name, value in counts.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=["version", "edited_at", "edited_by", *counts])
         locked.version = new_version
         record_change(change=change, user=user, text=sync.episode_document(locked, children).render())
         episode.version = locked.version

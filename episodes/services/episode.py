@@ -13,7 +13,7 @@ from .. import sync
 from ..models import BodyLink, Episode, EpisodeGuest, PlatformRef
 from .common import Change, editing, record_change
 from .transcript import ItemEdit, apply_edits
-from .warnings import refresh_warning_count
+from .warnings import refresh_counts
 
 COLUMN_KEYS = {attr: key for key, attr in sync.EPISODE_COLUMNS.items()}
 LIST_NAMES = {EpisodeGuest: "guests", PlatformRef: "platform ids and links", BodyLink: "links"}
@@ -45,7 +45,7 @@ def episode_create(*, episode: Episode, lists: dict[type, list[Row]] | None = No
         for model, rows in (lists or {}).items():
             if _save_rows(episode, model, rows) and model is BodyLink:
                 _ensure_links_header(episode)
-        refresh_warning_count(episode=episode)
+        refresh_counts(episode=episode)
         record_change(change=Change(episode=episode, summary="created in the CMS"), user=user)
     return episode
 

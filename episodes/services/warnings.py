@@ -1,5 +1,9 @@
 """Problems an editor should look at: shown on the editor page and counted for the episode list.
 
+The list's counts are columns, kept after every edit (:func:`list_counts`) and by the import
+(:mod:`episodes.sync` counts the items, :func:`count_for_rows` the warnings), so that listing episodes
+never reads their transcripts.
+
 Warnings never block saving. They are computed from plain values, so the importer, the editor page and
 every operation share one implementation.
 """
@@ -214,9 +218,16 @@ def count_for_rows(
     return len(all_warnings(items=items, refs=ref_values, known=known, front=front))
 
 
-def refresh_warning_count(*, episode: Episode, items=None, refs=None, guests=None) -> int:
-    """Store the episode's number of warnings; pass rows already read to save the queries."""
-    count = len(episode_warnings(episode=episode, items=items, refs=refs, guests=guests))
-    Episode.objects.filter(pk=episode.pk).update(warning_count=count)
-    episode.warning_count = count
-    return count
+def list_counts(*, episode: Episode, items: list[ItemRow], refs=None, guests=None) -> dict[str, int]:
+    """Return the counts the episode list shows, as Episode fields: warnings and transcript items."""
+    warnings = episode_warnings(episode=episode, items=items, refs=refs, guests=guests)
+    return {"warning_count": len(warnings), "item_count": len(items)}
+
+
+def refresh_counts(*, episode: Episode, items=None, refs=None, guests=None) -> None:
+    """Store the counts the episode list shows; pass rows already read to save the queries."""
+    items = item_rows(episode) if items is None else items
+    counts = list_counts(episode=episode, items=items, refs=refs, guests=guests)
+    Episode.objects.filter(pk=episode.pk).update(**counts)
+    for name, value in counts.items():
+        setattr(episode, name, value)

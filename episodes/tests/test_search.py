@@ -1,9 +1,12 @@
 """Transcript search: matching, ranking, marking, visibility, paging, and the index following every change."""
 
+import re
+
 import pytest
 from django.apps import apps
 from django.db import connection
 from django.db.models.signals import post_migrate
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from episodes import search
@@ -38,8 +41,13 @@ def jane(db):
         ("Kafka streams", '"Kafka" AND "streams"'),
         ('"feature store" kafka', '"feature store" AND "kafka"'),
         ("data-driven", '"data" AND "driven"'),
-        ("NEAR(a b) OR c* -d ^e col:f", '"NEAR" AND "a" AND "b" AND "OR" AND "c" AND "d" AND "e" AND "col" AND "f"'),
+        ("NEAR(a b) OR c* ^e col:f", '"NEAR" AND "a" AND "b" AND "OR" AND "c" AND "e" AND "col" AND "f"'),
         ('"unclosed phrase', '"unclosed" AND "phrase"'),
+        ('kafka -flink -"feature store"', '("kafka") NOT ("flink" OR "feature store")'),
+        ("kafka - flink --spark", '"kafka" AND "flink" AND "spark"'),
+        ("kaf\x00ka", '"kafka"'),
+        ("-xyzzy", ""),
+        ('-"a phrase"', ""),
         ('""', ""),
         ("   ", ""),
         ("!!!", ""),
@@ -56,9 +64,32 @@ def test_sqlite_match_keeps_a_bounded_number_of_terms():
 # -- finding --------------------------------------------------------------------------------------------------
 
 
-def test_no_query_means_no_search(db):
-    assert search.search_transcripts("") is None
-    assert search.search_transcripts("  ") is None
+def test_no_query_means_no_search(db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        for query in ("", "  ", "\x00", "!!!"):
+            assert search.search_transcripts(query) is None
+
+
+def test_a_query_without_a_word_to_look_for_finds_nothing_and_says_so(jane, django_assert_num_queries):
+    make_episode("any", transcript=turns("Anything at all."))
+    with django_assert_num_queries(0), pytest.raises(search.SearchError, match="add a word to look for"):
+        search.search_transcripts("-xyzzy")
+    with pytest.raises(search.SearchError, match="add a word to look for"):
+        search.search_transcripts('-xyzzy -"some phrase"')
+
+
+def test_excluded_words_and_phrases(jane):
+    make_episode("both", transcript=turns("Kafka and Flink.", "Only Kafka.", "Kafka, a feature store."))
+    assert sorted(found("kafka -flink")) == ["Kafka, a feature store.", "Only Kafka."]
+    assert found('kafka -flink -"feature store"') == ["Only Kafka."]
+
+
+@on_postgres
+def test_stop_words_and_excluded_words_only_find_nothing_without_reading_every_turn(jane):
+    make_episode("any", transcript=turns("The thing."))
+    with pytest.raises(search.SearchError, match="too common"):
+        search.search_transcripts("the -xyzzy")
+    assert found("the") == []
 
 
 def test_finds_turns_and_reports_episode_speaker_time_and_marks(jane):
@@ -146,12 +177,94 @@ def test_pages_of_results(jane):
     assert search.search_transcripts("kafka", page="nonsense").number == 1
 
 
-def test_search_reads_a_fixed_number_of_queries(jane, django_assert_max_num_queries):
-    for n in range(3):
-        make_episode(f"ep-{n}", transcript=turns(*[f"Kafka {i}" for i in range(10)]))
-    with django_assert_max_num_queries(4):
-        page = search.search_transcripts("kafka")
-        assert [hit.video_url for hit in page]
+def test_only_the_first_matches_are_ranked_and_the_page_says_so(client, jane, monkeypatch):
+    lines = [f"Kafka once, among other words, number {i}." for i in range(7)]
+    make_episode("many", transcript=turns(*lines[:5], "Kafka, Kafka, Kafka.", *lines[5:]))
+    monkeypatch.setattr(search, "MAX_CANDIDATES", 5)
+    page = search.search_transcripts("kafka", per_page=2)
+    assert page.capped and page.paginator.count == 5 and page.paginator.num_pages == 3
+    assert {hit.item.text for n in (1, 2, 3) for hit in search.search_transcripts("kafka", page=n, per_page=2)} == set(
+        lines[:5]
+    )
+    html = client.get("/search/", {"q": "kafka"}).content.decode()
+    assert "More than 5 matching turns: the best of the first 5 found. Add a word to narrow the search." in html
+    monkeypatch.setattr(search, "MAX_CANDIDATES", 6)
+    page = search.search_transcripts("kafka")
+    assert page.capped and page[0].item.text == "Kafka, Kafka, Kafka."
+    monkeypatch.setattr(search, "MAX_CANDIDATES", 8)
+    page = search.search_transcripts("kafka")
+    assert not page.capped and page.paginator.count == 8
+
+
+def test_a_phrase_of_common_words_is_looked_for_in_a_bounded_number_of_turns(client, jane, monkeypatch):
+    apart = [f"Data, I like it {i}." for i in range(3)]
+    make_episode("phrase", transcript=turns(*apart, "I like data.", "We like data too."))
+    assert sorted(found('"like data"')) == ["I like data.", "We like data too."]
+    monkeypatch.setattr(search, "MAX_EXAMINED", 5)
+    page = search.search_transcripts('"like data"')
+    assert not page.partial and page.paginator.count == 2, "five turns have both words: all were looked at"
+    monkeypatch.setattr(search, "MAX_EXAMINED", 3)
+    # The first three turns with both words say them apart: the phrase is looked for in those only.
+    page = search.search_transcripts('"like data"')
+    assert page.partial and page.paginator.count == 0
+    html = client.get("/search/", {"q": '"like data"'}).content.decode()
+    assert "No matching turn among the first 3 turns with all these words; there may be more." in html
+    monkeypatch.setattr(search, "MAX_EXAMINED", 4)
+    assert found('"like data"') == ["I like data."]
+
+
+def test_search_reads_as_many_queries_for_30_episodes_as_for_3(
+    jane, monkeypatch, django_assert_max_num_queries, django_assert_num_queries
+):
+    def add(start, stop):
+        for n in range(start, stop):
+            make_episode(f"ep-{n}", transcript=turns(*[f"Kafka {i}" for i in range(10)]))
+
+    monkeypatch.setattr(search, "MAX_CANDIDATES", 50)
+    add(0, 3)
+    # The candidates, the page ranked and marked, its turns and their episodes' video ids; PostgreSQL also
+    # checks the query has something to look for, and sets and restores the time limit in a savepoint.
+    limit = 9 if connection.vendor == "postgresql" else 4
+    for page in ("1", "last"):
+        with django_assert_max_num_queries(limit) as first:
+            assert [hit.video_url for hit in search.search_transcripts("kafka", page=page)]
+        add(3 if page == "1" else 30, 30 if page == "1" else 60)
+        with django_assert_num_queries(len(first)):
+            found = search.search_transcripts("kafka", page=page)
+        assert found.capped and [hit.video_url for hit in found]
+
+
+def test_a_search_past_its_time_limit_is_stopped_and_the_connection_stays_usable(db):
+    slow = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 100000000) SELECT count(*) FROM r"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            before = cursor.fetchone()[0]
+    with pytest.raises(search.SearchTimedOut), search.time_limit(0.05), connection.cursor() as cursor:
+        cursor.execute(slow)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW statement_timeout")
+            assert cursor.fetchone()[0] == before
+    with search.time_limit(5), connection.cursor() as cursor:
+        cursor.execute("SELECT 2")
+        assert cursor.fetchone() == (2,)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            assert cursor.fetchone()[0] == before
+
+
+def test_a_search_stopped_for_time_is_a_503_with_a_message(client, db, monkeypatch):
+    def too_slow(query, **kwargs):
+        raise search.SearchTimedOut(search.ERR_TIMED_OUT)
+
+    monkeypatch.setattr(search, "search_transcripts", too_slow)
+    response = client.get("/search/", {"q": "kafka"})
+    assert response.status_code == 503
+    assert search.ERR_TIMED_OUT in response.content.decode()
 
 
 # -- the index follows every change -------------------------------------------------------------------------
@@ -221,19 +334,44 @@ def test_index_integrity_after_a_real_import(seed_episode):
 
 
 @on_postgres
-def test_postgres_index_serves_the_search_expression(jane):
-    from django.contrib.postgres.search import SearchQuery
-
+def test_postgres_index_serves_the_search(jane):
     make_episode("pg", transcript=turns("Kafka on PostgreSQL."))
-    query = SearchQuery("kafka", config=search.POSTGRES_CONFIG, search_type="websearch")
-    matches = TranscriptItem.objects.annotate(document=search.postgres_document()).filter(document=query)
+    assert found('kafka -"feature store"') == ["Kafka on PostgreSQL."]
+    # The candidates' condition, on the transcript table alone: the planner must find the index for it.
+    query, params = search.postgres_tsquery(search.parse_query('kafka -"feature store"'))
+    sql = f"SELECT item.id FROM {search.ITEM_TABLE} AS item WHERE {search.POSTGRES_DOCUMENT} @@ {query}"  # noqa: S608 - constants
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        sql, params = matches.values("id").query.sql_with_params()
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert search.POSTGRES_INDEX in plan, plan
-    assert found("kafka") == ["Kafka on PostgreSQL."]
+
+
+@on_postgres
+def test_postgres_finds_the_candidates_through_the_index_even_without_statistics(jane):
+    # Tables fresh from an import have no statistics yet (as here): the planner must still use the index.
+    for n in range(3):
+        make_episode(f"pg-{n}", transcript=turns("Kafka on PostgreSQL.", "Something else."))
+    with CaptureQueriesContext(connection) as captured:
+        assert len(found("kafka")) == 3
+    (candidates,) = [q["sql"] for q in captured.captured_queries if " @@ " in q["sql"] and "ts_rank" not in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + candidates)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert search.POSTGRES_INDEX in plan, plan
+
+
+@on_sqlite
+def test_sqlite_ranks_the_candidates_only(jane):
+    make_episode("fts", transcript=turns("Kafka here."))
+    with CaptureQueriesContext(connection) as captured:
+        assert found("kafka") == ["Kafka here."]
+    ranked = [q["sql"] for q in captured.captured_queries if "bm25" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + ranked[0])
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    # FTS5 reads only the rows up to the last candidate (a rowid bound), not every match.
+    assert re.search(r"VIRTUAL TABLE INDEX \d+:M1<", plan), plan
 
 
 # -- the page ------------------------------------------------------------------------------------------------
@@ -256,7 +394,7 @@ def test_search_page_without_or_with_an_unmatched_query(client, seed_episode):
 def test_search_page_links_to_other_pages_keeping_the_query(client, jane):
     make_episode("many", transcript=turns(*[f"Kafka & co {i}." for i in range(25)]))
     html = client.get(reverse("episodes:search"), {"q": "kafka & co"}).content.decode()
-    assert 'href="?q=kafka%20%26%20co&amp;page=2"' in html
+    assert 'href="/search/?q=kafka+%26+co&amp;page=2"' in html
     assert "page 1 of 2" in html
 
 
@@ -264,3 +402,16 @@ def test_search_page_import_shows_up(client, jane, seed_text):
     assert "matching turn" not in client.get("/search/?q=paralegal").content.decode().replace("0 matching", "")
     import_text(seed_text)
     assert "2 matching turns" in client.get("/search/?q=paralegal").content.decode()
+
+
+@pytest.mark.parametrize("query", ["%00", "kafka%00", "%00-kafka", "-xyzzy", '"%00"'])
+def test_search_page_never_fails_on_nul_or_excluded_words(client, jane, query):
+    make_episode("k", transcript=turns("About Kafka."))
+    response = client.get("/search/?q=" + query)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "\x00" not in html
+    if query == "kafka%00":
+        assert "1 matching turn" in html
+    if query == "-xyzzy":
+        assert "add a word to look for" in html and "matching turn" not in html

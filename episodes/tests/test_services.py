@@ -7,7 +7,7 @@ from episodes import services
 from episodes.models import Speaker, TranscriptItem
 from episodes.services import speakers as speaker_errors
 from episodes.services import transcript as transcript_errors
-from episodes.tests.factories import export, make_episode, make_person
+from episodes.tests.factories import export, import_text, make_episode, make_person, make_text
 
 pytestmark = pytest.mark.django_db
 
@@ -310,3 +310,36 @@ def test_the_warning_count_kept_at_import_is_the_editors_count():
     messages = [w.message for w in services.episode_warnings(episode=episode)]
     assert episode.warning_count == len(messages) == 2
     assert "speaker 'Bob' matches no guest or host" in messages
+
+
+def test_the_item_count_follows_the_import_every_edit_and_a_revert(episode):
+    def count():
+        episode.refresh_from_db()
+        return episode.item_count
+
+    assert count() == episode.items.count() == 6
+    services.section_add(episode=episode, position=2, title="New")
+    services.turn_insert(episode=episode, position=0)
+    assert count() == 8
+    services.items_delete(episode=episode, positions=[0, 1, 2])
+    assert count() == 5
+    first = episode.revisions.order_by("version").first()
+    services.episode_revert(episode=episode, revision=first)
+    assert count() == episode.items.count() == 6
+    text = make_text(transcript=[{"line": "Only one.", "who": "Jane"}])
+    assert import_text(text, slug=episode.slug, force=True).status == "updated"
+    assert count() == 1
+
+
+def test_the_migration_counts_the_items_of_existing_episodes(episode):
+    import importlib
+
+    from django.apps import apps
+
+    from episodes.models import Episode
+
+    migration = importlib.import_module("episodes.migrations.0011_item_count")
+    empty = make_episode(slug="empty", transcript=[])
+    Episode.objects.update(item_count=99)
+    migration.count_items(apps, None)
+    assert dict(Episode.objects.values_list("slug", "item_count")) == {episode.slug: 6, empty.slug: 0}
