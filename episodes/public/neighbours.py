@@ -18,9 +18,13 @@ RELATED = 3
 # topic in their text without listing it, and the season's neighbours, which the page shows apart, may be
 # among them.
 RELATED_POOL = 3 * RELATED
-# Each listed topic is a substring test on every published episode's front matter: a file listing
-# hundreds of topics must not make the page slow.
+# Each listed topic is a substring test on a candidate's front matter: a file listing hundreds of topics
+# must not make the page slow.
 TOPICS_LOOKED_UP = 12
+# Related episodes come from those sharing a guest (found through the guests' index) and the newest ones
+# (found through the list order's index), not from every episode: the page costs the same on a show with
+# thousands of episodes.
+RECENT = 250
 FIELDS = ("pk", "slug", "title", "short", "season", "number", "version")
 
 
@@ -64,6 +68,13 @@ class Neighbours:
 NEIGHBOURS_SQL = """
 WITH mates AS (
     SELECT id, slug, number FROM {episodes} WHERE status = %(published)s AND id <> %(pk)s AND {same_season}
+), candidates AS (
+    SELECT episode_id AS id FROM {guests} WHERE {guest_match}
+    UNION
+    SELECT id FROM (
+        SELECT id FROM {episodes} WHERE status = %(published)s
+        ORDER BY season DESC NULLS LAST, number DESC NULLS LAST, slug ASC LIMIT %(recent)s
+    ) recent
 )
 SELECT e.id, e.slug, e.title, e.short, e.season, e.number, e.version, {shared_guests}, {front}
 FROM {episodes} e
@@ -72,7 +83,7 @@ WHERE e.id = %(pk)s
    OR e.id IN (SELECT id FROM mates WHERE {after} ORDER BY number ASC NULLS LAST, slug ASC LIMIT 1)
    OR e.id IN (SELECT id FROM mates ORDER BY number DESC NULLS LAST, slug ASC LIMIT %(season_pool)s)
    OR e.id IN (
-       SELECT e.id FROM {episodes} e
+       SELECT e.id FROM {episodes} e JOIN candidates c ON c.id = e.id
        WHERE e.status = %(published)s AND e.id <> %(pk)s AND ({shared_guests} > 0 OR {mention})
        ORDER BY {related_order} CASE WHEN {same_season} THEN 1 ELSE 0 END DESC,
                 e.season DESC NULLS LAST, e.number DESC NULLS LAST, e.slug ASC
@@ -102,6 +113,7 @@ def _neighbour_rows(episode: Episode, guests: list[Person], topics: list[str]) -
         "slug": episode.slug,
         "season_pool": RELATED + 2,
         "pool": RELATED_POOL,
+        "recent": RECENT,
     }
     guest_names = [f"%(guest{n})s" for n in range(len(guests))]
     params.update({f"guest{n}": person.pk for n, person in enumerate(guests)})
@@ -125,6 +137,8 @@ def _neighbour_rows(episode: Episode, guests: list[Person], topics: list[str]) -
     )
     sql = NEIGHBOURS_SQL.format(
         episodes=connection.ops.quote_name(Episode._meta.db_table),
+        guests=connection.ops.quote_name(EpisodeGuest._meta.db_table),
+        guest_match=f"person_id IN ({', '.join(guest_names)})" if guests else "1 = 0",
         same_season="season IS NULL" if episode.season is None else "season = %(season)s",
         before=before,
         after=after,

@@ -255,3 +255,19 @@ def test_a_repeated_request_parses_no_front_matter(client, people, monkeypatch):
     monkeypatch.setattr(sync, "load_extra", lambda text: parsed.append(text) or load_extra(text))
     assert client.get("/episodes/ep/", headers={"if-none-match": etag}).status_code == 304
     assert parsed == []
+
+
+def test_related_episodes_come_from_shared_guests_and_the_newest_ones(people, monkeypatch):
+    from episodes.public import neighbours as module
+
+    monkeypatch.setattr(module, "RECENT", 2)  # the two newest episodes, then guests only
+    make_episode("old-guest", season=1, episode=1, guests=["bob"])
+    make_episode("old-topic", season=1, episode=2, guests=[], topics=["Data"])
+    make_episode("new-1", season=5, episode=1, guests=[])
+    make_episode("new-2", season=5, episode=2, guests=[], topics=["Data"])
+    make_episode("here", season=3, episode=1, guests=["bob"], topics=["Data"])
+    # 'old-topic' shares a topic but is neither recent nor sharing a guest: a show with thousands of
+    # episodes is not searched through for it.
+    assert slugs(neighbours("here").related) == ["old-guest", "new-2"]
+    monkeypatch.setattr(module, "RECENT", 250)
+    assert slugs(neighbours("here").related) == ["old-guest", "new-2", "old-topic"]
