@@ -18,14 +18,13 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views import View
 
 from .. import importing
 from ..forms import UploadForm
+from .editor.views import ListPageView
 
 STALE_AFTER = 24 * 3600
 TOKEN_SALT = "episodes.upload"  # noqa: S105 - a signing namespace, not a secret
@@ -163,24 +162,9 @@ def _reader(path: Path):
     return read
 
 
-class UploadView(View):
-    model_admin = None
-
-    def dispatch(self, request, *args, **kwargs):
-        admin = self.model_admin
-        if not (admin.has_add_permission(request) and admin.has_change_permission(request)):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def context(self, request, **extra):
-        admin = self.model_admin
-        return {
-            **admin.admin_site.each_context(request),
-            "opts": admin.opts,
-            "title": "Import episode files",
-            "has_view_permission": True,
-            **extra,
-        }
+class UploadView(ListPageView):
+    permissions = ("add", "change")
+    title = "Import episode files"
 
     def render(self, request, **extra):
         return TemplateResponse(request, "admin/episodes/episode/import.html", self.context(request, **extra))

@@ -10,16 +10,14 @@ from __future__ import annotations
 import shutil
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views import View
 
 from ... import services
 from ...forms import NewEpisodeTranscriptForm, TranscriptUploadForm
 from .. import uploads
-from .views import EpisodeView, diff_lines
+from .views import EpisodeView, ListPageView, diff_lines
 
 TEMPLATE = "admin/episodes/episode/transcript_import.html"
 
@@ -113,27 +111,14 @@ class TranscriptView(TranscriptIntake, EpisodeView):
         return self.preview(request, slug=self.episode.slug, version=self.episode.version)
 
 
-class NewEpisodeView(TranscriptIntake, View):
+class NewEpisodeView(TranscriptIntake, ListPageView):
     """A new draft episode from a raw transcript (``import-transcript/`` on the episode list)."""
 
-    model_admin = None
     form_class = NewEpisodeTranscriptForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if not self.model_admin.has_add_permission(request):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    title = "New episode from a transcript"
 
     def context(self, request, **extra):
-        admin = self.model_admin
-        return {
-            **admin.admin_site.each_context(request),
-            "opts": admin.opts,
-            "title": "New episode from a transcript",
-            "has_view_permission": True,
-            "new": True,
-            **extra,
-        }
+        return super().context(request, new=True, **extra)
 
     def get(self, request):
         return self.render(request, form=self.form_class())

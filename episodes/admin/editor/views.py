@@ -64,6 +64,31 @@ class EpisodeView(View):
         return reverse("admin:episodes_episode_change", args=[self.episode.pk]) + (f"#{anchor}" if anchor else "")
 
 
+class ListPageView(View):
+    """A page of the episode list's own (import files, a new episode from a transcript): ``permissions``
+    are the admin permissions it needs ("add", "change")."""
+
+    model_admin = None
+    permissions: tuple[str, ...] = ("add",)
+    title = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        admin = self.model_admin
+        if not all(getattr(admin, f"has_{name}_permission")(request) for name in self.permissions):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def context(self, request, **extra) -> dict:
+        admin = self.model_admin
+        return {
+            **admin.admin_site.each_context(request),
+            "opts": admin.opts,
+            "title": self.title,
+            "has_view_permission": True,
+            **extra,
+        }
+
+
 def wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
