@@ -78,7 +78,7 @@ def header_slots(secs: list[int | None], times: list[int]) -> list[int]:
 
 def chapter_lines(sections: list[tuple[str, int]]) -> str:
     """Return sections given as (title, start seconds) as the site's chapter list: ``00:01:20 Title`` lines."""
-    return "".join(f"{_clock(sec, hours=True)} {title}\n" for title, sec in sections)
+    return "".join(f"{fm.padded_time(sec, hours=True)} {title}\n" for title, sec in sections)
 
 
 def youtube_chapters(sections: list[tuple[str, int]]) -> str:
@@ -89,15 +89,8 @@ def youtube_chapters(sections: list[tuple[str, int]]) -> str:
     """
     lines = []
     for i, (title, sec) in enumerate(sections):
-        lines.append(f"{_clock(0 if i == 0 else sec, hours=sec >= 3600)} {title}\n")
+        lines.append(f"{fm.padded_time(0 if i == 0 else sec, hours=sec >= 3600)} {title}\n")
     return "".join(lines)
-
-
-def _clock(sec: int, *, hours: bool) -> str:
-    """Return 00:01:20 (``hours``) or 01:20 for chapter lists, which keep the leading zeros."""
-    h, rest = divmod(sec, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h:02d}:{m:02d}:{s:02d}" if hours else f"{m:02d}:{s:02d}"
 
 
 # -- clips --------------------------------------------------------------------------------------------------

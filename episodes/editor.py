@@ -8,6 +8,7 @@ background gets back only the rows whose markup it changed (:func:`rows_delta`).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from html import escape  # Django's escape wraps this one in lazy-string handling, 3x slower per call
 
@@ -15,11 +16,11 @@ from django.utils.safestring import SafeString, mark_safe
 
 from . import frontmatter as fm
 from . import services, sync
-from .chapters import CLIPS_KEY, DURATION_KEY
+from .chapters import CLIPS_KEY, DURATION_KEY, youtube_chapters
 from .forms import ITEM_FIELDS, item_field_name, posted_text
 from .models import Episode, TranscriptItem
 from .public.front import episode_duration
-from .public.timeline import youtube_id
+from .public.timeline import timeline, youtube_id
 from .services.warnings import CLIPS, all_warnings, known_labels
 
 HEADER = TranscriptItem.Kind.HEADER
@@ -66,19 +67,20 @@ class EditorContext:
     def episode_warnings(self) -> list[str]:
         return [w.message for w in self.warnings if w.position is None]
 
+    @functools.cached_property
+    def timeline(self) -> list:
+        """The transcript as sections with their start times, as the public pages and the chapters resolve them."""
+        return timeline(self.items)
+
     @property
     def sections(self) -> list[Section]:
-        """The section headers with the time of their first timed turn, for the jump list."""
-        found, waiting = [], []
-        for row in self.items:
-            if row.kind == HEADER:
-                found.append(Section(row.position, row.text, ""))
-                waiting.append(found[-1])
-            elif row.kind == TURN and row.sec is not None and waiting:
-                for section in waiting:
-                    section.time = fm.seconds_to_time(row.sec)
-                waiting = []
-        return found
+        """The section headers with their start times (as the chapters give them), for the jump list."""
+        timed = any(turn.sec is not None for section in self.timeline for turn in section.turns)
+        return [
+            Section(s.position, s.title, fm.seconds_to_time(s.start) if timed else "")
+            for s in self.timeline
+            if s.is_header
+        ]
 
     @property
     def clips(self) -> list[Clip] | None:
@@ -118,7 +120,7 @@ class EditorContext:
 
     @property
     def youtube_chapters(self) -> str:
-        return services.youtube_chapters(episode=self.episode, items=self.items)
+        return youtube_chapters([(s.title, s.start) for s in self.timeline if s.is_header])
 
     @property
     def numbered_speakers(self) -> list[tuple[int | None, services.SpeakerSummary]]:

@@ -234,6 +234,13 @@ def time_to_seconds(time: str) -> int | None:
     return int(minutes) * 60 + int(seconds) + (int(hours) * 3600 if hours else 0)
 
 
+def padded_time(seconds: int, *, hours: bool = True) -> str:
+    """Return '01:02:03' (or '02:03' without ``hours``): the zero-padded form of chapter lists and captions."""
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h:02d}:{m:02d}:{s:02d}" if hours else f"{m:02d}:{s:02d}"
+
+
 def seconds_to_time(seconds: int) -> str:
     """Return '1:56' or '1:02:03' for a number of seconds."""
     if 0 <= seconds < 3600:
@@ -425,6 +432,11 @@ def _may_start_node(text: str, end: int) -> bool:
 
 # What may stand before a node: a line break (YAML also breaks at U+0085, U+2028, U+2029) or an indicator.
 _NODE_STARTS = "\n\x85\u2028\u2029-?:,[{"
+
+
+def same_document(a: Document, b: Document) -> bool:
+    """Tell whether two documents hold the same data: strictly (== would take 1 for 1.0, and ignore key order)."""
+    return same_data(a.front, b.front) and (a.body, a.closing) == (b.body, b.closing)
 
 
 def dump(data) -> str:

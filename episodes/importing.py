@@ -20,6 +20,7 @@ from django.utils import timezone
 from . import frontmatter as fm
 from . import search_index, services, sync
 from .models import Episode, Person, name_problem
+from .services.intake import max_bytes
 from .services.revisions import record as record_revision
 from .services.warnings import count_for_rows
 
@@ -54,10 +55,6 @@ DIFF_LINES = 400
 # How long an import run may keep files in one transaction before it commits them (and the database lock
 # other writers wait for).
 COMMIT_EVERY_SECONDS = 0.25
-
-
-def max_bytes() -> int:
-    return settings.EPISODES_MAX_FILE_BYTES
 
 
 @dataclass
@@ -378,7 +375,7 @@ def _import_episode(
             if existing.edited_at:
                 by += f" on {existing.edited_at:%Y-%m-%d %H:%M}"
             raise fm.FormatError(ERR_EDITED.format(by=by, overwrite=options.overwrite))
-        if not existing.edited_since_sync and sync.same_document(sync.episode_document(existing), doc):
+        if not existing.edited_since_sync and fm.same_document(sync.episode_document(existing), doc):
             # Same data, other formatting: remember the new file for diffs, keep the rows.
             Episode.objects.filter(pk=existing.pk).update(source_text=text)
             result.status = UNCHANGED
@@ -423,7 +420,7 @@ def _import_person(result: FileResult, text: str, options: ImportOptions, *, may
         result.pk = Person.objects.create(key=result.slug, **values).pk
         result.status = CREATED
         return
-    if existing.has_profile and sync.same_document(sync.person_document(existing), doc):
+    if existing.has_profile and fm.same_document(sync.person_document(existing), doc):
         # Same data, other quoting (the CMS's own export of a profile): remember the new file, keep the row.
         Person.objects.filter(pk=existing.pk).update(source_text=text)
         result.status = UNCHANGED

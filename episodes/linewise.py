@@ -28,10 +28,9 @@ def rewrite(original: str, doc: fm.Document) -> str:
 
 def _reads_as(text: str, doc: fm.Document) -> bool:
     try:
-        back = fm.parse(text)
+        return fm.same_document(fm.parse(text), doc)
     except fm.FormatError:
         return False
-    return fm.same_data(back.front, doc.front) and (back.body, back.closing) == (doc.body, doc.closing)
 
 
 def _rewrite(text: str, doc: fm.Document) -> str | None:

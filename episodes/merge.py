@@ -172,16 +172,10 @@ class _Merger:
         return out
 
     def transcript(self, b: list, o: list, t: list) -> list:
-        def item(base, ours, theirs, path, where):
-            if type(ours) is dict and type(theirs) is dict and type(base) is dict:
-                if _same(ours, theirs) or _same(base, theirs):
-                    return ours
-                if _same(base, ours):
-                    return theirs
-                return self.mapping(base, ours, theirs, path, where=where)
-            return self.value(base, ours, theirs, path, where)
-
-        return self.items(b, o, t, path=(changes.TRANSCRIPT,), keys=changes.item_keys, place=item_place, item=item)
+        # An item on both sides merges as any value does: field by field when all three are mappings.
+        return self.items(
+            b, o, t, path=(changes.TRANSCRIPT,), keys=changes.item_keys, place=item_place, item=self.value
+        )
 
     def body(self, b: str, o: str, t: str) -> str:
         if o == t or b == t:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import itertools
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -88,23 +89,19 @@ def load_extra(text: str) -> dict:
     return fm.load(text) if text else {}
 
 
-def episode_extra(episode: Episode) -> dict:
-    """Return the episode's other keys, parsed once per instance (again only when ``extra`` changes).
+@functools.lru_cache(maxsize=256)
+def parsed_extra(text: str) -> dict:
+    """Return an ``extra`` YAML text as data, parsed once per process: the same object for the same text.
 
-    Treat the mapping as read-only: copy it to change it.
+    Treat it as read-only (copy it to change it): the editor, every edit and the public pages' ETags read
+    an episode's other keys on each request, and parsing them costs milliseconds.
     """
-    cached = episode.__dict__.get("_extra_parsed")
-    if cached is None or cached[0] is not episode.extra:
-        cached = (episode.extra, load_extra(episode.extra))
-        episode.__dict__["_extra_parsed"] = cached
-    return cached[1]
+    return load_extra(text)
 
 
-def share_extra(source: Episode, target: Episode) -> None:
-    """Let ``target``, the same episode read again, reuse ``source``'s parsed keys if its text is the same."""
-    cached = source.__dict__.get("_extra_parsed")
-    if cached is not None and cached[0] == target.extra:
-        target.__dict__["_extra_parsed"] = (target.extra, cached[1])
+def episode_extra(episode: Episode) -> dict:
+    """Return the episode's other keys (read-only: see :func:`parsed_extra`)."""
+    return parsed_extra(episode.extra)
 
 
 def _ordered(front_keys: list, present: dict, extra: dict) -> dict:
@@ -295,19 +292,21 @@ class Children:
     links: list[tuple]
 
 
-def item_rows(episode: Episode) -> list[ItemRow]:
-    """Read the transcript of ``episode`` in order (one query)."""
-    return list(map(ItemRow._make, episode.items.values_list(*ITEM_ROW)))
+def item_rows(episode: Episode, *, shown: bool = False) -> list[ItemRow]:
+    """Read the transcript of ``episode`` in order (one query); ``shown``: only the columns pages show
+    (not the items' own keys and YAML, which stay None)."""
+    return list(itertools.starmap(ItemRow, episode.items.values_list(*(SHOWN if shown else ITEM_ROW))))
 
 
-def episode_children(episode: Episode, *, guest_keys: list[str] | None = None) -> Children:
-    """Read the rows of ``episode`` (four queries, three when its guests' keys are given)."""
+def episode_children(episode: Episode, *, guest_keys: list[str] | None = None, items: bool = True) -> Children:
+    """Read the rows of ``episode`` (four queries, one less when its guests' keys are given, or without
+    the transcript when ``items`` is False)."""
     if guest_keys is None:
         guest_keys = list(episode.guest_rows.values_list("person__key", flat=True))
     return Children(
         guests=guest_keys,
         refs=list(episode.platform_refs.values_list("mapping", "platform", "value")),
-        items=item_rows(episode),
+        items=item_rows(episode) if items else [],
         links=list(episode.body_links.values_list(*LINK_VALUES)),
     )
 
@@ -342,11 +341,6 @@ def episode_documents(episodes):
             guests, refs, items, links = children[pk]
             front = episode_front(episode, guests=guests, refs=refs, items=items)
             yield episode, fm.Document(front=front, body=episode_body(episode, links), closing=episode.closing)
-
-
-def same_document(a: fm.Document, b: fm.Document) -> bool:
-    """Tell whether two documents hold the same data: strictly (== would take 1 for 1.0, and ignore key order)."""
-    return fm.same_data(a.front, b.front) and (a.body, a.closing) == (b.body, b.closing)
 
 
 def export_text(episode: Episode) -> str:
@@ -389,7 +383,7 @@ def replace_content(rows: EpisodeRows, *, episode: Episode) -> None:
     for name in FILE_FIELDS:
         setattr(episode, name, getattr(rows.episode, name))
     episode.save(update_fields=FILE_FIELDS)
-    current = episode_children(episode)
+    current = episode_children(episode, items=False)  # the items are matched by _replace_items
     changed = EpisodeRows(episode=episode)
     if current.guests != rows.guest_keys:
         EpisodeGuest.objects.filter(episode=episode).delete()

@@ -80,7 +80,9 @@ def _sweep(root: Path) -> None:
 
 def stage(files) -> tuple[Path, dict[str, str]]:
     """Write uploaded files into a new private folder; return it and each stored name's SHA-256."""
-    folder = Path(tempfile.mkdtemp(prefix="upload-", dir=upload_root()))  # 0700, a name nobody can guess
+    root = upload_root()
+    _sweep(root)
+    folder = Path(tempfile.mkdtemp(prefix="upload-", dir=root))  # 0700, a name nobody can guess
     digests = {}
     for index, upload in enumerate(files):
         name = f"{index:03d}-{Path(upload.name).name or 'upload.md'}"
@@ -179,7 +181,6 @@ class UploadView(ListPageView):
         if not form.is_valid():
             return self.render(request, form=form)
         try:
-            _sweep(upload_root())
             folder, digests = stage(form.cleaned_data["files"])
         except (UploadFolderError, OSError) as exc:
             messages.error(request, str(exc) if isinstance(exc, UploadFolderError) else f"Could not store: {exc}")

@@ -1,8 +1,9 @@
 """What the public pages and the transcript feeds show: pure timeline and format builders, page view-models."""
 
+from ..sync import parsed_extra
 from .addresses import episode_at_old_address, old_episode_slugs
 from .formats import Segment, chapters_json, segments, transcript_json, transcript_srt, transcript_vtt
-from .front import episode_topics, parsed_extra
+from .front import episode_topics
 from .listing import person_episodes
 from .neighbours import Neighbour, Neighbours, episode_neighbours
 from .pages import (

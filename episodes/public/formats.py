@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import frontmatter as fm
 from .timeline import Section
 
 # Spoken English runs at about 150 words a minute: how long the last turn lasts when nothing says.
@@ -62,9 +63,7 @@ def _cues(items: list[Segment]) -> list[tuple[int, int, list[Segment]]]:
 
 
 def _timestamp(sec: int, separator: str) -> str:
-    hours, rest = divmod(sec, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours:02d}:{minutes:02d}:{seconds:02d}{separator}000"
+    return f"{fm.padded_time(sec)}{separator}000"
 
 
 def _vtt_escape(text: str) -> str:

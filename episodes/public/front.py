@@ -1,23 +1,13 @@
 """The front matter keys without a column (an episode's ``extra``) as the public pages read them.
 
-Parsing an episode's extra keys (description, intro, clips, ...) costs milliseconds, and the page's ETag
-needs its topics on every request: each text is parsed once per process.
+The keys themselves are parsed once per process by :func:`episodes.sync.parsed_extra`.
 """
 
 from __future__ import annotations
 
 import datetime
-import functools
 
 from django.utils.dateparse import parse_date, parse_duration
-
-from .. import sync
-
-
-@functools.lru_cache(maxsize=256)
-def parsed_extra(text: str) -> dict:
-    """Return an episode's ``extra`` YAML as data, the same object for the same text: callers must not change it."""
-    return sync.load_extra(text)
 
 
 def episode_topics(extra: dict) -> list[str]:

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from ..models import Episode, EpisodeGuest, Person
-from .front import episode_topics, parsed_extra
+from ..sync import parsed_extra
+from .front import episode_topics
 
 RELATED = 3
 # Candidates by shared guests or topics, ranked by the database: more than shown, as some only mention a

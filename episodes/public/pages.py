@@ -23,8 +23,9 @@ from django.utils.safestring import SafeString
 
 from .. import markup, services, sync
 from ..models import Episode, Person
+from ..sync import parsed_extra
 from .formats import Segment, chapters_json, segments, transcript_json, transcript_srt, transcript_vtt
-from .front import episode_duration, episode_topics, front_date, parsed_extra
+from .front import episode_duration, episode_topics, front_date
 from .neighbours import Neighbours, episode_neighbours
 from .structured import clips, episode_json_ld
 from .timeline import Section, speaker_groups, timeline, youtube_id
@@ -113,11 +114,6 @@ def episode_head(episode: Episode) -> EpisodeHead:
     return EpisodeHead(episode, guests, candidates, services.speaker_ties(episode=episode), extra, neighbours)
 
 
-def item_rows(episode: Episode) -> list[sync.ItemRow]:
-    """Read the transcript's rows as a page shows them (not the items' own keys and YAML)."""
-    return [sync.ItemRow(*values) for values in episode.items.values_list(*sync.SHOWN)]
-
-
 def speaker_names(head: EpisodeHead, sections: list[Section]) -> dict[str, Person]:
     labels = {t.who for s in sections for t in s.turns if t.who}
     return services.speakers_match(labels=labels, candidates=head.candidates, ties=head.ties)
@@ -125,7 +121,7 @@ def speaker_names(head: EpisodeHead, sections: list[Section]) -> dict[str, Perso
 
 def episode_timeline(head: EpisodeHead, *, video_id: str = "") -> tuple[list[Section], dict[str, Person]]:
     """Read the transcript (one query); return its sections and the person behind each speaker label."""
-    sections = timeline(item_rows(head.episode), video_id=video_id)
+    sections = timeline(sync.item_rows(head.episode, shown=True), video_id=video_id)
     return sections, speaker_names(head, sections)
 
 

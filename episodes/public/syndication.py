@@ -18,7 +18,8 @@ from django.utils.feedgenerator import Rss201rev2Feed
 
 from .. import markup
 from ..models import LONG_PERSON_FIELDS, Episode, Person, TranscriptItem
-from .front import front_date, parsed_extra
+from ..sync import parsed_extra
+from .front import front_date
 from .pages import etag_of, feed_links
 
 PODCAST_NAMESPACE = "https://podcastindex.org/namespace/1.0"

@@ -76,6 +76,7 @@ class Section:
     start: int = 0
     href: str = ""
     groups: list[Group] = field(default_factory=list)
+    position: int | None = None  # the header's item position
 
     @property
     def time(self) -> str:
@@ -105,7 +106,8 @@ def timeline(rows, *, video_id: str = "") -> list[Section]:
     last = 0
     for row in rows:
         if row.kind == TranscriptItem.Kind.HEADER:
-            sections.append(Section(title=row.text, anchor=_anchor(row.text, taken, len(sections)), is_header=True))
+            anchor = _anchor(row.text, taken, len(sections))
+            sections.append(Section(title=row.text, anchor=anchor, is_header=True, position=row.position))
         elif row.kind == TranscriptItem.Kind.TURN:
             own = to_seconds(row.sec, row.time)
             last = last if own is None else max(own, last)

@@ -51,7 +51,6 @@ def editing(*, episode: Episode, user=None, summary: str = "", version: int | No
 
     with transaction.atomic():
         locked = Episode.objects.select_for_update(of=("self",)).select_related("edited_by").get(pk=episode.pk)
-        sync.share_extra(episode, locked)
         if version is not None and locked.version != version:
             raise StaleEpisode(locked)
         change = Change(episode=locked, summary=summary)

@@ -76,6 +76,7 @@ class IntakeResult:
 
 
 def max_bytes() -> int:
+    """Return the largest file an import reads (episodes, profiles, raw transcripts, chapter lists)."""
     return settings.EPISODES_MAX_FILE_BYTES
 
 
@@ -309,7 +310,7 @@ def _sections(episode: Episode, items: list[sync.ItemRow] | None = None) -> list
     """Return the episode's sections with their start times, as the public timeline resolves them."""
     from ..public.timeline import timeline  # noqa: PLC0415 - the public package imports services
 
-    resolved = timeline(sync.item_rows(episode) if items is None else items)
+    resolved = timeline(sync.item_rows(episode, shown=True) if items is None else items)
     timed_from = [False] * (len(resolved) + 1)  # whether a timed turn comes in or after section i
     for i in range(len(resolved) - 1, -1, -1):
         timed_from[i] = timed_from[i + 1] or any(t.sec is not None for t in resolved[i].turns)

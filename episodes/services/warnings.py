@@ -180,7 +180,7 @@ def episode_warnings(
     from .speakers import speaker_candidates, speaker_ties  # noqa: PLC0415
 
     if items is None:
-        items = item_rows(episode)
+        items = item_rows(episode, shown=True)
     if refs is None:
         refs = list(episode.platform_refs.values_list("mapping", "platform", "value"))
     labels = {row.who for row in items if row.who}
@@ -226,7 +226,7 @@ def list_counts(*, episode: Episode, items: list[ItemRow], refs=None, guests=Non
 
 def refresh_counts(*, episode: Episode, items=None, refs=None, guests=None) -> None:
     """Store the counts the episode list shows; pass rows already read to save the queries."""
-    items = item_rows(episode) if items is None else items
+    items = item_rows(episode, shown=True) if items is None else items
     counts = list_counts(episode=episode, items=items, refs=refs, guests=guests)
     Episode.objects.filter(pk=episode.pk).update(**counts)
     for name, value in counts.items():

@@ -146,3 +146,19 @@ def test_seeing_the_page_is_not_enough_to_publish(client, django_user_model, set
     for name in ("pull", "push", "resolve"):
         assert client.post(reverse(f"admin:episodes_publish_{name}")).status_code == 403
     assert "Pull from the site" not in client.get(PAGE).content.decode()
+
+
+@needs_shared
+def test_the_pending_changes_cost_the_same_queries_for_one_edited_file_or_all(admin_client, admin_user, pulled):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for slugs in (EPISODES[:1], EPISODES):
+        for slug in slugs:
+            edit_title(slug, f"Edited {slug}", user=admin_user)
+        with CaptureQueriesContext(connection) as queries:
+            pending = site_sync.pending_changes()
+        assert len([p for p in pending.files if p.kind == "episode"]) == len(slugs)
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

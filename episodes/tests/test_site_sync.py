@@ -78,7 +78,7 @@ def test_first_pull_imports_the_whole_corpus_and_refuses_the_broken_files(tmp_pa
     assert SiteFile.objects.filter(person__isnull=False).count() == people
     # Lossless: every imported file's data is what the CMS would write.
     for site_file in SiteFile.objects.filter(episode__isnull=False).select_related("episode")[:5]:
-        assert sync.same_document(sync.episode_document(site_file.episode), fm.parse(site.read(site_file.path)))
+        assert fm.same_document(sync.episode_document(site_file.episode), fm.parse(site.read(site_file.path)))
 
 
 def test_pull_with_nothing_new_reads_no_file(pulled, django_assert_max_num_queries):
@@ -467,7 +467,7 @@ def test_a_pull_stopped_midway_is_consistent_and_the_next_pull_finishes_it(site,
     for site_file in SiteFile.objects.select_related("episode", "person"):
         # Whatever was imported has its sync state, and nothing else has.
         obj = site_file.episode or site_file.person
-        assert obj is not None and sync.same_document(
+        assert obj is not None and fm.same_document(
             sync.episode_document(obj) if site_file.episode else sync.person_document(obj), fm.parse(site_file.text)
         )
     monkeypatch.undo()

@@ -153,7 +153,7 @@ def _differs(pending: Pending) -> bool:
     if pending.site_file is None or pending.old_path:
         return True
     base = pending.base
-    return base is None or not sync.same_document(base, pending.doc)
+    return base is None or not fm.same_document(base, pending.doc)
 
 
 def deleted_here_notes() -> list[str]:
@@ -168,18 +168,29 @@ def _add_authors(files: list[Pending]) -> None:
     Episodes: the users of the revisions since the version last in step with the file (pulls record none).
     People: the admin's log of changes since the file was last in step.
     """
+    # One query for the episodes' revisions and one for the people's log entries, however many files.
     users = {}
     episodes = [p for p in files if p.kind == EPISODE]
+    edits: dict[int, list[tuple[int, int]]] = {}
+    if episodes:
+        revisions = Revision.objects.filter(episode__in=[p.obj for p in episodes], user__isnull=False)
+        for episode_id, version, user_id in revisions.values_list("episode", "version", "user"):
+            edits.setdefault(episode_id, []).append((version, user_id))
     for pending in episodes:
         since = pending.site_file.version if pending.site_file and pending.site_file.version is not None else 0
-        revisions = Revision.objects.filter(episode=pending.obj, version__gt=since, user__isnull=False)
-        pending.authors = list(Counter(revisions.values_list("user", flat=True)).elements())
-    person_type = ContentType.objects.get_for_model(Person)
-    for pending in (p for p in files if p.kind == PERSON):
-        entries = LogEntry.objects.filter(content_type=person_type, object_id=str(pending.obj.pk))
-        if pending.site_file is not None and pending.site_file.synced_at is not None:
-            entries = entries.filter(action_time__gt=pending.site_file.synced_at)
-        pending.authors = list(entries.values_list("user", flat=True))
+        made = [user_id for version, user_id in edits.get(pending.obj.pk, []) if version > since]
+        pending.authors = list(Counter(made).elements())
+    people = [p for p in files if p.kind == PERSON]
+    logged: dict[str, list[tuple]] = {}
+    if people:
+        entries = LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Person), object_id__in=[str(p.obj.pk) for p in people]
+        )
+        for object_id, when, user_id in entries.values_list("object_id", "action_time", "user"):
+            logged.setdefault(object_id, []).append((when, user_id))
+    for pending in people:
+        since = pending.site_file.synced_at if pending.site_file is not None else None
+        pending.authors = [user for when, user in logged.get(str(pending.obj.pk), []) if since is None or when > since]
     ids = {user_id for p in files for user_id in p.authors}
     if ids:
         users = get_user_model().objects.in_bulk(ids)

@@ -329,7 +329,7 @@ class _Puller:
         base_text = site_file.text if site_file is not None and site_file.text else obj.source_text
         base = parse_text(base_text) if base_text else None
         ours = cms_document(obj)
-        if base is not None and sync.same_document(base, ours):
+        if base is not None and fm.same_document(base, ours):
             return None
         return base, ours
 
@@ -395,7 +395,7 @@ class _Puller:
             self.record_problem(target, blob, f"{exc.line}: {exc.message}")
             self.done(FileLine(path, REFUSED, exc.message, exc.line))
             return
-        if sync.same_document(ours, theirs):
+        if fm.same_document(ours, theirs):
             self.record_in_step(target, blob, raw)
             self.done(FileLine(path, UNCHANGED, "the CMS has the same"))
             return
@@ -418,7 +418,7 @@ class _Puller:
             with transaction.atomic():
                 apply_document(target.obj, merged.doc, summary=SUMMARY_MERGED.format(path=path, commit=self.head[:7]))
                 values = dict(_links(target), text=_text(raw), blob=blob, upstream_blob=blob)
-                if sync.same_document(merged.doc, theirs):  # both sides made the same changes
+                if fm.same_document(merged.doc, theirs):  # both sides made the same changes
                     values.update(version=getattr(target.obj, "version", None), synced_at=timezone.now())
                 else:
                     values["version"] = _in_step_version(target)

@@ -18,7 +18,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ... import exporting, git, linewise, sync
+from ... import exporting, git, linewise
+from ... import frontmatter as fm
 from ...models import Episode, SiteFile, SiteState
 from ..revisions import diff as text_diff
 from .common import EPISODE, FOLDERS, SyncError, dirty_note, open_site
@@ -206,7 +207,7 @@ def _texts(site: git.Repo, parent_files: dict, files: list[Pending]) -> tuple[li
             original = read(entry[1]).decode("utf-8", "replace") if entry is not None else None
             if original is not None:
                 originals[item.path] = original
-            if original is not None and item.base is not None and sync.same_document(item.base, item.doc):
+            if original is not None and item.base is not None and fm.same_document(item.base, item.doc):
                 texts.append((item, original))  # only renamed: the file keeps its bytes
             elif item.kind == EPISODE or original is None:
                 texts.append((item, item.doc.render()))

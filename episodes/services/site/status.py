@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ... import frontmatter as fm
-from ... import git, merge, sync
+from ... import git, merge
 from ...models import SiteFile, SiteState
 from .common import FOLDERS, SyncError, cms_document, dirty_note, open_site, parse_text
 from .pending import Pending, deleted_here_notes, pending_changes
@@ -126,9 +126,9 @@ def conflict_resolve(*, path: str, keep: str, user=None) -> list[str]:
         base = parse_text(site_file.text) if site_file.text else None
         merged = merge.merge(base, ours, theirs, prefer=merge.OURS if keep == KEEP_CMS else merge.THEIRS)
         kept = "the CMS's values" if keep == KEEP_CMS else "the site's values"
-        if not sync.same_document(merged.doc, ours):
+        if not fm.same_document(merged.doc, ours):
             apply_document(obj, merged.doc, summary=SUMMARY_RESOLVED.format(path=path, kept=kept), user=user)
-        in_step = sync.same_document(merged.doc, theirs)
+        in_step = fm.same_document(merged.doc, theirs)
         site_file.text, site_file.blob = site_file.conflict_text, site_file.conflict_blob
         site_file.upstream_blob = site_file.conflict_blob
         site_file.conflicts, site_file.conflict_text, site_file.conflict_blob = [], "", ""
