@@ -234,6 +234,29 @@ def time_to_seconds(time: str) -> int | None:
     return int(minutes) * 60 + int(seconds) + (int(hours) * 3600 if hours else 0)
 
 
+# Every time as seconds_to_time writes it ('0:09', '1:02:03'), to its seconds, for the hours asked so far: a
+# raw transcript's thousands of times are read by one lookup each instead of a parse and a format. It grows
+# an hour (3,600 entries, about 0.4 MB) at a time as longer transcripts come, up to WRITTEN_TIMES_HOURS.
+_WRITTEN_TIMES: dict[str, int] = {}
+_written_hours = 0
+WRITTEN_TIMES_HOURS = 10
+
+
+def written_times(hours: int = 2) -> dict[str, int]:
+    """Return {time as seconds_to_time writes it: its seconds} holding at least every time under ``hours`` hours.
+
+    The same dict every call, kept for the process and grown in place (never past WRITTEN_TIMES_HOURS); a time
+    it lacks is not one as the files write it, or a later one: :func:`time_to_seconds` reads any time.
+    """
+    global _written_hours  # noqa: PLW0603 - one table for the process, like a compiled pattern
+    hours = min(hours, WRITTEN_TIMES_HOURS)
+    if hours > _written_hours:
+        start = _written_hours * 3600
+        _WRITTEN_TIMES.update({seconds_to_time(s): s for s in range(start, hours * 3600)})
+        _written_hours = hours
+    return _WRITTEN_TIMES
+
+
 def padded_time(seconds: int, *, hours: bool = True) -> str:
     """Return '01:02:03' (or '02:03' without ``hours``): the zero-padded form of chapter lists and captions."""
     h, rest = divmod(seconds, 3600)

@@ -18,6 +18,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from operator import length_hint
 
 from . import frontmatter as fm
 
@@ -105,8 +106,8 @@ def read_transcript(raw: bytes, *, name: str, max_bytes: int) -> RawTranscript:
 
 # A line that is meant as a time: digits and colons (and perhaps a fraction), optionally in brackets.
 _TIMEISH = r"[ \t]*[\[(]?[ \t]*\d{1,3}(?::\d{1,3}){1,2}(?:[.,]\d+)?[ \t]*[\])]?[ \t]*"
-_DIGITS = frozenset("0123456789")
 _TIME_STARTS = frozenset("0123456789[( \t")
+_DOUBTFUL = _TIME_STARTS | {""}  # the start of a speaker or text line that may be missing (or a time)
 _TIMEISH_LINE = re.compile(rf"^{_TIMEISH}$")
 _TIME_LINE = re.compile(rf"^{_TIMEISH}$", re.MULTILINE)
 
@@ -117,6 +118,7 @@ def _time(line: str, number: int) -> tuple[int, str]:
     sec = fm.time_to_seconds(value)
     if sec is None:
         raise fm.FormatError(ERR_BAD_TIME.format(time=value), number)
+    fm.written_times(sec // 3600 + 1)  # the next times of a long transcript are lookups
     return sec, fm.seconds_to_time(sec)
 
 
@@ -144,44 +146,63 @@ def read_text(text: str) -> RawTranscript:
     Any other line is a section header; blank lines and Otter's "Transcribed by" line are left out.
     """
     result = RawTranscript(TEXT, [])
-    append = result.items.append
+    items = result.items
+    append = items.append
     lines = text.split("\n")
-    count, index, previous_sec, previous_time = len(lines), 0, -1, ""
-    while index < count:
-        line = lines[index]
-        # Most lines are text: their first character tells them from a time without a regular expression,
-        # and a time as the site writes it needs only the project's time parser.
-        first = line[:1]
-        sec = fm.time_to_seconds(line) if first in _DIGITS else None
-        if sec is not None or (first in _TIME_STARTS and _TIMEISH_LINE.match(line)):
-            number = index + 1
-            if sec is None:  # in brackets, or not a time at all
-                sec, time = _time(line, number)
-            else:
-                time = fm.seconds_to_time(sec)
-            if sec < previous_sec:
-                _forward(sec, time, (previous_sec, previous_time), number)
-            who = lines[index + 1].strip() if index + 1 < count else ""
-            if not who or (who[0] in _TIME_STARTS and _TIMEISH_LINE.match(who)):
-                raise fm.FormatError(ERR_NO_SPEAKER.format(time=time, line=number), number + 1)
-            if len(who) > SPEAKER_LIMIT:
-                _speaker(who, time, number + 1)
-            spoken = lines[index + 2].strip() if index + 2 < count else ""
-            if not spoken or (spoken[0] in _TIME_STARTS and _TIMEISH_LINE.match(spoken)):
-                raise fm.FormatError(ERR_NO_TEXT.format(time=time, line=number), number + 2)
-            append({"line": spoken, "sec": sec, "time": time, "who": who})
-            previous_sec, previous_time = sec, time
-            index += 3
+    lines += ("", "")  # a time on the last line still has a (blank) speaker and text line to read
+    count, rest = len(lines), iter(lines)
+    following = rest.__next__
+    # A time as the files write it is one lookup; any other time-like line (in brackets, zero-padded, later
+    # than the table holds, or not a time at all) goes through the time parser, which also grows the table.
+    lookup, starts, timeish = fm.written_times().get, _TIME_STARTS, _TIMEISH_LINE.match
+    speakers: dict[str, str] = {}  # each speaker line as written, once checked, to its speaker
+    previous_sec = -1
+    for line in rest:  # the line after the one just read is number count - length_hint(rest) + 1
+        if not line:
             continue
-        stripped = line.strip()
-        if stripped and _is_otter(stripped):
-            result.notes.append(NOTE_OTTER.format(line=index + 1))
-        elif stripped:
-            append({"header": stripped})
-        index += 1
-    if not result.turns:
+        sec = lookup(line)
+        if sec is not None:
+            time = line
+        elif line[0] in starts and timeish(line):
+            sec, time = _time(line, count - length_hint(rest))
+        else:
+            stripped = line.strip()
+            if stripped and _is_otter(stripped):
+                result.notes.append(NOTE_OTTER.format(line=count - length_hint(rest)))
+            elif stripped:
+                append({"header": stripped})
+            continue
+        said, spoken = following(), following().strip()
+        who = speakers.get(said)
+        # A new speaker line, a time going back, or a text line that may be missing (empty, or perhaps a
+        # time) goes through the full checks, which say what is wrong and where.
+        if who is None or sec < previous_sec or spoken[:1] in _DOUBTFUL:
+            number = count - length_hint(rest) - 2
+            _forward(sec, time, _last_turn(items), number)
+            who = speakers[said] = said.strip()
+            _check_turn(time, who, spoken, number)
+        append({"line": spoken, "sec": sec, "time": time, "who": who})
+        previous_sec = sec
+    if previous_sec < 0:  # no turn read
         raise fm.FormatError(ERR_EMPTY)
     return result
+
+
+def _last_turn(items: list[dict]) -> tuple[int, str] | None:
+    """Return (seconds, time) of the last turn read so far, if any."""
+    for item in reversed(items):
+        if "sec" in item:
+            return item["sec"], item["time"]
+    return None
+
+
+def _check_turn(time: str, who: str, spoken: str, number: int) -> None:
+    """Refuse the turn whose time is on line ``number`` if its speaker or text line is missing (or a time)."""
+    if not who or _TIMEISH_LINE.match(who):
+        raise fm.FormatError(ERR_NO_SPEAKER.format(time=time, line=number), number + 1)
+    _speaker(who, time, number + 1)
+    if not spoken or _TIMEISH_LINE.match(spoken):
+        raise fm.FormatError(ERR_NO_TEXT.format(time=time, line=number), number + 2)
 
 
 # -- Word ---------------------------------------------------------------------------------------------------------

@@ -413,3 +413,20 @@ def test_a_long_transcript_is_written_item_by_item_exactly_as_a_whole():
         expected = yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False)
         assert fm.dump(data) == expected
         assert fm.dump(data) == expected  # the second time from remembered items
+
+
+def test_written_times_are_exactly_the_times_seconds_to_time_writes():
+    table = fm.written_times(3)
+    assert table is fm.written_times() and len(table) >= 3 * 3600
+    assert all(table[fm.seconds_to_time(sec)] == sec for sec in range(3 * 3600))
+    assert all(fm.seconds_to_time(sec) == time for time, sec in table.items())
+    for other in ("00:00", "0:0", "0:60", "01:00:00", "1:5:03", "60:00", " 0:09", "0:09 ", "[0:09]", ""):
+        assert other not in table
+    assert fm.time_to_seconds("00:00") == table["0:00"]  # the parser reads what the table does not hold
+
+
+def test_written_times_grow_in_place_and_stop_at_their_limit():
+    table = fm.written_times()
+    fm.written_times(fm.WRITTEN_TIMES_HOURS + 50)
+    assert fm.written_times() is table and len(table) == fm.WRITTEN_TIMES_HOURS * 3600
+    assert fm.seconds_to_time(fm.WRITTEN_TIMES_HOURS * 3600) not in table

@@ -4,10 +4,13 @@ import io
 import zipfile
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from episodes import frontmatter as fm
 from episodes import transcript_files as tf
 from episodes.tests import transcripts
+from episodes.tests.fuzzing import bounded
 from episodes.tests.transcripts import TALK
 
 LIMIT = 10 * 1024 * 1024
@@ -70,6 +73,89 @@ def test_plain_text_refusals_name_the_line(text, line, message):
         return
     error = refused(text)
     assert error.line == line and message in error.message
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("0:09\nAlexey\nHi.\n\n0:30", 6, "the time 0:30 on line 5 has no speaker line after it"),
+        ("0:09\nAlexey\nHi.\n\n0:30\nJane", 7, "the turn at 0:30 (line 5) has a speaker line but no text"),
+        ("0:09\nAlexey\nHi.\n\n0:08\nAlexey\nBack.\n", 5, "the time 0:08 comes after 0:09"),
+        ("0:09\nAlexey\nHi.\n\n0:10\nAlexey\n0:11\nJane\nBye.\n", 7, "has a speaker line but no text line"),
+        ("0:09\nAlexey\nHi.\n\n0:10\nAlexey\n\n0:11\nJane\nBye.\n", 7, "has a speaker line but no text line"),
+    ],
+)
+def test_a_known_speaker_or_the_end_of_the_file_still_checks_each_turn(text, line, message):
+    error = refused(text)
+    assert error.line == line and message in error.message
+
+
+def test_plain_text_past_the_table_of_written_times_and_lines_that_only_start_like_times():
+    text = "9:59:59\n Alexey \n2 years ago.\n\n10:00:01\nJane\n(laughs) Yes.\n\n100:00:00\nJane\n[0:1o] no\n"
+    error = refused(text)
+    assert error.line == 9 and "'100:00:00' is not a time" in error.message
+    result = read(text.rsplit("\n\n", 1)[0])
+    assert [(i["sec"], i["time"], i["who"], i["line"]) for i in result.items] == [
+        (35999, "9:59:59", "Alexey", "2 years ago."),
+        (36001, "10:00:01", "Jane", "(laughs) Yes."),
+    ]
+
+
+# The plain-text reader as first written, a line at a time with the time parser and formatter for every
+# time: the reader now reads each time as the files write it by one lookup and checks a speaker line once,
+# and must come to the same items, notes and refusals on any lines.
+def reference_read_text(text):
+    items, notes, lines = [], [], text.split("\n")
+    count, index, previous = len(lines), 0, None
+    while index < count:
+        line, number = lines[index], index + 1
+        if line[:1] in tf._TIME_STARTS and tf._TIMEISH_LINE.match(line):
+            sec, time = tf._time(line, number)
+            tf._forward(sec, time, previous, number)
+            who = lines[index + 1].strip() if index + 1 < count else ""
+            spoken = lines[index + 2].strip() if index + 2 < count else ""
+            tf._check_turn(time, who, spoken, number)
+            items.append({"line": spoken, "sec": sec, "time": time, "who": who})
+            previous, index = (sec, time), index + 3
+            continue
+        stripped = line.strip()
+        if stripped and tf._is_otter(stripped):
+            notes.append(tf.NOTE_OTTER.format(line=number))
+        elif stripped:
+            items.append({"header": stripped})
+        index += 1
+    if previous is None:
+        raise fm.FormatError(tf.ERR_EMPTY)
+    return items, notes
+
+
+TIMES = ["0:09", "0:10", "00:11", "[0:12]", "(0:13)", "0:14 ", "1:02:03", "10:00:01", "0:08", "3:00", "1:75", "[0:1o]"]
+SPEAKERS = ["Alexey", "Alexey", " Alexey ", "Jane", "\tJane", "", "y" * 201, "0:15"]
+TEXTS = ["Hi.", "Hi.", "2 years ago", "(laughs) yes", "’Quoted’", "", "0:16", "[0:17]"]
+OTHERS = ["", "", "  ", "Career talk", "Transcribed by https://otter.ai"]
+# Mostly turns (a time, a speaker and a text line, each perhaps wrong), between blank lines and headers.
+TEXT_LINES = st.lists(
+    st.one_of(
+        st.tuples(st.sampled_from(TIMES), st.sampled_from(SPEAKERS), st.sampled_from(TEXTS)),
+        st.tuples(st.sampled_from(OTHERS)),
+    ),
+    max_size=24,
+).map(lambda blocks: [line for block in blocks for line in block])
+
+
+@given(TEXT_LINES)
+@bounded(500)
+def test_plain_text_reads_as_the_line_by_line_reader_did(lines):
+    text = "\n".join(lines)
+    try:
+        expected = reference_read_text(text)
+    except fm.FormatError as error:
+        with pytest.raises(fm.FormatError) as info:
+            tf.read_text(text)
+        assert (info.value.message, info.value.line) == (error.message, error.line)
+        return
+    result = tf.read_text(text)
+    assert (result.items, result.notes) == expected
 
 
 @pytest.mark.parametrize(
