@@ -39,6 +39,9 @@ class Change:
     episode: Episode
     summary: str = ""
     cancel: bool = False  # set when the operation found nothing to change: no new version, no record
+    # What the edit left, as read for its revision (None until then, or when cancelled).
+    items: list[sync.ItemRow] | None = None
+    warnings: list | None = None
 
 
 @contextmanager
@@ -47,7 +50,7 @@ def editing(*, episode: Episode, user=None, summary: str = "", version: int | No
 
     ``version`` is the version the editor's page showed; a different current version refuses the edit.
     """
-    from .warnings import list_counts  # noqa: PLC0415 - warnings reads what edits write
+    from .warnings import episode_warnings, list_counts  # noqa: PLC0415 - warnings reads what edits write
 
     with transaction.atomic():
         locked = Episode.objects.select_for_update(of=("self",)).select_related("edited_by").get(pk=episode.pk)
@@ -60,7 +63,9 @@ def editing(*, episode: Episode, user=None, summary: str = "", version: int | No
         # One read of the rows serves both the list's counts and the revision's file text.
         guests = [row.person for row in locked.guest_rows.select_related("person").defer(*LONG_PERSON_FIELDS)]
         children = sync.episode_children(locked, guest_keys=[person.key for person in guests])
-        counts = list_counts(episode=locked, items=children.items, refs=children.refs, guests=guests)
+        change.items = children.items
+        change.warnings = episode_warnings(episode=locked, items=children.items, refs=children.refs, guests=guests)
+        counts = list_counts(warnings=change.warnings, items=children.items)
         # The row is locked (SQLite: the transaction holds the write lock), so the version read is current.
         new_version = locked.version + 1
         locked.version = F("version") + 1

@@ -21,7 +21,7 @@ from .. import search_index, sync
 from .. import transcript_files as tf
 from ..models import Episode, PlatformRef, TranscriptItem, name_problem
 from .clips import extra_of, save_extra
-from .common import ServiceError, editing, items
+from .common import Change, ServiceError, editing, items
 from .revisions import diff as text_diff
 from .speakers import SpeakerSummary, speaker_summaries
 from .warnings import Warning, episode_warnings
@@ -155,7 +155,7 @@ def transcript_import(
             clips = chapter_list is not None or any("header" in item for item in entries)
             _update_derived(episode, result, chapter_list=chapter_list, clips=clips)
             result.summary = change.summary
-        _finish(result, before=before)
+        _finish(result, before=before, change=change)
     return result
 
 
@@ -186,7 +186,7 @@ def chapters_apply(
             result.items = [sync.item_data(*row[1:]) for row in new_rows]
             change.cancel = not _update_derived(change.episode, result, chapter_list=chapter_list) and not moved
             result.summary = change.summary
-        _finish(result, before=before)
+        _finish(result, before=before, change=change)
     return result
 
 
@@ -203,7 +203,7 @@ def clips_rebuild(*, episode: Episode, dry_run: bool = False, user=None, version
         with editing(episode=episode, user=user, version=version, summary="rebuilt clips from sections") as change:
             change.cancel = not _update_derived(change.episode, result, chapter_list=None)
             result.summary = change.summary
-        _finish(result, before=before)
+        _finish(result, before=before, change=change)
     return result
 
 
@@ -408,11 +408,15 @@ def _youtube_link(episode: Episode) -> str:
     return f"https://www.youtube.com/watch?v={video}" if video else ""
 
 
-def _finish(result: IntakeResult, *, before: str) -> None:
+def _finish(result: IntakeResult, *, before: str, change: Change) -> None:
     """Complete ``result`` from the episode as changed; in a dry run, tell what changed and keep nothing."""
     episode = result.episode
-    result.speakers = speaker_summaries(episode=episode)
-    result.warnings = episode_warnings(episode=episode)
+    if change.warnings is None:  # nothing changed, so the edit read nothing
+        result.speakers = speaker_summaries(episode=episode)
+        result.warnings = episode_warnings(episode=episode)
+    else:
+        result.speakers = speaker_summaries(episode=episode, items=change.items)
+        result.warnings = change.warnings
     if result.dry_run:
         after = sync.export_text(Episode.objects.get(pk=episode.pk))
         result.diff = text_diff(before, after, older_name=f"{episode.slug}.md (now)", newer_name="after")

@@ -218,16 +218,16 @@ def count_for_rows(
     return len(all_warnings(items=items, refs=ref_values, known=known, front=front))
 
 
-def list_counts(*, episode: Episode, items: list[ItemRow], refs=None, guests=None) -> dict[str, int]:
-    """Return the counts the episode list shows, as Episode fields: warnings and transcript items."""
-    warnings = episode_warnings(episode=episode, items=items, refs=refs, guests=guests)
+def list_counts(*, warnings: list[Warning], items: list[ItemRow]) -> dict[str, int]:
+    """Return the counts the episode list shows, as Episode fields, of an episode's warnings and items."""
     return {"warning_count": len(warnings), "item_count": len(items)}
 
 
 def refresh_counts(*, episode: Episode, items=None, refs=None, guests=None) -> None:
     """Store the counts the episode list shows; pass rows already read to save the queries."""
     items = item_rows(episode, shown=True) if items is None else items
-    counts = list_counts(episode=episode, items=items, refs=refs, guests=guests)
+    warnings = episode_warnings(episode=episode, items=items, refs=refs, guests=guests)
+    counts = list_counts(warnings=warnings, items=items)
     Episode.objects.filter(pk=episode.pk).update(**counts)
     for name, value in counts.items():
         setattr(episode, name, value)

@@ -236,6 +236,34 @@ def test_an_import_takes_the_same_queries_for_many_turns(django_assert_max_num_q
     assert TranscriptItem.objects.count() == 502
 
 
+def transcript_reads(queries) -> int:
+    """Count the queries that read the rows of a transcript (not a count, not a column of times)."""
+    table = TranscriptItem._meta.db_table
+    return sum(q["sql"].startswith(f'SELECT "{table}"."position"') for q in queries)
+
+
+# Chapters and a rebuild read the rows they work from; each operation then reads the transcript it left once,
+# for the revision, and its warnings and speakers come from that read.
+@pytest.mark.parametrize(("operation", "reads"), [("import", 1), ("chapters", 2), ("rebuild", 2)])
+def test_an_operation_reads_the_transcript_it_left_once(operation, reads):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if operation != "import":
+        episode = make_episode()
+        services.episode_save(episode=episode, extra={"quotableClips": [{"name": "Old"}]})
+    with CaptureQueriesContext(connection) as context:
+        if operation == "import":
+            result = imported(data=transcripts.plain_text(TALK).encode(), chapters="0:00 Start\n0:20 Middle\n")
+        elif operation == "chapters":
+            result = services.chapters_apply(episode=episode, chapters="0:00 Start\n0:20 Middle\n")
+        else:
+            result = services.clips_rebuild(episode=episode)
+    assert transcript_reads(context.captured_queries) == reads
+    assert result.warnings == w.episode_warnings(episode=result.episode)
+    assert result.speakers == services.speaker_summaries(episode=result.episode)
+
+
 def test_a_key_added_in_the_editor_is_written_before_the_transcript():
     # It used to be lost: the export wrote only the keys the imported file had.
     episode = make_episode()
