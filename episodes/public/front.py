@@ -10,6 +10,19 @@ import datetime
 from django.utils.dateparse import parse_date, parse_duration
 
 
+def public_title(episode) -> str:
+    """Return what the public pages call an episode (or a row of one): its title, else its short title, else
+    its slug."""
+    return episode.title or episode.short or episode.slug
+
+
+def episode_description(episode, extra: dict) -> str:
+    """Return the markdown the pages and the feed describe an episode with: the first of its ``description``
+    and ``intro`` keys, its short title and its title that is text and not blank."""
+    texts = (extra.get("description"), extra.get("intro"), episode.short, episode.title)
+    return next((text for text in texts if isinstance(text, str) and text.strip()), "")
+
+
 def episode_topics(extra: dict) -> list[str]:
     """Return the ``topics`` front matter key: its non-empty strings, in order, each once."""
     topics = extra.get("topics")

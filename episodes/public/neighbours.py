@@ -12,7 +12,7 @@ from django.db import connection
 
 from ..models import Episode, EpisodeGuest, Person
 from ..sync import parsed_extra
-from .front import episode_topics
+from .front import episode_topics, public_title
 
 RELATED = 3
 # Candidates by shared guests or topics, ranked by the database: more than shown, as some only mention a
@@ -41,7 +41,7 @@ class Neighbour:
 
     @property
     def name(self) -> str:
-        return self.title or self.short or self.slug
+        return public_title(self)
 
     @property
     def badge(self) -> str:

@@ -25,7 +25,7 @@ from .. import markup, services, sync
 from ..models import Episode, Person
 from ..sync import parsed_extra
 from .formats import Segment, chapters_json, segments, transcript_json, transcript_srt, transcript_vtt
-from .front import episode_duration, episode_topics, front_date
+from .front import episode_description, episode_duration, episode_topics, front_date, public_title
 from .neighbours import Neighbours, episode_neighbours
 from .structured import clips, episode_json_ld
 from .timeline import Section, speaker_groups, timeline, youtube_id
@@ -235,8 +235,7 @@ def episode_page(head: EpisodeHead, *, absolute) -> dict:
     for section in sections:
         section.groups = speaker_groups(section.turns, people, colors)
     intro = extra.get("intro") if isinstance(extra.get("intro"), str) else ""
-    description = extra.get("description") if isinstance(extra.get("description"), str) else ""
-    title = episode.title or episode.short or episode.slug
+    title = public_title(episode)
     path = reverse("episodes:episode", args=[episode.slug])
     image = markup.image_url(episode.image)
     duration = episode_duration(extra)
@@ -254,7 +253,7 @@ def episode_page(head: EpisodeHead, *, absolute) -> dict:
         "has_turns": any(s.turns for s in sections),
         "intro_html": markup.render_markdown(intro),
         "body_html": markup.render_markdown(sync.episode_body(episode, links)),
-        "description": markup.plain_text(description or intro or episode.short or episode.title),
+        "description": markup.plain_text(episode_description(episode, extra)),
         "path": path,
         "page_url": absolute(path),
         "image": image,

@@ -19,7 +19,7 @@ from django.utils.feedgenerator import Rss201rev2Feed
 from .. import markup
 from ..models import LONG_PERSON_FIELDS, Episode, Person, TranscriptItem
 from ..sync import parsed_extra
-from .front import front_date
+from .front import episode_description, front_date, public_title
 from .pages import etag_of, feed_links
 
 PODCAST_NAMESPACE = "https://podcastindex.org/namespace/1.0"
@@ -137,15 +137,13 @@ class EpisodeFeed(Feed):
         return {"people": [self._person(p, "host") for p in self.entries.hosts]}
 
     def item_title(self, entry: FeedEntry):
-        return entry.episode.title or entry.episode.short or entry.episode.slug
+        return public_title(entry.episode)
 
     def item_link(self, entry: FeedEntry):
         return reverse("episodes:episode", args=[entry.episode.slug])
 
     def item_description(self, entry: FeedEntry):
-        extra = entry.extra
-        texts = [extra.get("description"), extra.get("intro"), entry.episode.short, entry.episode.title]
-        return markup.plain_text(next((t for t in texts if isinstance(t, str) and t.strip()), ""), limit=4000)
+        return markup.plain_text(episode_description(entry.episode, entry.extra), limit=4000)
 
     def item_pubdate(self, entry: FeedEntry):
         """Return the ``dateadded`` front matter key at midnight UTC; else when the episode came into the CMS."""

@@ -10,6 +10,7 @@ from episodes import importing
 from episodes.models import Episode, Person, Speaker
 from episodes.tests.factories import import_text, make_episode, make_person, repeated_transcript_text
 from episodes.tests.podcasting import check_chapters, check_json_transcript, check_srt, check_vtt
+from episodes.tests.test_public_discovery import rss
 
 SLUG = "s10e03-mlops-architect"
 VIDEO = "p1gVaS4Zx5M"
@@ -170,6 +171,22 @@ def test_intro_description_and_date_from_front_matter(client, people):
     html = text_of(client.get(page_url("described")))
     assert '<meta name="description" content="A short description.">' in html
     assert "An intro.<br><br>With <em>emphasis</em>." in html
+
+
+@pytest.mark.parametrize(
+    ("keys", "described"),
+    [
+        ({"description": "  ", "intro": "The intro."}, "The intro."),
+        ({"description": 7, "intro": ""}, "Short title"),
+        ({"short": ""}, "The title"),
+    ],
+)
+def test_the_page_and_the_feed_describe_an_episode_alike(client, people, keys, described):
+    make_episode("described", **{"title": "The title", "short": "Short title", **keys})
+    html = text_of(client.get(page_url("described")))
+    assert re.search(r'<meta name="description" content="([^"]*)">', html)[1] == described
+    _, root = rss(client)
+    assert root.find("channel/item").findtext("description") == described
 
 
 def test_episode_page_declares_alternates_json_ld_and_open_graph(client, episode):
