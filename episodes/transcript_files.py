@@ -104,8 +104,9 @@ def read_transcript(raw: bytes, *, name: str, max_bytes: int) -> RawTranscript:
 
 # -- times ----------------------------------------------------------------------------------------------------
 
-# A line that is meant as a time: digits and colons (and perhaps a fraction), optionally in brackets.
-_TIMEISH = r"[ \t]*[\[(]?[ \t]*\d{1,3}(?::\d{1,3}){1,2}(?:[.,]\d+)?[ \t]*[\])]?[ \t]*"
+# A line that is meant as a time: digits and colons (and perhaps a fraction), optionally in brackets. The
+# digits are ASCII ones, as every tool writes times: a line of other digits is text (or a header).
+_TIMEISH = r"[ \t]*[\[(]?[ \t]*[0-9]{1,3}(?::[0-9]{1,3}){1,2}(?:[.,][0-9]+)?[ \t]*[\])]?[ \t]*"
 _TIME_STARTS = frozenset("0123456789[( \t")
 _DOUBTFUL = _TIME_STARTS | {""}  # the start of a speaker or text line that may be missing (or a time)
 _TIMEISH_LINE = re.compile(rf"^{_TIMEISH}$")

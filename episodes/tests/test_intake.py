@@ -260,8 +260,11 @@ def test_an_operation_reads_the_transcript_it_left_once(operation, reads):
         else:
             result = services.clips_rebuild(episode=episode)
     assert transcript_reads(context.captured_queries) == reads
-    assert result.warnings == w.episode_warnings(episode=result.episode)
-    assert result.speakers == services.speaker_summaries(episode=result.episode)
+    fresh = Episode.objects.get(pk=result.episode.pk)
+    assert result.warnings == w.episode_warnings(episode=fresh)
+    assert result.speakers == services.speaker_summaries(episode=fresh)
+    # The clip of no section is gone, and so is its warning (it used to be reported from before the edit).
+    assert w.W_CLIP_NO_SECTION.format(name="Old") not in [warning.message for warning in result.warnings]
 
 
 def test_a_key_added_in_the_editor_is_written_before_the_transcript():

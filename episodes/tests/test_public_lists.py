@@ -81,6 +81,16 @@ def test_without_seasons_the_index_lists_all_episodes(client, people):
     assert 'class="season-nav"' not in html
 
 
+def test_lists_and_search_name_an_untitled_episode_as_its_page_does(client, people):
+    make_episode("untitled", title="", short="Short title", transcript=[{"line": "Kafka talk.", "who": "Jane"}])
+    make_episode("bare", title="", short="")
+    Episode.objects.update(season=None)
+    assert sorted(titles(html_of(client, "/"))) == ["Short title", "bare"]
+    assert '<p class="episode-item__short">' not in html_of(client, "/")
+    search = html_of(client, reverse("episodes:search"), q="kafka")
+    assert '<a class="hit__episode" href="/episodes/untitled/#t0">Short title</a>' in search
+
+
 def test_no_episodes_yet(client, db):
     assert "No episodes are published yet." in html_of(client, "/")
 

@@ -90,6 +90,13 @@ def test_a_known_speaker_or_the_end_of_the_file_still_checks_each_turn(text, lin
     assert error.line == line and message in error.message
 
 
+@pytest.mark.parametrize("digits", ["٣:٠٩", "०:०९", "０:０９"])
+def test_a_time_in_other_digits_than_ascii_ones_is_text(digits):
+    text = f"0:09\nAlexey\nHi.\n\n0:10\nAlexey\n{digits}\n\n0:11\n{digits}\nYes.\n\n{digits}\n"
+    assert [item.get("line", item.get("header")) for item in read(text).items] == ["Hi.", digits, "Yes.", digits]
+    assert read(text).items[2]["who"] == digits
+
+
 def test_plain_text_past_the_table_of_written_times_and_lines_that_only_start_like_times():
     text = "9:59:59\n Alexey \n2 years ago.\n\n10:00:01\nJane\n(laughs) Yes.\n\n100:00:00\nJane\n[0:1o] no\n"
     error = refused(text)
@@ -130,8 +137,8 @@ def reference_read_text(text):
 
 
 TIMES = ["0:09", "0:10", "00:11", "[0:12]", "(0:13)", "0:14 ", "1:02:03", "10:00:01", "0:08", "3:00", "1:75", "[0:1o]"]
-SPEAKERS = ["Alexey", "Alexey", " Alexey ", "Jane", "\tJane", "", "y" * 201, "0:15"]
-TEXTS = ["Hi.", "Hi.", "2 years ago", "(laughs) yes", "’Quoted’", "", "0:16", "[0:17]"]
+SPEAKERS = ["Alexey", "Alexey", " Alexey ", "Jane", "\tJane", "", "y" * 201, "0:15", "٣:٠٩"]
+TEXTS = ["Hi.", "Hi.", "2 years ago", "(laughs) yes", "’Quoted’", "", "0:16", "[0:17]", "٣:٠٩", "０:０９"]
 OTHERS = ["", "", "  ", "Career talk", "Transcribed by https://otter.ai"]
 # Mostly turns (a time, a speaker and a text line, each perhaps wrong), between blank lines and headers.
 TEXT_LINES = st.lists(
