@@ -135,9 +135,43 @@ def main():
             f"{min(t['ours']) / calls * 1000:>7.1f}ms {best:>5.2f}x {paired:>5.2f}x  ({calls} reads a run)"
         )
 
+    # The least any plain-text reader returning the transcript list can do, in the same runs: decode, split,
+    # and make each turn's dict from its three lines, knowing the layout and checking nothing (no speaker,
+    # no text, no order; times looked up in the table; headers kept as they are).
+    from episodes import frontmatter as fm
+
+    text_data, written = files["text"], fm.written_times()
+
+    def least(calls=10):
+        for _ in range(calls):
+            lines = text_data.decode("utf-8").split("\n")
+            rest, lookup, made = iter(lines), written.get, []
+            for line in rest:
+                if line:
+                    sec = lookup(line)
+                    made.append(
+                        {"header": line}
+                        if sec is None
+                        else {"line": next(rest), "sec": sec, "time": line, "who": next(rest)}
+                    )
+
+    def floor10(fn=floors["text"]):
+        for _ in range(10):
+            fn()
+
+    def ours10(data=text_data):
+        for _ in range(10):
+            tf.read_transcript(data, name="talk.txt", max_bytes=limit)
+
+    t = measure({"floor": (None, floor10), "least": (None, least), "ours": (None, ours10)}, args.repeat)
+    least_x, ours_x, over = (ratios(t, a, b)[0] for a, b in (("least", "floor"), ("ours", "floor"), ("ours", "least")))
+    print(
+        f"text: the least a reader of the transcript list does (decode, split, a dict a turn, no checks) is "
+        f"{least_x:.2f}x the floor; ours, in the same runs, {ours_x:.2f}x the floor and {over:.2f}x that least reader"
+    )
+
     # Plain text reads a time as the files write it by one lookup in fm.written_times, a table the process
     # builds once, an hour of times at a time, as transcripts that long come; its cost is outside the runs above.
-    from episodes import frontmatter as fm
 
     hours = max(item.get("sec", 0) for item in items) // 3600 + 1
     table = fm.written_times(hours)
