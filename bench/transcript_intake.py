@@ -60,6 +60,25 @@ def sample_turns(count: int) -> list[dict]:
     return items
 
 
+def autorange(fn) -> int:
+    """Return how many calls of ``fn`` last 20 ms or more, as timeit's autorange does: a single short call's
+    time (the plain text's floor is a millisecond) is mostly the state the allocator and the caches happen
+    to be in, not the reading."""
+    start = time.process_time()
+    fn()
+    return max(1, math.ceil(0.02 / max(time.process_time() - start, 1e-6)))
+
+
+def repeated(fn, calls: int):
+    """Return a timed run: ``fn`` called ``calls`` times."""
+
+    def run():
+        for _ in range(calls):
+            fn()
+
+    return run
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--turns", type=int, default=3000)
@@ -112,27 +131,20 @@ def main():
     print(f"{args.turns} turns, {len(items) - args.turns} section headers; best CPU time of {args.repeat} runs")
     print("ratios: best time over best time, then the median of the runs side by side")
     print(f"{'format':<6} {'bytes':>10} {'floor':>9} {'ours':>9} {'best':>6} {'median':>6}  target <= 2.00x")
+    reads = {
+        kind: (lambda data=data, kind=kind: tf.read_transcript(data, name=f"talk.{kind}", max_bytes=limit))
+        for kind, data in files.items()
+    }
+    calls = {kind: autorange(floors[kind]) for kind in files}
     for kind, data in files.items():
-        # As timeit's autorange does, a timed run reads the file as many times as make the floor last 20 ms
-        # or more (the plain text's floor is a millisecond): a single short call's time is mostly the state
-        # the allocator and the caches happen to be in, not the reading.
-        start = time.process_time()
-        floors[kind]()
-        calls = max(1, math.ceil(0.02 / max(time.process_time() - start, 1e-6)))
-
-        def floor(fn=floors[kind], calls=calls):
-            for _ in range(calls):
-                fn()
-
-        def ours(data=data, kind=kind, calls=calls):
-            for _ in range(calls):
-                tf.read_transcript(data, name=f"talk.{kind}", max_bytes=limit)
-
-        t = measure({"floor": (None, floor), "ours": (None, ours)}, args.repeat)
+        t = measure(
+            {"floor": (None, repeated(floors[kind], calls[kind])), "ours": (None, repeated(reads[kind], calls[kind]))},
+            args.repeat,
+        )
         best, paired = ratios(t, "ours", "floor")
         print(
-            f"{kind:<6} {len(data):>10,} {min(t['floor']) / calls * 1000:>7.1f}ms "
-            f"{min(t['ours']) / calls * 1000:>7.1f}ms {best:>5.2f}x {paired:>5.2f}x  ({calls} reads a run)"
+            f"{kind:<6} {len(data):>10,} {min(t['floor']) / calls[kind] * 1000:>7.1f}ms "
+            f"{min(t['ours']) / calls[kind] * 1000:>7.1f}ms {best:>5.2f}x {paired:>5.2f}x  ({calls[kind]} reads a run)"
         )
 
     # The least any plain-text reader returning the transcript list can do, in the same runs: decode, split,
@@ -140,30 +152,22 @@ def main():
     # no text, no order; times looked up in the table; headers kept as they are).
     from episodes import frontmatter as fm
 
-    text_data, written = files["text"], fm.written_times()
+    written = fm.written_times()
 
-    def least(calls=10):
-        for _ in range(calls):
-            lines = text_data.decode("utf-8").split("\n")
-            rest, lookup, made = iter(lines), written.get, []
-            for line in rest:
-                if line:
-                    sec = lookup(line)
-                    made.append(
-                        {"header": line}
-                        if sec is None
-                        else {"line": next(rest), "sec": sec, "time": line, "who": next(rest)}
-                    )
+    def least(data=files["text"]):
+        lines = data.decode("utf-8").split("\n")
+        rest, lookup, made = iter(lines), written.get, []
+        for line in rest:
+            if line:
+                sec = lookup(line)
+                if sec is None:
+                    made.append({"header": line})
+                else:
+                    made.append({"line": next(rest), "sec": sec, "time": line, "who": next(rest)})
+        return made
 
-    def floor10(fn=floors["text"]):
-        for _ in range(10):
-            fn()
-
-    def ours10(data=text_data):
-        for _ in range(10):
-            tf.read_transcript(data, name="talk.txt", max_bytes=limit)
-
-    t = measure({"floor": (None, floor10), "least": (None, least), "ours": (None, ours10)}, args.repeat)
+    runs = {"floor": floors["text"], "least": least, "ours": reads["text"]}
+    t = measure({name: (None, repeated(fn, calls["text"])) for name, fn in runs.items()}, args.repeat)
     least_x, ours_x, over = (ratios(t, a, b)[0] for a, b in (("least", "floor"), ("ours", "floor"), ("ours", "least")))
     print(
         f"text: the least a reader of the transcript list does (decode, split, a dict a turn, no checks) is "
@@ -172,7 +176,6 @@ def main():
 
     # Plain text reads a time as the files write it by one lookup in fm.written_times, a table the process
     # builds once, an hour of times at a time, as transcripts that long come; its cost is outside the runs above.
-
     hours = max(item.get("sec", 0) for item in items) // 3600 + 1
     table = fm.written_times(hours)
     t = measure({"table": (None, lambda: {fm.seconds_to_time(s): s for s in range(len(table))})}, 3)
