@@ -75,3 +75,23 @@ def test_refusals_conflicts_and_bad_input_exit_1(site, settings, tmp_path):
     assert status == 1 and "there is no remote 'nowhere'" in err
     status, _, err = run("sync_site", "status", "--repo", str(tmp_path))
     assert status == 1 and "is not a git working tree" in err
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_verbosity_is_taken_before_or_after_the_action(site, where):
+    def sync_site(action, *args):
+        verbosity = ["-v", "2"] if action != "push" else ["--verbosity=2"]
+        before, after = (verbosity, []) if where == "before" else ([], verbosity)
+        repo = ["--repo", str(site.root)] if action != "resolve" else []
+        return run("sync_site", *before, action, *args, *repo, *after)
+
+    status, out, err = sync_site("pull")
+    assert status == 0, err
+    edit_title(S22_SLUG, "A verbose title")
+    status, out, err = sync_site("push", "--dry-run")
+    # Only a dry run at verbosity 2 shows the line diff.
+    assert status == 0 and "+title: A verbose title" in out, err
+    status, out, err = sync_site("status")
+    assert status == 0, err
+    status, _, err = sync_site("resolve", S22, "--keep", "site")
+    assert status == 1 and f"{S22} is not in conflict" in err  # parsed, then refused for what it says

@@ -12,6 +12,8 @@ the working tree; status tells what each would do, and the conflicts to settle. 
 was refused or left in conflict, or when the command could not run at all.
 """
 
+import argparse
+
 from django.core.management.base import BaseCommand, CommandError
 
 from episodes.services import site
@@ -26,6 +28,16 @@ class Command(BaseCommand):
         push = actions.add_parser("push", help="Commit what changed in the CMS to a branch.")
         status = actions.add_parser("status", help="Tell what a pull and a push would do.")
         resolve = actions.add_parser("resolve", help="Settle a conflict left by a pull.")
+        for sub in (pull, push, status, resolve):
+            # Django reads -v only before the action; taken here too, it may follow the action as well.
+            sub.add_argument(
+                "-v",
+                "--verbosity",
+                type=int,
+                choices=[0, 1, 2, 3],
+                default=argparse.SUPPRESS,
+                help="Verbosity level; 0=minimal output, 1=normal output, 2=verbose output, 3=very verbose output",
+            )
         for sub in (pull, push, status):
             sub.add_argument("--repo", metavar="PATH", help="The site's working tree (default: SITE_REPO).")
         push.add_argument("--branch", metavar="NAME", help="Branch to commit to (default: cms/publish-<time>).")
