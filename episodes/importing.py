@@ -102,6 +102,8 @@ class FileResult:
     # The episode's or person's id once imported, and the episode's version.
     pk: int | None = None
     version: int | None = None
+    # An episode whose file the site hides (a draft, see sync.hidden_on_site), once imported.
+    hidden: bool = False
 
     def __str__(self) -> str:
         if self.status == REFUSED:
@@ -369,6 +371,7 @@ def _import_episode(
     result.warnings += doc.notes
     fm.validate_episode(doc)
     rows = sync.episode_rows(doc, slug=result.slug)
+    result.hidden = sync.hidden_on_site(result.slug, doc.front)
     if existing is not None:
         if existing.edited_since_sync and not options.force:
             by = f" by {existing.edited_by}" if existing.edited_by else ""

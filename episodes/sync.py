@@ -213,9 +213,34 @@ def item_data(kind: str, text: str, who: str, sec, time: str, keys: list, extra:
     return _ordered(keys, present, fm.load(extra) if extra else {})
 
 
+def hidden_on_site(slug: str, front: dict) -> bool:
+    """Tell whether the site hides an episode's file: Jekyll renders no file whose name starts with '_', nor one
+    whose front matter says ``published: false``."""
+    return slug.startswith("_") or front.get("published") is False
+
+
+def episode_hidden(episode: Episode) -> bool:
+    """Tell whether the site hides ``episode``'s file (see :func:`hidden_on_site`)."""
+    return hidden_on_site(episode.slug, parsed_extra(episode.extra))
+
+
+def status_from_site(*, current: str, was_hidden: bool, hidden: bool) -> str:
+    """Return an episode's status once the site's file is read: a file the site hides makes a draft, and one
+    it shows again publishes the draft its hiding made; otherwise the CMS's status (``current``) stays."""
+    if hidden:
+        return Episode.Status.DRAFT
+    if current == Episode.Status.DRAFT and was_hidden:
+        return Episode.Status.PUBLISHED
+    return current
+
+
 def episode_rows(doc: fm.Document, *, slug: str) -> EpisodeRows:
-    """Map a parsed episode file to unsaved rows; raise FormatError for values YAML cannot write back."""
-    episode = Episode(slug=slug, closing=doc.closing)
+    """Map a parsed episode file to unsaved rows; raise FormatError for values YAML cannot write back.
+
+    A file the site hides (:func:`hidden_on_site`) gives a draft.
+    """
+    status = Episode.Status.DRAFT if hidden_on_site(slug, doc.front) else Episode.Status.PUBLISHED
+    episode = Episode(slug=slug, closing=doc.closing, status=status)
     rows = EpisodeRows(episode=episode)
     extra = {}
     for key, value in doc.front.items():
@@ -365,7 +390,9 @@ def save_episode_rows(
     with transaction.atomic(savepoint=False):  # joins the caller's savepoint, or is a transaction
         episode = rows.episode
         if existing is not None:
-            episode.pk, episode.status, episode.created_at = existing.pk, existing.status, existing.created_at
+            episode.pk, episode.created_at = existing.pk, existing.created_at
+            hidden, was_hidden = episode.status == Episode.Status.DRAFT, episode_hidden(existing)
+            episode.status = status_from_site(current=existing.status, was_hidden=was_hidden, hidden=hidden)
             episode.version = existing.version + 1
             _delete_children(existing)
         episode.synced_version = episode.version

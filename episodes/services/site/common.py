@@ -16,6 +16,7 @@ FOLDERS = [EPISODES_FOLDER, PEOPLE_FOLDER]
 EPISODE, PERSON = "episode", "person"
 FOLDER_KIND = {EPISODES_FOLDER: EPISODE, PEOPLE_FOLDER: PERSON}
 KIND_FOLDER = {kind: folder for folder, kind in FOLDER_KIND.items()}
+TEMPLATE_NAME = "_template.md"
 
 ERR_NO_REPO = "no site repository: give --repo PATH or set SITE_REPO"
 ERR_DETACHED = (
@@ -68,6 +69,11 @@ def kind_of(path: str) -> str | None:
     if folder not in FOLDER_KIND or not name.endswith(".md") or name.startswith("."):
         return None
     return FOLDER_KIND[folder]
+
+
+def is_template(path: str) -> bool:
+    """Tell whether ``path`` is the site's template of new episode or people files (not a file of its own)."""
+    return kind_of(path) is not None and posixpath.basename(path) == TEMPLATE_NAME
 
 
 def key_of(path: str) -> str:

@@ -112,9 +112,12 @@ def _episodes(notes: list[str]) -> list[Pending]:
         else set()
     )
     candidates = []
+    # A draft whose file the site hides is written like any episode (under its own name, still hidden).
+    drafts = Episode.objects.exclude(status=Episode.Status.PUBLISHED).only("slug", "extra")
+    hidden = {episode.pk for episode in drafts if sync.episode_hidden(episode)}
     for pk, slug, version, status in Episode.objects.values_list("pk", "slug", "version", "status"):
         row = tracked.get(pk)
-        if status != Episode.Status.PUBLISHED:
+        if status != Episode.Status.PUBLISHED and pk not in hidden:
             if row is not None:
                 notes.append(NOTE_DRAFT_ON_SITE.format(path=row["path"]))
             continue

@@ -31,6 +31,7 @@ from .common import (
     Target,
     cms_document,
     dirty_note,
+    is_template,
     key_of,
     kind_of,
     open_site,
@@ -40,7 +41,8 @@ from .common import (
 
 CREATED, UPDATED, UNCHANGED, MERGED = importing.CREATED, importing.UPDATED, importing.UNCHANGED, "merged"
 RENAMED, DELETED, CONFLICT, REFUSED = "renamed", "deleted", "conflict", importing.REFUSED
-STATUSES = (CREATED, UPDATED, MERGED, UNCHANGED, RENAMED, DELETED, CONFLICT, REFUSED)
+SKIPPED = "skipped"
+STATUSES = (CREATED, UPDATED, MERGED, UNCHANGED, RENAMED, DELETED, SKIPPED, CONFLICT, REFUSED)
 
 NOTE_REWRITTEN = (
     "the last pulled commit {commit} is not in this repository (history rewritten, or another repository): "
@@ -51,6 +53,8 @@ MSG_MERGED = "kept the CMS's edits; from the site: {what}"
 SUMMARY_MERGED = "merged the site's changes to {path} (commit {commit}) with the CMS's edits"
 SUMMARY_RENAMED = "renamed on the site: {old} → {new} (the old address redirects)"
 SUMMARY_DELETED = "deleted on the site ({path}): made a draft"
+DETAIL_TEMPLATE = "template"
+DETAIL_DRAFT = "a draft: the site hides this file"
 
 
 @dataclass
@@ -73,6 +77,8 @@ class FileLine:
             return f"{self.path}: conflict, not imported (the CMS's edits are kept): {said}"
         if self.status == RENAMED:
             return f"{self.old_path} → {self.path}: renamed ({self.detail})"
+        if self.status == SKIPPED:
+            return f"{self.path}: {self.detail}, skipped"
         return f"{self.path}: {self.status}" + (f" ({self.detail})" if self.detail else "")
 
 
@@ -214,6 +220,9 @@ class _Puller:
             else:
                 deletions.append(git.FileChange("D", change.old_path))
                 upserts.append(git.FileChange("A", change.path))
+        for change in [c for c in upserts if is_template(c.path)]:
+            upserts.remove(change)
+            self.done(FileLine(change.path, SKIPPED, DETAIL_TEMPLATE))
         # Profiles first, so that episodes find their guests.
         upserts.sort(key=lambda c: (kind_of(c.path) != PERSON, c.path))
         self.upsert([c.path for c in upserts])
@@ -249,8 +258,12 @@ class _Puller:
                 summary = SUMMARY_RENAMED.format(old=old, new=new)
                 in_step = target.site_file is not None and target.site_file.version == obj.version
                 with editing(episode=obj, summary=summary) as edit:
+                    was_hidden = sync.episode_hidden(edit.episode)
                     edit.episode.slug = new
-                    edit.episode.save(update_fields=["slug"])
+                    edit.episode.status = sync.status_from_site(
+                        current=edit.episode.status, was_hidden=was_hidden, hidden=sync.episode_hidden(edit.episode)
+                    )
+                    edit.episode.save(update_fields=["slug", "status"])
                 EpisodeRedirect.objects.filter(old=new).delete()
                 EpisodeRedirect.objects.update_or_create(old=old, defaults={"target": obj})
                 if in_step:
@@ -354,7 +367,8 @@ class _Puller:
                 self.record_problem(found[result.name], by_path[result.name][0], f"{result.line}: {result.message}")
                 self.done(FileLine(result.name, REFUSED, result.message, result.line))
             else:
-                self.done(FileLine(result.name, result.status, result.slug, warnings=result.warnings))
+                detail = f"{result.slug}, {DETAIL_DRAFT}" if result.hidden else result.slug
+                self.done(FileLine(result.name, result.status, detail, warnings=result.warnings))
 
     def record_in_step(self, target: Target, blob: str, raw: bytes, imported=None) -> None:
         """Record that the CMS now holds exactly this file's data (in the transaction of its import)."""
@@ -437,7 +451,13 @@ def apply_document(obj: Episode | Person, doc: fm.Document, *, summary: str, use
     if isinstance(obj, Episode):
         rows = sync.episode_rows(doc, slug=obj.slug)
         with editing(episode=obj, summary=summary, user=user) as edit:
+            was_hidden = sync.episode_hidden(edit.episode)
             sync.replace_content(rows, episode=edit.episode)
+            hidden = rows.episode.status == Episode.Status.DRAFT
+            status = sync.status_from_site(current=edit.episode.status, was_hidden=was_hidden, hidden=hidden)
+            if status != edit.episode.status:
+                edit.episode.status = status
+                edit.episode.save(update_fields=["status"])
     else:
         Person.objects.filter(pk=obj.pk).update(**sync.person_fields(doc))
 
