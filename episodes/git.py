@@ -27,6 +27,8 @@ ERR_TIMEOUT = "git {command} did not finish within {seconds} seconds"
 ERR_BUSY = "another pull or push is running on {path}; try again when it has finished"
 ERR_LOCK = "cannot write to the git folder of {path} ({problem}): the CMS needs to write there to pull or push"
 ERR_BAD_BRANCH = "'{name}' is not a valid branch name"
+ERR_FULL_REF = "'{name}' is not a valid branch name: give the branch's short name, without refs/heads/"
+ERR_BAD_REMOTE = "'{name}' is not a valid remote name"
 ERR_NO_REMOTE = "there is no remote '{name}' in {path} (remotes: {remotes})"
 
 
@@ -280,12 +282,25 @@ class Repo:
         return self.text("commit-tree", tree, "-p", parent, "-F", "-", input=message.encode(), env=env)
 
     def check_branch_name(self, name: str) -> None:
-        try:
-            self.run("check-ref-format", "--branch", name)
-        except GitError:
-            raise GitError(ERR_BAD_BRANCH.format(name=name)) from None
-        if name.startswith("-") or name == "HEAD":
+        """Raise GitError unless ``name`` is a branch's short name that git accepts (``git check-ref-format``)."""
+        if name.startswith("refs/"):
+            # Taken as a short name it would make refs/heads/refs/heads/...
+            raise GitError(ERR_FULL_REF.format(name=name))
+        # The full ref is checked, not `--branch NAME`, which would take @{-1} for the previous branch.
+        if not name or name.startswith("-") or name == "HEAD" or not self._ref_format_ok(f"refs/heads/{name}"):
             raise GitError(ERR_BAD_BRANCH.format(name=name))
+
+    def check_remote_name(self, name: str) -> None:
+        """Raise GitError unless ``name`` is a remote's name as git accepts it (and never an option)."""
+        if not name or name.startswith("-") or not self._ref_format_ok(f"refs/remotes/{name}/test"):
+            raise GitError(ERR_BAD_REMOTE.format(name=name))
+
+    def _ref_format_ok(self, ref: str) -> bool:
+        try:
+            self.run("check-ref-format", ref)
+        except GitError:
+            return False
+        return True
 
     def update_ref(self, ref: str, new: str, old: str | None) -> None:
         """Point ``ref`` at ``new`` only if it still points at ``old`` (None: only if it does not exist)."""
@@ -297,8 +312,27 @@ class Repo:
     def push(self, remote: str, branch: str) -> str:
         """Push ``branch`` to ``remote`` under the same name, never forcing; return git's report."""
         ref = f"refs/heads/{branch}"
-        out = self.run("push", "--porcelain", remote, f"{ref}:{ref}", timeout=PUSH_TIMEOUT)
+        # After `--`, a remote named like an option (--receive-pack=...) is only a name.
+        out = self.run("push", "--porcelain", "--", remote, f"{ref}:{ref}", timeout=PUSH_TIMEOUT)
         return out.decode("utf-8", "replace").strip()
+
+    def remote_tip(self, remote: str, branch: str) -> str | None:
+        """Return the commit ``branch`` points to on ``remote``, or None when the remote has no such branch."""
+        ref = f"refs/heads/{branch}"
+        out = self.text("ls-remote", "--heads", "--", remote, ref, timeout=PUSH_TIMEOUT)
+        for line in out.splitlines():
+            commit, _, name = line.partition("\t")
+            if name == ref:
+                return commit
+        return None
+
+    def is_ancestor(self, older: str, newer: str) -> bool:
+        """Tell whether commit ``older`` is ``newer`` or in its history (False when either is unknown here)."""
+        try:
+            self.run("merge-base", "--is-ancestor", older, newer)
+        except GitError:
+            return False
+        return True
 
     @contextmanager
     def lock(self):

@@ -21,6 +21,7 @@ SITE_REPO             a git working tree of the site (_podcast/, _people/, image
                       sync_site and the admin's Publish page; its images/ are served at PODCAST_IMAGES_URL
 SITE_REMOTE           the remote the admin's Publish button pushes its branch to (e.g. origin); none: commit only
 SITE_COMMITTER        "Name <email>" as the committer of published changes; default: git's own, or "Podcast CMS"
+SITE_BRANCH_PREFIX    how the names of the branches a push writes start (default cms/): a push writes no other branch
 
 Public site
 PODCAST_TITLE         the podcast's name on pages and in structured data; default "DataTalks.Club Podcast"
@@ -253,5 +254,6 @@ EPISODES_UPLOAD_DIR = os.environ.get("EPISODES_UPLOAD_DIR", "")
 SITE_REPO = os.environ.get("SITE_REPO", "")
 SITE_REMOTE = os.environ.get("SITE_REMOTE", "")
 SITE_COMMITTER = os.environ.get("SITE_COMMITTER", "")
+SITE_BRANCH_PREFIX = os.environ.get("SITE_BRANCH_PREFIX", "cms/")
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"

@@ -54,6 +54,7 @@ class PublishAdmin(admin.ModelAdmin):
             "title": "Publish to the site",
             "repo": settings.SITE_REPO,
             "remote": settings.SITE_REMOTE,
+            "branch_prefix": settings.SITE_BRANCH_PREFIX,
             "can_change": self.has_change_permission(request),
             **extra,
         }

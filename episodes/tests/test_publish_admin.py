@@ -129,7 +129,7 @@ def test_conflicts_are_shown_side_by_side_and_settled_from_the_page(admin_client
 def test_errors_are_messages_not_server_errors(admin_client, pulled):
     edit_title(S22_SLUG, "Title")
     response = admin_client.post(reverse("admin:episodes_publish_push"), {"branch": "main"}, follow=True)
-    assert "Nothing was published: branch main is checked out" in response.content.decode()
+    assert "Nothing was published: the CMS publishes only to branches of its own" in response.content.decode()
     response = admin_client.post(reverse("admin:episodes_publish_resolve"), {"path": S22, "keep": "cms"}, follow=True)
     assert f"{S22} is not in conflict" in response.content.decode()
     pulled.git("checkout", "-q", "--detach")

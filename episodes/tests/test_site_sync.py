@@ -382,12 +382,76 @@ def test_a_branch_moved_under_us_is_refused(pulled):
     assert push(pulled).commit  # a branch of its own works
 
 
-def test_the_checked_out_branch_is_never_written(pulled):
+def test_the_checked_out_branch_is_never_written(pulled, settings):
     edit_title(S22_SLUG, "Title")
-    with pytest.raises(site_sync.SyncError, match="branch main is checked out"):
+    with pytest.raises(site_sync.SyncError, match="publishes only to branches of its own, whose names start with cms/"):
         push(pulled, branch="main")
     with pytest.raises(site_sync.SyncError, match="not a valid branch name"):
-        push(pulled, branch="bad..name")
+        push(pulled, branch="cms/bad..name")
+    pulled.git("branch", "cms/checked-out")
+    pulled.git("checkout", "-q", "cms/checked-out")
+    with pytest.raises(site_sync.SyncError, match="branch cms/checked-out is checked out"):
+        push(pulled, branch="cms/checked-out")
+    # The branch pulls read is refused even where the prefix would let it through.
+    settings.SITE_BRANCH_PREFIX = "ma"
+    with pytest.raises(site_sync.SyncError, match="branch main is the site's branch that pulls read"):
+        push(pulled, branch="main")
+    assert pulled.git("rev-parse", "main") == pulled.git("rev-parse", "cms/checked-out")
+
+
+def test_only_branches_of_the_cms_own_are_published(pulled, remote, settings):
+    pulled.git("push", "-q", "origin", "main:deploy", "main:cms/theirs")
+    before = pulled.git("ls-remote", "origin")
+    edit_title(S22_SLUG, "Title")
+    # An existing branch outside the prefix (it would fast-forward: the push is not forced, but it descends).
+    with pytest.raises(site_sync.SyncError, match="only to branches of its own, .*'deploy' is not one"):
+        push(pulled, branch="deploy", remote="origin")
+    # A branch under the prefix that someone else made on the remote.
+    with pytest.raises(site_sync.SyncError, match="branch cms/theirs already exists on origin .* did not make it"):
+        push(pulled, branch="cms/theirs", remote="origin")
+    # A full ref name is refused, not taken as refs/heads/refs/heads/main; so is @{-1} (the previous branch).
+    with pytest.raises(site_sync.SyncError, match="without refs/heads/"):
+        push(pulled, branch="refs/heads/main")
+    with pytest.raises(site_sync.SyncError, match="not a valid branch name"):
+        push(pulled, branch="cms/@{-1}")
+    settings.SITE_BRANCH_PREFIX = ""
+    with pytest.raises(site_sync.SyncError, match="SITE_BRANCH_PREFIX '' cannot start a branch name"):
+        push(pulled)
+    settings.SITE_BRANCH_PREFIX = "site-cms/"
+    assert pulled.git("ls-remote", "origin") == before
+    assert pulled.git("for-each-ref", "--format=%(refname)", "refs/heads") == "refs/heads/main"
+    assert site_sync.pending_changes().files and not SiteState.load().pushed_commit
+    report = push(pulled, branch="site-cms/retitle", remote="origin")
+    assert pulled.git("ls-remote", "origin", "refs/heads/site-cms/retitle").startswith(report.commit)
+
+
+def test_a_default_branch_name_taken_on_the_remote_is_skipped(pulled, remote, monkeypatch):
+    from datetime import UTC, datetime
+
+    from episodes.services.site import push as push_module
+
+    edit_title(S22_SLUG, "Title")
+    now = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    monkeypatch.setattr(push_module.timezone, "now", lambda: now)
+    pulled.git("push", "-q", "origin", "main:cms/publish-20260102-030405")
+    report = push(pulled, remote="origin")
+    assert report.branch == "cms/publish-20260102-030405-2"
+    assert pulled.git("ls-remote", "origin", "refs/heads/cms/publish-20260102-030405").startswith(pulled.head())
+
+
+def test_a_remote_named_like_an_option_runs_nothing(pulled, remote, tmp_path):
+    from episodes import git
+
+    ran = tmp_path / "ran"
+    evil = f"--receive-pack=touch {ran};git-receive-pack"
+    pulled.git("config", f"remote.{evil}.url", str(remote))
+    edit_title(S22_SLUG, "Title")
+    with pytest.raises(site_sync.SyncError, match="is not a valid remote name"):
+        push(pulled, remote=evil)
+    # Below the name check, git itself takes it as a remote's name, never as an option.
+    git.Repo.open(str(pulled.root)).push(evil, "main")
+    assert not ran.exists()
+    assert pulled.git("ls-remote", "origin", "refs/heads/main").startswith(pulled.head())
 
 
 def test_a_rejected_push_reports_git_and_keeps_everything(pulled, remote):

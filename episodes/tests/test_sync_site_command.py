@@ -34,10 +34,12 @@ def test_pull_push_and_status_from_the_command_line(site):
     assert status == 0 and "Dry run: would commit 1 file(s) to branch cms/publish-" in out
     assert site.branches() == ["main"]
 
-    status, out, _ = run("sync_site", "push", "--repo", str(site.root), "--branch", "retitle", "--message", "Retitle")
+    status, out, _ = run(
+        "sync_site", "push", "--repo", str(site.root), "--branch", "cms/retitle", "--message", "Retitle"
+    )
     assert status == 0
-    commit = site.git("rev-parse", "retitle")
-    assert f"Committed {commit[:12]} to branch retitle (from {site.head()[:7]}): 1 file(s)." in out
+    commit = site.git("rev-parse", "cms/retitle")
+    assert f"Committed {commit[:12]} to branch cms/retitle (from {site.head()[:7]}): 1 file(s)." in out
     status, out, _ = run("sync_site", "push", "--repo", str(site.root))
     assert status == 0 and out.strip() == "Nothing to publish: the CMS holds the same data as the site's files."
 
@@ -49,7 +51,7 @@ def test_pull_push_and_status_from_the_command_line(site):
     assert f"Changed on the site since the last pull ({pulled[:7]}), a pull would import:\n" in out
     assert "  renamed: _podcast/trends-in-modern-data-engineering.md → _podcast/modern-data-engineering.md\n" in out
     assert "  deleted: _people/adrianbrudaru.md\n" in out
-    assert "Pushed (retitle), not yet on the pulled branch:\n  " + S22 in out
+    assert "Pushed (cms/retitle), not yet on the pulled branch:\n  " + S22 in out
 
 
 def test_refusals_conflicts_and_bad_input_exit_1(site, settings, tmp_path):

@@ -40,7 +40,11 @@ class Command(BaseCommand):
             )
         for sub in (pull, push, status):
             sub.add_argument("--repo", metavar="PATH", help="The site's working tree (default: SITE_REPO).")
-        push.add_argument("--branch", metavar="NAME", help="Branch to commit to (default: cms/publish-<time>).")
+        push.add_argument(
+            "--branch",
+            metavar="NAME",
+            help="Branch to commit to, starting with SITE_BRANCH_PREFIX (default: cms/publish-<time>).",
+        )
         push.add_argument("--remote", metavar="NAME", help="Push the branch to this remote (never forced).")
         push.add_argument("--message", metavar="TEXT", help="The commit's first line.")
         push.add_argument("--dry-run", action="store_true", help="Show what would be committed; write nothing.")

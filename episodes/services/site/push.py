@@ -25,7 +25,7 @@ from ..revisions import diff as text_diff
 from .common import EPISODE, FOLDERS, SyncError, dirty_note, open_site
 from .pending import Pending, authors, pending_changes
 
-DEFAULT_BRANCH = "cms/publish-{now:%Y%m%d-%H%M%S}"
+DEFAULT_BRANCH = "{prefix}publish-{now:%Y%m%d-%H%M%S}"
 FALLBACK_COMMITTER = git.Identity("Podcast CMS", "podcast-cms@localhost")
 LISTED_CHANGES = 6  # per file in the commit message
 
@@ -35,6 +35,16 @@ ERR_CHECKED_OUT = "branch {name} is checked out in a working tree; a push writes
 ERR_BRANCH_MOVED = (
     "branch {name} already exists at {tip} and is not where this CMS left it{why}: nothing was written; "
     "choose another branch name (--branch NAME)"
+)
+ERR_NOT_OURS = (
+    "the CMS publishes only to branches of its own, whose names start with {prefix} (e.g. {prefix}{name}): "
+    "'{name}' is not one"
+)
+ERR_TRACKED = "branch {name} is the site's branch that pulls read; a push writes a branch of its own"
+ERR_BAD_PREFIX = "SITE_BRANCH_PREFIX '{prefix}' cannot start a branch name: set it to a name such as cms/"
+ERR_REMOTE_NOT_OURS = (
+    "branch {name} already exists on {remote} (at {tip}) and this CMS did not make it: nothing was written; "
+    "choose another branch name (--branch {prefix}NAME)"
 )
 ERR_REJECTED = "git push to {remote} was refused, nothing was recorded (the branch is as it was): {said}"
 ERR_RECORD = "the commit {commit} was made but could not be recorded in the CMS ({problem}); the branch is as it was"
@@ -98,11 +108,13 @@ def _push(site: git.Repo, *, branch, remote, message, dry_run) -> PushReport:
         raise SyncError(ERR_NOT_PULLED.format(path=site.root))
     if not site.has_commit(state.commit):
         raise SyncError(ERR_PULLED_GONE.format(commit=state.commit[:7], path=site.root))
-    if remote and remote not in site.remotes():
-        raise SyncError(
-            git.ERR_NO_REMOTE.format(name=remote, path=site.root, remotes=", ".join(site.remotes()) or "none")
-        )
-    name, parent, tip = _branch(site, state, branch)
+    if remote:
+        site.check_remote_name(remote)
+        if remote not in site.remotes():
+            raise SyncError(
+                git.ERR_NO_REMOTE.format(name=remote, path=site.root, remotes=", ".join(site.remotes()) or "none")
+            )
+    name, parent, tip = _branch(site, state, branch, remote)
     pending = pending_changes()
     report = PushReport(branch=name, parent=parent, remote=remote or "", dry_run=dry_run)
     report.notes = dirty_note(site) + pending.notes
@@ -163,36 +175,64 @@ def _push(site: git.Repo, *, branch, remote, message, dry_run) -> PushReport:
     return report
 
 
-def _branch(site: git.Repo, state: SiteState, requested: str | None) -> tuple[str, str, str | None]:
-    """Return (branch name, parent commit, the branch's current tip or None) for this push."""
+def branch_prefix(site: git.Repo) -> str:
+    """Return SITE_BRANCH_PREFIX, the start of every branch name a push writes; raise SyncError if git refuses it."""
+    prefix = settings.SITE_BRANCH_PREFIX
+    try:
+        if not prefix:
+            raise git.GitError(prefix)
+        site.check_branch_name(f"{prefix}publish")
+    except git.GitError:
+        raise SyncError(ERR_BAD_PREFIX.format(prefix=prefix)) from None
+    return prefix
+
+
+def _branch(site: git.Repo, state: SiteState, requested: str | None, remote: str | None) -> tuple[str, str, str | None]:
+    """Return (branch name, parent commit, the branch's current tip or None) for this push.
+
+    Only a branch of the CMS's own is written: its name starts with SITE_BRANCH_PREFIX, it is not the branch
+    pulls read nor checked out, and where it exists (here or on ``remote``) it is where this CMS left it.
+    """
+    prefix = branch_prefix(site)
     ours = state.pushed_branch and state.pushed_from == state.commit
     if requested:
         name = requested
         site.check_branch_name(name)
+        if not name.startswith(prefix):
+            raise SyncError(ERR_NOT_OURS.format(prefix=prefix, name=name))
     elif ours and site.resolve(f"refs/heads/{state.pushed_branch}") == state.pushed_commit:
         name = state.pushed_branch
     else:
         now = timezone.now()
-        name = DEFAULT_BRANCH.format(now=now)
+        name = DEFAULT_BRANCH.format(prefix=prefix, now=now)
         suffix = 1
-        while site.resolve(f"refs/heads/{name}") is not None:
+        while site.resolve(f"refs/heads/{name}") is not None or (remote and site.remote_tip(remote, name)):
             suffix += 1
-            name = f"{DEFAULT_BRANCH.format(now=now)}-{suffix}"
+            name = f"{DEFAULT_BRANCH.format(prefix=prefix, now=now)}-{suffix}"
+    if name == state.branch:
+        raise SyncError(ERR_TRACKED.format(name=name))
     ref = f"refs/heads/{name}"
     if ref in site.worktree_branches():
         raise SyncError(ERR_CHECKED_OUT.format(name=name))
     tip = site.resolve(ref)
     if tip is None:
-        return name, state.commit, None
-    if ours and name == state.pushed_branch and tip == state.pushed_commit:
-        return name, tip, tip
-    if name == state.pushed_branch and tip == state.pushed_commit:
-        why = f" (it grew from {state.pushed_from[:7]}, before the last pull)"
-    elif name == state.pushed_branch:
-        why = f" ({state.pushed_commit[:7]}: someone else committed to it, or it was reset)"
+        found = (name, state.commit, None)
+    elif ours and name == state.pushed_branch and tip == state.pushed_commit:
+        found = (name, tip, tip)
     else:
-        why = ""
-    raise SyncError(ERR_BRANCH_MOVED.format(name=name, tip=tip[:7], why=why))
+        if name == state.pushed_branch and tip == state.pushed_commit:
+            why = f" (it grew from {state.pushed_from[:7]}, before the last pull)"
+        elif name == state.pushed_branch:
+            why = f" ({state.pushed_commit[:7]}: someone else committed to it, or it was reset)"
+        else:
+            why = ""
+        raise SyncError(ERR_BRANCH_MOVED.format(name=name, tip=tip[:7], why=why))
+    if remote:
+        # A push is never forced, but git would still fast-forward a branch someone else made there.
+        there = site.remote_tip(remote, name)
+        if there is not None and (tip is None or not site.is_ancestor(there, tip)):
+            raise SyncError(ERR_REMOTE_NOT_OURS.format(name=name, remote=remote, tip=there[:7], prefix=prefix))
+    return found
 
 
 def _texts(site: git.Repo, parent_files: dict, files: list[Pending]) -> tuple[list[tuple[Pending, str]], dict]:
