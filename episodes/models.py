@@ -8,6 +8,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from . import frontmatter as fm
+from .topics import KEY_LENGTH, topic_keys
+
 # A file name without its '.md', as any git repository (and so Jekyll) can hold it: no '/' and no NUL.
 # '.' and '..' cannot be page addresses (browsers resolve them away), so they are refused.
 SLUG_PATTERN = r"[^/\x00]+"
@@ -190,6 +193,28 @@ class Episode(models.Model):
     def __str__(self):
         return self.title or self.slug
 
+    def save(self, *args, **kwargs):
+        """Save, and keep the episode's topic rows in step with its ``topics`` key when ``extra`` is written.
+
+        Here rather than in each writer (import, pull, the editor's save, clips, revert): the related
+        episodes of every public page are found through these rows, and a writer that forgot them would
+        leave pages pointing at the wrong episodes with nothing to show it.
+        """
+        update_fields = kwargs.get("update_fields")
+        inserting = self.pk is None or kwargs.get("force_insert")
+        super().save(*args, **kwargs)
+        if update_fields is None or "extra" in update_fields:
+            stored = getattr(self, "_stored_extra", None)
+            if inserting or stored != self.extra:
+                EpisodeTopic.objects.keep(self, old=None if stored is None and not inserting else stored or "")
+            self._stored_extra = self.extra
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        episode = super().from_db(db, field_names, values)
+        episode._stored_extra = episode.__dict__.get("extra")  # None when deferred: not known
+        return episode
+
     @property
     def edited_since_sync(self) -> bool:
         return self.version != self.synced_version
@@ -209,6 +234,44 @@ class EpisodeGuest(models.Model):
 
     def __str__(self):
         return self.person.key
+
+
+class EpisodeTopicQuerySet(models.QuerySet):
+    def keep(self, episode: Episode, *, old: str | None) -> None:
+        """Make ``episode``'s rows its topics' keys; ``old`` is the ``extra`` text the rows were made from
+        (None: not known, so every row is replaced)."""
+        keys = _topic_keys(episode.extra)
+        old_keys = None if old is None else _topic_keys(old)
+        if old_keys == keys:
+            return
+        if old_keys != []:
+            self.filter(episode=episode).delete()
+        if keys:
+            self.bulk_create(EpisodeTopic(episode=episode, key=key, position=i) for i, key in enumerate(keys))
+
+
+def _topic_keys(extra_text: str) -> list[str]:
+    data = fm.load(extra_text) if extra_text else {}
+    return topic_keys(data) if isinstance(data, dict) else []
+
+
+class EpisodeTopic(models.Model):
+    """One of an episode's topics, by its key (see :mod:`episodes.topics`): how related episodes are found."""
+
+    # The unique (episode, key) index also serves lookups by episode.
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="topic_rows", db_index=False)
+    key = models.CharField(max_length=KEY_LENGTH, editable=False)
+    position = models.IntegerField(editable=False)
+
+    objects = EpisodeTopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["episode", "key"], name="unique_episode_topic")]
+        indexes = [models.Index(fields=["key", "episode"], name="episode_topic_key")]
+
+    def __str__(self):
+        return self.key
 
 
 class PlatformRef(models.Model):

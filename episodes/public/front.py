@@ -9,6 +9,10 @@ import datetime
 
 from django.utils.dateparse import parse_date, parse_duration
 
+from ..topics import episode_topics
+
+__all__ = ["episode_description", "episode_duration", "episode_topics", "front_date", "public_title"]
+
 
 def public_title(episode) -> str:
     """Return what the public pages call an episode (or a row of one): its title, else its short title, else
@@ -21,14 +25,6 @@ def episode_description(episode, extra: dict) -> str:
     and ``intro`` keys, its short title and its title that is text and not blank."""
     texts = (extra.get("description"), extra.get("intro"), episode.short, episode.title)
     return next((text for text in texts if isinstance(text, str) and text.strip()), "")
-
-
-def episode_topics(extra: dict) -> list[str]:
-    """Return the ``topics`` front matter key: its non-empty strings, in order, each once."""
-    topics = extra.get("topics")
-    if not isinstance(topics, list):
-        return []
-    return list(dict.fromkeys(t.strip() for t in topics if isinstance(t, str) and t.strip()))
 
 
 def front_date(value) -> datetime.date | None:

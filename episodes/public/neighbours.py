@@ -10,21 +10,19 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
-from ..models import Episode, EpisodeGuest, Person
-from ..sync import parsed_extra
-from .front import episode_topics, public_title
+from ..models import Episode, EpisodeGuest, EpisodeTopic, Person
+from ..topics import topic_key
+from .front import public_title
 
 RELATED = 3
-# Candidates by shared guests or topics, ranked by the database: more than shown, as some only mention a
-# topic in their text without listing it, and the season's neighbours, which the page shows apart, may be
-# among them.
-RELATED_POOL = 3 * RELATED
-# Each listed topic is a substring test on a candidate's front matter: a file listing hundreds of topics
-# must not make the page slow.
+# The database ranks candidates as the page does; the season's neighbours, which the page shows apart,
+# may be among the first.
+RELATED_POOL = RELATED + 2
+# A file listing hundreds of topics must not make the page slow: its first ones are looked up.
 TOPICS_LOOKED_UP = 12
-# Related episodes come from those sharing a guest (found through the guests' index) and the newest ones
-# (found through the list order's index), not from every episode: the page costs the same on a show with
-# thousands of episodes.
+# Related episodes come from those sharing a guest (found through the guests' index) and those among the
+# newest ones sharing a topic (found through the topics' index), not from every episode: the page costs the
+# same on a show with thousands of episodes.
 RECENT = 250
 FIELDS = ("pk", "slug", "title", "short", "season", "number", "version")
 
@@ -65,19 +63,23 @@ class Neighbours:
 
 # One written-out query: the ORM took thirty times the database's time to build this one (subqueries
 # whose annotations it resolves again for each use), and the page's ETag needs it on every request.
-# {placeholders} are filled with fragments below; values always go as parameters.
+# {placeholders} are filled with fragments below; values always go as parameters. Every part is an index
+# lookup: no row's text is read but the few rows returned.
 NEIGHBOURS_SQL = """
 WITH mates AS (
     SELECT id, slug, number FROM {episodes} WHERE status = %(published)s AND id <> %(pk)s AND {same_season}
+), wanted AS (
+    {wanted}
+), recent AS (
+    SELECT id FROM {episodes} WHERE status = %(published)s
+    ORDER BY season DESC NULLS LAST, number DESC NULLS LAST, slug ASC LIMIT %(recent)s
 ), candidates AS (
     SELECT episode_id AS id FROM {guests} WHERE {guest_match}
     UNION
-    SELECT id FROM (
-        SELECT id FROM {episodes} WHERE status = %(published)s
-        ORDER BY season DESC NULLS LAST, number DESC NULLS LAST, slug ASC LIMIT %(recent)s
-    ) recent
+    SELECT t.episode_id FROM {topics} t
+    WHERE t.key IN (SELECT key FROM wanted) AND t.episode_id IN (SELECT id FROM recent)
 )
-SELECT e.id, e.slug, e.title, e.short, e.season, e.number, e.version, {shared_guests}, {front}
+SELECT e.id, e.slug, e.title, e.short, e.season, e.number, e.version, {shared_guests}, {shared_topics}
 FROM {episodes} e
 WHERE e.id = %(pk)s
    OR e.id IN (SELECT id FROM mates WHERE {before} ORDER BY number DESC NULLS FIRST, slug DESC LIMIT 1)
@@ -85,8 +87,8 @@ WHERE e.id = %(pk)s
    OR e.id IN (SELECT id FROM mates ORDER BY number DESC NULLS LAST, slug ASC LIMIT %(season_pool)s)
    OR e.id IN (
        SELECT e.id FROM {episodes} e JOIN candidates c ON c.id = e.id
-       WHERE e.status = %(published)s AND e.id <> %(pk)s AND ({shared_guests} > 0 OR {mention})
-       ORDER BY {related_order} CASE WHEN {same_season} THEN 1 ELSE 0 END DESC,
+       WHERE e.status = %(published)s AND e.id <> %(pk)s
+       ORDER BY {guests_order} {shared_topics} DESC, CASE WHEN {same_season} THEN 1 ELSE 0 END DESC,
                 e.season DESC NULLS LAST, e.number DESC NULLS LAST, e.slug ASC
        LIMIT %(pool)s
    )
@@ -94,17 +96,12 @@ ORDER BY e.number ASC NULLS LAST, e.slug ASC
 """
 
 
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _neighbour_rows(episode: Episode, guests: list[Person], topics: list[str]) -> list[tuple]:
-    """Return (FIELDS..., shared guests, front matter if it mentions a topic) of the episode and its candidates.
+def _neighbour_rows(episode: Episode, guests: list[Person], topics: list[str] | None) -> list[tuple]:
+    """Return (FIELDS..., shared guests, shared topics) of the episode and its candidates.
 
     Candidates: the season's episodes just before and after it, its newest season mates, and the published
-    episodes sharing the most guests or mentioning a topic. In the season's order, by number (unnumbered
-    last) then slug as the database collates them.
+    episodes sharing the most guests, then topics. In the season's order, by number (unnumbered last) then
+    slug as the database collates them. ``topics`` None: the episode's own, as stored.
     """
     params: dict = {
         "pk": episode.pk,
@@ -115,68 +112,72 @@ def _neighbour_rows(episode: Episode, guests: list[Person], topics: list[str]) -
         "season_pool": RELATED + 2,
         "pool": RELATED_POOL,
         "recent": RECENT,
+        "looked_up": TOPICS_LOOKED_UP,
     }
+    quote = connection.ops.quote_name
     guest_names = [f"%(guest{n})s" for n in range(len(guests))]
     params.update({f"guest{n}": person.pk for n, person in enumerate(guests)})
-    topic_names = [f"%(topic{n})s" for n in range(len(topics[:TOPICS_LOOKED_UP]))]
-    params.update({f"topic{n}": _like_pattern(topic) for n, topic in enumerate(topics[:TOPICS_LOOKED_UP])})
-    # PostgreSQL's LIKE tells cases apart, SQLite's does not (for ASCII); LOWER() would copy every text.
-    like = "ILIKE" if connection.vendor == "postgresql" else "LIKE"
-    mention = " OR ".join(f"e.extra {like} {name} ESCAPE '\\'" for name in topic_names)
+    if topics is None:
+        wanted = f"SELECT key FROM {quote(EpisodeTopic._meta.db_table)} WHERE episode_id = %(pk)s"  # noqa: S608 - a table name
+        wanted += " ORDER BY position LIMIT %(looked_up)s"
+    else:
+        keys = list(dict.fromkeys(topic_key(topic) for topic in topics))[:TOPICS_LOOKED_UP]
+        params.update({f"topic{n}": key for n, key in enumerate(keys)})
+        wanted = " UNION ALL ".join(f"SELECT %(topic{n})s AS key" for n in range(len(keys)))
+        wanted = wanted or "SELECT '' AS key WHERE 1 = 0"
     if episode.number is None:
         before, after = "(number IS NOT NULL OR slug < %(slug)s)", "(number IS NULL AND slug > %(slug)s)"
     else:
         before = "(number < %(number)s OR (number = %(number)s AND slug < %(slug)s))"
         after = "(number > %(number)s OR (number = %(number)s AND slug > %(slug)s) OR number IS NULL)"
     shared_guests = (
-        f"(SELECT COUNT(DISTINCT g.person_id) FROM {connection.ops.quote_name(EpisodeGuest._meta.db_table)} g"  # noqa: S608 - names and placeholders only
+        f"(SELECT COUNT(DISTINCT g.person_id) FROM {quote(EpisodeGuest._meta.db_table)} g"  # noqa: S608 - names and placeholders only
         f" WHERE g.episode_id = e.id AND g.person_id IN ({', '.join(guest_names)}))"
     )
-    # Constant terms are left out of ORDER BY, where SQLite would take a number for a column's place.
-    related_order = (f"{shared_guests} DESC," if guests else "") + (
-        f"CASE WHEN ({mention}) THEN 1 ELSE 0 END DESC," if mention else ""
+    shared_topics = (
+        f"(SELECT COUNT(*) FROM {quote(EpisodeTopic._meta.db_table)} t"  # noqa: S608 - names only
+        " WHERE t.episode_id = e.id AND t.key IN (SELECT key FROM wanted))"
     )
     sql = NEIGHBOURS_SQL.format(
-        episodes=connection.ops.quote_name(Episode._meta.db_table),
-        guests=connection.ops.quote_name(EpisodeGuest._meta.db_table),
+        episodes=quote(Episode._meta.db_table),
+        guests=quote(EpisodeGuest._meta.db_table),
+        topics=quote(EpisodeTopic._meta.db_table),
+        wanted=wanted,
         guest_match=f"person_id IN ({', '.join(guest_names)})" if guests else "1 = 0",
         same_season="season IS NULL" if episode.season is None else "season = %(season)s",
         before=before,
         after=after,
         shared_guests=shared_guests if guests else "0",
-        related_order=related_order,
-        mention=f"({mention})" if mention else "1 = 0",
-        front=f"CASE WHEN ({mention}) THEN e.extra ELSE '' END" if mention else "''",
+        # A constant term is left out of ORDER BY, where SQLite would take a number for a column's place.
+        guests_order=f"{shared_guests} DESC," if guests else "",
+        shared_topics=shared_topics,
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
-def episode_neighbours(episode: Episode, *, guests: list[Person], topics: list[str]) -> Neighbours:
+def episode_neighbours(episode: Episode, *, guests: list[Person], topics: list[str] | None = None) -> Neighbours:
     """Return the published episodes before and after ``episode`` in its season, and up to three related ones.
 
-    Related means sharing guests (the more the closer), then sharing topics, then the same season; ties
-    go to the newest. The season's neighbours are left out of the related ones, as the page shows them.
-    One query.
+    Related means sharing guests (the more the closer), then sharing topics (``topics``, or the episode's
+    own as stored when None), then the same season; ties go to the newest. The season's neighbours are
+    left out of the related ones, as the page shows them. One query.
     """
     season: list[Neighbour] = []
-    found: list[tuple[Neighbour, int, str]] = []
-    for *values, shared_guests, front_text in _neighbour_rows(episode, guests, topics):
+    found: list[tuple[Neighbour, int, int]] = []
+    for *values, shared_guests, shared_topics in _neighbour_rows(episode, guests, topics):
         neighbour = Neighbour(*values)
         if neighbour.season == episode.season:
             season.append(neighbour)
         if neighbour.pk != episode.pk:
-            found.append((neighbour, shared_guests, front_text))
+            found.append((neighbour, shared_guests, shared_topics))
     # The rows hold the season's true neighbours, so the ones next to the episode in their order are those.
     at = next(i for i, n in enumerate(season) if n.pk == episode.pk)
     result = Neighbours(season[at - 1] if at else None, season[at + 1] if at + 1 < len(season) else None)
     shown = {n.pk for n in (result.previous, result.next) if n}
     ranked = []
-    wanted = {t.casefold() for t in topics}
-    for neighbour, shared_guests, front_text in found:
-        listed = episode_topics(parsed_extra(front_text)) if front_text else []
-        shared_topics = len(wanted & {t.casefold() for t in listed})
+    for neighbour, shared_guests, shared_topics in found:
         same = int(neighbour.season == episode.season)
         if neighbour.pk not in shown and (shared_guests or shared_topics or same):
             ranked.append(((-shared_guests, -shared_topics, -same, *_newest_key(neighbour)), neighbour))

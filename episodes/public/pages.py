@@ -25,7 +25,7 @@ from .. import markup, services, sync
 from ..models import Episode, Person
 from ..sync import parsed_extra
 from .formats import Segment, chapters_json, segments, transcript_json, transcript_srt, transcript_vtt
-from .front import episode_description, episode_duration, episode_topics, front_date, public_title
+from .front import episode_description, episode_duration, front_date, public_title
 from .neighbours import Neighbours, episode_neighbours
 from .structured import clips, episode_json_ld
 from .timeline import Section, speaker_groups, timeline, youtube_id
@@ -79,8 +79,12 @@ class EpisodeHead:
     guests: list[Person]
     candidates: list[Person]
     ties: dict[str, Person | None]
-    extra: dict
     neighbours: Neighbours
+
+    @property
+    def extra(self) -> dict:
+        """Return the episode's other keys: read only to build a body, never to answer 304."""
+        return parsed_extra(self.episode.extra)
 
     @cached_property
     def etag(self) -> str:
@@ -109,9 +113,8 @@ def episode_head(episode: Episode) -> EpisodeHead:
     """Read the people of ``episode`` (guests, hosts, the editor's speaker ties) and its neighbours: four queries."""
     guests = [row.person for row in episode.guest_rows.select_related("person")]
     candidates = services.speaker_candidates(episode=episode, guests=guests)
-    extra = parsed_extra(episode.extra)
-    neighbours = episode_neighbours(episode, guests=guests, topics=episode_topics(extra))
-    return EpisodeHead(episode, guests, candidates, services.speaker_ties(episode=episode), extra, neighbours)
+    neighbours = episode_neighbours(episode, guests=guests)
+    return EpisodeHead(episode, guests, candidates, services.speaker_ties(episode=episode), neighbours)
 
 
 def speaker_names(head: EpisodeHead, sections: list[Section]) -> dict[str, Person]:

@@ -1,14 +1,22 @@
 """Where a reader goes from an episode page: previous/next in the season, related episodes; and the transcript note."""
 
+import importlib
 import re
 from html import unescape
 
 import pytest
+from django.apps import apps as django_apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from episodes.models import Episode
+from episodes import importing, services, sync
+from episodes.models import Episode, EpisodeTopic, Revision
 from episodes.public import episode_neighbours, episode_topics
-from episodes.tests.factories import import_text, make_episode, make_person, repeated_transcript_text
+from episodes.tests.factories import import_text, make_episode, make_person, make_text, repeated_transcript_text
+from episodes.topics import topic_key
+
+fill_topics = importlib.import_module("episodes.migrations.0012_episode_topics").fill_topics
 
 
 @pytest.fixture
@@ -271,3 +279,63 @@ def test_related_episodes_come_from_shared_guests_and_the_newest_ones(people, mo
     assert slugs(neighbours("here").related) == ["old-guest", "new-2"]
     monkeypatch.setattr(module, "RECENT", 250)
     assert slugs(neighbours("here").related) == ["old-guest", "new-2", "old-topic"]
+
+
+# -- topics as rows -------------------------------------------------------------------------------------------
+
+
+def topic_rows(slug: str) -> list[str]:
+    return list(EpisodeTopic.objects.filter(episode__slug=slug).order_by("position").values_list("key", flat=True))
+
+
+def test_topic_rows_follow_every_write_of_the_topics(people):
+    episode = make_episode("ep", topics=["MLOps", "mlops ", "Careers", "", 3])
+    assert topic_rows("ep") == [topic_key("MLOps"), topic_key("careers")]
+    services.episode_save(episode=episode, extra={**sync.episode_extra(episode), "topics": ["Data"]})
+    assert topic_rows("ep") == [topic_key("data")]
+    first = Revision.objects.for_episode(episode).last()
+    services.episode_revert(episode=Episode.objects.get(slug="ep"), revision=first)
+    assert topic_rows("ep") == [topic_key("MLOps"), topic_key("careers")]
+    result = import_text(make_text(topics=["Search"]), slug="ep", force=True)
+    assert result.status == importing.UPDATED and topic_rows("ep") == [topic_key("search")]
+    services.episode_save(episode=Episode.objects.get(slug="ep"), fields={"title": "Renamed"})
+    assert topic_rows("ep") == [topic_key("search")]
+    # A full save of a row read with its other keys deferred replaces the rows from what it writes.
+    deferred = Episode.objects.defer("extra").get(slug="ep")
+    deferred.extra = "topics:\n- Infra\n"
+    deferred.save()
+    assert topic_rows("ep") == [topic_key("infra")]
+    Episode.objects.filter(slug="ep").delete()
+    assert not EpisodeTopic.objects.exists()
+
+
+def test_topics_of_any_length_and_text_are_matched_by_their_whole_text(people):
+    long = "x" * 20_000
+    make_episode("this", season=1, guests=[], topics=[long, "\u00df-straße"])
+    make_episode("same", season=2, guests=[], topics=[long.upper()])
+    make_episode("folded", season=3, guests=[], topics=["SS-STRASSE"])
+    make_episode("prefix", season=4, guests=[], topics=[long[:-1]])
+    assert slugs(neighbours("this").related) == ["folded", "same"]
+
+
+def test_migration_fills_the_topics_of_existing_episodes(people):
+    make_episode("one", topics=["MLOps", "Data"])
+    make_episode("two", topics="not a list")
+    make_episode("three", guests=[])
+    EpisodeTopic.objects.all().delete()
+    fill_topics(django_apps, None)
+    assert topic_rows("one") == [topic_key("mlops"), topic_key("data")]
+    assert topic_rows("two") == topic_rows("three") == []
+
+
+def test_a_page_and_its_304_find_related_episodes_through_indexes_not_text(client, people):
+    make_episode("ep", season=1, guests=["ann"], topics=["MLOps"])
+    make_episode("other", season=2, guests=[], topics=["mlops"])
+    with CaptureQueriesContext(connection) as page:
+        response = client.get("/episodes/ep/")
+    assert "/episodes/other/" in more_section(client, "ep")
+    with CaptureQueriesContext(connection) as again:
+        assert client.get("/episodes/ep/", headers={"if-none-match": response["ETag"]}).status_code == 304
+    for query in [*page.captured_queries, *again.captured_queries]:
+        assert "LIKE" not in query["sql"].upper(), query["sql"]
+    assert len(again.captured_queries) <= 5

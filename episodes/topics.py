@@ -1,0 +1,30 @@
+"""An episode's topics (its ``topics`` front matter key) and the key related episodes are matched by: no Django."""
+
+from __future__ import annotations
+
+import hashlib
+
+KEY_LENGTH = 32
+
+
+def episode_topics(extra: dict) -> list[str]:
+    """Return the ``topics`` front matter key: its non-empty strings, in order, each once."""
+    topics = extra.get("topics")
+    if not isinstance(topics, list):
+        return []
+    return list(dict.fromkeys(t.strip() for t in topics if isinstance(t, str) and t.strip()))
+
+
+def topic_key(topic: str) -> str:
+    """Return what two topics that differ only in case share: a digest, short and of one length whatever the topic.
+
+    A digest, not the text: a B-tree entry of PostgreSQL holds at most a third of a page, and a topic may
+    be any length.
+    """
+    folded = topic.casefold().encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(folded, digest_size=KEY_LENGTH // 2).hexdigest()
+
+
+def topic_keys(extra: dict) -> list[str]:
+    """Return the keys of the episode's topics, in order, each once (topics differing only in case are one)."""
+    return list(dict.fromkeys(topic_key(topic) for topic in episode_topics(extra)))
