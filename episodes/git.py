@@ -8,14 +8,16 @@ optional index refresh (``GIT_OPTIONAL_LOCKS=0``).
 
 from __future__ import annotations
 
+import datetime
 import fcntl
 import os
 import subprocess
 import tempfile
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 ZERO = "0" * 40
+_COMMIT_MARK = "\x01"  # starts each commit's line in a history walk: no path or status starts so
 LOCAL_TIMEOUT = 120  # seconds; reading or writing objects of a big repository
 PUSH_TIMEOUT = 600  # a push goes over the network
 
@@ -43,6 +45,65 @@ class FileChange:
     status: str
     path: str
     old_path: str = ""
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One commit of a history walk: its id, its committer date (UTC) and the files it changed."""
+
+    id: str
+    when: datetime.datetime
+    changes: tuple[FileChange, ...]
+
+
+@dataclass
+class FileHistory:
+    """One file followed through a history walk, under all its names.
+
+    ``added``: the date of the commit that added it (None when that is before the walk); ``changed``: of the
+    last commit that changed it, a rename included; ``old_paths``: the names it had, oldest first.
+    """
+
+    added: datetime.datetime | None = None
+    changed: datetime.datetime | None = None
+    old_paths: list[str] = field(default_factory=list)
+
+
+def follow_renames(commits: list[Commit]) -> dict[str, FileHistory]:
+    """Follow each file through ``commits`` (oldest first) to its path at the last one.
+
+    Chains of renames (a → b → c) end at today's name; a file deleted by the end of the walk is left out, and
+    one deleted and added again starts afresh. A name given up twice (a → b, a new a, a → c) is an old name of
+    the last file that had it only.
+    """
+    files: dict[str, FileHistory] = {}
+    renamed_last: dict[str, FileHistory] = {}  # a name given up more than once is the old name of the last
+    for commit in commits:
+        for change in commit.changes:
+            if change.status in "AC":
+                files[change.path] = FileHistory(added=commit.when, changed=commit.when)
+            elif change.status == "D":
+                files.pop(change.path, None)
+            elif change.status == "R":
+                history = files.pop(change.old_path, None) or FileHistory()
+                history.old_paths.append(change.old_path)
+                renamed_last[change.old_path] = history
+                history.changed = commit.when
+                files[change.path] = history
+            else:
+                files.setdefault(change.path, FileHistory()).changed = commit.when
+    for path, history in files.items():
+        names = dict.fromkeys(history.old_paths)
+        history.old_paths = [name for name in names if name != path and renamed_last[name] is history]
+    return files
+
+
+def _name_status(fields: list[str], i: int) -> tuple[FileChange | None, int]:
+    """Read one change of ``--name-status -z`` output at ``fields[i]``; return it and the next index."""
+    status = fields[i][:1]
+    if status in ("R", "C"):
+        return FileChange(status, fields[i + 2], fields[i + 1]), i + 3
+    return FileChange(status, fields[i + 1]), i + 2
 
 
 @dataclass(frozen=True)
@@ -164,14 +225,38 @@ class Repo:
         fields = [f.decode("utf-8", "surrogateescape") for f in out.split(b"\0")]
         changes, i = [], 0
         while i < len(fields) and fields[i]:
-            status = fields[i][0]
-            if status in "RC":
-                changes.append(FileChange(status, fields[i + 2], fields[i + 1]))
-                i += 3
-            else:
-                changes.append(FileChange(status, fields[i + 1]))
-                i += 2
+            change, i = _name_status(fields, i)
+            changes.append(change)
         return changes
+
+    def history(self, head: str, folder: str, *, since: str = "") -> list[Commit]:
+        """Return the commits up to ``head`` (after ``since``, if given) that changed ``folder``, oldest first.
+
+        One ``git log -M --name-status`` call walks the whole history; renames are found as by ``git diff -M``.
+        Merges list no changes of their own: each change is listed by the commit that made it.
+        """
+        revisions = f"{since}..{head}" if since else head
+        out = self.run(
+            *("-c", "log.showRoot=true", "-c", "log.showSignature=false", "-c", "diff.relative=false"),
+            *("log", "-z", "-M", "--name-status", "--diff-merges=off", "--topo-order", "--reverse"),
+            *("--no-color", "--no-ext-diff", f"--format={_COMMIT_MARK}%H %ct", revisions, "--", f"{folder}/"),
+        )
+        commits: list[tuple[str, datetime.datetime, list[FileChange]]] = []
+        fields = [f.decode("utf-8", "surrogateescape") for f in out.split(b"\0")]
+        i = 0
+        while i < len(fields):
+            if fields[i].startswith(_COMMIT_MARK):
+                commit_id, stamp = fields[i][1:].split()
+                commits.append((commit_id, datetime.datetime.fromtimestamp(int(stamp), datetime.UTC), []))
+                i += 1
+                if i < len(fields) and fields[i].startswith("\n"):
+                    fields[i] = fields[i][1:]  # git puts a newline between a commit's line and its changes
+            elif fields[i]:
+                change, i = _name_status(fields, i)
+                commits[-1][2].append(change)
+            else:
+                i += 1
+        return [Commit(commit_id, when, tuple(changes)) for commit_id, when, changes in commits]
 
     def dirty(self) -> list[str]:
         """Return the paths with uncommitted changes or untracked files in the working tree."""

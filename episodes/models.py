@@ -158,6 +158,19 @@ class Episode(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, editable=False, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # From the site's git history, never from or into the file (sync_site pull keeps them).
+    site_added_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the site's repository added the file: the feed's date when the file has no dateadded.",
+    )
+    site_changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the site's repository last changed the file: the sitemap's date, unless edited here since.",
+    )
     warning_count = models.PositiveIntegerField(
         default=0, editable=False, help_text="Problems found in the transcript."
     )

@@ -18,8 +18,12 @@ from .pages import etag_of
 SitemapEpisode = namedtuple("SitemapEpisode", "pk slug version changed")
 
 
-def changed_at(edited_at, synced_at, created_at):
-    """Return when an episode's content last changed: an edit, an import that changed it, or its creation."""
+def changed_at(site_changed_at, edited_at, synced_at, created_at):
+    """Return when an episode's content last changed: the last commit that changed its file on the site or an
+    edit in the CMS, whichever is later; for an episode the site's history does not know, an edit, an import
+    that changed it, or its creation."""
+    if site_changed_at:
+        return max(when for when in (site_changed_at, edited_at) if when)
     return max(when for when in (edited_at, synced_at, created_at) if when)
 
 
@@ -39,7 +43,7 @@ class SitemapEntries:
 def sitemap_entries() -> SitemapEntries:
     """Read the published episodes and the public people's keys: two queries, plain values."""
     rows = Episode.objects.published().newest_first()
-    rows = rows.values_list("pk", "slug", "version", "edited_at", "synced_at", "created_at")
+    rows = rows.values_list("pk", "slug", "version", "site_changed_at", "edited_at", "synced_at", "created_at")
     episodes = [SitemapEpisode(pk, slug, version, changed_at(*times)) for pk, slug, version, *times in rows]
     people = list(Person.objects.public().order_by("key").values_list("key", flat=True))
     return SitemapEntries(episodes, people)

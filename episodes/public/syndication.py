@@ -51,7 +51,8 @@ def feed_etag() -> str:
 
     Podcast apps ask for the feed again and again; most of them get a 304 from this alone.
     """
-    rows = list(Episode.objects.published().newest_first().values_list("pk", "created_at", "version")[:FEED_ITEMS])
+    rows = Episode.objects.published().newest_first().values_list("pk", "created_at", "site_added_at", "version")
+    rows = list(rows[:FEED_ITEMS])
     named = Q(is_host=True) | Q(guest_rows__episode__in=[pk for pk, *_ in rows])
     people = Person.objects.filter(named).values_list("pk", "key", "name", "picture", "is_host").distinct()
     return etag_of(rows, list(people.order_by("pk")))
@@ -146,10 +147,11 @@ class EpisodeFeed(Feed):
         return markup.plain_text(episode_description(entry.episode, entry.extra), limit=4000)
 
     def item_pubdate(self, entry: FeedEntry):
-        """Return the ``dateadded`` front matter key at midnight UTC; else when the episode came into the CMS."""
+        """Return the ``dateadded`` front matter key at midnight UTC; else the date of the commit that added the
+        file to the site; else when the episode came into the CMS."""
         date = front_date(entry.extra.get("dateadded"))
         if date is None:
-            return entry.episode.created_at
+            return entry.episode.site_added_at or entry.episode.created_at
         return datetime.datetime.combine(date, datetime.time(), tzinfo=datetime.UTC)
 
     def item_extra_kwargs(self, entry: FeedEntry):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -21,9 +22,13 @@ class SiteRepo:
     def __init__(self, root: Path):
         self.root = root
 
-    def git(self, *args: str, check: bool = True) -> str:
+    def git(self, *args: str, check: bool = True, env: dict | None = None) -> str:
         done = subprocess.run(
-            ["git", "-C", str(self.root), *IDENTITY, *args], capture_output=True, text=True, check=False
+            ["git", "-C", str(self.root), *IDENTITY, *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, **env} if env else None,
         )
         if check and done.returncode:
             raise AssertionError(f"git {' '.join(args)} failed: {done.stderr}")
@@ -48,9 +53,11 @@ class SiteRepo:
         assert old in text, f"{old!r} is not in {name}"
         self.write(name, text.replace(old, new, 1))
 
-    def commit(self, message: str = "Edit on the site") -> str:
+    def commit(self, message: str = "Edit on the site", *, date: str = "") -> str:
+        """Commit everything; ``date`` (ISO 8601) is the commit's author and committer date, else now."""
         self.git("add", "-A")
-        self.git("commit", "-q", "-m", message)
+        env = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else None
+        self.git("commit", "-q", "-m", message, env=env)
         return self.head()
 
     def head(self) -> str:

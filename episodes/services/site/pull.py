@@ -5,7 +5,9 @@ The first pull imports every file; later ones only the files changed since the l
 deleted one makes its episode a draft, and a file changed on the site *and* in the CMS is merged by field
 (:mod:`episodes.merge`); a real conflict is refused for that file, keeping the CMS's edits. Each file is
 imported and its sync state recorded in one transaction, and the pulled commit is recorded last, so a pull
-stopped anywhere leaves both sides consistent and the next pull simply does the rest.
+stopped anywhere leaves both sides consistent and the next pull simply does the rest. The history of the
+pulled commits (:mod:`.history`) gives every earlier name of an episode's file a redirect, and the episode
+its commit dates. A file the site hides is a draft; the site's ``_template.md`` files are skipped.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from .common import (
     parse_text,
     targets,
 )
+from .history import NOTE_REDIRECTS, history_record, history_walk
 
 CREATED, UPDATED, UNCHANGED, MERGED = importing.CREATED, importing.UPDATED, importing.UNCHANGED, "merged"
 RENAMED, DELETED, CONFLICT, REFUSED = "renamed", "deleted", "conflict", importing.REFUSED
@@ -130,8 +133,12 @@ def _pull(site: git.Repo, progress) -> PullReport:
     report = PullReport(site.root, branch, head, state.commit, notes=dirty_note(site))
     puller = _Puller(site, head, report, progress)
     file_changes = puller.upstream_changes(state)
+    histories = history_walk(site, head=head, since=state.commit)
     if file_changes:
         puller.apply(file_changes)
+    redirects = history_record(histories)
+    if redirects:
+        report.notes.append(NOTE_REDIRECTS.format(count=redirects))
     state.repo, state.branch, state.commit, state.pulled_at = site.root, branch, head, timezone.now()
     state.save()
     return report
