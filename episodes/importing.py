@@ -42,6 +42,7 @@ ERR_EDITED = (
     "this episode was edited in the CMS{by} since it was last imported or exported; "
     "export it first, or {overwrite} to overwrite those edits"
 )
+ERR_CHANGED_MEANWHILE = "this episode changed in the CMS while it was being imported; nothing of the file was kept"
 # How to overwrite, in the words of the command line; the upload page passes its own.
 FORCE_HINT = "import with --force"
 ERR_DUPLICATE = "the same slug as {other}, imported earlier in this run"
@@ -76,7 +77,9 @@ class ImportOptions:
     ``force`` overwrites episodes edited in the CMS; ``dry_run`` keeps nothing; ``user`` is who the revisions
     name; with ``diffs`` each updated file's result carries its differences (cut to DIFF_LINES lines);
     ``overwrite`` tells an editor how to overwrite an edited episode; ``after`` is called with each file's
-    result inside that file's transaction, once it is imported (what it writes is kept or undone with it).
+    result inside that file's transaction, once it is imported (what it writes is kept or undone with it);
+    ``expected`` maps a source's name to the episode version its caller read (None: no such episode), and an
+    episode found otherwise once locked is refused with ERR_CHANGED_MEANWHILE (the caller decides again).
     """
 
     force: bool = False
@@ -85,6 +88,7 @@ class ImportOptions:
     diffs: bool = False
     overwrite: str = FORCE_HINT
     after: Callable[[FileResult], None] | None = None
+    expected: dict[str, int | None] | None = None
 
 
 @dataclass
@@ -364,6 +368,10 @@ def _import_episode(
     existing = Episode.objects.filter(slug=result.slug).select_for_update().first() if may_exist else None
     if existing is not None:
         result.pk, result.version = existing.pk, existing.version
+    # The caller chose to import plainly from the version it read; an edit since then is not its to overwrite.
+    found = existing.version if existing is not None else None
+    if options.expected is not None and options.expected.get(result.name, found) != found:
+        raise fm.FormatError(ERR_CHANGED_MEANWHILE)
     if existing is not None and existing.source_text == text and not existing.edited_since_sync:
         result.status = UNCHANGED
         return

@@ -76,6 +76,9 @@ class Person(models.Model):
     web = models.CharField(max_length=500, blank=True, help_text="Personal website URL.")
     bio_short = models.TextField(blank=True, help_text="One-line bio.")
     body = models.TextField(blank=True, help_text="The biography, in markdown.")
+    demo = models.BooleanField(
+        default=False, editable=False, help_text="Made by setup_demo: never published to the site."
+    )
     is_host = models.BooleanField(
         default=False, help_text="Hosts speak in every episode without being listed as guests."
     )
@@ -140,6 +143,9 @@ class Episode(models.Model):
     number = models.IntegerField("episode", null=True, blank=True, help_text="Episode number within the season.")
     image = models.CharField(max_length=500, blank=True, help_text="Cover image path, e.g. images/podcast/slug.jpg.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PUBLISHED)
+    demo = models.BooleanField(
+        default=False, editable=False, help_text="Made by setup_demo: never published to the site."
+    )
     guests = models.ManyToManyField(Person, through="EpisodeGuest", related_name="episodes", blank=True)
 
     front_keys = models.JSONField(default=list, blank=True, editable=False)
@@ -493,8 +499,8 @@ class SiteFileQuerySet(models.QuerySet):
         return self.exclude(problem="")
 
     def waiting(self):
-        """Files pushed to a branch whose version is not in the pulled commit yet."""
-        return self.filter(problem="", conflict_blob="").exclude(blob=models.F("upstream_blob")).exclude(blob="")
+        """Files pushed to a branch whose changes are not in the pulled commit yet."""
+        return self.exclude(pushed_blob="")
 
 
 class SiteFile(models.Model):
@@ -503,11 +509,23 @@ class SiteFile(models.Model):
     path = models.CharField(max_length=1000, unique=True, help_text="The file's path in the repository.")
     episode = models.OneToOneField(Episode, null=True, blank=True, on_delete=models.SET_NULL, related_name="site_file")
     person = models.OneToOneField(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="site_file")
-    text = models.TextField(blank=True, help_text="The file as last pulled or pushed (line endings normalised).")
-    blob = models.CharField(max_length=64, blank=True, help_text="git's id of the file as last pulled or pushed.")
+    text = models.TextField(
+        blank=True, help_text="The file as last pulled (line endings normalised): the base of every merge."
+    )
+    blob = models.CharField(max_length=64, blank=True, help_text="git's id of the file as last pulled.")
     upstream_blob = models.CharField(max_length=64, blank=True, help_text="git's id of the file in the pulled commit.")
     version = models.PositiveIntegerField(
-        null=True, blank=True, help_text="The episode's version when it last held exactly this file's data."
+        null=True, blank=True, help_text="The episode's version when it last held exactly the pulled file's data."
+    )
+    pushed_text = models.TextField(
+        blank=True, help_text="The file as last pushed, until the pulled branch has its changes ('' otherwise)."
+    )
+    pushed_blob = models.CharField(max_length=64, blank=True, help_text="git's id of the file as last pushed.")
+    pushed_version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The episode's version that the last push wrote."
+    )
+    pushed_from = models.CharField(
+        max_length=64, blank=True, help_text="The pulled commit that the branch of the last push grew from."
     )
     synced_at = models.DateTimeField(null=True, blank=True, help_text="When the CMS last held this file's data.")
     problem = models.TextField(blank=True, help_text="Why the pulled version was refused ('line: what is wrong').")

@@ -1,8 +1,10 @@
 """What changed in the CMS since the last pull or push: the files a push would write.
 
-"Changed" means the CMS's data differs from the file as last pulled or pushed (``SiteFile.text``). An
-episode whose version is the one recorded with its file is unchanged without reading it; any other is
+"Changed" means the CMS's data differs from the file the push would replace: the file as last pushed while
+the push grows that branch (the pulled commit is still the one it grew from), else the file as last pulled.
+An episode whose version is the one recorded with that file is unchanged without reading it; any other is
 read and compared. People have no versions and are compared every time (their files are a few lines).
+Demo data (``setup_demo``) is never written.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from django.contrib.contenttypes.models import ContentType
 
 from ... import changes, sync
 from ... import frontmatter as fm
-from ...models import Episode, Person, Revision, SiteFile
+from ...models import Episode, Person, Revision, SiteFile, SiteState
 from .common import EPISODE, PERSON, parse_text, path_for
 
 NOTE_CONFLICT = "{path} is not written: it is in conflict with the site since the last pull (resolve it first)"
 NOTE_DRAFT_ON_SITE = "{path} is live on the site but a draft in the CMS: not written (delete the file to unpublish)"
+NOTE_DEMO = "{path}: demo, not published"
 NOTE_DELETED_HERE = "{path} was deleted in the CMS but is still on the site: delete the file there to remove it"
 
 
@@ -35,6 +38,9 @@ class Pending:
     site_file: SiteFile | None
     version: int | None = None  # the episode's version ``doc`` was read at
     authors: list = field(default_factory=list)
+    base_text: str = ""  # the file the push replaces ('' for a new file)
+    base_blob: str = ""
+    base_version: int | None = None  # the episode's version that held exactly ``base_text``
 
     @property
     def key(self) -> str:
@@ -53,14 +59,18 @@ class Pending:
 
     @cached_property
     def base(self) -> fm.Document | None:
-        if self.site_file is None or not self.site_file.text:
-            return None
-        return parse_text(self.site_file.text)
+        return parse_text(self.base_text) if self.base_text else None
 
     @cached_property
     def comparison(self) -> changes.Comparison | None:
-        """The changes from the file as last pulled or pushed (None for a new file)."""
+        """The changes from the file the push replaces (None for a new file)."""
         return changes.compare(self.base, self.doc) if self.base is not None else None
+
+    def replaces(self, text: str | None, blob: str = "") -> None:
+        """Compare with ``text`` from now on: the file a push actually replaces (None: there is none)."""
+        self.base_text, self.base_blob = text or "", blob
+        for name in ("base", "comparison"):
+            self.__dict__.pop(name, None)
 
     def describe(self) -> list[str]:
         """Return what changed, in words: one line per change."""
@@ -85,19 +95,38 @@ class PendingReport:
     notes: list[str]
 
 
-def pending_changes() -> PendingReport:
-    """Return the episodes and people a push would write, and notes on those it leaves out."""
+def pending_changes(*, growing: bool | None = None) -> PendingReport:
+    """Return the episodes and people a push would write, and notes on those it leaves out.
+
+    ``growing``: the push adds to the branch of the last push (None: it does if no pull came since).
+    """
+    if growing is None:
+        state = SiteState.load()
+        growing = bool(state.pushed_branch) and state.pushed_from == state.commit
+        pulled = state.commit
+    else:
+        pulled = SiteState.load().commit
+    since_push = pulled if growing else None
     notes: list[str] = []
-    files = _episodes(notes) + _people(notes)
+    files = _episodes(notes, since_push) + _people(notes, since_push)
     _add_authors(files)
     return PendingReport(files, notes)
 
 
-def _episodes(notes: list[str]) -> list[Pending]:
+def _base(site_file, since_push: str | None) -> tuple[str, str, int | None]:
+    """Return (text, blob, version) of the file a push replaces: as last pushed on the growing branch, or pulled."""
+    if site_file is None:
+        return "", "", None
+    if since_push and site_file.pushed_blob and site_file.pushed_from == since_push:
+        return site_file.pushed_text, site_file.pushed_blob, site_file.pushed_version
+    return site_file.text, site_file.blob, site_file.version
+
+
+def _episodes(notes: list[str], since_push: str | None) -> list[Pending]:
     tracked = {
         row["episode"]: row
         for row in SiteFile.objects.filter(episode__isnull=False).values(
-            "pk", "episode", "path", "version", "conflict_blob"
+            "pk", "episode", "path", "version", "conflict_blob", "pushed_blob", "pushed_from", "pushed_version"
         )
     }
     renamed_guests = set()
@@ -115,8 +144,11 @@ def _episodes(notes: list[str]) -> list[Pending]:
     # A draft whose file the site hides is written like any episode (under its own name, still hidden).
     drafts = Episode.objects.exclude(status=Episode.Status.PUBLISHED).only("slug", "extra")
     hidden = {episode.pk for episode in drafts if sync.episode_hidden(episode)}
-    for pk, slug, version, status in Episode.objects.values_list("pk", "slug", "version", "status"):
+    for pk, slug, version, status, demo in Episode.objects.values_list("pk", "slug", "version", "status", "demo"):
         row = tracked.get(pk)
+        if demo:
+            notes.append(NOTE_DEMO.format(path=row["path"] if row is not None else path_for(EPISODE, slug)))
+            continue
         if status != Episode.Status.PUBLISHED and pk not in hidden:
             if row is not None:
                 notes.append(NOTE_DRAFT_ON_SITE.format(path=row["path"]))
@@ -125,28 +157,37 @@ def _episodes(notes: list[str]) -> list[Pending]:
             notes.append(NOTE_CONFLICT.format(path=row["path"]))
             continue
         moved = row is None or row["path"] != path_for(EPISODE, slug) or pk in with_renamed_guests
-        if moved or row["version"] != version:
+        pushed_here = since_push and row is not None and row["pushed_blob"] and row["pushed_from"] == since_push
+        if moved or (row["pushed_version"] if pushed_here else row["version"]) != version:
             candidates.append(pk)
     if not candidates:
         return []
     files = {sf.episode_id: sf for sf in SiteFile.objects.filter(episode__in=candidates)}
     found = []
     for episode, doc in sync.episode_documents(Episode.objects.filter(pk__in=candidates).order_by("slug")):
-        pending = Pending(EPISODE, episode, doc, files.get(episode.pk), version=episode.version)
+        site_file = files.get(episode.pk)
+        text, blob, base_version = _base(site_file, since_push)
+        pending = Pending(EPISODE, episode, doc, site_file, version=episode.version, base_version=base_version)
+        pending.replaces(text, blob)
         if _differs(pending):
             found.append(pending)
     return found
 
 
-def _people(notes: list[str]) -> list[Pending]:
+def _people(notes: list[str], since_push: str | None) -> list[Pending]:
     files = {sf.person_id: sf for sf in SiteFile.objects.filter(person__isnull=False)}
     found = []
     for person in Person.objects.with_profile().order_by("key"):
         site_file = files.get(person.pk)
+        if person.demo:
+            path = site_file.path if site_file is not None else path_for(PERSON, person.key)
+            notes.append(NOTE_DEMO.format(path=path))
+            continue
         if site_file is not None and site_file.conflict_blob:
             notes.append(NOTE_CONFLICT.format(path=site_file.path))
             continue
         pending = Pending(PERSON, person, sync.person_document(person), site_file)
+        pending.replaces(*_base(site_file, since_push)[:2])
         if _differs(pending):
             found.append(pending)
     return found
@@ -180,7 +221,7 @@ def _add_authors(files: list[Pending]) -> None:
         for episode_id, version, user_id in revisions.values_list("episode", "version", "user"):
             edits.setdefault(episode_id, []).append((version, user_id))
     for pending in episodes:
-        since = pending.site_file.version if pending.site_file and pending.site_file.version is not None else 0
+        since = pending.base_version or 0
         made = [user_id for version, user_id in edits.get(pending.obj.pk, []) if version > since]
         pending.authors = list(Counter(made).elements())
     people = [p for p in files if p.kind == PERSON]

@@ -310,10 +310,15 @@ class _Puller:
         self.done(FileLine(path, DELETED, detail))
 
     def upsert(self, paths: list[str]) -> None:
-        """Import new and changed files: plainly where the CMS has no edits, else by a three-way merge."""
+        """Import new and changed files: plainly where the CMS has no edits, else by a three-way merge.
+
+        Which way a file goes is first guessed from what was read before any lock; the plain import then
+        checks, with the episode locked, that it is still at the version read, and a file edited meanwhile
+        is merged instead (its fate decided again inside the merge's own locked transaction).
+        """
         files = self.files()
         found = targets(paths)
-        plain, forced = [], []
+        plain, forced, merging = [], [], []
         with self.site.blobs() as read:
             for path in paths:
                 target = found[path]
@@ -322,22 +327,34 @@ class _Puller:
                 if site_file is not None and site_file.upstream_blob == blob and not site_file.conflict_blob:
                     continue  # done by an earlier, interrupted pull (or refused as it is)
                 raw = read(blob)
-                if site_file is not None and site_file.text and _text(raw) == site_file.text:
+                if site_file is not None and site_file.pushed_text and _text(raw) == site_file.pushed_text:
                     # The file as the CMS last pushed it, now on the site (its pull request was merged): the
-                    # CMS's data stays as it is, edits made since included.
-                    _save_site_file(path, {"upstream_blob": blob, "blob": blob})
+                    # CMS's data stays as it is, edits made since included, and the pushed file is the new base.
+                    values = {"text": site_file.pushed_text, "blob": blob, "upstream_blob": blob, **PUSH_CLEARED}
+                    if site_file.pushed_version is not None:
+                        values["version"] = site_file.pushed_version
+                    _save_site_file(path, values)
                     self.done(FileLine(path, UNCHANGED, "as pushed from the CMS"))
                     continue
-                edited = self.cms_edited(target)
-                if edited is None:
+                if self.cms_edited(target) is None:
                     (forced if _edited_flag(target) else plain).append((path, blob, raw))
                 else:
-                    self.merge(target, blob, raw, edited)
-            self.import_plain(plain, found, force=False)
-            self.import_plain(forced, found, force=True)
+                    merging.append((path, blob, raw))
+            raced = self.import_plain(plain, found, force=False)
+            raced += self.import_plain(forced, found, force=True)
+        for path, blob, raw in merging + raced:
+            self.merge(path, blob, raw)
+        if self.report.files:
+            # A file pulled from the site is the site's, not demo data any more.
+            Episode.objects.filter(demo=True, site_file__isnull=False).update(demo=False)
+            Person.objects.filter(demo=True, site_file__isnull=False).update(demo=False)
 
     def cms_edited(self, target: Target) -> tuple[fm.Document | None, fm.Document] | None:
-        """Return (base, ours) when the CMS has data the file as last pulled lacks; None when it has not."""
+        """Return (base, ours) when the CMS has data the file as last pulled lacks; None when it has not.
+
+        Edits pushed to a branch that the pulled commit does not have yet are edits like any other: the base
+        is always the file as last pulled.
+        """
         obj, site_file = target.obj, target.site_file
         if obj is None or (isinstance(obj, Person) and not obj.has_profile):
             return None
@@ -353,10 +370,18 @@ class _Puller:
             return None
         return base, ours
 
-    def import_plain(self, entries: list[tuple[str, str, bytes]], found: dict[str, Target], *, force: bool) -> None:
+    def import_plain(
+        self, entries: list[tuple[str, str, bytes]], found: dict[str, Target], *, force: bool
+    ) -> list[tuple[str, str, bytes]]:
+        """Import files the CMS has not edited; return those edited meanwhile, to be merged instead."""
         if not entries:
-            return
+            return []
         by_path = {path: (blob, raw) for path, blob, raw in entries}
+        expected = {
+            path: found[path].obj.version if isinstance(found[path].obj, Episode) else None
+            for path in by_path
+            if found[path].kind == EPISODE
+        }
 
         def source(path: str, raw: bytes) -> importing.Source:
             return importing.Source(
@@ -368,14 +393,18 @@ class _Puller:
             self.record_in_step(found[result.name], blob, raw, imported=result)
 
         sources = [source(path, raw) for path, (blob, raw) in by_path.items()]
-        report = importing.import_sources(sources, force=force, after=after)
+        report = importing.import_sources(sources, force=force, after=after, expected=expected)
+        raced = []
         for result in report.results:
-            if result.status == REFUSED:
+            if result.status == REFUSED and result.message == importing.ERR_CHANGED_MEANWHILE:
+                raced.append((result.name, *by_path[result.name]))
+            elif result.status == REFUSED:
                 self.record_problem(found[result.name], by_path[result.name][0], f"{result.line}: {result.message}")
                 self.done(FileLine(result.name, REFUSED, result.message, result.line))
             else:
                 detail = f"{result.slug}, {DETAIL_DRAFT}" if result.hidden else result.slug
                 self.done(FileLine(result.name, result.status, detail, warnings=result.warnings))
+        return raced
 
     def record_in_step(self, target: Target, blob: str, raw: bytes, imported=None) -> None:
         """Record that the CMS now holds exactly this file's data (in the transaction of its import)."""
@@ -395,6 +424,8 @@ class _Puller:
             "upstream_blob": blob,
             "synced_at": timezone.now(),
         }
+        if target.site_file is not None and target.site_file.pushed_text and _arrived(target.site_file, raw):
+            values.update(PUSH_CLEARED)
         # A file new to the CMS for an object new to it (most of a first pull): one insert.
         fresh = target.site_file is None and (target.obj is None or imported is not None and imported.status == CREATED)
         _save_site_file(target.path, values, fresh=fresh)
@@ -405,21 +436,37 @@ class _Puller:
             values["episode_id" if target.kind == EPISODE else "person_id"] = target.obj.pk
         _save_site_file(target.path, values, clear=False)
 
-    def merge(self, target: Target, blob: str, raw: bytes, sides: tuple[fm.Document | None, fm.Document]) -> None:
-        base, ours = sides
-        path = target.path
+    def merge(self, path: str, blob: str, raw: bytes) -> None:
+        """Merge the site's file with the CMS's data, read with the episode or person locked."""
         try:
             theirs = fm.parse(raw)
-            if target.kind == EPISODE:
+            if kind_of(path) == EPISODE:
                 fm.validate_episode(theirs)
         except fm.FormatError as exc:
-            self.record_problem(target, blob, f"{exc.line}: {exc.message}")
+            self.record_problem(targets([path])[path], blob, f"{exc.line}: {exc.message}")
             self.done(FileLine(path, REFUSED, exc.message, exc.line))
             return
-        if fm.same_document(ours, theirs):
+        try:
+            with transaction.atomic():
+                line = self.merge_locked(_locked_target(path), blob, raw, theirs)
+        except fm.FormatError as exc:
+            line = FileLine(path, REFUSED, exc.message, exc.line)
+        except DatabaseError as exc:
+            line = FileLine(path, REFUSED, importing.ERR_DATABASE.format(problem=exc))
+        self.done(line)
+
+    def merge_locked(self, target: Target, blob: str, raw: bytes, theirs: fm.Document) -> FileLine:
+        path, obj = target.path, target.obj
+        site_file = target.site_file
+        base_text = site_file.text if site_file is not None and site_file.text else getattr(obj, "source_text", "")
+        base = parse_text(base_text) if base_text else None
+        ours = cms_document(obj) if obj is not None else None
+        arrived = {} if site_file is None or not site_file.pushed_text or not _arrived(site_file, raw) else PUSH_CLEARED
+        if ours is None or fm.same_document(ours, theirs):
+            if obj is None:
+                return self.import_locked(target, blob, raw)
             self.record_in_step(target, blob, raw)
-            self.done(FileLine(path, UNCHANGED, "the CMS has the same"))
-            return
+            return FileLine(path, UNCHANGED, "the CMS has the same")
         merged = merge.merge(base, ours, theirs)
         if merged.conflicts:
             values = {
@@ -429,28 +476,31 @@ class _Puller:
                 "upstream_blob": blob,
                 "problem": "",
             }
-            if target.site_file is None:
+            if site_file is None:
                 values.update(_links(target), text=_base_text(target), version=_in_step_version(target))
             _save_site_file(path, values, clear=False)
-            self.done(FileLine(path, CONFLICT, conflicts=merged.conflicts))
-            return
+            return FileLine(path, CONFLICT, conflicts=merged.conflicts)
         from_site = "; ".join(changes.compare(ours, merged.doc).describe()) or "nothing new"
-        try:
-            with transaction.atomic():
-                apply_document(target.obj, merged.doc, summary=SUMMARY_MERGED.format(path=path, commit=self.head[:7]))
-                values = dict(_links(target), text=_text(raw), blob=blob, upstream_blob=blob)
-                if fm.same_document(merged.doc, theirs):  # both sides made the same changes
-                    values.update(version=getattr(target.obj, "version", None), synced_at=timezone.now())
-                else:
-                    values["version"] = _in_step_version(target)
-                _save_site_file(path, values)
-        except fm.FormatError as exc:
-            self.done(FileLine(path, REFUSED, exc.message, exc.line))
-            return
-        except DatabaseError as exc:
-            self.done(FileLine(path, REFUSED, importing.ERR_DATABASE.format(problem=exc)))
-            return
-        self.done(FileLine(path, MERGED, MSG_MERGED.format(what=from_site)))
+        apply_document(obj, merged.doc, summary=SUMMARY_MERGED.format(path=path, commit=self.head[:7]))
+        values = dict(_links(target), text=_text(raw), blob=blob, upstream_blob=blob, **arrived)
+        if fm.same_document(merged.doc, theirs):  # both sides made the same changes
+            values.update(version=getattr(obj, "version", None), synced_at=timezone.now())
+        else:
+            values["version"] = _in_step_version(target)
+        _save_site_file(path, values)
+        return FileLine(path, MERGED, MSG_MERGED.format(what=from_site))
+
+    def import_locked(self, target: Target, blob: str, raw: bytes) -> FileLine:
+        """Import a file whose episode or person went away meanwhile, as a new one."""
+        source = importing.Source(
+            target.path, os.path.basename(target.path), len(raw), lambda: raw, is_person=target.kind == PERSON
+        )
+        result = importing.import_source(
+            source, after=lambda imported: self.record_in_step(target, blob, raw, imported)
+        )
+        if result.status == REFUSED:
+            return FileLine(target.path, REFUSED, result.message, result.line)
+        return FileLine(target.path, result.status, result.slug, warnings=result.warnings)
 
 
 def apply_document(obj: Episode | Person, doc: fm.Document, *, summary: str, user=None) -> None:
@@ -467,6 +517,34 @@ def apply_document(obj: Episode | Person, doc: fm.Document, *, summary: str, use
                 edit.episode.save(update_fields=["status"])
     else:
         Person.objects.filter(pk=obj.pk).update(**sync.person_fields(doc))
+
+
+PUSH_CLEARED = {"pushed_text": "", "pushed_blob": "", "pushed_version": None, "pushed_from": ""}
+
+
+def _arrived(site_file: SiteFile, raw: bytes | str) -> bool:
+    """Tell whether the site's file ``raw`` has every change of the file as last pushed.
+
+    True when merging the pushed file into the site's changes nothing (a merge commit, a squash or a rebase
+    of the published branch all give that, whatever else the site changed since).
+    """
+    pushed = parse_text(site_file.pushed_text)
+    theirs = parse_text(raw if isinstance(raw, str) else _text(raw))
+    if pushed is None or theirs is None:
+        return False
+    base = parse_text(site_file.text) if site_file.text else None
+    outcome = merge.merge(base, pushed, theirs)
+    return not outcome.conflicts and fm.same_document(outcome.doc, theirs)
+
+
+def _locked_target(path: str) -> Target:
+    """Return the target of ``path`` read again with its sync state and its episode or person locked."""
+    target = targets([path])[path]
+    if target.site_file is not None:
+        target.site_file = SiteFile.objects.select_for_update().get(pk=target.site_file.pk)
+    if target.obj is not None:
+        target.obj = type(target.obj).objects.select_for_update().get(pk=target.obj.pk)
+    return target
 
 
 def _text(raw: bytes) -> str:

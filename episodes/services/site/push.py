@@ -4,6 +4,9 @@ The commit is built from the last pulled commit (or on top of this CMS's own las
 while no pull came in between) in a temporary index, so the checked-out branch, its working tree and its
 index are never touched. Episodes are written canonically; people files change only in the lines of
 changed fields (:mod:`episodes.linewise`). The author is the editor (or editors) whose changes it carries.
+``only`` leaves every other pending file out (still pending). A file whose version in the parent commit is
+not the one the CMS last pulled or pushed (a pull refused it, or it changed under us) is not written: it is
+listed, to be pulled first; each written file's changes are described against the file it replaces.
 
 Order of work, so that a push stopped anywhere leaves the CMS and the repository consistent: objects
 (harmless until referenced), then the branch (compare-and-swap), then ``git push`` (the branch is put back
@@ -48,6 +51,11 @@ ERR_REMOTE_NOT_OURS = (
 )
 ERR_REJECTED = "git push to {remote} was refused, nothing was recorded (the branch is as it was): {said}"
 ERR_RECORD = "the commit {commit} was made but could not be recorded in the CMS ({problem}); the branch is as it was"
+ERR_NOT_PENDING = "{path} has nothing to publish (a push would write: {pending})"
+NOTE_SITE_CHANGED = (
+    "{path} is not written: the site's file changed since the CMS last pulled it (pull first, so that its "
+    "changes are merged, not overwritten)"
+)
 NOTHING = "Nothing to publish: the CMS holds the same data as the site's files."
 NOTHING_NEW = "Nothing to publish: the files on {parent} already hold the CMS's changes (recorded)."
 
@@ -92,17 +100,21 @@ def site_push(
     remote: str | None = None,
     message: str | None = None,
     dry_run: bool = False,
+    only: list[str] | None = None,
 ) -> PushReport:
-    """Commit the CMS's changes to a branch (and push it to ``remote``); raise SyncError when it cannot."""
+    """Commit the CMS's changes to a branch (and push it to ``remote``); raise SyncError when it cannot.
+
+    ``only``: the repository paths to commit (``_podcast/x.md``); the other pending files stay pending.
+    """
     site = open_site(repo)
     try:
         with site.lock():
-            return _push(site, branch=branch, remote=remote, message=message, dry_run=dry_run)
+            return _push(site, branch=branch, remote=remote, message=message, dry_run=dry_run, only=only)
     except git.GitError as exc:
         raise SyncError(str(exc)) from None
 
 
-def _push(site: git.Repo, *, branch, remote, message, dry_run) -> PushReport:
+def _push(site: git.Repo, *, branch, remote, message, dry_run, only) -> PushReport:
     state = SiteState.load()
     if not state.commit:
         raise SyncError(ERR_NOT_PULLED.format(path=site.root))
@@ -115,14 +127,19 @@ def _push(site: git.Repo, *, branch, remote, message, dry_run) -> PushReport:
                 git.ERR_NO_REMOTE.format(name=remote, path=site.root, remotes=", ".join(site.remotes()) or "none")
             )
     name, parent, tip = _branch(site, state, branch, remote)
-    pending = pending_changes()
+    pending = pending_changes(growing=tip is not None)
+    files = _selected(pending.files, only)
     report = PushReport(branch=name, parent=parent, remote=remote or "", dry_run=dry_run)
     report.notes = dirty_note(site) + pending.notes
-    if not pending.files:
+    parent_files = site.files(parent, FOLDERS)
+    originals = _originals(site, parent_files, files)
+    files = [item for item in files if _in_step(item, parent_files, report.notes)]
+    for item in files:
+        item.replaces(originals.get(item.path), parent_files.get(item.old_path or item.path, ("", "", 0))[1])
+    if not files:
         report.outcome = NOTHING
         return report
-    parent_files = site.files(parent, FOLDERS)
-    texts, originals = _texts(site, parent_files, pending.files)
+    texts = _texts(originals, files)
     contents = [text.encode("utf-8") for _, text in texts]
     blobs = site.write_blobs(contents, write=not dry_run)
     entries: dict[str, tuple[str, str] | None] = {}
@@ -134,7 +151,7 @@ def _push(site: git.Repo, *, branch, remote, message, dry_run) -> PushReport:
             entries[item.old_path] = None
     if not entries:
         if not dry_run:
-            _record(state, texts, blobs, name=None, commit=None)
+            _record(state, texts, blobs, name=None, commit=None, pulled=parent == state.commit)
         report.outcome = NOTHING_NEW.format(parent=parent[:7])
         return report
     changed = [(item, text) for item, text in texts if item.path in entries or item.old_path in entries]
@@ -235,25 +252,53 @@ def _branch(site: git.Repo, state: SiteState, requested: str | None, remote: str
     return found
 
 
-def _texts(site: git.Repo, parent_files: dict, files: list[Pending]) -> tuple[list[tuple[Pending, str]], dict]:
-    """Return each pending file's new text (episodes canonical, people changed line by line), and the old texts.
+def _selected(files: list[Pending], only: list[str] | None) -> list[Pending]:
+    """Return the pending files named in ``only`` (all of them: None); a name not pending is an error."""
+    if only is None:
+        return files
+    by_path = {item.path: item for item in files} | {item.old_path: item for item in files if item.old_path}
+    for path in only:
+        if path not in by_path:
+            listed = ", ".join(item.path for item in files) or "nothing"
+            raise SyncError(ERR_NOT_PENDING.format(path=path, pending=listed))
+    chosen = {id(by_path[path]) for path in only}
+    return [item for item in files if id(item) in chosen]
 
-    The old texts are the files in the parent commit, by path (decoded; absent for new files).
-    """
-    texts, originals = [], {}
+
+def _originals(site: git.Repo, parent_files: dict, files: list[Pending]) -> dict[str, str]:
+    """Return the text each file replaces in the parent commit, by the file's path (absent for new files)."""
+    originals = {}
     with site.blobs() as read:
         for item in files:
             entry = parent_files.get(item.old_path or item.path)
-            original = read(entry[1]).decode("utf-8", "replace") if entry is not None else None
-            if original is not None:
-                originals[item.path] = original
-            if original is not None and item.base is not None and fm.same_document(item.base, item.doc):
-                texts.append((item, original))  # only renamed: the file keeps its bytes
-            elif item.kind == EPISODE or original is None:
-                texts.append((item, item.doc.render()))
-            else:
-                texts.append((item, linewise.rewrite(original, item.doc)))
-    return texts, originals
+            if entry is not None:
+                originals[item.path] = read(entry[1]).decode("utf-8", "replace")
+    return originals
+
+
+def _in_step(item: Pending, parent_files: dict, notes: list[str]) -> bool:
+    """Tell whether the parent commit holds the file as the CMS last pulled or pushed it; else note why not."""
+    entry = parent_files.get(item.old_path or item.path)
+    found = entry[1] if entry is not None else ""
+    # Without a blob, a new file: none must have appeared meanwhile.
+    same = found == item.base_blob or (not item.base_blob and bool(item.base_text))
+    if not same:
+        notes.append(NOTE_SITE_CHANGED.format(path=item.path))
+    return same
+
+
+def _texts(originals: dict[str, str], files: list[Pending]) -> list[tuple[Pending, str]]:
+    """Return each file's new text: episodes canonical, people changed line by line."""
+    texts = []
+    for item in files:
+        original = originals.get(item.path)
+        if original is not None and item.base is not None and fm.same_document(item.base, item.doc):
+            texts.append((item, original))  # only renamed: the file keeps its bytes
+        elif item.kind == EPISODE or original is None:
+            texts.append((item, item.doc.render()))
+        else:
+            texts.append((item, linewise.rewrite(original, item.doc)))
+    return texts
 
 
 def _diff(old: str, new: str, item: Pending) -> list[str]:
@@ -316,8 +361,12 @@ def _restore(site: git.Repo, ref: str, commit: str, tip: str | None) -> None:
         pass  # moved again meanwhile: leave it to whoever moved it
 
 
-def _record(state: SiteState, texts, blobs, *, name, commit) -> None:
-    """Record the pushed texts as the files' new bases, and the branch as this CMS's last push."""
+def _record(state: SiteState, texts, blobs, *, name, commit, pulled: bool = False) -> None:
+    """Record the pushed texts (the base of the next push to the branch), and the branch as this CMS's last push.
+
+    The file as last pulled stays the base of merges: what was pushed is the CMS's edit until the pulled
+    branch has it. ``pulled``: the texts are already the pulled commit's files, so they are recorded as pulled.
+    """
     now = timezone.now()
     with transaction.atomic():
         for (item, text), blob in zip(texts, blobs, strict=True):
@@ -325,11 +374,16 @@ def _record(state: SiteState, texts, blobs, *, name, commit) -> None:
             if item.old_path:
                 SiteFile.objects.filter(path=item.path).exclude(pk=site_file.pk).delete()
             site_file.path = item.path
-            site_file.text = text.replace("\r\n", "\n").removeprefix("\ufeff")
-            site_file.blob = blob
+            text = text.replace("\r\n", "\n").removeprefix("\ufeff")
+            version = item.version if item.kind == EPISODE else None
+            if pulled:
+                site_file.text, site_file.blob, site_file.version = text, blob, version
+            else:
+                site_file.pushed_text, site_file.pushed_blob, site_file.pushed_version = text, blob, version
+                site_file.pushed_from = state.commit
             site_file.synced_at = now
             if item.kind == EPISODE:
-                site_file.episode, site_file.version = item.obj, item.version
+                site_file.episode = item.obj
             else:
                 site_file.person = item.obj
             site_file.save()

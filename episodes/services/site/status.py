@@ -12,7 +12,7 @@ from ... import git, merge
 from ...models import SiteFile, SiteState
 from .common import FOLDERS, SyncError, cms_document, dirty_note, open_site, parse_text
 from .pending import Pending, deleted_here_notes, pending_changes
-from .pull import _in_scope, apply_document
+from .pull import PUSH_CLEARED, _arrived, _in_scope, apply_document
 
 KEEP_CMS, KEEP_SITE = "cms", "site"
 ERR_NO_CONFLICT = "{path} is not in conflict"
@@ -129,6 +129,9 @@ def conflict_resolve(*, path: str, keep: str, user=None) -> list[str]:
         if not fm.same_document(merged.doc, ours):
             apply_document(obj, merged.doc, summary=SUMMARY_RESOLVED.format(path=path, kept=kept), user=user)
         in_step = fm.same_document(merged.doc, theirs)
+        if site_file.pushed_text and _arrived(site_file, site_file.conflict_text):
+            for name, value in PUSH_CLEARED.items():
+                setattr(site_file, name, value)
         site_file.text, site_file.blob = site_file.conflict_text, site_file.conflict_blob
         site_file.upstream_blob = site_file.conflict_blob
         site_file.conflicts, site_file.conflict_text, site_file.conflict_blob = [], "", ""
