@@ -21,7 +21,7 @@ def split_pushed(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("episodes", "0012_episode_topics"),
+        ("episodes", "0013_site_history_dates"),
     ]
 
     operations = [
