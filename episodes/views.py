@@ -63,8 +63,24 @@ def _head(request, slug: str) -> public.EpisodeHead:
     return public.episode_head(episode)
 
 
+def _origin(request) -> str:
+    """Return the scheme and the full host (with its port) the request came to, as absolute addresses start.
+
+    ``request.scheme`` is https behind a proxy that says so (``SECURE_PROXY_SSL_HEADER``).
+    """
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def _origin_etag(request, etag: str) -> str:
+    """Return ``etag`` (what the rows make) for the origin asked: a page's absolute addresses (canonical
+    link, JSON-LD, feed links) differ by scheme and host, so one tag must never stand for two bodies."""
+    digest = hashlib.blake2b(f"{etag}\n{_origin(request)}".encode(), digest_size=16).hexdigest()
+    return f'W/"{digest}"'
+
+
 def _public(request, etag: str, build, *, cors: bool = False) -> HttpResponse:
     """Return 304 when the client's copy is current, else what ``build()`` makes (kept under ``etag``)."""
+    etag = _origin_etag(request, etag)
     response = get_conditional_response(request, etag=etag) or _cached(request, etag, build)
     response["ETag"] = etag
     patch_cache_control(response, public=True, max_age=settings.PUBLIC_PAGES_MAX_AGE)
@@ -91,10 +107,11 @@ def _cached(request, etag: str, build) -> HttpResponse:
     long transcript costs several times more than the few queries that compute the tag, and compressing
     it again on every request would cost as much.
     """
-    # The path, not the query: anyone can vary a query string, and no page here depends on one unless its
-    # ETag does (the sitemap's page number). Hashed: a page address may hold any character a file name can,
-    # and cache keys must be short and plain.
-    where = hashlib.blake2b(f"{request.get_host()}\n{request.path}".encode(), digest_size=16).hexdigest()
+    # The origin and the path, not the query: anyone can vary a query string, and no page here depends on
+    # one unless its ETag does (the sitemap's page number); an https reader behind the proxy must never get
+    # the http page's addresses. Hashed: a page address may hold any character a file name can, and cache
+    # keys must be short and plain.
+    where = hashlib.blake2b(f"{_origin(request)}\n{request.path}".encode(), digest_size=16).hexdigest()
     key = f"public-page:{where}:{etag}"
     kept = cache.get(key)
     changed = kept is None

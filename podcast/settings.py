@@ -42,6 +42,7 @@ DJANGO_HSTS_INCLUDE_SUBDOMAINS  "1" adds includeSubDomains to that header; off b
 DJANGO_HSTS_PRELOAD          "1" adds preload (only once the domain is to be on browsers' preload lists,
                              which needs includeSubDomains and a max-age of a year); off by default
 DJANGO_SECURE_PROXY_SSL_HEADER  "1" trusts X-Forwarded-Proto: https from the proxy in front
+DJANGO_LOG_LEVEL             the least level logged to stderr; default WARNING (errors always are, with tracebacks)
 DJANGO_REFERRER_POLICY       default strict-origin-when-cross-origin: YouTube's player refuses to play
                              embeds that send no referrer at all, so "same-origin" would break the video
 DJANGO_CSP                   the Content-Security-Policy of every page outside the admin; the default
@@ -88,6 +89,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every line logged while serving a request carries its id.
+    "podcast.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -201,6 +204,33 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PUBLIC_PAGE_CACHE_ENTRIES", "300"))},
     }
+}
+
+# -- logging ----------------------------------------------------------------------------------------
+
+# One line a record on stderr (its traceback under it), which gunicorn passes on and systemd's journal
+# keeps: an error answered with 500 is logged by django.request with the request's id, also in the
+# response's X-Request-ID header and gunicorn's access log line.
+LOG_FORMAT = "%(asctime)s %(levelname)s [%(process)d] [request %(request_id)s] %(name)s: %(message)s"
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "podcast.request_id.RequestIdFilter"}},
+    "formatters": {"line": {"format": LOG_FORMAT}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["request_id"],
+            "formatter": "line",
+        }
+    },
+    "root": {"handlers": ["stderr"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django": {"handlers": ["stderr"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING"), "propagate": False},
+        # Each 404 would be a warning here: the access log has them, one line each.
+        "django.request": {"level": "ERROR"},
+    },
 }
 
 # -- security headers and cookies -------------------------------------------------------------------

@@ -465,3 +465,36 @@ def test_episode_page_is_kept_and_renewed_after_an_edit(client, episode, django_
     services.speaker_rename(episode=episode, old="Danny", new="Daniel")
     renewed = client.get(page_url())
     assert renewed["ETag"] != first["ETag"] and "Daniel" in renewed.content.decode()
+
+
+# -- kept pages and their origin ------------------------------------------------------------------------------
+
+
+def canonical(response) -> str:
+    return re.search(r'<link rel="canonical" href="([^"]+)">', text_of(response)).group(1)
+
+
+def test_https_readers_behind_the_proxy_never_get_the_http_page(client, episode, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    client.defaults["HTTP_HOST"] = "testserver"  # as a proxy passes it on
+    plain = client.get(page_url())
+    secure = client.get(page_url(), headers={"x-forwarded-proto": "https"})
+    assert canonical(plain) == f"http://testserver{page_url()}"
+    assert canonical(secure) == f"https://testserver{page_url()}"
+    assert plain["ETag"] != secure["ETag"]
+    # The other way round, and the http copy's tag does not validate the https page.
+    again = client.get(page_url(), headers={"x-forwarded-proto": "https", "if-none-match": plain["ETag"]})
+    assert again.status_code == 200 and canonical(again).startswith("https://")
+    feed = client.get(reverse("episodes:rss"), headers={"x-forwarded-proto": "https"})
+    assert f"https://testserver{page_url()}" in text_of(feed)
+    assert f"http://testserver{page_url()}" in text_of(client.get(reverse("episodes:rss")))
+
+
+def test_a_host_with_another_port_has_its_own_etag_and_body(client, episode, settings):
+    settings.ALLOWED_HOSTS = ["localhost"]
+    one = client.get(page_url(), HTTP_HOST="localhost:8000")
+    other = client.get(page_url(), HTTP_HOST="localhost:9000", headers={"if-none-match": one["ETag"]})
+    assert other.status_code == 200 and one["ETag"] != other["ETag"]
+    assert canonical(one) == f"http://localhost:8000{page_url()}"
+    assert canonical(other) == f"http://localhost:9000{page_url()}"
+    assert client.get(page_url(), HTTP_HOST="localhost:8000", headers={"if-none-match": one["ETag"]}).status_code == 304
