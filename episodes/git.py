@@ -17,6 +17,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 ZERO = "0" * 40
+FILE_MODE = "100644"  # every file the CMS writes: a regular file, not executable
+REGULAR_MODES = (FILE_MODE, "100755")
+SYMLINK_MODE, SUBMODULE_MODE = "120000", "160000"
 _COMMIT_MARK = "\x01"  # starts each commit's line in a history walk: no path or status starts so
 LOCAL_TIMEOUT = 120  # seconds; reading or writing objects of a big repository
 PUSH_TIMEOUT = 600  # a push goes over the network
@@ -207,7 +210,11 @@ class Repo:
             return None
 
     def files(self, commit: str, folders: list[str]) -> dict[str, tuple[str, str, int]]:
-        """Return {path: (mode, blob id, size)} of the files directly in ``folders`` at ``commit``."""
+        """Return {path: (mode, blob id, size)} of the files directly in ``folders`` at ``commit``.
+
+        Symbolic links (SYMLINK_MODE, their target's text as blob) and submodules (SUBMODULE_MODE, a commit id
+        and size 0) are listed too, for the caller to refuse; folders are not.
+        """
         out = self.run("ls-tree", "-z", "-l", "--full-tree", commit, "--", *[f"{folder}/" for folder in folders])
         found = {}
         for entry in out.split(b"\0"):
@@ -215,8 +222,8 @@ class Repo:
                 continue
             info, path = entry.split(b"\t", 1)
             mode, kind, blob, size = info.decode().split()
-            if kind == "blob":
-                found[path.decode("utf-8", "surrogateescape")] = (mode, blob, int(size))
+            if kind in ("blob", "commit"):
+                found[path.decode("utf-8", "surrogateescape")] = (mode, blob, int(size) if size.isdigit() else 0)
         return found
 
     def diff(self, old: str, new: str, folders: list[str]) -> list[FileChange]:

@@ -23,6 +23,7 @@ from ... import changes, git, importing, merge, sync
 from ... import frontmatter as fm
 from ...models import Episode, EpisodeRedirect, Person, PersonRedirect, SiteFile, SiteState
 from ..common import editing
+from ..intake import max_bytes
 from .common import (
     EPISODE,
     ERR_DETACHED,
@@ -53,6 +54,9 @@ NOTE_REWRITTEN = (
 )
 ERR_RENAME_TAKEN = "renamed from {old} on the site, but the CMS already has {what} '{key}'"
 MSG_MERGED = "kept the CMS's edits; from the site: {what}"
+ERR_SYMLINK = "a symbolic link (git mode 120000), not a file: the CMS reads only regular files; commit the file itself"
+ERR_SUBMODULE = "a submodule (git mode 160000), not a file: the CMS reads only regular files"
+ERR_MODE = "git mode {mode} is not a regular file's: the CMS reads only regular files"
 SUMMARY_MERGED = "merged the site's changes to {path} (commit {commit}) with the CMS's edits"
 SUMMARY_RENAMED = "renamed on the site: {old} → {new} (the old address redirects)"
 SUMMARY_DELETED = "deleted on the site ({path}): made a draft"
@@ -315,9 +319,13 @@ class _Puller:
         Which way a file goes is first guessed from what was read before any lock; the plain import then
         checks, with the episode locked, that it is still at the version read, and a file edited meanwhile
         is merged instead (its fate decided again inside the merge's own locked transaction).
+
+        Each file is sized from the tree before it is read, and read only when its turn comes: a pull holds
+        one file at a time, whatever the number and size of the files that changed.
         """
         files = self.files()
         found = targets(paths)
+        limit = max_bytes()
         plain, forced, merging = [], [], []
         with self.site.blobs() as read:
             for path in paths:
@@ -326,8 +334,12 @@ class _Puller:
                 site_file = target.site_file
                 if site_file is not None and site_file.upstream_blob == blob and not site_file.conflict_blob:
                     continue  # done by an earlier, interrupted pull (or refused as it is)
-                raw = read(blob)
-                if site_file is not None and site_file.pushed_text and _text(raw) == site_file.pushed_text:
+                refusal = _unreadable(mode, size, limit)
+                if refusal:
+                    self.record_problem(target, blob, f"1: {refusal}")
+                    self.done(FileLine(path, REFUSED, refusal))
+                    continue
+                if _as_pushed(site_file, size) and _same_text(read(blob), site_file.pushed_text):
                     # The file as the CMS last pushed it, now on the site (its pull request was merged): the
                     # CMS's data stays as it is, edits made since included, and the pushed file is the new base.
                     values = {"text": site_file.pushed_text, "blob": blob, "upstream_blob": blob, **PUSH_CLEARED}
@@ -337,13 +349,13 @@ class _Puller:
                     self.done(FileLine(path, UNCHANGED, "as pushed from the CMS"))
                     continue
                 if self.cms_edited(target) is None:
-                    (forced if _edited_flag(target) else plain).append((path, blob, raw))
+                    (forced if _edited_flag(target) else plain).append((path, blob, size))
                 else:
-                    merging.append((path, blob, raw))
-            raced = self.import_plain(plain, found, force=False)
-            raced += self.import_plain(forced, found, force=True)
-        for path, blob, raw in merging + raced:
-            self.merge(path, blob, raw)
+                    merging.append((path, blob))
+            raced = self.import_plain(plain, found, read, force=False)
+            raced += self.import_plain(forced, found, read, force=True)
+            for path, blob in merging + raced:
+                self.merge(path, blob, read(blob))
         if self.report.files:
             # A file pulled from the site is the site's, not demo data any more.
             Episode.objects.filter(demo=True, site_file__isnull=False).update(demo=False)
@@ -371,35 +383,39 @@ class _Puller:
         return base, ours
 
     def import_plain(
-        self, entries: list[tuple[str, str, bytes]], found: dict[str, Target], *, force: bool
-    ) -> list[tuple[str, str, bytes]]:
-        """Import files the CMS has not edited; return those edited meanwhile, to be merged instead."""
+        self, entries: list[tuple[str, str, int]], found: dict[str, Target], read, *, force: bool
+    ) -> list[tuple[str, str]]:
+        """Import files the CMS has not edited; return those edited meanwhile (path, blob), to be merged instead."""
         if not entries:
             return []
-        by_path = {path: (blob, raw) for path, blob, raw in entries}
+        blobs = {path: blob for path, blob, _ in entries}
         expected = {
             path: found[path].obj.version if isinstance(found[path].obj, Episode) else None
-            for path in by_path
+            for path in blobs
             if found[path].kind == EPISODE
         }
+        current: dict[str, bytes] = {}  # the one file being imported, for its sync state
 
-        def source(path: str, raw: bytes) -> importing.Source:
-            return importing.Source(
-                path, os.path.basename(path), len(raw), lambda: raw, is_person=kind_of(path) == PERSON
-            )
+        def source(path: str, blob: str, size: int) -> importing.Source:
+            def load() -> bytes:
+                current.clear()
+                current[path] = read(blob)
+                return current[path]
+
+            return importing.Source(path, os.path.basename(path), size, load, is_person=kind_of(path) == PERSON)
 
         def after(result: importing.FileResult) -> None:
-            blob, raw = by_path[result.name]
-            self.record_in_step(found[result.name], blob, raw, imported=result)
+            self.record_in_step(found[result.name], blobs[result.name], current[result.name], imported=result)
 
-        sources = [source(path, raw) for path, (blob, raw) in by_path.items()]
+        sources = [source(path, blob, size) for path, blob, size in entries]
         report = importing.import_sources(sources, force=force, after=after, expected=expected)
+        current.clear()
         raced = []
         for result in report.results:
             if result.status == REFUSED and result.message == importing.ERR_CHANGED_MEANWHILE:
-                raced.append((result.name, *by_path[result.name]))
+                raced.append((result.name, blobs[result.name]))
             elif result.status == REFUSED:
-                self.record_problem(found[result.name], by_path[result.name][0], f"{result.line}: {result.message}")
+                self.record_problem(found[result.name], blobs[result.name], f"{result.line}: {result.message}")
                 self.done(FileLine(result.name, REFUSED, result.message, result.line))
             else:
                 detail = f"{result.slug}, {DETAIL_DRAFT}" if result.hidden else result.slug
@@ -549,6 +565,35 @@ def _locked_target(path: str) -> Target:
 
 def _text(raw: bytes) -> str:
     return fm.decode(raw, max_bytes=len(raw) + 1)[0]
+
+
+def _unreadable(mode: str, size: int, limit: int) -> str:
+    """Return why a file of the tree is not read (a link, a submodule, too big), or ''."""
+    if mode == git.SYMLINK_MODE:
+        return ERR_SYMLINK
+    if mode == git.SUBMODULE_MODE:
+        return ERR_SUBMODULE
+    if mode not in git.REGULAR_MODES:
+        return ERR_MODE.format(mode=mode)
+    if size > limit:
+        return fm.ERR_TOO_BIG.format(size=size, limit=limit)
+    return ""
+
+
+def _as_pushed(site_file: SiteFile | None, size: int) -> bool:
+    """Tell whether a file of ``size`` bytes may be the text last pushed (CRLF and a byte-order mark aside)."""
+    if site_file is None or not site_file.pushed_text:
+        return False
+    text = site_file.pushed_text
+    length = len(text.encode("utf-8"))
+    return length <= size <= length + text.count("\n") + len("\ufeff".encode())
+
+
+def _same_text(raw: bytes, text: str) -> bool:
+    try:
+        return _text(raw) == text
+    except fm.FormatError:
+        return False  # not UTF-8: not what the CMS wrote
 
 
 def _edited_flag(target: Target) -> bool:

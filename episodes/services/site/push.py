@@ -144,9 +144,10 @@ def _push(site: git.Repo, *, branch, remote, message, dry_run, only) -> PushRepo
     blobs = site.write_blobs(contents, write=not dry_run)
     entries: dict[str, tuple[str, str] | None] = {}
     for (item, _), blob in zip(texts, blobs, strict=True):
-        mode, old_blob, _ = parent_files.get(item.path, ("100644", "", 0))
-        if old_blob != blob:
-            entries[item.path] = (mode, blob)
+        mode, old_blob, _ = parent_files.get(item.path, (git.FILE_MODE, "", 0))
+        if old_blob != blob or mode != git.FILE_MODE:
+            # A plain file whatever was there: never a link, a submodule or an executable.
+            entries[item.path] = (git.FILE_MODE, blob)
         if item.old_path and item.old_path in parent_files:
             entries[item.old_path] = None
     if not entries:
@@ -271,7 +272,8 @@ def _originals(site: git.Repo, parent_files: dict, files: list[Pending]) -> dict
     with site.blobs() as read:
         for item in files:
             entry = parent_files.get(item.old_path or item.path)
-            if entry is not None:
+            # A link's target or a submodule's commit is no text of the file's.
+            if entry is not None and entry[0] in git.REGULAR_MODES:
                 originals[item.path] = read(entry[1]).decode("utf-8", "replace")
     return originals
 
