@@ -20,6 +20,7 @@ from django.utils import timezone
 from . import frontmatter as fm
 from . import search_index, services, sync
 from .models import Episode, Person, name_problem
+from .progress import Stop
 from .services.intake import max_bytes
 from .services.revisions import record as record_revision
 from .services.warnings import count_for_rows
@@ -237,7 +238,8 @@ def import_sources(
     """Import every source atomically on its own, profiles first; return the per-file report.
 
     ``options`` are :class:`ImportOptions`. A run keeps no file's text, so its memory does not grow with
-    what an archive unpacks to.
+    what an archive unpacks to. ``progress`` is called with each result once it is committed; raising
+    :class:`~episodes.progress.Stop` there ends the run after the files already committed are reported.
     """
     options = ImportOptions(**options)
     dry_run = options.dry_run
@@ -288,10 +290,16 @@ def import_sources(
             # that only a file at fault is refused and the run always moves on.
             done_upto = max(done_upto, start + 1)
             results = [run(source) for source in sources[start:done_upto]]
+        stop = None
         for result in results:
             report.results.append(result)
             if progress:
-                progress(result)
+                try:
+                    progress(result)
+                except Stop as exc:
+                    stop = exc  # the group is committed: every file of it is reported before stopping
+        if stop is not None:
+            raise stop
     return report
 
 

@@ -23,6 +23,12 @@ SITE_REMOTE           the remote the admin's Publish button pushes its branch to
 SITE_COMMITTER        "Name <email>" as the committer of published changes; default: git's own, or "Podcast CMS"
 SITE_BRANCH_PREFIX    how the names of the branches a push writes start (default cms/): a push writes no other branch
 
+Jobs (long work run by `manage.py db_worker`, see README)
+TASKS_BACKEND         the task framework's backend; default django_tasks_db.DatabaseBackend (the worker's queue
+                      in this database); django_tasks.backends.immediate.ImmediateBackend runs jobs in the request
+JOBS_STALE_SECONDS    a running job whose worker (on another machine) wrote no progress for this long is marked
+                      interrupted; default 600 (a worker on this machine is checked by its process id)
+
 Public site
 PODCAST_TITLE         the podcast's name on pages and in structured data; default "DataTalks.Club Podcast"
 PODCAST_IMAGES_URL    where image paths such as images/authors/key.jpg are served; default /media/
@@ -86,6 +92,9 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "episodes",
+    # After episodes: its db_worker (marking jobs of dead workers interrupted first) is the one manage.py runs.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -285,5 +294,9 @@ SITE_REPO = os.environ.get("SITE_REPO", "")
 SITE_REMOTE = os.environ.get("SITE_REMOTE", "")
 SITE_COMMITTER = os.environ.get("SITE_COMMITTER", "")
 SITE_BRANCH_PREFIX = os.environ.get("SITE_BRANCH_PREFIX", "cms/")
+
+# Long work (pulls, pushes, confirmed uploads) is queued in the database and run by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+JOBS_STALE_SECONDS = float(os.environ.get("JOBS_STALE_SECONDS", "600"))
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"

@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from .episode import EpisodeAdmin
+from .jobs import JobAdmin
 from .people import PersonAdmin
 from .publish import PublishAdmin
 from .transcript import TranscriptItemAdmin
@@ -11,4 +12,4 @@ admin.site.site_header = "Podcast editor"
 admin.site.site_title = "Podcast editor"
 admin.site.index_title = "Episodes and people"
 
-__all__ = ["EpisodeAdmin", "PersonAdmin", "PublishAdmin", "TranscriptItemAdmin"]
+__all__ = ["EpisodeAdmin", "JobAdmin", "PersonAdmin", "PublishAdmin", "TranscriptItemAdmin"]

@@ -14,8 +14,10 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from ..models import Episode, Publish
-from ..services import site
+from .. import tasks
+from ..models import Episode, Job, Publish
+from ..services import jobs, site
+from .jobs import busy_message, job_url
 
 TEMPLATE = "admin/episodes/publish.html"
 
@@ -79,37 +81,35 @@ class PublishAdmin(admin.ModelAdmin):
         return None
 
     def pull_view(self, request):
-        """Pull from the site's repository and show the same report as ``sync_site pull``."""
+        """Start a pull from the site's repository as a job and go to its page."""
         refused = self._post(request)
         if refused:
             return refused
-        try:
-            report = site.site_pull(repo=settings.SITE_REPO)
-        except site.SyncError as exc:
-            messages.error(request, f"Nothing was pulled: {exc}")
-            return HttpResponseRedirect(reverse("admin:episodes_publish_changelist"))
-        level = messages.WARNING if report.problems else messages.SUCCESS
-        messages.add_message(request, level, report.summary())
-        return self._page(request, pulled=report)
+        return self._start(request, Job.Kind.PULL, {"repo": settings.SITE_REPO})
 
     def push_view(self, request):
-        """Commit the pending changes to a branch (pushed when a remote is configured); show the commit."""
+        """Start committing the pending changes to a branch (pushed when a remote is configured) as a job."""
         refused = self._post(request)
         if refused:
             return refused
         remote = settings.SITE_REMOTE if request.POST.get("push") and settings.SITE_REMOTE else None
+        arguments = {
+            "repo": settings.SITE_REPO,
+            "branch": request.POST.get("branch", "").strip() or None,
+            "message": request.POST.get("message", "").strip() or None,
+            "remote": remote,
+        }
+        return self._start(request, Job.Kind.PUSH, arguments)
+
+    def _start(self, request, kind, arguments):
         try:
-            report = site.site_push(
-                repo=settings.SITE_REPO,
-                branch=request.POST.get("branch", "").strip() or None,
-                message=request.POST.get("message", "").strip() or None,
-                remote=remote,
+            job = tasks.job_start(
+                kind=kind, user=request.user, arguments=arguments, lock=jobs.site_lock(settings.SITE_REPO)
             )
-        except site.SyncError as exc:
-            messages.error(request, f"Nothing was published: {exc}")
+        except jobs.JobBusy as busy:
+            busy_message(request, busy)
             return HttpResponseRedirect(reverse("admin:episodes_publish_changelist"))
-        messages.add_message(request, messages.SUCCESS if report.commit else messages.INFO, report.summary())
-        return self._page(request, pushed=report)
+        return HttpResponseRedirect(job_url(job))
 
     def resolve_view(self, request):
         """Settle a conflict: keep the CMS's or take the site's values where both changed."""

@@ -35,6 +35,15 @@ def _empty_page_cache():
     cache.clear()
 
 
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _immediate_jobs(settings):
+    # Jobs run inside the request that starts them, unless a test is about the worker (test_jobs_worker.py).
+    settings.TASKS = IMMEDIATE_TASKS
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # The default hasher takes a good part of a second per login by design; tests log in often.

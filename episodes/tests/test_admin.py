@@ -285,8 +285,9 @@ def test_upload_dry_run_then_confirm(admin_client, seed_text):
     assert "broken.md:3: YAML error" in html
     assert not Episode.objects.exists()
     token = response.context["token"]
-    response = admin_client.post(url, {"token": token})
-    assert "Imported" in response.content.decode()
+    response = admin_client.post(url, {"token": token}, follow=True)
+    html = response.content.decode()
+    assert "Imported: 2 files: 1 created" in html and "broken.md:3: YAML error" in html
     assert Episode.objects.get().slug == "s10e03-mlops-architect"
 
 

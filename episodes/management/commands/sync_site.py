@@ -16,7 +16,7 @@ import argparse
 
 from django.core.management.base import BaseCommand, CommandError
 
-from episodes.services import site
+from episodes.services import jobs, site
 
 
 class Command(BaseCommand):
@@ -89,6 +89,8 @@ class Command(BaseCommand):
         self.stdout.write(style(report.summary()))
 
     def status(self, *, repo, **options):
+        for job in jobs.jobs_recover():
+            self.stdout.write(self.style.WARNING(f"Job #{job.pk} ({job.kind}): {job.message}"))
         for line in site.site_status(repo=repo).lines():
             self.stdout.write(line)
 

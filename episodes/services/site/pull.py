@@ -113,20 +113,28 @@ class PullReport:
         return f"Pulled {self.branch} at {self.commit[:7]}: {len(self.files)} files: {listed}"
 
 
-def site_pull(*, repo: str | None = None, progress: Callable[[FileLine], None] | None = None) -> PullReport:
+def site_pull(
+    *,
+    repo: str | None = None,
+    progress: Callable[[FileLine], None] | None = None,
+    started: Callable[[int], None] | None = None,
+) -> PullReport:
     """Import what changed on the site since the last pull; return the per-file report.
 
-    Raise SyncError when the repository cannot be pulled (not a working tree, detached HEAD, no commits).
+    ``started`` is told how many files the pull will look at, once known; ``progress`` gets each file's line
+    once that file is committed, and may raise :class:`~episodes.progress.Stop` to end the pull there (the
+    next pull does the rest). Raise SyncError when the repository cannot be pulled (not a working tree,
+    detached HEAD, no commits).
     """
     site = open_site(repo)
     try:
         with site.lock():
-            return _pull(site, progress)
+            return _pull(site, progress, started)
     except git.GitError as exc:
         raise SyncError(str(exc)) from None
 
 
-def _pull(site: git.Repo, progress) -> PullReport:
+def _pull(site: git.Repo, progress, started=None) -> PullReport:
     head = site.head()
     if head is None:
         raise SyncError(ERR_NO_COMMITS.format(path=site.root))
@@ -138,6 +146,8 @@ def _pull(site: git.Repo, progress) -> PullReport:
     puller = _Puller(site, head, report, progress)
     file_changes = puller.upstream_changes(state)
     histories = history_walk(site, head=head, since=state.commit)
+    if started:
+        started(len(file_changes))
     if file_changes:
         puller.apply(file_changes)
     redirects = history_record(histories)
@@ -407,11 +417,10 @@ class _Puller:
         def after(result: importing.FileResult) -> None:
             self.record_in_step(found[result.name], blobs[result.name], current[result.name], imported=result)
 
-        sources = [source(path, blob, size) for path, blob, size in entries]
-        report = importing.import_sources(sources, force=force, after=after, expected=expected)
-        current.clear()
         raced = []
-        for result in report.results:
+
+        def reported(result: importing.FileResult) -> None:
+            # Called once the file's group is committed: the pull's report fills in as the import goes.
             if result.status == REFUSED and result.message == importing.ERR_CHANGED_MEANWHILE:
                 raced.append((result.name, blobs[result.name]))
             elif result.status == REFUSED:
@@ -420,6 +429,12 @@ class _Puller:
             else:
                 detail = f"{result.slug}, {DETAIL_DRAFT}" if result.hidden else result.slug
                 self.done(FileLine(result.name, result.status, detail, warnings=result.warnings))
+
+        sources = [source(path, blob, size) for path, blob, size in entries]
+        try:
+            importing.import_sources(sources, force=force, after=after, expected=expected, progress=reported)
+        finally:
+            current.clear()
         return raced
 
     def record_in_step(self, target: Target, blob: str, raw: bytes, imported=None) -> None:
