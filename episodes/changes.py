@@ -19,6 +19,7 @@ ADDED, REMOVED, CHANGED, MOVED, RENAMED, REORDERED = "added", "removed", "change
 TRANSCRIPT = "transcript"
 TURN_PARTS = {"who": "speaker", "time": "time", "sec": "seconds", "line": "text"}
 SHORT = 60  # characters of a value shown in a description
+CONTEXT = 20  # characters shown before the first difference of a changed text
 
 
 def _quote(value: Any, limit: int = SHORT) -> str:
@@ -32,22 +33,52 @@ def _quote(value: Any, limit: int = SHORT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def text_change(old: str, new: str, context: int = 3) -> str:
-    """Return "'…old words…' → '…new words…'": the words that differ with a few around them."""
-    a, b = old.split(" "), new.split(" ")
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    blocks = [op for op in matcher.get_opcodes() if op[0] != "equal"]
-    if not blocks or len(old) + len(new) <= 2 * SHORT:
-        return f"{_quote(old)} → {_quote(new)}"
-    a1, b1 = blocks[0][1], blocks[0][3]
-    a2, b2 = blocks[-1][2], blocks[-1][4]
+def window(old: str, new: str, width: int = SHORT) -> tuple[str, str]:
+    """Return both sides of a text change cut to a window around where they differ ('…' where cut).
 
-    def span(words, start, end):
-        lo, hi = max(start - context, 0), min(end + context, len(words))
-        text = " ".join(words[lo:hi])
-        return ("…" if lo else "") + text + ("…" if hi < len(words) else "")
+    Texts that both fit in ``width`` characters are whole. Otherwise each side starts a little before the
+    first difference (at a word's start when one is near) and runs to a little after the last, at most
+    ``width`` characters: the part that differs is always shown, on both sides.
+    """
+    if len(old) <= width and len(new) <= width:
+        return old, new
+    shorter = min(len(old), len(new))
+    first = next((i for i in range(shorter) if old[i] != new[i]), shorter)
+    same_end = 0
+    while same_end < shorter - first and old[-1 - same_end] == new[-1 - same_end]:
+        same_end += 1
+    start = max(0, first - CONTEXT)
+    if start:
+        space = old.find(" ", start, first)
+        start = space + 1 if space != -1 else start
 
-    return f"{_quote(span(a, a1, a2), 2 * SHORT)} → {_quote(span(b, b1, b2), 2 * SHORT)}"
+    def cut(text: str) -> str:
+        differs_to = max(len(text) - same_end, first)
+        end = min(len(text), differs_to + CONTEXT, start + width)
+        if end < len(text):
+            space = text.rfind(" ", differs_to, end)
+            end = space if space > differs_to else end
+        return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+    return cut(old), cut(new)
+
+
+def quoted_pair(old: str, new: str) -> tuple[str, str]:
+    """Return both texts quoted as a change list shows them, cut to the window around where they differ."""
+    before, after = window(old.replace("\n", "⏎ "), new.replace("\n", "⏎ "))
+    return repr(before), repr(after)
+
+
+def text_change(old: str, new: str) -> str:
+    """Return "'old' → 'new'", both cut to the window around where they differ (:func:`window`)."""
+    return " → ".join(quoted_pair(old, new))
+
+
+def value_change(old: Any, new: Any) -> str:
+    """Return "old → new" for any two values: texts windowed around their difference, others as _quote shows them."""
+    if isinstance(old, str) and isinstance(new, str):
+        return text_change(old, new)
+    return f"{_quote(old)} → {_quote(new)}"
 
 
 @dataclass(frozen=True)
@@ -83,14 +114,15 @@ class Change:
                 elif isinstance(old, str) and isinstance(new, str) and key in ("who", "time"):
                     said.append(f"{label} {old or '–'} → {new or '–'}")
                 else:
-                    said.append(f"{label} {_quote(old)} → {_quote(new)}")
+                    said.append(f"{label} {value_change(old, new)}")
             return f"{self.where}: " + "; ".join(said)
         if self.kind == TURN:
             item = self.new if self.action == ADDED else self.old
             return f"{self.where} {self.action}: {_turn_words(item)}"
         if self.kind == SECTION:
             if self.action == RENAMED:
-                return f"section {_quote(self.old)} renamed to {_quote(self.new)}"
+                old, new = quoted_pair(self.old, self.new)
+                return f"section {old} renamed to {new}"
             if self.action == MOVED:
                 return f"section {_quote(self.new)} moved from {self.parts[0]} to {self.parts[1]}"
             return (
@@ -100,7 +132,7 @@ class Change:
             return f"{self.where} {self.action}"
         if self.kind == LINK:
             if self.action == CHANGED:
-                return f"link {self.where}: " + "; ".join(f"{k} {_quote(o)} → {_quote(n)}" for k, o, n in self.parts)
+                return f"link {self.where}: " + "; ".join(f"{k} {value_change(o, n)}" for k, o, n in self.parts)
             link = self.new if self.action == ADDED else self.old
             return f"link {self.action}: {_link_words(link)}"
         if self.kind == BODY:
@@ -112,9 +144,7 @@ class Change:
             return f"{name} removed (was {_quote(self.old)})"
         if self.action == REORDERED:
             return f"{name} reordered"
-        if isinstance(self.old, str) and isinstance(self.new, str):
-            return f"{name}: {text_change(self.old, self.new)}"
-        return f"{name}: {_quote(self.old)} → {_quote(self.new)}"
+        return f"{name}: {value_change(self.old, self.new)}"
 
     __str__ = describe
 

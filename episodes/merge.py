@@ -39,6 +39,21 @@ def _shown(value) -> str:
     return changes._quote(value)
 
 
+def conflict_words(where: str, base, ours, theirs) -> str:
+    """Return a conflict in words, two texts cut to the window around where they differ (the base likewise)."""
+    if isinstance(ours, str) and isinstance(theirs, str):
+        shown_ours, shown_theirs = changes.quoted_pair(ours, theirs)
+    else:
+        shown_ours, shown_theirs = _shown(ours), _shown(theirs)
+    if base is MISSING:
+        was = ""
+    elif isinstance(base, str) and isinstance(ours, str):
+        was = f" (was {changes.quoted_pair(base, ours)[0]})"
+    else:
+        was = f" (was {_shown(base)})"
+    return f"{where}: the CMS has {shown_ours}, the site has {shown_theirs}{was}"
+
+
 @dataclass(frozen=True)
 class Conflict:
     """The same thing changed differently on both sides: where, and its three values (MISSING: absent)."""
@@ -50,8 +65,7 @@ class Conflict:
     theirs: Any
 
     def describe(self) -> str:
-        was = f" (was {_shown(self.base)})" if self.base is not MISSING else ""
-        return f"{self.where}: the CMS has {_shown(self.ours)}, the site has {_shown(self.theirs)}{was}"
+        return conflict_words(self.where, self.base, self.ours, self.theirs)
 
     __str__ = describe
 

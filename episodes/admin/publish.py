@@ -67,7 +67,10 @@ class PublishAdmin(admin.ModelAdmin):
                 context["error"] = str(exc)
         if "status" in context:
             context["pending"] = [_pending_row(item) for item in context["status"].pending]
-            context["conflicts"] = context["status"].conflicts
+            context["conflicts"] = [
+                {"path": sf.path, "conflicts": [{**c, "said": site.conflict_line(c)} for c in sf.conflicts]}
+                for sf in context["status"].conflicts
+            ]
         return TemplateResponse(request, TEMPLATE, context)
 
     def _post(self, request):

@@ -64,9 +64,29 @@ def test_a_text_change_shows_the_words_that_changed(seed):
     said = described(seed, edited(seed, change))
     assert len(said) == 1
     assert said[0].startswith("turn 6 at 3:25: ")
-    words = 'text "…give you the long version. Because we\'re…" → "…give you the short version. Because we\'re…"'
+    words = 'text "…I\'ll give you the long version. Because…" → "…I\'ll give you the short version. Because…"'
     assert words in said[0]
     assert "time 3:24 → 3:25" in said[0]
+
+
+def test_a_change_past_the_first_60_characters_shows_the_part_that_differs():
+    url = "https://www.linkedin.com/in/someone-with-a-rather-long-profile-name-1234567/"
+    assert changes.window("short", "shorter") == ("short", "shorter")
+    old, new = changes.window(url, url.replace("1234567", "7654321"))
+    assert "1234567" in old and "7654321" in new and len(old) <= 62 and old.startswith("…")
+    # One long word, the difference at its end: the window still reaches it, on both sides.
+    word = "x" * 200
+    assert changes.window(word + "a", word + "b") == ("…" + "x" * 20 + "a", "…" + "x" * 20 + "b")
+    # A text over the width changed near its start: cut after the difference, not before it.
+    old, new = changes.window("A " + "long text " * 20, "An " + "long text " * 20)
+    assert old.startswith("A long") and new.startswith("An long") and old.endswith("…")
+    # Only something removed at the end of a long text.
+    old, new = changes.window("word " * 30 + "tail", "word " * 30)
+    assert (old, new) == ("…word word word tail", "…word word word ")
+    said = merge.conflict_words("title", "x" * 70 + "base", "x" * 70 + "ours", "x" * 70 + "theirs")
+    assert said == f"title: the CMS has '…{'x' * 20}ours', the site has '…{'x' * 20}theirs' (was '…{'x' * 20}base')"
+    link = changes.Change(changes.LINK, changes.CHANGED, where="1", parts=(("url", url, url + "?x=1"),))
+    assert "?x=1" in link.describe()
 
 
 def test_turns_added_and_deleted(seed):

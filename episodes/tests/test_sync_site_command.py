@@ -67,8 +67,11 @@ def test_refusals_conflicts_and_bad_input_exit_1(site, settings, tmp_path):
     assert status == 1
     assert f"{S22}: conflict, not imported (the CMS's edits are kept): title: the CMS has" in err
     status, out, _ = run("sync_site", "status")
-    assert f"Conflicts (1), the CMS's edits kept:\n  {S22}:\n    title: CMS \"The CMS's title\"" in out
-    status, out, _ = run("sync_site", "resolve", S22, "--keep", "site")
+    conflict = 'title: the CMS has "The CMS\'s title", the site has "The site\'s title"'
+    assert f"Conflicts (1), the CMS's edits kept:\n  {S22}:\n    {conflict}" in out
+    status, _, err = run("sync_site", "resolve", S22, "--keep", "site", "--repo", str(tmp_path / "nowhere"))
+    assert status == 1 and "no such folder" in err
+    status, out, _ = run("sync_site", "resolve", S22, "--keep", "site", "--repo", str(site.root))
     assert status == 0 and f"{S22}: settled (1 conflict(s), kept the site's)" in out
     assert Episode.objects.get(slug=S22_SLUG).title == "The site's title"
     status, _, err = run("sync_site", "resolve", S22, "--keep", "cms")
@@ -97,3 +100,22 @@ def test_verbosity_is_taken_before_or_after_the_action(site, where):
     assert status == 0, err
     status, _, err = sync_site("resolve", S22, "--keep", "site")
     assert status == 1 and f"{S22} is not in conflict" in err  # parsed, then refused for what it says
+
+
+def test_push_only_the_files_named_and_long_values_show_where_they_differ(site):
+    long_title = "Reinventing a Career in Tech: from a first job in sales to a data team in twelve months"
+    site.replace(S22, "title: Reinventing a Career in Tech", f"title: '{long_title}'")
+    site.commit()
+    assert run("sync_site", "pull", "--repo", str(site.root))[0] == 0
+    edit_title(S22_SLUG, long_title.replace("twelve", "nine"))
+    edit_title("trends-in-modern-data-engineering", "Trends, edited")
+    status, out, err = run("sync_site", "push", "--repo", str(site.root), "--only", "_podcast/nowhere.md")
+    assert status == 1 and "_podcast/nowhere.md has nothing to publish" in err and site.branches() == ["main"]
+    status, out, err = run("sync_site", "push", "--repo", str(site.root), "--only", S22)
+    assert status == 0, err
+    [branch] = [name for name in site.branches() if name != "main"]
+    assert site.git("diff", "--name-only", f"{branch}^", branch).splitlines() == [S22]
+    assert "nine months" in out  # the part that differs, past the first 60 characters
+    assert "nine months" in site.git("log", "-1", "--format=%B", branch)
+    status, out, _ = run("sync_site", "status", "--repo", str(site.root))
+    assert "A push would write 1 file(s):\n  _podcast/trends-in-modern-data-engineering.md:" in out

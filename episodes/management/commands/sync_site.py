@@ -2,8 +2,9 @@
 
     python manage.py sync_site pull [--repo PATH]
     python manage.py sync_site push [--repo PATH] [--branch NAME] [--remote NAME] [--message TEXT] [--dry-run]
+                                    [--only PATH]...
     python manage.py sync_site status [--repo PATH]
-    python manage.py sync_site resolve PATH... --keep cms|site
+    python manage.py sync_site resolve PATH... --keep cms|site [--repo PATH]
 
 PATH defaults to SITE_REPO. pull imports the episode and people files of the checked-out commit (only those
 changed since the last pull), merging them with the CMS's edits field by field; push commits what changed
@@ -38,7 +39,7 @@ class Command(BaseCommand):
                 default=argparse.SUPPRESS,
                 help="Verbosity level; 0=minimal output, 1=normal output, 2=verbose output, 3=very verbose output",
             )
-        for sub in (pull, push, status):
+        for sub in (pull, push, status, resolve):
             sub.add_argument("--repo", metavar="PATH", help="The site's working tree (default: SITE_REPO).")
         push.add_argument(
             "--branch",
@@ -48,6 +49,12 @@ class Command(BaseCommand):
         push.add_argument("--remote", metavar="NAME", help="Push the branch to this remote (never forced).")
         push.add_argument("--message", metavar="TEXT", help="The commit's first line.")
         push.add_argument("--dry-run", action="store_true", help="Show what would be committed; write nothing.")
+        push.add_argument(
+            "--only",
+            action="append",
+            metavar="PATH",
+            help="Commit only this file (a repository path such as _podcast/x.md; repeatable); the rest stays pending.",
+        )
         resolve.add_argument("paths", nargs="+", metavar="PATH", help="The file in conflict, e.g. _podcast/x.md.")
         resolve.add_argument("--keep", required=True, choices=[site.KEEP_CMS, site.KEEP_SITE])
 
@@ -73,8 +80,8 @@ class Command(BaseCommand):
         if report.problems:
             raise CommandError(f"{len(report.problems)} file(s) refused or in conflict", returncode=1)
 
-    def push(self, *, repo, branch, remote, message, dry_run, verbosity, **options):
-        report = site.site_push(repo=repo, branch=branch, remote=remote, message=message, dry_run=dry_run)
+    def push(self, *, repo, branch, remote, message, dry_run, only, verbosity, **options):
+        report = site.site_push(repo=repo, branch=branch, remote=remote, message=message, dry_run=dry_run, only=only)
         self._notes(report.notes)
         for written in report.files:
             renamed = f" (renamed from {written.old_path})" if written.old_path else ""
@@ -94,7 +101,9 @@ class Command(BaseCommand):
         for line in site.site_status(repo=repo).lines():
             self.stdout.write(line)
 
-    def resolve(self, *, paths, keep, **options):
+    def resolve(self, *, paths, keep, repo, **options):
+        if repo:
+            site.open_site(repo)  # the conflicts are the CMS's; the repository given must at least be one
         for path in paths:
             settled = site.conflict_resolve(path=path, keep=keep)
             self.stdout.write(self.style.SUCCESS(f"{path}: settled ({len(settled)} conflict(s), kept the {keep}'s)"))

@@ -7,7 +7,7 @@ from .common import SyncError, open_site, repo_path
 from .pending import Pending, PendingReport, pending_changes
 from .pull import FileLine, PullReport, site_pull
 from .push import PushReport, Written, site_push
-from .status import KEEP_CMS, KEEP_SITE, StatusReport, conflict_resolve, site_status
+from .status import KEEP_CMS, KEEP_SITE, StatusReport, conflict_line, conflict_resolve, site_status
 
 __all__ = [
     "KEEP_CMS",
@@ -20,6 +20,7 @@ __all__ = [
     "StatusReport",
     "SyncError",
     "Written",
+    "conflict_line",
     "conflict_resolve",
     "open_site",
     "pending_changes",

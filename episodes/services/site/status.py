@@ -61,10 +61,7 @@ class StatusReport:
             out.append(f"Conflicts ({len(self.conflicts)}), the CMS's edits kept:")
             for site_file in self.conflicts:
                 out.append(f"  {site_file.path}:")
-                out += [
-                    f"    {c['where']}: CMS {c['ours'].strip()!r}, site {c['theirs'].strip()!r}"
-                    for c in site_file.conflicts
-                ]
+                out += [f"    {conflict_line(c)}" for c in site_file.conflicts]
         if self.refused:
             out.append("Refused at the last pull:")
             out += [f"  {site_file.path}:{site_file.problem}" for site_file in self.refused]
@@ -73,6 +70,12 @@ class StatusReport:
             out += [f"  {site_file.path}" for site_file in self.waiting]
         out += [f"Note: {note}" for note in self.notes]
         return out
+
+
+def conflict_line(conflict: dict) -> str:
+    """Return a conflict kept by a pull (:meth:`merge.Conflict.as_yaml`) in words, showing where the sides differ."""
+    base = conflict["base"].strip() if conflict["base"] else merge.MISSING
+    return merge.conflict_words(conflict["where"], base, conflict["ours"].strip(), conflict["theirs"].strip())
 
 
 def _change_line(change: git.FileChange) -> str:
