@@ -10,7 +10,6 @@ PyYAML's C emitter, block style, default width, ``allow_unicode=True``.
 from __future__ import annotations
 
 import datetime
-import functools
 import re
 from dataclasses import dataclass, field
 
@@ -383,10 +382,30 @@ def load(text: str, *, first_line: int = 1, notes: list[str] | None = None):
 
     ``notes`` gets a line for each repeated key, whose last value is kept.
     """
+    return _load(text, first_line, notes)[0]
+
+
+def parse_with_node(text: str) -> tuple[Document, yaml.Node]:
+    """Parse a whole file like :func:`parse`, also returning its front matter's YAML node tree.
+
+    The nodes' marks are positions in the document's ``front_text``: where each value stands in the file.
+    """
+    _refuse_nul(text)
+    front_text, closing, body = split(text)
+    front, node = _load(front_text, 2, None)
+    if not isinstance(front, dict):
+        kind = "empty" if front is None else f"a {type(front).__name__}"
+        raise FormatError(ERR_NOT_MAPPING.format(kind=kind), 2)
+    return Document(front=front, body=body, closing=closing, front_text=front_text), node
+
+
+def _load(text: str, first_line: int, notes: list[str] | None):
+    """Return (data, node) of one YAML value; ``node`` is None for an empty text."""
     _refuse_anchors(text, first_line)
     loader = Loader(text)
     try:
-        data = loader.get_single_data()
+        node = loader.get_single_node()
+        data = None if node is None else loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or str(exc)
@@ -402,7 +421,7 @@ def load(text: str, *, first_line: int = 1, notes: list[str] | None = None):
         loader.dispose()
     if notes is not None:
         notes += [NOTE_REPEATED.format(key=k, line=_line(text, mark, first_line)) for k, mark in loader.repeated_keys]
-    return data
+    return data, node
 
 
 def _line(text: str, mark, first_line: int) -> int:
@@ -465,9 +484,10 @@ def same_document(a: Document, b: Document) -> bool:
 def dump(data) -> str:
     """Return the canonical YAML text of ``data``, keys in their insertion order.
 
-    A long list of mappings at the top (a transcript) is written item by item, each item's text
-    remembered: a block sequence's items are written independently of each other, at the same columns
-    as a one-item list at the top, so the text is the same and an edit re-writes only the items it changed.
+    A long list of mappings at the top (a transcript) is written as a whole and cut into its items, each
+    item's text remembered: a block sequence's items are written independently of each other, at the same
+    columns as a one-item list at the top, so the text is the same and the next dump of the list after an
+    edit writes only the items it changed.
     """
     if type(data) is not dict or not any(_is_long_list(value) for value in data.values()):
         return _dump(data)
@@ -479,15 +499,45 @@ def dump(data) -> str:
         if plain:
             parts.append(_dump(plain))
             plain = {}
-        items = [_item_text(item) for item in value]
-        whole = _dump({key: value[:1]})
-        if not whole.endswith(items[0]):  # never seen; the plain way is always right
-            return _dump(data)
-        parts.append(whole[: -len(items[0])])
-        parts += items
+        parts += _list_parts(key, value)
     if plain:
         parts.append(_dump(plain))
     return "".join(parts)
+
+
+def _list_parts(key, value: list) -> list[str]:
+    """Return the text of ``key: value`` for a long list: its first line(s), then each item's text."""
+    keys = [_item_key(item) for item in value]
+    texts = [None if k is None else _ITEM_TEXTS.get(k) for k in keys]
+    missing = texts.count(None)
+    if missing > len(value) // 8:
+        # Mostly unseen (an export, a first render): one dump call for the whole list, cut at its items.
+        whole = _dump({key: value})
+        cuts = _item_starts(whole)
+        if len(cuts) == len(value):
+            cuts.append(len(whole))
+            texts = [whole[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
+            _remember(keys, texts)
+            return [whole[: cuts[0]], *texts]
+    texts = [_item_text(item, k) if text is None else text for item, k, text in zip(value, keys, texts, strict=True)]
+    whole = _dump({key: value[:1]})
+    if not whole.endswith(texts[0]):  # never seen; the plain way is always right
+        return [_dump({key: value})]
+    return [whole[: -len(texts[0])], *texts]
+
+
+def _item_starts(text: str) -> list[int]:
+    """Return where each item of the top-level block sequence in ``text`` (one ``key:`` and its list) starts.
+
+    Every item starts a line with "- "; any other line of an item is indented or empty, so counting these
+    lines and finding one per item proves they are the items' starts.
+    """
+    starts = []
+    at = text.find("\n- ")
+    while at >= 0:
+        starts.append(at + 1)
+        at = text.find("\n- ", at + 3)
+    return starts
 
 
 def _dump(data) -> str:
@@ -496,23 +546,38 @@ def _dump(data) -> str:
 
 LONG_LIST = 32
 _HASHABLE = (str, int, float, bool, type(None), datetime.date)
+# Texts of flat items as one entry of a top-level list, by _item_key: a few MB for the busiest episodes.
+_ITEM_TEXTS: dict[tuple, str] = {}
+ITEM_TEXTS_MAX = 16384
 
 
 def _is_long_list(value) -> bool:
     return type(value) is list and len(value) >= LONG_LIST
 
 
-def _item_text(item) -> str:
-    """Return the text of ``item`` as one entry of a top-level block sequence, remembered for flat mappings."""
+def _item_key(item) -> tuple | None:
+    """Return the key of a flat mapping's remembered text, or None for any other item."""
     if type(item) is dict and all(type(k) is str and type(v) in _HASHABLE for k, v in item.items()):
         # The type is part of the key: 1, 1.0 and True are equal, and hash alike, but are written differently.
-        return _flat_item_text(tuple((k, type(v), v) for k, v in item.items()))
-    return _dump([item])
+        return tuple((k, type(v), v) for k, v in item.items())
+    return None
 
 
-@functools.lru_cache(maxsize=16384)  # a few MB: every item of the busiest episodes
-def _flat_item_text(key: tuple) -> str:
-    return _dump([{name: value for name, _, value in key}])
+def _remember(keys: list, texts: list[str]) -> None:
+    for key, text in zip(keys, texts, strict=True):
+        if key is not None:
+            if len(_ITEM_TEXTS) >= ITEM_TEXTS_MAX:
+                # Oldest first: dicts keep insertion order, and the next episode's items are what come next.
+                del _ITEM_TEXTS[next(iter(_ITEM_TEXTS))]
+            _ITEM_TEXTS[key] = text
+
+
+def _item_text(item, key: tuple | None = None) -> str:
+    """Return the text of ``item`` as one entry of a top-level block sequence, remembered for flat mappings."""
+    text = _dump([item])
+    if key is not None:
+        _remember([key], [text])
+    return text
 
 
 def dump_checked(data) -> str:
@@ -611,53 +676,34 @@ def locate(text: str, path: tuple, *, first_line: int = 1) -> int:
     return _line(text, mark, first_line)
 
 
-@dataclass
-class KeyLines:
-    """Where a top-level key and its value stand in a front matter text (0-based lines, ``last`` included)."""
+def dump_fragment(
+    value, *, key=None, style: str | None = None, flow: bool = False, width: int | None = None, unicode: bool = True
+) -> str:
+    """Return ``key: value`` (or the list item ``- value`` without a key) as YAML lines starting at column 0.
 
-    key: str
-    first: int
-    last: int
-    style: str | None  # the value's scalar style: None plain, "'" or '"', "|" or ">"; "" for a collection
-    suffix: str = ""  # what follows a one-line value on its line, such as a comment
-
-
-def key_lines(text: str) -> list[KeyLines] | None:
-    """Return where each top-level key of YAML ``text`` stands, or None unless all are plain string keys."""
-    try:
-        node = yaml.compose(text, Loader=Loader)
-    except yaml.YAMLError:
-        return None
-    if not isinstance(node, yaml.MappingNode) or node.tag != _MAP:
-        return None
-    found = []
-    for key_node, value_node in node.value:
-        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR or key_node.style:
-            return None
-        first = text.count("\n", 0, key_node.start_mark.index)
-        end = value_node.end_mark.index
-        # A block collection ends at the start of the next line; a scalar where its text ends.
-        last = text.count("\n", 0, end - 1 if end and text[end - 1] == "\n" else end)
-        style = (value_node.style or None) if isinstance(value_node, yaml.ScalarNode) else ""
-        suffix = ""
-        if first == last and style in (None, "'", '"'):
-            line_end = text.find("\n", end)
-            suffix = text[end : len(text) if line_end < 0 else line_end]
-        found.append(KeyLines(key_node.value, first, max(last, first), style, suffix))
-    return found
-
-
-def dump_pair(key: str, value, *, style: str | None = None, one_line: bool = False) -> str:
-    """Return the YAML lines of ``key: value``, a string value in ``style`` where YAML allows it.
-
-    ``one_line`` keeps a string on one line however long (the canonical dump wraps at 80 columns).
+    ``style`` quotes a string value ("'" or '"') where YAML allows it, ``flow`` writes a list or mapping on
+    one line as ``[a, b]``, ``width`` is where lines wrap (80 when None, -1 never) and ``unicode=False``
+    escapes characters beyond ASCII, as PyYAML does by default.
     """
     dumper = Dumper(None)
-    value_node = dumper._node(value)
-    if style in ("'", '"') and isinstance(value_node, yaml.ScalarNode) and type(value) is str:
+    value_node = _flow_node(dumper, value) if flow else dumper._node(value)
+    if style in ("'", '"') and type(value) is str:
         value_node.style = style
-    node = yaml.MappingNode(_MAP, [(yaml.ScalarNode(_STR, key), value_node)], flow_style=False)
-    return yaml.serialize(node, Dumper=Dumper, allow_unicode=True, width=-1 if one_line else None)
+    if key is None:
+        node = yaml.SequenceNode(_SEQ, [value_node], flow_style=False)
+    else:
+        node = yaml.MappingNode(_MAP, [(dumper._node(key), value_node)], flow_style=False)
+    return yaml.serialize(node, Dumper=Dumper, allow_unicode=unicode, width=width)
+
+
+def _flow_node(dumper: Dumper, value):
+    kind = type(value)
+    if kind is dict:
+        pairs = [(dumper._node(k), _flow_node(dumper, v)) for k, v in value.items()]
+        return yaml.MappingNode(_MAP, pairs, flow_style=True)
+    if kind is list:
+        return yaml.SequenceNode(_SEQ, [_flow_node(dumper, item) for item in value], flow_style=True)
+    return dumper._node(value)
 
 
 def is_int(value) -> bool:

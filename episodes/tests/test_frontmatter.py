@@ -430,3 +430,21 @@ def test_written_times_grow_in_place_and_stop_at_their_limit():
     fm.written_times(fm.WRITTEN_TIMES_HOURS + 50)
     assert fm.written_times() is table and len(table) == fm.WRITTEN_TIMES_HOURS * 3600
     assert fm.seconds_to_time(fm.WRITTEN_TIMES_HOURS * 3600) not in table
+
+
+def test_a_long_list_dumped_whole_and_cut_into_items_is_the_canonical_text():
+    import yaml
+
+    # Items whose text has what could look like an item's start: "- " after a line break, blank lines.
+    tricky = ["a\n- b", "- lead", "one\n\n\ntwo", "x " * 70, "Danny’s — ok", "", "\n- c\n"]
+    items = [{"line": text, "sec": i, "time": f"0:{i:02d}", "who": "A"} for i, text in enumerate(tricky * 6)]
+    items += [{"header": "nested", "extra": {"a": [1, 2]}}, "a plain item", ["a", "list"]]
+    data = {"title": "T", "transcript": items, "after": 1}
+    fm._ITEM_TEXTS.clear()
+    expected = yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False, default_flow_style=False)
+    assert fm.dump(data) == expected
+    assert len(fm._ITEM_TEXTS) == len(tricky) * 6  # only flat mappings are kept
+    # Then one item changed: the others' remembered texts, the changed one written alone.
+    items[3] = dict(items[3], line="changed\n- now")
+    expected = yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False, default_flow_style=False)
+    assert fm.dump(data) == expected

@@ -1,8 +1,10 @@
 """People files written back line by line: only changed fields' lines change, each in its own quoting."""
 
+import copy
 import difflib
 
 import pytest
+import yaml
 
 from episodes import exporting, importing, linewise
 from episodes import frontmatter as fm
@@ -111,3 +113,166 @@ def test_reimporting_the_cms_export_of_every_profile_is_unchanged():
     for person in Person.objects.all():
         result = import_text(exporting.person_text(person), slug=person.key, person=True)
         assert result.status == importing.UNCHANGED, person.key
+
+
+# Episode files: every value edited where it stands, in the file's own layout.
+
+EPISODES = (
+    sorted((CORPUS / "episodes").glob("*.md")) + sorted((CORPUS / "historic").glob("*.md")) if CORPUS.is_dir() else []
+)
+
+
+def _readable(paths):
+    for path in paths:
+        try:
+            fm.parse(path.read_bytes())
+        except fm.FormatError:
+            continue
+        yield path
+
+
+def _edits(front: dict):
+    """Yield (name, path of the value that may change, change) for edits an editor makes to an episode."""
+    transcript = front.get("transcript") or []
+    turns = [i for i, t in enumerate(transcript) if isinstance(t, dict) and ("line" in t or "text" in t)]
+    headers = [i for i, t in enumerate(transcript) if isinstance(t, dict) and "header" in t]
+    if "title" in front:
+        yield "title", ("title",), lambda f: f.update(title=f"{f['title']} fixed")
+    if turns:
+        i = turns[len(turns) // 2]
+        key = "line" if "line" in transcript[i] else "text"
+
+        def one_word(f, i=i, key=key):
+            words = f["transcript"][i][key].split(" ")
+            words[len(words) // 2] = "fixed"
+            f["transcript"][i][key] = " ".join(words)
+
+        yield "one word of a turn", ("transcript", i, key), one_word
+        if "who" in transcript[i]:
+            yield "speaker", ("transcript", i, "who"), lambda f, i=i: f["transcript"][i].update(who="Somebody Else")
+        yield "turn deleted", ("transcript", i), lambda f, i=i: f["transcript"].pop(i)
+        new_turn = {"line": "A new turn.", "sec": 1, "time": "0:01", "who": "Alexey"}
+        yield "turn inserted", ("transcript", i), lambda f, i=i: f["transcript"].insert(i, dict(new_turn))
+    if headers:
+        i = headers[0]
+        rename = lambda f, i=i: f["transcript"][i].update(header=f"{f['transcript'][i]['header']} renamed")  # noqa: E731
+        yield "header renamed", ("transcript", i, "header"), rename
+    if isinstance(front.get("links"), dict) and front["links"]:
+        first = next(iter(front["links"]))
+        yield "link", ("links", first), lambda f, k=first: f["links"].update({k: "https://example.com/new"})
+    if isinstance(front.get("guests"), list):
+        yield "guest added", ("guests",), lambda f: f.update(guests=[*f["guests"], "someone"])
+    yield "key added", (), lambda f: f.update(keywords_new="a new value")
+    if "image" in front:
+        yield "key removed", ("image",), lambda f: f.pop("image")
+
+
+def _span(node, path: tuple, end: int) -> tuple[int, int]:
+    """Return the lines (0-based, end excluded) from the value at ``path`` to the next value after it."""
+    start = 0
+    for step in path:
+        children = node.value
+        if isinstance(node, yaml.MappingNode):
+            index = next(i for i, (key, _) in enumerate(children) if key.value == step)
+            start, node = children[index][0].start_mark.line, children[index][1]
+            after = children[index + 1][0].start_mark.line if index + 1 < len(children) else end
+        else:
+            index = step
+            start, node = children[index].start_mark.line, children[index]
+            after = children[index + 1].start_mark.line if index + 1 < len(children) else end
+        end = after
+    return start, end
+
+
+def _changed_region(old: str, new: str) -> tuple[int, int, int]:
+    """Return (first, end) of the old lines replaced, and how many lines replace them."""
+    a, b = old.split("\n"), new.split("\n")
+    first = 0
+    while first < min(len(a), len(b)) and a[first] == b[first]:
+        first += 1
+    last = 0
+    while last < min(len(a), len(b)) - first and a[-1 - last] == b[-1 - last]:
+        last += 1
+    return first, len(a) - last, len(b) - last - first
+
+
+@needs_shared
+@pytest.mark.parametrize("path", list(_readable(EPISODES)), ids=lambda p: p.stem)
+def test_every_corpus_episode_changes_only_the_edited_value_s_lines(path):
+    text = path.read_text(encoding="utf-8")
+    doc, node = fm.parse_with_node(text)
+    assert linewise.rewrite(text, doc) == text
+    front_lines = doc.front_text.count("\n")
+    canonical = doc.render() == text
+    for name, where, change in _edits(doc.front):
+        edited = fm.Document(front=copy.deepcopy(doc.front), body=doc.body, closing=doc.closing)
+        change(edited.front)
+        new = linewise.rewrite(text, edited)
+        assert fm.same_document(fm.parse(new), edited), name
+        first, end, added = _changed_region(text, new)
+        if where:
+            start, stop = _span(node, where, front_lines)
+            # File lines: the opening '---' comes first.
+            assert start + 1 <= first and end <= stop + 1, (name, first, end, start, stop)
+        else:  # a key added at the end of the front matter
+            assert end == first, name
+        assert added <= 12, name
+        if canonical:
+            assert new == edited.render(), name
+
+
+@needs_shared
+def test_a_one_word_fix_in_a_hand_formatted_file_changes_one_value():
+    text = (CORPUS / "episodes" / "crisp-dm.md").read_text(encoding="utf-8")
+    doc = fm.parse(text)
+    turn = doc.front["transcript"][1]
+    edited = fm.Document(front=copy.deepcopy(doc.front), body=doc.body, closing=doc.closing)
+    edited.front["transcript"][1]["line"] = turn["line"].replace("serverless", "server-less")
+    diff = changed(text, linewise.rewrite(text, edited))
+    assert diff == [
+        "-- line: Next week we will have a talk about serverless machine learning with AWS.",
+        "+- line: Next week we will have a talk about server-less machine learning with AWS.",
+    ]
+
+
+def test_a_hand_formatted_episode_keeps_its_quotes_blank_lines_and_flow_lists():
+    text = (
+        '---\ntitle: "A title"\nguests: [ann, bob]\n\nseason: 2\n'
+        "transcript:\n- line: Hello there.\n  who: Ann\n- header: Start\n---\n\nBody.\n"
+    )
+    doc = fm.parse(text)
+    front = copy.deepcopy(doc.front)
+    front["title"] = "A title that has grown well past eighty columns, which the file keeps on one line anyway"
+    front["guests"].append("cid")
+    front["transcript"][1]["header"] = "The start"
+    front["transcript"].append({"line": "Bye.", "who": "Bob"})
+    new = linewise.rewrite(text, fm.Document(front=front, body=doc.body))
+    assert new == (
+        f'---\ntitle: "{front["title"]}"\nguests: [ann, bob, cid]\n\nseason: 2\n'
+        "transcript:\n- line: Hello there.\n  who: Ann\n- header: The start\n- line: Bye.\n  who: Bob\n---\n\nBody.\n"
+    )
+
+
+def test_a_value_that_no_longer_fits_its_line_s_style_is_written_canonically_alone():
+    text = '---\ntitle: "A title"\nshort: "Short"\n---\n'
+    doc = fm.parse(text)
+    front = dict(doc.front, title="Two\nlines")
+    new = linewise.rewrite(text, fm.Document(front=front, body=doc.body))
+    assert new == "---\n" + fm.dump_fragment("Two\nlines", key="title") + 'short: "Short"\n---\n'
+    assert fm.parse(new).front == front
+
+
+def test_a_file_written_with_ascii_escapes_keeps_them():
+    text = '---\ntranscript:\n- header: "Lars\\u2019 career"\n- line: Hi.\n---\n'
+    doc = fm.parse(text)
+    front = copy.deepcopy(doc.front)
+    front["transcript"][0]["header"] = "Lars\u2019 first career"
+    new = linewise.rewrite(text, fm.Document(front=front, body=doc.body))
+    assert new == '---\ntranscript:\n- header: "Lars\\u2019 first career"\n- line: Hi.\n---\n'
+
+
+def test_removing_every_item_of_a_list_writes_the_key_again():
+    text = "---\ntopics:\n- a\n- b\nseason: 1\n---\n"
+    doc = fm.parse(text)
+    new = linewise.rewrite(text, fm.Document(front=dict(doc.front, topics=[]), body=doc.body))
+    assert new == "---\ntopics: []\nseason: 1\n---\n"

@@ -180,6 +180,29 @@ def test_one_title_and_one_handle_give_one_commit_of_exactly_those_lines(pulled)
     assert push(pulled).commit == ""  # pushed: nothing left
 
 
+def test_an_edit_of_a_hand_formatted_episode_changes_only_its_lines_in_the_file_s_style(pulled):
+    path = "_podcast/trends-in-modern-data-engineering.md"
+    trends = episode("trends-in-modern-data-engineering")
+    text = turn(trends, 3).text
+    episode_save(
+        episode=trends,
+        fields={"title": "Modern Data Engineering, Revised"},
+        edits={turn(trends, 3).pk: ItemEdit(text=text + " Indeed.")},
+    )
+    report = push(pulled)
+    old_doc, new_text = fm.parse(pulled.read(path)), pulled.show(report.commit, path) + "\n"
+    assert fm.parse(new_text).front["transcript"][2]["line"] == text + " Indeed."
+    removed = [line for line in changed_lines(pulled, report.commit) if line.startswith("-")]
+    added = [line for line in changed_lines(pulled, report.commit) if line.startswith("+")]
+    assert (
+        removed[0] == f'-title: "{old_doc.front["title"]}"' and added[0] == '+title: "Modern Data Engineering, Revised"'
+    )
+    # The turn's own lines only: its text wraps as before, its speaker and time lines stay.
+    old_turn = old_doc.front["transcript"][2]["line"]
+    assert len(removed) > 1 and len(added) == len(removed), (removed, added)
+    assert all(line[1:].removeprefix("- line:").strip() in old_turn for line in removed[1:]), removed
+
+
 # -- merging ----------------------------------------------------------------------------------------
 
 

@@ -2,8 +2,8 @@
 
 The commit is built from the last pulled commit (or on top of this CMS's own last push to the same branch,
 while no pull came in between) in a temporary index, so the checked-out branch, its working tree and its
-index are never touched. Episodes are written canonically; people files change only in the lines of
-changed fields (:mod:`episodes.linewise`). The author is the editor (or editors) whose changes it carries.
+index are never touched. Files change only in the lines of changed values, each in the style the file
+already uses (:mod:`episodes.linewise`). The author is the editor (or editors) whose changes it carries.
 ``only`` leaves every other pending file out (still pending). A file whose version in the parent commit is
 not the one the CMS last pulled or pushed (a pull refused it, or it changed under us) is not written: it is
 listed, to be pulled first; each written file's changes are described against the file it replaces.
@@ -290,13 +290,13 @@ def _in_step(item: Pending, parent_files: dict, notes: list[str]) -> bool:
 
 
 def _texts(originals: dict[str, str], files: list[Pending]) -> list[tuple[Pending, str]]:
-    """Return each file's new text: episodes canonical, people changed line by line."""
+    """Return each file's new text: changed line by line, in the style the file already uses."""
     texts = []
     for item in files:
         original = originals.get(item.path)
         if original is not None and item.base is not None and fm.same_document(item.base, item.doc):
             texts.append((item, original))  # only renamed: the file keeps its bytes
-        elif item.kind == EPISODE or original is None:
+        elif original is None:
             texts.append((item, item.doc.render()))
         else:
             texts.append((item, linewise.rewrite(original, item.doc)))
