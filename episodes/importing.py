@@ -6,6 +6,7 @@ written atomically on its own, and reported as created, updated, unchanged or re
 
 from __future__ import annotations
 
+import datetime
 import os
 import time
 import zipfile
@@ -69,6 +70,8 @@ class Source:
     read: Callable[[], bytes]
     is_person: bool = False
     error: str = ""
+    # An episode's (added, last changed) dates from the site's git history; None keeps what the episode has.
+    site_dates: tuple[datetime.datetime | None, datetime.datetime | None] = (None, None)
 
 
 @dataclass(frozen=True)
@@ -346,7 +349,9 @@ def import_source(
                         _import_person(result, text, options, may_exist=may_exist)
                     else:
                         may_exist = again or existing is None or result.slug in existing
-                        _import_episode(result, text, options, may_exist=may_exist, saved=saved)
+                        _import_episode(
+                            result, text, options, may_exist=may_exist, saved=saved, dates=source.site_dates
+                        )
                     if options.after is not None:
                         options.after(result)
                     if to_index is None:
@@ -370,9 +375,18 @@ def import_source(
 
 
 def _import_episode(
-    result: FileResult, text: str, options: ImportOptions, *, may_exist: bool = True, saved: list[int]
+    result: FileResult,
+    text: str,
+    options: ImportOptions,
+    *,
+    may_exist: bool = True,
+    saved: list[int],
+    dates: tuple = (None, None),
 ) -> None:
-    """Import an episode file; an episode saved joins ``saved``, with its transcript not indexed yet."""
+    """Import an episode file; an episode saved joins ``saved``, with its transcript not indexed yet.
+
+    ``dates``: the file's (added, last changed) dates from the site's history, if known.
+    """
     existing = Episode.objects.filter(slug=result.slug).select_for_update().first() if may_exist else None
     if existing is not None:
         result.pk, result.version = existing.pk, existing.version
@@ -387,6 +401,8 @@ def _import_episode(
     result.warnings += doc.notes
     fm.validate_episode(doc)
     rows = sync.episode_rows(doc, slug=result.slug)
+    # Written with the row, not after it: updating an episode's row rewrites its long texts.
+    rows.episode.site_added_at, rows.episode.site_changed_at = dates
     result.hidden = sync.hidden_on_site(result.slug, doc.front)
     if existing is not None:
         if existing.edited_since_sync and not options.force:

@@ -391,7 +391,8 @@ def save_episode_rows(
         episode = rows.episode
         if existing is not None:
             episode.pk, episode.created_at = existing.pk, existing.created_at
-            episode.site_added_at, episode.site_changed_at = existing.site_added_at, existing.site_changed_at
+            episode.site_added_at = episode.site_added_at or existing.site_added_at
+            episode.site_changed_at = episode.site_changed_at or existing.site_changed_at
             hidden, was_hidden = episode.status == Episode.Status.DRAFT, episode_hidden(existing)
             episode.status = status_from_site(current=existing.status, was_hidden=was_hidden, hidden=hidden)
             episode.version = existing.version + 1

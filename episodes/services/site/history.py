@@ -9,12 +9,13 @@ Nothing of this is written into the files.
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from ... import git
 from ...models import Episode, EpisodeRedirect, SiteFile
 from .common import EPISODE, EPISODES_FOLDER, key_of, kind_of
 
+DATE_FIELDS = ("site_added_at", "site_changed_at")
 NOTE_REDIRECTS = "{count} earlier name(s) of episode files in the site's history now redirect to their episodes"
 
 
@@ -49,7 +50,7 @@ def history_record(histories: dict[str, git.FileHistory]) -> int:
 
 def _record_dates(histories: dict[str, git.FileHistory], episodes: dict[str, int]) -> None:
     path_of = {pk: path for path, pk in episodes.items()}
-    rows = Episode.objects.filter(pk__in=path_of).only("pk", "site_added_at", "site_changed_at")
+    rows = Episode.objects.filter(pk__in=path_of).only("pk", *DATE_FIELDS)
     changed = []
     for episode in rows:
         history = histories[path_of[episode.pk]]
@@ -58,7 +59,21 @@ def _record_dates(histories: dict[str, git.FileHistory], episodes: dict[str, int
         if (added, last) != (episode.site_added_at, episode.site_changed_at):
             episode.site_added_at, episode.site_changed_at = added, last
             changed.append(episode)
-    Episode.objects.bulk_update(changed, ["site_added_at", "site_changed_at"], batch_size=500)
+    if changed:
+        _update_dates(changed)
+
+
+def _update_dates(rows: list[Episode]) -> None:
+    """Write the episodes' two dates with one executemany.
+
+    ``bulk_update`` builds a CASE expression per row and column: on a first pull that was most of this step.
+    """
+    quote, adapt = connection.ops.quote_name, connection.ops.adapt_datetimefield_value
+    added, changed, pk = (quote(Episode._meta.get_field(name).column) for name in DATE_FIELDS + ("id",))
+    table = quote(Episode._meta.db_table)
+    sql = f"UPDATE {table} SET {added} = %s, {changed} = %s WHERE {pk} = %s"  # noqa: S608 - quoted names
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(adapt(e.site_added_at), adapt(e.site_changed_at), e.pk) for e in rows])
 
 
 def _record_redirects(histories: dict[str, git.FileHistory], episodes: dict[str, int]) -> int:

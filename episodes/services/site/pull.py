@@ -145,7 +145,7 @@ def _pull(site: git.Repo, progress, started=None) -> PullReport:
     report = PullReport(site.root, branch, head, state.commit, notes=dirty_note(site))
     puller = _Puller(site, head, report, progress)
     file_changes = puller.upstream_changes(state)
-    histories = history_walk(site, head=head, since=state.commit)
+    histories = puller.histories = history_walk(site, head=head, since=state.commit)
     if started:
         started(len(file_changes))
     if file_changes:
@@ -174,6 +174,8 @@ def _in_scope(change: git.FileChange) -> list[git.FileChange]:
 class _Puller:
     def __init__(self, site: git.Repo, head: str, report: PullReport, progress):
         self.site, self.head, self.report, self.progress = site, head, report, progress
+        # Each episode file's history since the last pull: its dates go in with its import.
+        self.histories: dict[str, git.FileHistory] = {}
         self._files: dict[str, tuple[str, str, int]] | None = None
 
     def files(self) -> dict[str, tuple[str, str, int]]:
@@ -412,7 +414,10 @@ class _Puller:
                 current[path] = read(blob)
                 return current[path]
 
-            return importing.Source(path, os.path.basename(path), size, load, is_person=kind_of(path) == PERSON)
+            history = self.histories.get(path)
+            dates = (history.added, history.changed) if history is not None else (None, None)
+            person = kind_of(path) == PERSON
+            return importing.Source(path, os.path.basename(path), size, load, is_person=person, site_dates=dates)
 
         def after(result: importing.FileResult) -> None:
             self.record_in_step(found[result.name], blobs[result.name], current[result.name], imported=result)
