@@ -33,7 +33,7 @@ Public site
 PODCAST_TITLE         the podcast's name on pages and in structured data; default "DataTalks.Club Podcast"
 PODCAST_IMAGES_URL    where image paths such as images/authors/key.jpg are served; default /media/
 PUBLIC_PAGES_MAX_AGE  seconds browsers and caches may keep an episode page without asking; default 0
-                      (they revalidate with the ETag, which costs five small queries and no rendering)
+                      (they revalidate with the ETag, which costs four small queries and no rendering)
 TRANSCRIPT_ISSUE_URL  where readers report a problem with a transcript, {title} standing for the issue's
                       title ("Transcript: <episode title>"), e.g.
                       https://github.com/OWNER/REPO/issues/new?title={title}; unset: no link is shown

@@ -1,7 +1,7 @@
 """Read an episode or a person and build what their pages show.
 
 Reading is split in two so that a conditional request costs little: :func:`episode_head` reads the
-episode's people and its neighbours (four small queries) and gives the ETag; only a request that needs a
+episode's people and its neighbours (three small queries) and gives the ETag; only a request that needs a
 body goes on to read the transcript (one query) in :func:`episode_page` or :func:`feed_segments`.
 """
 
@@ -110,9 +110,8 @@ class EpisodeHead:
 
 
 def episode_head(episode: Episode) -> EpisodeHead:
-    """Read the people of ``episode`` (guests, hosts, the editor's speaker ties) and its neighbours: four queries."""
-    guests = [row.person for row in episode.guest_rows.select_related("person")]
-    candidates = services.speaker_candidates(episode=episode, guests=guests)
+    """Read the people of ``episode`` (guests and hosts, the speaker ties) and its neighbours: three queries."""
+    guests, candidates = services.episode_people(episode=episode)
     neighbours = episode_neighbours(episode, guests=guests)
     return EpisodeHead(episode, guests, candidates, services.speaker_ties(episode=episode), neighbours)
 

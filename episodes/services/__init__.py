@@ -31,6 +31,7 @@ from .revisions import (
 from .revisions import record as record_revision
 from .speakers import (
     SpeakerSummary,
+    episode_people,
     label_matches,
     speaker_candidates,
     speaker_merge,
@@ -95,6 +96,7 @@ __all__ = [
     "section_delete",
     "section_move",
     "section_rename",
+    "episode_people",
     "speaker_candidates",
     "speaker_merge",
     "speaker_people",

@@ -343,3 +343,16 @@ def test_the_migration_counts_the_items_of_existing_episodes(episode):
     Episode.objects.update(item_count=99)
     migration.count_items(apps, None)
     assert dict(Episode.objects.values_list("slug", "item_count")) == {episode.slug: 6, empty.slug: 0}
+
+
+def test_episode_people_reads_guests_in_order_and_who_may_speak_in_one_query(db, django_assert_num_queries):
+    for key, is_host in [("zed-host", True), ("amy-host", True), ("bob", False), ("cid", False)]:
+        make_person(key, key.title(), is_host=is_host)
+    episode = make_episode("ep", guests=["cid", "zed-host", "bob", "cid"])
+    with django_assert_num_queries(1):
+        guests, candidates = services.episode_people(episode=episode)
+    assert [p.key for p in guests] == ["cid", "zed-host", "bob", "cid"]
+    assert [p.key for p in candidates] == ["cid", "zed-host", "bob", "cid", "amy-host"]
+    assert candidates == services.speaker_candidates(episode=episode)
+    alone = make_episode("alone", guests=[])
+    assert services.episode_people(episode=alone) == ([], services.speaker_candidates(episode=alone))
