@@ -47,7 +47,7 @@ def conflict_words(where: str, base, ours, theirs) -> str:
         shown_ours, shown_theirs = _shown(ours), _shown(theirs)
     if base is MISSING:
         was = ""
-    elif isinstance(base, str) and isinstance(ours, str):
+    elif isinstance(base, str) and isinstance(ours, str) and len(base) > changes.SHORT:
         was = f" (was {changes.quoted_pair(base, ours)[0]})"
     else:
         was = f" (was {_shown(base)})"

@@ -20,6 +20,7 @@ from ..services import jobs, site
 from .jobs import busy_message, job_url
 
 TEMPLATE = "admin/episodes/publish.html"
+ERR_NONE_CHOSEN = "Nothing was published: no file was ticked."
 
 
 @admin.register(Publish)
@@ -96,11 +97,17 @@ class PublishAdmin(admin.ModelAdmin):
         if refused:
             return refused
         remote = settings.SITE_REMOTE if request.POST.get("push") and settings.SITE_REMOTE else None
+        # The page's form lists the pending files with a checkbox each: only the ticked ones are published.
+        only = request.POST.getlist("only") if request.POST.get("choose") else None
+        if only == []:
+            messages.error(request, ERR_NONE_CHOSEN)
+            return HttpResponseRedirect(reverse("admin:episodes_publish_changelist"))
         arguments = {
             "repo": settings.SITE_REPO,
             "branch": request.POST.get("branch", "").strip() or None,
             "message": request.POST.get("message", "").strip() or None,
             "remote": remote,
+            "only": only,
         }
         return self._start(request, Job.Kind.PUSH, arguments)
 

@@ -259,7 +259,7 @@ def _push(job: Job, reporter: Reporter) -> str:
     arguments = job.arguments
     report = site.site_push(
         repo=arguments["repo"], branch=arguments.get("branch"), remote=arguments.get("remote"),
-        message=arguments.get("message"),
+        message=arguments.get("message"), only=arguments.get("only"),
     )  # fmt: skip
     for note in report.notes:
         reporter.note(f"Note: {note}")

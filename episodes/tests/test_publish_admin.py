@@ -165,3 +165,34 @@ def test_the_pending_changes_cost_the_same_queries_for_one_edited_file_or_all(ad
         assert len([p for p in pending.files if p.kind == "episode"]) == len(slugs)
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+@needs_shared
+def test_the_page_publishes_only_the_ticked_files_and_shows_demo_data_as_not_published(admin_client, pulled):
+    from episodes.tests.test_site_trust import TRENDS, TRENDS_SLUG
+
+    edit_title(S22_SLUG, "Ticked title")
+    edit_title(TRENDS_SLUG, "Unticked title")
+    Episode.objects.filter(slug="dataops-for-data-engineering").update(demo=True, title="Demo title", version=99)
+    html = admin_client.get(PAGE).content.decode()
+    assert html.count('type="checkbox" name="only"') == 2 and f'value="{S22}"' in html
+    assert "<code>_podcast/dataops-for-data-engineering.md</code>: demo, not published" in html
+    push = reverse("admin:episodes_publish_push")
+    response = admin_client.post(push, {"choose": "1"}, follow=True)
+    assert "no file was ticked" in response.content.decode() and pulled.branches() == ["main"]
+    admin_client.post(push, {"choose": "1", "only": [S22]}, follow=True)
+    [branch] = [name for name in pulled.branches() if name != "main"]
+    assert pulled.git("diff", "--name-only", f"{branch}^", branch).splitlines() == [S22]
+    assert [p.path for p in site_sync.pending_changes().files] == [TRENDS]
+
+
+@needs_shared
+def test_a_conflict_line_on_the_page_shows_where_long_values_differ(admin_client, pulled):
+    long_title = "Reinventing a Career in Tech: from a first job in sales to a data team in twelve months"
+    edit_title(S22_SLUG, long_title.replace("twelve", "nine"))
+    pulled.replace(S22, "title: Reinventing a Career in Tech", f"title: '{long_title.replace('twelve', 'ten')}'")
+    pulled.commit()
+    site_sync.site_pull(repo=str(pulled.root))
+    html = admin_client.get(PAGE).content.decode()
+    cms, site = "&#x27;…to a data team in nine months&#x27;", "&#x27;…to a data team in ten months&#x27;"
+    assert f"the CMS has {cms}, the site has {site} (was &#x27;Reinventing a Career in Tech&#x27;)" in html

@@ -7,7 +7,7 @@ import pytest
 
 from episodes import frontmatter as fm
 from episodes import importing
-from episodes.models import BodyLink, Episode, SiteFile
+from episodes.models import BodyLink, Episode, SiteFile, SiteState
 from episodes.services import ItemEdit, Row, episode_save
 from episodes.services import site as site_sync
 from episodes.services.site import pull as pull_module
@@ -239,3 +239,70 @@ def test_a_push_describes_each_change_against_the_file_it_replaces(pulled):
     second = push(pulled)
     assert second.files[0].lines == ["title: 'Pushed once' → 'Pushed twice'"]
     assert "- _podcast/s22e07-reinventing-career-in-tech.md: title: 'Pushed once' → 'Pushed twice'" in second.message
+
+
+# -- 3. choosing what to publish; demo data -----------------------------------------------------------
+
+
+def site_state():
+    return (
+        sorted(Episode.objects.values_list("slug", "title", "version")),
+        sorted(SiteFile.objects.values_list("path", "text", "blob", "version", "pushed_blob", "pushed_version")),
+        SiteState.load().pushed_commit,
+    )
+
+
+def test_push_only_commits_the_files_chosen_and_the_rest_stays_pending(pulled):
+    episode_save(episode=episode(S22_SLUG), fields={"title": "Chosen"})
+    episode_save(episode=episode(TRENDS_SLUG), fields={"title": "Left for later"})
+    with pytest.raises(site_sync.SyncError, match="_podcast/nowhere.md has nothing to publish"):
+        push(pulled, only=["_podcast/nowhere.md"])
+    report = push(pulled, only=[S22])
+    assert [f.path for f in report.files] == [S22]
+    assert pulled.git("diff", "--name-only", f"{report.commit}^", report.commit).splitlines() == [S22]
+    assert report.message.startswith(f"Update episode {S22_SLUG}")
+    assert [p.path for p in site_sync.pending_changes().files] == [TRENDS]
+    later = push(pulled)  # grows the same branch with the rest
+    assert later.branch == report.branch and [f.path for f in later.files] == [TRENDS]
+
+
+@pytest.mark.parametrize("step", ["commit", "update_ref", "record"])
+def test_an_interrupted_selective_push_leaves_nothing_half_done(pulled, monkeypatch, step):
+    from episodes import git
+    from episodes.services.site import push as push_module
+
+    episode_save(episode=episode(S22_SLUG), fields={"title": "Chosen"})
+    episode_save(episode=episode(TRENDS_SLUG), fields={"title": "Not chosen"})
+    before, branches = site_state(), pulled.branches()
+    target, name = (push_module, "_record") if step == "record" else (git.Repo, step)
+    original = getattr(target, name)
+
+    def fail(*args, **kwargs):
+        raise KeyboardInterrupt  # the editor's Ctrl+C, or the worker stopped
+
+    monkeypatch.setattr(target, name, fail)
+    with pytest.raises(KeyboardInterrupt):
+        push(pulled, only=[S22])
+    monkeypatch.setattr(target, name, original)
+    assert site_state() == before and pulled.branches() == branches and pulled.status() == ""
+    assert sorted(p.path for p in site_sync.pending_changes().files) == sorted([S22, TRENDS])
+    assert [f.path for f in push(pulled, only=[S22]).files] == [S22]
+    assert [p.path for p in site_sync.pending_changes().files] == [TRENDS]
+
+
+def test_demo_data_is_never_published(pulled, settings, tmp_path):
+    from django.core.management import call_command
+
+    settings.BASE_DIR = tmp_path  # where setup_demo keeps the editor's login
+    call_command("setup_demo", verbosity=0)
+    demo = Episode.objects.get(slug="s10e03-mlops-architect")
+    assert demo.demo and not episode(S22_SLUG).demo
+    status = site_sync.site_status(repo=str(pulled.root))
+    assert status.pending == [] and "_podcast/s10e03-mlops-architect.md" in status.demo
+    assert "  _podcast/s10e03-mlops-architect.md: demo, not published" in status.lines()
+    episode_save(episode=demo, fields={"title": "Edited demo"})
+    episode_save(episode=episode(S22_SLUG), fields={"title": "Real edit"})
+    report = push(pulled)
+    assert [f.path for f in report.files] == [S22]
+    assert "_podcast/s10e03-mlops-architect.md: demo, not published" in report.notes
+    assert "s10e03" not in pulled.git("ls-tree", "-r", "--name-only", report.commit)

@@ -3,7 +3,8 @@
     python manage.py setup_demo [--username editor]
 
 Imports episodes/demo (the seed episode s10e03-mlops-architect and two small profiles) through the same
-import service as import_episodes, marks the demo host, and creates an editor account in the "Editors"
+import service as import_episodes, marks what it created as demo data (never published to the site by
+sync_site push or the Publish page), marks the demo host, and creates an editor account in the "Editors"
 group if no editor exists yet. The generated password is kept in .demo-login (not committed) and printed.
 """
 
@@ -16,7 +17,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from episodes import importing
-from episodes.models import Person
+from episodes.models import Episode, Person
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
 HOST_KEY = "alexeygrigorev"
@@ -30,9 +31,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, username, verbosity, **options):
         sources = [*importing.path_sources([DEMO / "_people"], people=True), *importing.path_sources([DEMO])]
+        # Real data (pulled from the site, or made by editors) is never overwritten by the demo's.
+        real_people = set(Person.objects.with_profile().filter(demo=False).values_list("key", flat=True))
+        real_episodes = set(Episode.objects.filter(demo=False).values_list("slug", flat=True))
+        sources = [
+            source
+            for source in sources
+            if source.filename.removesuffix(".md") not in (real_people if source.is_person else real_episodes)
+        ]
         report = importing.import_sources(sources)
         if report.refused:
             raise CommandError("\n".join(str(r) for r in report.refused))
+        created = [r for r in report.results if r.status == importing.CREATED]
+        Episode.objects.filter(slug__in=[r.slug for r in created if not r.is_person]).update(demo=True)
+        Person.objects.filter(key__in=[r.slug for r in created if r.is_person]).update(demo=True)
         Person.objects.filter(key=HOST_KEY).update(is_host=True)
         self.stdout.write(f"Demo data: {report.summary()}")
         self.stdout.write(self.style.SUCCESS(self.ensure_editor(username)))

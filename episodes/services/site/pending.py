@@ -93,6 +93,10 @@ class Pending:
 class PendingReport:
     files: list[Pending]
     notes: list[str]
+    demo: list[str] = field(default_factory=list)  # paths of demo data, never written
+
+    def demo_notes(self) -> list[str]:
+        return [NOTE_DEMO.format(path=path) for path in self.demo]
 
 
 def pending_changes(*, growing: bool | None = None) -> PendingReport:
@@ -108,9 +112,10 @@ def pending_changes(*, growing: bool | None = None) -> PendingReport:
         pulled = SiteState.load().commit
     since_push = pulled if growing else None
     notes: list[str] = []
-    files = _episodes(notes, since_push) + _people(notes, since_push)
+    demo: list[str] = []
+    files = _episodes(notes, demo, since_push) + _people(notes, demo, since_push)
     _add_authors(files)
-    return PendingReport(files, notes)
+    return PendingReport(files, notes, demo)
 
 
 def _base(site_file, since_push: str | None) -> tuple[str, str, int | None]:
@@ -122,7 +127,7 @@ def _base(site_file, since_push: str | None) -> tuple[str, str, int | None]:
     return site_file.text, site_file.blob, site_file.version
 
 
-def _episodes(notes: list[str], since_push: str | None) -> list[Pending]:
+def _episodes(notes: list[str], demo: list[str], since_push: str | None) -> list[Pending]:
     tracked = {
         row["episode"]: row
         for row in SiteFile.objects.filter(episode__isnull=False).values(
@@ -144,10 +149,11 @@ def _episodes(notes: list[str], since_push: str | None) -> list[Pending]:
     # A draft whose file the site hides is written like any episode (under its own name, still hidden).
     drafts = Episode.objects.exclude(status=Episode.Status.PUBLISHED).only("slug", "extra")
     hidden = {episode.pk for episode in drafts if sync.episode_hidden(episode)}
-    for pk, slug, version, status, demo in Episode.objects.values_list("pk", "slug", "version", "status", "demo"):
+    rows = Episode.objects.values_list("pk", "slug", "version", "status", "demo")
+    for pk, slug, version, status, is_demo in rows:
         row = tracked.get(pk)
-        if demo:
-            notes.append(NOTE_DEMO.format(path=row["path"] if row is not None else path_for(EPISODE, slug)))
+        if is_demo:
+            demo.append(row["path"] if row is not None else path_for(EPISODE, slug))
             continue
         if status != Episode.Status.PUBLISHED and pk not in hidden:
             if row is not None:
@@ -174,14 +180,13 @@ def _episodes(notes: list[str], since_push: str | None) -> list[Pending]:
     return found
 
 
-def _people(notes: list[str], since_push: str | None) -> list[Pending]:
+def _people(notes: list[str], demo: list[str], since_push: str | None) -> list[Pending]:
     files = {sf.person_id: sf for sf in SiteFile.objects.filter(person__isnull=False)}
     found = []
     for person in Person.objects.with_profile().order_by("key"):
         site_file = files.get(person.pk)
         if person.demo:
-            path = site_file.path if site_file is not None else path_for(PERSON, person.key)
-            notes.append(NOTE_DEMO.format(path=path))
+            demo.append(site_file.path if site_file is not None else path_for(PERSON, person.key))
             continue
         if site_file is not None and site_file.conflict_blob:
             notes.append(NOTE_CONFLICT.format(path=site_file.path))

@@ -130,7 +130,7 @@ def _push(site: git.Repo, *, branch, remote, message, dry_run, only) -> PushRepo
     pending = pending_changes(growing=tip is not None)
     files = _selected(pending.files, only)
     report = PushReport(branch=name, parent=parent, remote=remote or "", dry_run=dry_run)
-    report.notes = dirty_note(site) + pending.notes
+    report.notes = dirty_note(site) + pending.notes + pending.demo_notes()
     parent_files = site.files(parent, FOLDERS)
     originals = _originals(site, parent_files, files)
     files = [item for item in files if _in_step(item, parent_files, report.notes)]

@@ -31,6 +31,7 @@ class StatusReport:
     upstream: list[git.FileChange] = field(default_factory=list)
     upstream_unknown: bool = False
     pending: list[Pending] = field(default_factory=list)
+    demo: list[str] = field(default_factory=list)
     conflicts: list[SiteFile] = field(default_factory=list)
     refused: list[SiteFile] = field(default_factory=list)
     waiting: list[SiteFile] = field(default_factory=list)
@@ -57,6 +58,9 @@ class StatusReport:
                 out += [f"    {line}" for line in item.describe()]
         else:
             out.append("Nothing to push: the CMS holds the same data as the site's files.")
+        if self.demo:
+            out.append("Demo data, never pushed:")
+            out += [f"  {path}: demo, not published" for path in self.demo]
         if self.conflicts:
             out.append(f"Conflicts ({len(self.conflicts)}), the CMS's edits kept:")
             for site_file in self.conflicts:
@@ -102,6 +106,7 @@ def site_status(*, repo: str | None = None) -> StatusReport:
         raise SyncError(str(exc)) from None
     pending = pending_changes()
     report.pending = pending.files
+    report.demo = pending.demo
     report.notes += pending.notes + deleted_here_notes()
     report.conflicts = list(SiteFile.objects.in_conflict().defer("text", "conflict_text"))
     report.refused = list(SiteFile.objects.refused().defer("text", "conflict_text"))
