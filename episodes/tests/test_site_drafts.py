@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from episodes import frontmatter as fm
 from episodes.models import Episode
 from episodes.services import episode_save
 from episodes.services import site as site_sync
@@ -88,7 +89,7 @@ def test_an_edited_hidden_draft_is_pushed_under_its_own_name(tmp_path):
     report = site_sync.site_push(repo=str(site.root))
     assert [written.path for written in report.files] == [HIDDEN_PATH]
     assert site.git("diff", "--name-only", f"{report.commit}^", report.commit).split() == [HIDDEN_PATH]
-    assert "title: Still hidden, retitled" in site.show(report.commit, HIDDEN_PATH)
+    assert fm.parse(site.show(report.commit, HIDDEN_PATH)).front["title"] == "Still hidden, retitled"
     assert Episode.objects.get(slug=HIDDEN).status == Episode.Status.DRAFT
 
 
