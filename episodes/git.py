@@ -41,6 +41,10 @@ class GitError(Exception):
     """A git command that failed; the message says what git said."""
 
 
+class GitTimeout(GitError):
+    """A git command stopped for taking too long: what it did on a remote is not known."""
+
+
 @dataclass(frozen=True)
 class FileChange:
     """One line of ``git diff --name-status``: A, M, D, T or R (``old_path`` set for renames)."""
@@ -142,6 +146,7 @@ class Repo:
     def __init__(self, root: str):
         self.root = root
         self.git_dir = ""
+        self._held: tuple[int, ...] = ()  # the lock's file, while held: every git started meanwhile holds it too
 
     @classmethod
     def open(cls, path: str) -> Repo:
@@ -164,12 +169,18 @@ class Repo:
         command = ["git", "-C", self.root, *args]
         try:
             done = subprocess.run(
-                command, input=input, capture_output=True, env=_environment(env), timeout=timeout, check=False
+                command,
+                input=input,
+                capture_output=True,
+                env=_environment(env),
+                timeout=timeout,
+                check=False,
+                pass_fds=self._held,
             )
         except FileNotFoundError:
             raise GitError(ERR_NO_GIT) from None
         except subprocess.TimeoutExpired:
-            raise GitError(ERR_TIMEOUT.format(command=args[0], seconds=timeout)) from None
+            raise GitTimeout(ERR_TIMEOUT.format(command=args[0], seconds=timeout)) from None
         if done.returncode != 0:
             raise GitError(_said(done.stderr or done.stdout))
         return done.stdout
@@ -306,6 +317,7 @@ class Repo:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 env=_environment(),
+                pass_fds=self._held,
             )
         except FileNotFoundError:
             raise GitError(ERR_NO_GIT) from None
@@ -428,7 +440,11 @@ class Repo:
 
     @contextmanager
     def lock(self):
-        """Hold this repository's CMS lock: one pull or push at a time (released if the process dies)."""
+        """Hold this repository's CMS lock: one pull or push at a time.
+
+        The lock is released when this process and every git it started have ended: a ``git push`` left
+        running by a killed process keeps it, so that the next push sees what that push did.
+        """
         path = os.path.join(self.git_dir, "podcast-cms.lock")
         try:
             f = open(path, "a")  # noqa: SIM115 - closed below, after the lock is released
@@ -439,7 +455,9 @@ class Repo:
                 fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise GitError(ERR_BUSY.format(path=self.root)) from None
+            self._held = (f.fileno(),)
             try:
                 yield
             finally:
+                self._held = ()
                 fcntl.flock(f, fcntl.LOCK_UN)

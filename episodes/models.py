@@ -479,6 +479,14 @@ class SiteState(models.Model):
     pushed_commit = models.CharField(max_length=64, blank=True)
     pushed_from = models.CharField(max_length=64, blank=True, help_text="The pulled commit that branch grew from.")
     pushed_at = models.DateTimeField(null=True, blank=True)
+    pushing = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=(
+            "A push under way, written before its branch moves: the branch, the commit, the branch's tip before, "
+            "the remote and the files, so that a push stopped midway is finished or undone by the next one."
+        ),
+    )
 
     class Meta:
         verbose_name = "site state"

@@ -591,7 +591,7 @@ def test_a_push_stopped_at_any_step_leaves_both_sides_as_they_were(pulled, remot
     edit_title(S22_SLUG, "Interrupted title")
     before, branches = cms_state(), pulled.branches()
     if step == "record":
-        fail_on_call(monkeypatch, push_module, "_record", 1)
+        fail_on_call(monkeypatch, push_module, "push_record", 1)
     else:
         fail_on_call(monkeypatch, git.Repo, step, 1)
     with pytest.raises((Boom, site_sync.SyncError)):
@@ -599,14 +599,45 @@ def test_a_push_stopped_at_any_step_leaves_both_sides_as_they_were(pulled, remot
     assert cms_state() == before
     assert pulled.branches() == branches and pulled.status() == "" and pulled.branch() == "main"
     monkeypatch.undo()
+    title_lines = ["-title: Reinventing a Career in Tech", "+title: Interrupted title"]
     if step == "record":
-        # The branch reached the remote before the record failed: the next push goes to a branch of its own.
-        assert pulled.git("ls-remote", "origin", "refs/heads/cms/*")
+        # The commit reached the remote before its record failed: the next push records it, and makes no
+        # second branch (a second pull request) for the same change.
+        commit, ref = pulled.git("ls-remote", "origin", "refs/heads/cms/*").split()
+        report = push(pulled, remote="origin")
+        assert report.notes[0] == (
+            f"a push stopped midway (commit {commit[:12]} on branch {ref[len('refs/heads/') :]}) had reached "
+            "origin: recorded now"
+        )
+        assert report.commit == "" and pulled.git("ls-remote", "origin", "refs/heads/cms/*").split() == [commit, ref]
+        assert pulled.git("rev-parse", ref) == commit and changed_lines(pulled, commit) == title_lines
+        assert not site_sync.pending_changes().files and SiteState.load().pushing == {}
+        return
     report = push(pulled, remote="origin")
-    assert report.commit and changed_lines(pulled, report.commit) == [
-        "-title: Reinventing a Career in Tech",
-        "+title: Interrupted title",
-    ]
+    assert report.commit and changed_lines(pulled, report.commit) == title_lines
+    assert SiteState.load().pushing == {}
+
+
+def test_a_commit_killed_before_its_record_is_taken_up_by_the_next_push(pulled, monkeypatch):
+    """Without a remote the branch here is the whole push: stopped before the record, it is recorded next time."""
+    from episodes.services.site import push as push_module
+
+    edit_title(S22_SLUG, "Interrupted title")
+    # A killed process neither records nor puts its branch back.
+    fail_on_call(monkeypatch, push_module, "push_record", 1)
+    monkeypatch.setattr(push_module, "branch_restore", lambda *args: None)
+    with pytest.raises(site_sync.SyncError, match="could not be recorded"):
+        push(pulled, branch="cms/fix")
+    monkeypatch.undo()
+    stopped = pulled.git("rev-parse", "cms/fix")
+    report = push(pulled, branch="cms/fix")
+    assert report.notes[0] == (
+        f"a push stopped midway (commit {stopped[:12]} on branch cms/fix) had reached the branch: recorded now"
+    )
+    assert report.outcome.startswith("Nothing to publish") and pulled.git("rev-parse", "cms/fix") == stopped
+    edit_title(S22_SLUG, "Title after")
+    after = push(pulled, branch="cms/fix")  # the branch grows, as after any push
+    assert pulled.git("rev-parse", f"{after.commit}^") == stopped
 
 
 # -- odd repositories -------------------------------------------------------------------------------

@@ -274,7 +274,7 @@ def test_an_interrupted_selective_push_leaves_nothing_half_done(pulled, monkeypa
     episode_save(episode=episode(S22_SLUG), fields={"title": "Chosen"})
     episode_save(episode=episode(TRENDS_SLUG), fields={"title": "Not chosen"})
     before, branches = site_state(), pulled.branches()
-    target, name = (push_module, "_record") if step == "record" else (git.Repo, step)
+    target, name = (push_module, "push_record") if step == "record" else (git.Repo, step)
     original = getattr(target, name)
 
     def fail(*args, **kwargs):

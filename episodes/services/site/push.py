@@ -9,8 +9,9 @@ not the one the CMS last pulled or pushed (a pull refused it, or it changed unde
 listed, to be pulled first; each written file's changes are described against the file it replaces.
 
 Order of work, so that a push stopped anywhere leaves the CMS and the repository consistent: objects
-(harmless until referenced), then the branch (compare-and-swap), then ``git push`` (the branch is put back
-if it is refused), and last the CMS's record of what was pushed (the branch is put back if that fails).
+(harmless until referenced), then the push's intent in the database (:mod:`.recording`), then the branch
+(compare-and-swap), then ``git push`` (the branch is put back if it is refused), and last the CMS's record
+of what was pushed. A push stopped after its intent was written is settled by the next push, first thing.
 """
 
 from __future__ import annotations
@@ -18,15 +19,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
-from ... import exporting, git, linewise
 from ... import frontmatter as fm
-from ...models import Episode, SiteFile, SiteState
+from ... import git, linewise
+from ...models import SiteState
 from ..revisions import diff as text_diff
 from .common import EPISODE, FOLDERS, SyncError, dirty_note, open_site
 from .pending import Pending, authors, pending_changes
+from .recording import branch_restore, intent_forget, intent_record, interrupted_settle, push_record
 
 DEFAULT_BRANCH = "{prefix}publish-{now:%Y%m%d-%H%M%S}"
 FALLBACK_COMMITTER = git.Identity("Podcast CMS", "podcast-cms@localhost")
@@ -126,11 +127,13 @@ def _push(site: git.Repo, *, branch, remote, message, dry_run, only) -> PushRepo
             raise SyncError(
                 git.ERR_NO_REMOTE.format(name=remote, path=site.root, remotes=", ".join(site.remotes()) or "none")
             )
+    # A push stopped midway is settled first: its branch is then where the CMS's record says.
+    settled = interrupted_settle(site, state, dry_run=dry_run)
     name, parent, tip = _branch(site, state, branch, remote)
     pending = pending_changes(growing=tip is not None)
     files = _selected(pending.files, only)
     report = PushReport(branch=name, parent=parent, remote=remote or "", dry_run=dry_run)
-    report.notes = dirty_note(site) + pending.notes + pending.demo_notes()
+    report.notes = settled + dirty_note(site) + pending.notes + pending.demo_notes()
     parent_files = site.files(parent, FOLDERS)
     originals = _originals(site, parent_files, files)
     files = [item for item in files if _in_step(item, parent_files, report.notes)]
@@ -152,7 +155,7 @@ def _push(site: git.Repo, *, branch, remote, message, dry_run, only) -> PushRepo
             entries[item.old_path] = None
     if not entries:
         if not dry_run:
-            _record(state, texts, blobs, name=None, commit=None, pulled=parent == state.commit)
+            push_record(state, texts, blobs, name=None, commit=None, pulled=parent == state.commit)
         report.outcome = NOTHING_NEW.format(parent=parent[:7])
         return report
     changed = [(item, text) for item, text in texts if item.path in entries or item.old_path in entries]
@@ -173,21 +176,29 @@ def _push(site: git.Repo, *, branch, remote, message, dry_run, only) -> PushRepo
         tree=tree, parent=parent, message=report.message, author=author or committer, committer=committer
     )
     ref = f"refs/heads/{name}"
+    # Written down before the branch moves: a push stopped from here on is settled by the next one.
+    intent_record(state, branch=name, commit=commit, tip=tip, remote=remote or "", texts=texts, blobs=blobs)
+    refused = False
     site.update_ref(ref, commit, tip)
     try:
         if remote:
             try:
                 report.remote_said = site.push(remote, name)
+            except git.GitTimeout:
+                raise  # whether it arrived is not known: the intent stays, for the next push to find out
             except git.GitError as exc:
+                refused = True
                 raise SyncError(ERR_REJECTED.format(remote=remote, said=exc)) from None
         try:
-            _record(state, texts, blobs, name=name, commit=commit)
+            push_record(state, texts, blobs, name=name, commit=commit)
         except Exception as exc:
-            where = f" (the branch did reach {remote})" if remote else ""
+            where = f" (it did reach {remote}: the next push records it)" if remote else ""
             raise SyncError(ERR_RECORD.format(commit=commit[:12], problem=exc) + where) from exc
     except BaseException:
         # Stopped after the branch moved, for whatever reason: put it back, so that it matches the CMS's record.
-        _restore(site, ref, commit, tip)
+        branch_restore(site, ref, commit, tip)
+        if refused:
+            intent_forget(state)
         raise
     report.commit = commit
     return report
@@ -350,47 +361,3 @@ def _committer(site: git.Repo) -> git.Identity:
         name, _, email = configured.partition("<")
         return git.Identity(name.strip(), email.rstrip("> "))
     return site.identity() or FALLBACK_COMMITTER
-
-
-def _restore(site: git.Repo, ref: str, commit: str, tip: str | None) -> None:
-    """Put the branch back where it was before this push."""
-    try:
-        if tip is None:
-            site.delete_ref(ref, commit)
-        else:
-            site.update_ref(ref, tip, commit)
-    except git.GitError:
-        pass  # moved again meanwhile: leave it to whoever moved it
-
-
-def _record(state: SiteState, texts, blobs, *, name, commit, pulled: bool = False) -> None:
-    """Record the pushed texts (the base of the next push to the branch), and the branch as this CMS's last push.
-
-    The file as last pulled stays the base of merges: what was pushed is the CMS's edit until the pulled
-    branch has it. ``pulled``: the texts are already the pulled commit's files, so they are recorded as pulled.
-    """
-    now = timezone.now()
-    with transaction.atomic():
-        for (item, text), blob in zip(texts, blobs, strict=True):
-            site_file = item.site_file or SiteFile(path=item.path)
-            if item.old_path:
-                SiteFile.objects.filter(path=item.path).exclude(pk=site_file.pk).delete()
-            site_file.path = item.path
-            text = text.replace("\r\n", "\n").removeprefix("\ufeff")
-            version = item.version if item.kind == EPISODE else None
-            if pulled:
-                site_file.text, site_file.blob, site_file.version = text, blob, version
-            else:
-                site_file.pushed_text, site_file.pushed_blob, site_file.pushed_version = text, blob, version
-                site_file.pushed_from = state.commit
-            site_file.synced_at = now
-            if item.kind == EPISODE:
-                site_file.episode = item.obj
-            else:
-                site_file.person = item.obj
-            site_file.save()
-        exporting.mark_synced([(item.obj, text) for item, text in texts if isinstance(item.obj, Episode)])
-        if commit:
-            state.pushed_branch, state.pushed_commit, state.pushed_from = name, commit, state.commit
-            state.pushed_at = now
-            state.save()
