@@ -51,8 +51,13 @@ def mark_synced(pairs: list[tuple[Episode, str]]) -> None:
             )
 
 
-def write_files(outdir: str, named_texts: list[tuple[str, str]], *, check: bool = False) -> list[ExportedFile]:
-    """Write each (file name, text) into ``outdir`` where the file's text differs; report in name order."""
+def write_files(
+    outdir: str, named_texts: list[tuple[str, str]], *, check: bool = False, progress=None
+) -> list[ExportedFile]:
+    """Write each (file name, text) into ``outdir`` where the file's text differs; report in name order.
+
+    ``progress`` is called with each file's result as it is done.
+    """
     results = []
     if not check:
         os.makedirs(outdir, exist_ok=True)
@@ -75,6 +80,8 @@ def write_files(outdir: str, named_texts: list[tuple[str, str]], *, check: bool 
                 results.append(ExportedFile(path, FAILED, ERR_WRITE.format(problem=exc.strerror or exc)))
             else:
                 results.append(ExportedFile(path, WRITTEN))
+        if progress:
+            progress(results[-1])
     return results
 
 
@@ -94,10 +101,10 @@ def _write_whole(outdir: str, path: str, text: str) -> None:
         raise
 
 
-def export_episodes(outdir: str, episodes, *, check: bool = False) -> list[ExportedFile]:
+def export_episodes(outdir: str, episodes, *, check: bool = False, progress=None) -> list[ExportedFile]:
     """Write ``<slug>.md`` for each episode whose file text changed; with ``check`` write nothing."""
     pairs = episode_texts(episodes)
-    results = write_files(outdir, [(f"{e.slug}.md", text) for e, text in pairs], check=check)
+    results = write_files(outdir, [(f"{e.slug}.md", text) for e, text in pairs], check=check, progress=progress)
     if not check:
         # Results are in name order; only files now on disk are in sync.
         written = {result.path for result in results if result.ok}
@@ -113,10 +120,10 @@ def person_text(person: Person) -> str:
     return sync.person_document(person).render()
 
 
-def export_people(outdir: str, people, *, check: bool = False) -> list[ExportedFile]:
+def export_people(outdir: str, people, *, check: bool = False, progress=None) -> list[ExportedFile]:
     """Write ``<key>.md`` for each person with a profile."""
     named = [(f"{p.key}.md", person_text(p)) for p in people.with_profile()]
-    return write_files(outdir, named, check=check)
+    return write_files(outdir, named, check=check, progress=progress)
 
 
 def download(episodes) -> tuple[str, bytes, str]:

@@ -3,12 +3,14 @@
     python manage.py export_episodes OUTDIR [--slug S ...] [--check] [--people-dir DIR]
 
 Writes OUTDIR/<slug>.md for each episode, rewriting only files whose text changed. With --check nothing is
-written, and the exit status is 1 if any file would change (listed), for CI in the site repository.
+written, and the exit status is 1 if any file would change (listed), for CI in the site repository. On a
+terminal a progress bar counts the files.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
 from episodes import exporting
+from episodes.management.progressbar import progress_lines
 from episodes.models import Episode, Person
 
 
@@ -28,10 +30,14 @@ class Command(BaseCommand):
             unknown = sorted(set(slug) - set(episodes.values_list("slug", flat=True)))
             if unknown:
                 raise CommandError("no episode with slug " + ", ".join(unknown))
+        total = episodes.count() + (Person.objects.with_profile().count() if people_dir else 0)
         try:
-            results = exporting.export_episodes(outdir, episodes.order_by("slug"), check=check)
-            if people_dir:
-                results += exporting.export_people(people_dir, Person.objects.order_by("key"), check=check)
+            with progress_lines(self, total=total, verbosity=verbosity) as lines:
+                step = (lambda result: lines.step(result.path)) if lines.shown else None
+                results = exporting.export_episodes(outdir, episodes.order_by("slug"), check=check, progress=step)
+                if people_dir:
+                    people = Person.objects.order_by("key")
+                    results += exporting.export_people(people_dir, people, check=check, progress=step)
         except exporting.ExportError as exc:
             raise CommandError(str(exc), returncode=1) from None
         except OSError as exc:  # the folder itself cannot be made

@@ -3,13 +3,15 @@
     python manage.py import_episodes [--people DIR] [--dry-run] [--force] PATH...
 
 PATH is an episode .md file, a folder of them, or a .zip. Each file is imported atomically on its own and
-reported as created, updated, unchanged or refused (``PATH:LINE: what is wrong``). Exit status 1 if any
+reported as created, updated, unchanged or refused (``PATH:LINE: what is wrong``). On a terminal a progress
+bar counts the files (each file's line and warnings from -v 2 on); otherwise one line per file. Exit status 1 if any
 file was refused, else 0.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
 from episodes import importing
+from episodes.management.progressbar import progress_lines
 
 
 class Command(BaseCommand):
@@ -29,20 +31,24 @@ class Command(BaseCommand):
         sources = [*importing.path_sources(people, people=True), *importing.path_sources(paths)]
         total = len(sources)
         done = 0
+        with progress_lines(self, total=total, verbosity=verbosity) as lines:
+            # On a terminal the bar counts the files; each file's line is shown from verbosity 2 on.
+            each_file = verbosity >= (2 if lines.shown else 1)
 
-        def progress(result):
-            nonlocal done
-            done += 1
-            if result.status == importing.REFUSED:
-                self.stderr.write(self.style.ERROR(str(result)))
-            elif verbosity >= 1:
-                style = self.style.SUCCESS if result.status != importing.UNCHANGED else (lambda s: s)
-                self.stdout.write(f"[{done}/{total}] " + style(str(result)))
-            if verbosity >= 1:
-                for warning in result.warnings:
-                    self.stdout.write(self.style.WARNING(f"{result.name}: warning: {warning}"))
+            def progress(result):
+                nonlocal done
+                done += 1
+                lines.step(result.name)
+                if result.status == importing.REFUSED:
+                    lines.err(self.style.ERROR(str(result)))
+                elif each_file:
+                    style = self.style.SUCCESS if result.status != importing.UNCHANGED else (lambda s: s)
+                    lines.out(f"[{done}/{total}] " + style(str(result)))
+                if each_file or (verbosity >= 1 and not lines.shown):
+                    for warning in result.warnings:
+                        lines.out(self.style.WARNING(f"{result.name}: warning: {warning}"))
 
-        report = importing.import_sources(sources, force=force, dry_run=dry_run, progress=progress)
+            report = importing.import_sources(sources, force=force, dry_run=dry_run, progress=progress)
         missing = report.missing_guests
         if missing and verbosity >= 1:
             self.stdout.write(self.style.WARNING(f"Guests without a profile ({len(missing)}): " + ", ".join(missing)))

@@ -9,7 +9,8 @@
 PATH defaults to SITE_REPO. pull imports the episode and people files of the checked-out commit (only those
 changed since the last pull), merging them with the CMS's edits field by field; push commits what changed
 in the CMS to a branch of its own (and pushes it with --remote), never touching the checked-out branch or
-the working tree; status tells what each would do, and the conflicts to settle. Exit status 1 when a file
+the working tree; status tells what each would do, and the conflicts to settle (and marks the jobs of
+workers that died interrupted). On a terminal, pull and push show a progress bar. Exit status 1 when a file
 was refused or left in conflict, or when the command could not run at all.
 """
 
@@ -17,6 +18,7 @@ import argparse
 
 from django.core.management.base import BaseCommand, CommandError
 
+from episodes.management.progressbar import progress_lines
 from episodes.services import jobs, site
 
 
@@ -65,23 +67,32 @@ class Command(BaseCommand):
             raise CommandError(str(exc), returncode=1) from None
 
     def pull(self, *, repo, verbosity, **options):
-        def progress(line):
-            if line.status in (site.pull.REFUSED, site.pull.CONFLICT):
-                self.stderr.write(self.style.ERROR(str(line)))
-            elif verbosity >= 1:
-                self.stdout.write(self.style.SUCCESS(str(line)) if line.status != site.pull.UNCHANGED else str(line))
-            if verbosity >= 2:
-                for warning in line.warnings:
-                    self.stdout.write(self.style.WARNING(f"{line.path}: warning: {warning}"))
+        with progress_lines(self, total=None, verbosity=verbosity) as lines:
+            # On a terminal the bar counts the files; each file's line is shown from verbosity 2 on.
+            each_file = verbosity >= (2 if lines.shown else 1)
 
-        report = site.site_pull(repo=repo, progress=progress)
+            def progress(line):
+                lines.step(line.path)
+                if line.status in (site.pull.REFUSED, site.pull.CONFLICT):
+                    lines.err(self.style.ERROR(str(line)))
+                elif each_file:
+                    lines.out(self.style.SUCCESS(str(line)) if line.status != site.pull.UNCHANGED else str(line))
+                if verbosity >= 2:
+                    for warning in line.warnings:
+                        lines.out(self.style.WARNING(f"{line.path}: warning: {warning}"))
+
+            report = site.site_pull(repo=repo, progress=progress, started=lines.total)
         self._notes(report.notes)
         self.stdout.write(report.summary())
         if report.problems:
             raise CommandError(f"{len(report.problems)} file(s) refused or in conflict", returncode=1)
 
     def push(self, *, repo, branch, remote, message, dry_run, only, verbosity, **options):
-        report = site.site_push(repo=repo, branch=branch, remote=remote, message=message, dry_run=dry_run, only=only)
+        with progress_lines(self, total=None, verbosity=verbosity) as lines:
+            report = site.site_push(
+                repo=repo, branch=branch, remote=remote, message=message, dry_run=dry_run, only=only,
+                started=lines.total, progress=lines.step,
+            )  # fmt: skip
         self._notes(report.notes)
         for written in report.files:
             renamed = f" (renamed from {written.old_path})" if written.old_path else ""

@@ -16,6 +16,7 @@ of what was pushed. A push stopped after its intent was written is settled by th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -102,20 +103,24 @@ def site_push(
     message: str | None = None,
     dry_run: bool = False,
     only: list[str] | None = None,
+    started: Callable[[int], None] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> PushReport:
     """Commit the CMS's changes to a branch (and push it to ``remote``); raise SyncError when it cannot.
 
     ``only``: the repository paths to commit (``_podcast/x.md``); the other pending files stay pending.
+    ``started`` is told how many files will be written, ``progress`` each file's path as its text is made.
     """
     site = open_site(repo)
+    steps = started, progress
     try:
         with site.lock():
-            return _push(site, branch=branch, remote=remote, message=message, dry_run=dry_run, only=only)
+            return _push(site, branch=branch, remote=remote, message=message, dry_run=dry_run, only=only, steps=steps)
     except git.GitError as exc:
         raise SyncError(str(exc)) from None
 
 
-def _push(site: git.Repo, *, branch, remote, message, dry_run, only) -> PushReport:
+def _push(site: git.Repo, *, branch, remote, message, dry_run, only, steps=(None, None)) -> PushReport:
     state = SiteState.load()
     if not state.commit:
         raise SyncError(ERR_NOT_PULLED.format(path=site.root))
@@ -142,7 +147,10 @@ def _push(site: git.Repo, *, branch, remote, message, dry_run, only) -> PushRepo
     if not files:
         report.outcome = NOTHING
         return report
-    texts = _texts(originals, files)
+    started, progress = steps
+    if started:
+        started(len(files))
+    texts = _texts(originals, files, progress)
     contents = [text.encode("utf-8") for _, text in texts]
     blobs = site.write_blobs(contents, write=not dry_run)
     entries: dict[str, tuple[str, str] | None] = {}
@@ -300,10 +308,12 @@ def _in_step(item: Pending, parent_files: dict, notes: list[str]) -> bool:
     return same
 
 
-def _texts(originals: dict[str, str], files: list[Pending]) -> list[tuple[Pending, str]]:
+def _texts(originals: dict[str, str], files: list[Pending], progress=None) -> list[tuple[Pending, str]]:
     """Return each file's new text: changed line by line, in the style the file already uses."""
     texts = []
     for item in files:
+        if progress:
+            progress(item.path)
         original = originals.get(item.path)
         if original is not None and item.base is not None and fm.same_document(item.base, item.doc):
             texts.append((item, original))  # only renamed: the file keeps its bytes
