@@ -163,6 +163,17 @@ def test_a_conflict_with_an_unmerged_publish_keeps_the_cms_value_and_lists_both(
     assert listed.path == S22 and listed.conflicts[0]["ours"] == "The CMS's title"
 
 
+def test_a_conflict_settled_for_the_site_leaves_nothing_waiting_or_pending(pulled):
+    episode_save(episode=episode(S22_SLUG), fields={"title": "The CMS's title"})
+    push(pulled)
+    pulled.replace(S22, f"title: {S22_TITLE}", "title: The site's title")
+    pulled.commit()
+    assert statuses(pull(pulled)) == {S22: "conflict"} and waiting() == [S22]
+    site_sync.conflict_resolve(path=S22, keep=site_sync.KEEP_SITE)
+    assert episode(S22_SLUG).title == "The site's title"
+    assert waiting() == [] and site_sync.pending_changes().files == []
+
+
 def test_files_of_an_unmerged_branch_deleted_upstream_become_drafts_with_their_edits(pulled):
     edit_turn(S22_SLUG, 4, "Turn four, fixed in the CMS.")
     push(pulled)

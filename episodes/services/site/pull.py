@@ -459,9 +459,9 @@ class _Puller:
             "blob": blob,
             "upstream_blob": blob,
             "synced_at": timezone.now(),
+            # The CMS holds the pulled file's data: whatever a branch still waiting has, the CMS has no more.
+            **PUSH_CLEARED,
         }
-        if target.site_file is not None and target.site_file.pushed_text and _arrived(target.site_file, raw):
-            values.update(PUSH_CLEARED)
         # A file new to the CMS for an object new to it (most of a first pull): one insert.
         fresh = target.site_file is None and (target.obj is None or imported is not None and imported.status == CREATED)
         _save_site_file(target.path, values, fresh=fresh)
@@ -520,7 +520,7 @@ class _Puller:
         apply_document(obj, merged.doc, summary=SUMMARY_MERGED.format(path=path, commit=self.head[:7]))
         values = dict(_links(target), text=_text(raw), blob=blob, upstream_blob=blob, **arrived)
         if fm.same_document(merged.doc, theirs):  # both sides made the same changes
-            values.update(version=getattr(obj, "version", None), synced_at=timezone.now())
+            values.update(version=getattr(obj, "version", None), synced_at=timezone.now(), **PUSH_CLEARED)
         else:
             values["version"] = _in_step_version(target)
         _save_site_file(path, values)
@@ -560,6 +560,9 @@ PUSH_CLEARED = {"pushed_text": "", "pushed_blob": "", "pushed_version": None, "p
 
 def _arrived(site_file: SiteFile, raw: bytes | str) -> bool:
     """Tell whether the site's file ``raw`` has every change of the file as last pushed.
+
+    (When the CMS ends up holding exactly the site's data, the pushed file is forgotten as well: the CMS has
+    nothing left to publish from it.)
 
     True when merging the pushed file into the site's changes nothing (a merge commit, a squash or a rebase
     of the published branch all give that, whatever else the site changed since).

@@ -137,7 +137,7 @@ def conflict_resolve(*, path: str, keep: str, user=None) -> list[str]:
         if not fm.same_document(merged.doc, ours):
             apply_document(obj, merged.doc, summary=SUMMARY_RESOLVED.format(path=path, kept=kept), user=user)
         in_step = fm.same_document(merged.doc, theirs)
-        if site_file.pushed_text and _arrived(site_file, site_file.conflict_text):
+        if in_step or (site_file.pushed_text and _arrived(site_file, site_file.conflict_text)):
             for name, value in PUSH_CLEARED.items():
                 setattr(site_file, name, value)
         site_file.text, site_file.blob = site_file.conflict_text, site_file.conflict_blob
