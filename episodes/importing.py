@@ -44,7 +44,7 @@ ERR_EDITED = (
     "this episode was edited in the CMS{by} since it was last imported or exported; "
     "export it first, or {overwrite} to overwrite those edits"
 )
-ERR_CHANGED_MEANWHILE = "this episode changed in the CMS while it was being imported; nothing of the file was kept"
+ERR_CHANGED_MEANWHILE = "this changed in the CMS while it was being imported; nothing of the file was kept"
 # How to overwrite, in the words of the command line; the upload page passes its own.
 FORCE_HINT = "import with --force"
 ERR_DUPLICATE = "the same slug as {other}, imported earlier in this run"
@@ -82,8 +82,9 @@ class ImportOptions:
     name; with ``diffs`` each updated file's result carries its differences (cut to DIFF_LINES lines);
     ``overwrite`` tells an editor how to overwrite an edited episode; ``after`` is called with each file's
     result inside that file's transaction, once it is imported (what it writes is kept or undone with it);
-    ``expected`` maps a source's name to the episode version its caller read (None: no such episode), and an
-    episode found otherwise once locked is refused with ERR_CHANGED_MEANWHILE (the caller decides again).
+    ``expected`` maps a source's name to what its caller read (an episode's version, a person's
+    :func:`person_state`; None: none existed), and a file whose episode or person is found otherwise once
+    locked is refused with ERR_CHANGED_MEANWHILE (the caller decides again).
     """
 
     force: bool = False
@@ -92,7 +93,7 @@ class ImportOptions:
     diffs: bool = False
     overwrite: str = FORCE_HINT
     after: Callable[[FileResult], None] | None = None
-    expected: dict[str, int | None] | None = None
+    expected: dict[str, int | str | None] | None = None
 
 
 @dataclass
@@ -441,9 +442,18 @@ def _diff(previous: str, text: str, *, name: str) -> list[str]:
     )
 
 
+def person_state(person: Person) -> str:
+    """Return what a person holds, to tell whether it changed between two reads (people have no versions)."""
+    return f"{person.has_profile}\n{sync.person_document(person).render()}"
+
+
 def _import_person(result: FileResult, text: str, options: ImportOptions, *, may_exist: bool = True) -> None:
     existing = Person.objects.filter(key=result.slug).select_for_update().first() if may_exist else None
     result.pk = existing.pk if existing is not None else None
+    if options.expected is not None and result.name in options.expected:
+        found = person_state(existing) if existing is not None else None
+        if found != options.expected[result.name]:
+            raise fm.FormatError(ERR_CHANGED_MEANWHILE)
     if existing is not None and existing.has_profile and existing.source_text == text:
         result.status = UNCHANGED
         return

@@ -209,6 +209,25 @@ def test_a_save_racing_a_plain_import_is_merged_not_refused(pulled, monkeypatch)
     assert pushed.files[0].lines == [f"title: '{S22_TITLE}' → 'Saved during the pull'"]
 
 
+def test_a_profile_edit_racing_a_plain_import_is_merged_not_overwritten(pulled, monkeypatch):
+    from episodes.models import Person
+
+    pulled.replace("_people/alexeygrigorev.md", "twitter: Al_Grigor", "twitter: Al_Grigor_site")
+    pulled.commit()
+    original = importing.import_sources
+
+    def edit_meanwhile(*args, **kwargs):
+        Person.objects.filter(key="alexeygrigorev").update(linkedin="edited-in-the-cms")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(pull_module.importing, "import_sources", edit_meanwhile)
+    report = pull(pulled)
+    monkeypatch.undo()
+    assert statuses(report) == {"_people/alexeygrigorev.md": "merged"}, [str(line) for line in report.files]
+    host = Person.objects.get(key="alexeygrigorev")
+    assert (host.twitter, host.linkedin) == ("Al_Grigor_site", "edited-in-the-cms")
+
+
 def test_a_save_racing_a_merge_is_merged_too(pulled, monkeypatch):
     episode_save(episode=episode(S22_SLUG), fields={"title": "Edited before the pull"})
     edit_on_site(pulled, S22, lambda front: front["transcript"][0].update(line="Fixed on the site."))

@@ -401,11 +401,7 @@ class _Puller:
         if not entries:
             return []
         blobs = {path: blob for path, blob, _ in entries}
-        expected = {
-            path: found[path].obj.version if isinstance(found[path].obj, Episode) else None
-            for path in blobs
-            if found[path].kind == EPISODE
-        }
+        expected = {path: _state(found[path].obj) for path in blobs}
         current: dict[str, bytes] = {}  # the one file being imported, for its sync state
 
         def source(path: str, blob: str, size: int) -> importing.Source:
@@ -584,6 +580,13 @@ def _locked_target(path: str) -> Target:
     if target.obj is not None:
         target.obj = type(target.obj).objects.select_for_update().get(pk=target.obj.pk)
     return target
+
+
+def _state(obj: Episode | Person | None) -> int | str | None:
+    """Return what the plain import checks again with the row locked: an episode's version, a person's state."""
+    if obj is None:
+        return None
+    return obj.version if isinstance(obj, Episode) else importing.person_state(obj)
 
 
 def _text(raw: bytes) -> str:
