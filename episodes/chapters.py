@@ -180,3 +180,15 @@ def duration_text(sec: int) -> str:
     h, rest = divmod(sec, 3600)
     m, s = divmod(rest, 60)
     return f"PT{h:02d}H" + (f"{m:02d}M" if m else "") + (f"{s:02d}S" if s else "")
+
+
+_ISO_DURATION = re.compile(r"P(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(?:\.\d+)?S)?)?")
+
+
+def duration_seconds(value: str) -> int | None:
+    """Return a ``duration`` as whole seconds: ISO 8601 (PT01H03M37S, as the site writes it) or 1:03:37."""
+    match = _ISO_DURATION.fullmatch(value.strip())
+    if match is None or value.strip() == "P":
+        return fm.time_to_seconds(value.strip())
+    days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    return ((days * 24 + hours) * 60 + minutes) * 60 + seconds

@@ -21,6 +21,7 @@ from .forms import ITEM_FIELDS, item_field_name, posted_text
 from .models import Episode, TranscriptItem
 from .public.front import episode_duration
 from .public.timeline import timeline, youtube_id
+from .services.checks import episode_findings, findings_as_warnings
 from .services.warnings import CLIPS, all_warnings, known_labels
 
 HEADER = TranscriptItem.Kind.HEADER
@@ -105,6 +106,15 @@ class EditorContext:
         return shown
 
     @property
+    def field_warnings(self) -> dict[str, list[str]]:
+        """The warnings about one front matter field (title, description, ...), by its key."""
+        found: dict[str, list[str]] = {}
+        for warning in self.warnings:
+            if warning.position is None and warning.about not in ("", CLIPS):
+                found.setdefault(warning.about, []).append(warning.message)
+        return found
+
+    @property
     def clip_warnings(self) -> list[str]:
         return [w.message for w in self.warnings if w.about == CLIPS]
 
@@ -139,6 +149,8 @@ def editor_context(episode: Episode) -> EditorContext:
     speakers = services.speaker_summaries(episode=episode, items=items, candidates=candidates, ties=ties)
     known = known_labels(labels={s.label for s in speakers}, candidates=candidates, ties=ties)
     warnings = all_warnings(items=items, refs=refs, known=known, front=sync.episode_extra(episode))
+    guests = [person for person in candidates if not person.is_host]
+    warnings += findings_as_warnings(episode_findings(episode=episode, items=items, guests=guests))
     labels = sorted({s.label for s in speakers} | {p.name.split()[0] for p in candidates if p.name})
     video = youtube_id(refs)
     return EditorContext(episode, items, ids, speakers, candidates, warnings, labels, video)

@@ -657,23 +657,32 @@ def render(front: dict, body: str, closing: str = "---") -> str:
 
 def locate(text: str, path: tuple, *, first_line: int = 1) -> int:
     """Return the file line of the value at ``path`` (keys and list indexes) in YAML ``text``."""
+    return locator(text, first_line=first_line)(path)
+
+
+def locator(text: str, *, first_line: int = 1):
+    """Return a function giving the file line of the value at a path in YAML ``text``, which it reads once."""
     try:
-        node = yaml.compose(text, Loader=Loader)
+        root = yaml.compose(text, Loader=Loader)
     except yaml.YAMLError:
-        return first_line
-    if node is None:
-        return first_line
-    mark = node.start_mark
-    for step in path:
-        child = None
-        if isinstance(node, yaml.MappingNode):
-            child = next((v for k, v in node.value if k.value == step), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
-            child = node.value[step]
-        if child is None:
-            break
-        node, mark = child, child.start_mark
-    return _line(text, mark, first_line)
+        root = None
+
+    def line(path: tuple) -> int:
+        if root is None:
+            return first_line
+        node, mark = root, root.start_mark
+        for step in path:
+            child = None
+            if isinstance(node, yaml.MappingNode):
+                child = next((v for k, v in node.value if k.value == step), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+                child = node.value[step]
+            if child is None:
+                break
+            node, mark = child, child.start_mark
+        return _line(text, mark, first_line)
+
+    return line
 
 
 def dump_fragment(

@@ -22,6 +22,7 @@ from . import frontmatter as fm
 from . import search_index, services, sync
 from .models import Episode, Person, name_problem
 from .progress import Stop
+from .services.checks import problems_refresh
 from .services.intake import max_bytes
 from .services.revisions import record as record_revision
 from .services.warnings import count_for_rows
@@ -424,6 +425,8 @@ def _import_episode(
         items=rows.items, refs=rows.refs, guest_keys=rows.guest_keys, ties=ties, people=people, front=doc.front
     )
     episode, missing = sync.save_episode_rows(rows, existing=existing, people=people, index=False)
+    guests = [people[key] for key in dict.fromkeys(rows.guest_keys) if key in people]
+    problems_refresh(episode=episode, items=rows.items, guests=guests)
     saved.append(episode.pk)
     result.pk, result.version = episode.pk, episode.version
     result.status = CREATED if existing is None else UPDATED

@@ -16,6 +16,9 @@ AXES_COOLOFF_MINUTES  how long a lockout lasts; default 15
 DJANGO_CLIENT_IP_HEADER  behind a reverse proxy, the request header holding the client address
                       (e.g. HTTP_X_REAL_IP); default: none, the connection's address is used
 
+EPISODE_CHECKS        the editorial rules' limits (see README, "Editorial rules") as JSON over their defaults,
+                      e.g. {"title_max": 110, "chapters_max": 40}; an unknown name is refused by check_episodes
+
 Site repository (see README, "Publishing through git")
 SITE_REPO             a git working tree of the site (_podcast/, _people/, images/): the default --repo of
                       sync_site and the admin's Publish page; its images/ are served at PODCAST_IMAGES_URL
@@ -56,6 +59,7 @@ DJANGO_CSP                   the Content-Security-Policy of every page outside t
                              with its youtube-nocookie.com player (loaded only when a reader plays a video)
 """
 
+import json
 import os
 import tempfile
 from datetime import timedelta
@@ -291,6 +295,8 @@ CONTENT_SECURITY_POLICY_EXEMPT = ["/admin/"]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 40000
 EPISODES_UPLOAD_DIR = os.environ.get("EPISODES_UPLOAD_DIR", "")
 SITE_REPO = os.environ.get("SITE_REPO", "")
+# Overrides of the editorial rules' limits (episodes.checks.DEFAULT_LIMITS), checked where they are used.
+EPISODE_CHECKS = json.loads(os.environ.get("EPISODE_CHECKS") or "{}")
 SITE_REMOTE = os.environ.get("SITE_REMOTE", "")
 SITE_COMMITTER = os.environ.get("SITE_COMMITTER", "")
 SITE_BRANCH_PREFIX = os.environ.get("SITE_BRANCH_PREFIX", "cms/")

@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from .episode import EpisodeAdmin
+from .health import HealthAdmin
 from .jobs import JobAdmin
 from .people import PersonAdmin
 from .publish import PublishAdmin
@@ -12,4 +13,4 @@ admin.site.site_header = "Podcast editor"
 admin.site.site_title = "Podcast editor"
 admin.site.index_title = "Episodes and people"
 
-__all__ = ["EpisodeAdmin", "JobAdmin", "PersonAdmin", "PublishAdmin", "TranscriptItemAdmin"]
+__all__ = ["EpisodeAdmin", "HealthAdmin", "JobAdmin", "PersonAdmin", "PublishAdmin", "TranscriptItemAdmin"]

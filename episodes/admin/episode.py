@@ -11,11 +11,12 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.admin.views.main import ChangeList
 from django.db import DatabaseError
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
-from .. import editor, exporting, services, sync
+from .. import checks, editor, exporting, services, sync
 from ..forms import (
     ITEM_FIELDS,
     BodyLinkForm,
@@ -27,7 +28,7 @@ from ..forms import (
     transcript_edits,
     typed_keys,
 )
-from ..models import BodyLink, Episode, EpisodeGuest, PlatformRef
+from ..models import BodyLink, Episode, EpisodeGuest, EpisodeProblem, PlatformRef
 from . import uploads
 from .editor import intake, views
 
@@ -135,13 +136,29 @@ class WarningsFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ProblemFilter(admin.SimpleListFilter):
+    """Episodes breaking one editorial rule, from the counts kept per episode (the health page links here)."""
+
+    title = "problem"
+    parameter_name = "problem"
+
+    def lookups(self, request, model_admin):
+        return [(name, name) for name in checks.RULES]
+
+    def queryset(self, request, queryset):
+        if self.value() in checks.RULES:
+            breaking = EpisodeProblem.objects.filter(episode=OuterRef("pk"), rule=self.value())
+            return queryset.filter(Exists(breaking))
+        return queryset
+
+
 @admin.register(Episode)
 class EpisodeAdmin(admin.ModelAdmin):
     form = EpisodeForm
     inlines = [GuestInline, PlatformRefInline, BodyLinkInline]
     list_display = ["number_label", "title", "guest_names", "item_count", "edited_at", "warnings_column", "status"]
     list_display_links = ["number_label", "title"]
-    list_filter = ["season", "status", WarningsFilter]
+    list_filter = ["season", "status", WarningsFilter, ProblemFilter]
     search_fields = ["title", "slug", "guests__name", "guests__key"]
     actions = ["export_selected"]
     list_per_page = 50
@@ -275,6 +292,8 @@ class EpisodeAdmin(admin.ModelAdmin):
             posted = request.POST if request.method == "POST" else None
             form = context.get("adminform").form if context.get("adminform") else None
             errors = getattr(form, "transcript_errors", {}) if form is not None else {}
+            if form is not None:
+                field_warnings(form, editor_context.field_warnings)
             if form is not None and form.errors and any(e.code == "stale" for e in form.non_field_errors().as_data()):
                 seen = form.cleaned_data.get("version") if hasattr(form, "cleaned_data") else None
                 if seen is not None:
@@ -349,3 +368,13 @@ class EpisodeAdmin(admin.ModelAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         return views.HistoryView.as_view(model_admin=self)(request, object_id=object_id)
+
+
+def field_warnings(form, warnings: dict[str, list[str]]) -> None:
+    """Show each field's warnings under it, with its help text (the page's warnings list has them all)."""
+    for key, found in warnings.items():
+        field = form.fields.get(key) or form.fields.get(f"x_{key}")
+        if field is None:
+            continue
+        items = format_html_join("", '<li class="warn">⚠ {}</li>', ((m,) for m in found))
+        field.help_text = format_html('{}<ul class="field-warnings">{}</ul>', field.help_text, items)

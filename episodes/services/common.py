@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from .. import sync
 from ..models import LONG_PERSON_FIELDS, Episode, TranscriptItem
+from .checks import problems_refresh
 
 
 class ServiceError(ValueError):
@@ -65,6 +66,8 @@ def editing(*, episode: Episode, user=None, summary: str = "", version: int | No
         children = sync.episode_children(locked, guest_keys=[person.key for person in guests])
         change.items = children.items
         change.warnings = episode_warnings(episode=locked, items=children.items, refs=children.refs, guests=guests)
+        # The editorial rules' counts are kept beside the warnings' for the episode list and the health page.
+        problems_refresh(episode=locked, items=children.items, guests=guests)
         counts = list_counts(warnings=change.warnings, items=children.items)
         # The row is locked (SQLite: the transaction holds the write lock), so the version read is current.
         new_version = locked.version + 1

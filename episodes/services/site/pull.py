@@ -22,6 +22,7 @@ from django.utils import timezone
 from ... import changes, git, importing, merge, sync
 from ... import frontmatter as fm
 from ...models import Episode, EpisodeRedirect, Person, PersonRedirect, SiteFile, SiteState
+from ..checks import health_snapshot_take
 from ..common import editing
 from ..intake import max_bytes
 from .common import (
@@ -153,8 +154,12 @@ def _pull(site: git.Repo, progress, started=None) -> PullReport:
     redirects = history_record(histories)
     if redirects:
         report.notes.append(NOTE_REDIRECTS.format(count=redirects))
+    moved = state.commit != head
     state.repo, state.branch, state.commit, state.pulled_at = site.root, branch, head, timezone.now()
     state.save()
+    if moved:
+        # The archive health page's trend is measured from the last pull that brought a commit.
+        health_snapshot_take(commit=head)
     return report
 
 
