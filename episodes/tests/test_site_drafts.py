@@ -136,3 +136,13 @@ def test_renaming_a_hidden_file_to_a_shown_name_publishes_it(tmp_path, client):
 def test_import_episodes_of_a_hidden_file_makes_a_draft():
     call_command("import_episodes", str(CORPUS / "episodes" / f"{HIDDEN}.md"), stdout=io.StringIO())
     assert Episode.objects.get(slug=HIDDEN).status == Episode.Status.DRAFT
+
+
+def test_status_tells_a_changed_template_would_be_skipped(tmp_path):
+    site = make_drafts_site(tmp_path / "site")
+    pull(site)
+    site.write("_people/_template.md", PEOPLE_TEMPLATE + "\nMore about {{ name }}.\n")
+    site.commit("A longer template")
+    lines = site_sync.site_status(repo=str(site.root)).lines()
+    assert "  template, skipped: _people/_template.md" in lines
+    assert said(pull(site)) == {"_people/_template.md": "_people/_template.md: template, skipped"}

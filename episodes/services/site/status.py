@@ -10,7 +10,7 @@ from django.utils import timezone
 from ... import frontmatter as fm
 from ... import git, merge
 from ...models import SiteFile, SiteState
-from .common import FOLDERS, SyncError, cms_document, dirty_note, open_site, parse_text
+from .common import FOLDERS, SyncError, cms_document, dirty_note, is_template, open_site, parse_text
 from .pending import Pending, deleted_here_notes, pending_changes
 from .pull import PUSH_CLEARED, _arrived, _in_scope, apply_document
 
@@ -83,6 +83,8 @@ def conflict_line(conflict: dict) -> str:
 
 
 def _change_line(change: git.FileChange) -> str:
+    if is_template(change.path) and change.status != "D":
+        return f"template, skipped: {change.path}"
     if change.status == "R":
         return f"renamed: {change.old_path} → {change.path}"
     return {"A": "added", "D": "deleted"}.get(change.status, "changed") + f": {change.path}"
