@@ -630,6 +630,10 @@ def test_a_commit_killed_before_its_record_is_taken_up_by_the_next_push(pulled, 
         push(pulled, branch="cms/fix")
     monkeypatch.undo()
     stopped = pulled.git("rev-parse", "cms/fix")
+    waiting = f"a push stopped midway (commit {stopped[:12]} on branch cms/fix): the next push settles it"
+    assert waiting in site_sync.site_status(repo=str(pulled.root)).notes
+    dry = push(pulled, branch="cms/fix", dry_run=True)
+    assert dry.notes == [waiting] and dry.summary() == push_module.DRY_UNSETTLED  # a dry run settles nothing
     report = push(pulled, branch="cms/fix")
     assert report.notes[0] == (
         f"a push stopped midway (commit {stopped[:12]} on branch cms/fix) had reached the branch: recorded now"

@@ -58,6 +58,7 @@ NOTE_SITE_CHANGED = (
     "{path} is not written: the site's file changed since the CMS last pulled it (pull first, so that its "
     "changes are merged, not overwritten)"
 )
+DRY_UNSETTLED = "Dry run: a push stopped midway is settled first, by the next push; nothing written."
 NOTHING = "Nothing to publish: the CMS holds the same data as the site's files."
 NOTHING_NEW = "Nothing to publish: the files on {parent} already hold the CMS's changes (recorded)."
 
@@ -134,6 +135,9 @@ def _push(site: git.Repo, *, branch, remote, message, dry_run, only, steps=(None
             )
     # A push stopped midway is settled first: its branch is then where the CMS's record says.
     settled = interrupted_settle(site, state, dry_run=dry_run)
+    if dry_run and settled:
+        # Which branch and parent the push would take depends on how the stopped one ends: not known yet.
+        return PushReport(dry_run=True, notes=settled, outcome=DRY_UNSETTLED)
     name, parent, tip = _branch(site, state, branch, remote)
     pending = pending_changes(growing=tip is not None)
     files = _selected(pending.files, only)

@@ -41,7 +41,7 @@ class PushedFile:
 
 
 def intent_record(state: SiteState, *, branch: str, commit: str, tip: str | None, remote: str, texts, blobs) -> None:
-    """Write down the push about to happen, before its branch moves (committed at once)."""
+    """Write down the push about to happen, before its branch moves (pushes run outside a transaction: kept)."""
     files = [
         {
             "path": item.path,

@@ -13,6 +13,7 @@ from ...models import SiteFile, SiteState
 from .common import FOLDERS, SyncError, cms_document, dirty_note, is_template, open_site, parse_text
 from .pending import Pending, deleted_here_notes, pending_changes
 from .pull import PUSH_CLEARED, _arrived, _in_scope, apply_document
+from .recording import interrupted_settle
 
 KEEP_CMS, KEEP_SITE = "cms", "site"
 ERR_NO_CONFLICT = "{path} is not in conflict"
@@ -97,7 +98,7 @@ def site_status(*, repo: str | None = None) -> StatusReport:
     try:
         head, branch = site.head(), site.branch()
         report = StatusReport(site.root, branch, head, state.commit, state.pulled_at, pushed_branch=state.pushed_branch)
-        report.notes = dirty_note(site)
+        report.notes = interrupted_settle(site, state, dry_run=True) + dirty_note(site)
         if state.commit and head and state.commit != head:
             if site.has_commit(state.commit):
                 changed = site.diff(state.commit, head, FOLDERS)
