@@ -1,4 +1,8 @@
-"""Export episodes and people to their canonical files: to a folder, or as one download."""
+"""Export episodes and people to their files: to a folder, or as one download.
+
+Files are written canonically; with ``keep_style`` each is written as a push writes it, changing only the
+lines of the values that differ from the file as last pulled or imported, in that file's style.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,8 @@ from django.db import DatabaseError
 from django.db.models import F
 from django.utils import timezone
 
-from . import sync
-from .models import Episode, Person
+from . import linewise, sync
+from .models import Episode, Person, SiteFile
 
 WRITTEN, UNCHANGED, WOULD_CHANGE, FAILED = "written", "unchanged", "would change", "not written"
 ERR_WRITE = "could not be written: {problem}"
@@ -36,9 +40,24 @@ class ExportError(Exception):
     """The files are written but the database could not record it (a full disk, a lost connection)."""
 
 
-def episode_texts(episodes) -> list[tuple[Episode, str]]:
-    """Return (episode, canonical file text) for each episode of a queryset, in its order."""
-    return [(episode, doc.render()) for episode, doc in sync.episode_documents(episodes)]
+def episode_texts(episodes, *, keep_style: bool = False) -> list[tuple[Episode, str]]:
+    """Return (episode, file text) for each episode of a queryset, in its order: canonical, or in its file's style."""
+    pairs = list(sync.episode_documents(episodes))
+    if not keep_style:
+        return [(episode, doc.render()) for episode, doc in pairs]
+    originals = last_texts([episode for episode, _ in pairs], "episode")
+    return [(episode, styled(originals.get(episode.pk) or episode.source_text, doc)) for episode, doc in pairs]
+
+
+def last_texts(objs: list, field: str) -> dict[int, str]:
+    """Return, by primary key, the text of each object's file as last pulled or pushed (where there is one)."""
+    rows = SiteFile.objects.filter(**{f"{field}__in": [obj.pk for obj in objs]}).exclude(text="")
+    return dict(rows.values_list(field, "text"))
+
+
+def styled(original: str, doc) -> str:
+    """Return ``doc``'s file text changed from ``original`` line by line in its style (canonical without one)."""
+    return linewise.rewrite(original, doc) if original else doc.render()
 
 
 def mark_synced(pairs: list[tuple[Episode, str]]) -> None:
@@ -101,9 +120,11 @@ def _write_whole(outdir: str, path: str, text: str) -> None:
         raise
 
 
-def export_episodes(outdir: str, episodes, *, check: bool = False, progress=None) -> list[ExportedFile]:
+def export_episodes(
+    outdir: str, episodes, *, check: bool = False, keep_style: bool = False, progress=None
+) -> list[ExportedFile]:
     """Write ``<slug>.md`` for each episode whose file text changed; with ``check`` write nothing."""
-    pairs = episode_texts(episodes)
+    pairs = episode_texts(episodes, keep_style=keep_style)
     results = write_files(outdir, [(f"{e.slug}.md", text) for e, text in pairs], check=check, progress=progress)
     if not check:
         # Results are in name order; only files now on disk are in sync.
@@ -120,9 +141,17 @@ def person_text(person: Person) -> str:
     return sync.person_document(person).render()
 
 
-def export_people(outdir: str, people, *, check: bool = False, progress=None) -> list[ExportedFile]:
+def export_people(
+    outdir: str, people, *, check: bool = False, keep_style: bool = False, progress=None
+) -> list[ExportedFile]:
     """Write ``<key>.md`` for each person with a profile."""
-    named = [(f"{p.key}.md", person_text(p)) for p in people.with_profile()]
+    people = list(people.with_profile())
+    if keep_style:
+        originals = last_texts(people, "person")
+        texts = [styled(originals.get(p.pk) or p.source_text, sync.person_document(p)) for p in people]
+    else:
+        texts = [person_text(p) for p in people]
+    named = [(f"{p.key}.md", text) for p, text in zip(people, texts, strict=True)]
     return write_files(outdir, named, check=check, progress=progress)
 
 

@@ -252,6 +252,31 @@ def test_export_writes_only_changed_files_and_check_mode(folder, tmp_path_factor
     assert "title: Retitled" in (out_dir / "other.md").read_text(encoding="utf-8")
 
 
+def test_export_keep_style_changes_only_edited_lines_of_a_hand_formatted_file(tmp_path_factory):
+    source = tmp_path_factory.mktemp("in")
+    seed = SEED.read_text(encoding="utf-8")
+    # Hand-formatted: a blank line before a double-quoted title.
+    text = seed.replace("\ntitle: MLOps Architect\n", '\n\ntitle: "MLOps Architect"\n', 1)
+    (source / "s10e03-mlops-architect.md").write_text(text, encoding="utf-8")
+    people = tmp_path_factory.mktemp("people")
+    (people / "jane.md").write_text('---\nshort: jane\ntitle: "Jane Doe"\n\nlinkedin: jane\n---\n\nBio.\n')
+    assert run("import_episodes", "--people", str(people), str(source))[0] == 0
+    Episode.objects.filter(slug="s10e03-mlops-architect").update(title="A new title", version=7)
+    Person.objects.filter(key="jane").update(linkedin="jdoe")
+    out_dir, people_out = tmp_path_factory.mktemp("out"), tmp_path_factory.mktemp("people-out")
+    status, out, _ = run("export_episodes", "--keep-style", "--people-dir", str(people_out), str(out_dir))
+    assert status == 0 and "2 files: 2 written" in out
+    assert (out_dir / "s10e03-mlops-architect.md").read_text(encoding="utf-8") == text.replace(
+        '"MLOps Architect"', '"A new title"'
+    )
+    jane = (people_out / "jane.md").read_text()
+    assert jane == '---\nshort: jane\ntitle: "Jane Doe"\n\nlinkedin: jdoe\n---\n\nBio.\n'
+    # Without it, every file in the canonical form.
+    status, out, _ = run("export_episodes", str(out_dir))
+    written = (out_dir / "s10e03-mlops-architect.md").read_text(encoding="utf-8")
+    assert written == seed.replace("title: MLOps Architect", "title: A new title")
+
+
 def test_export_marks_episodes_synced(folder, tmp_path_factory):
     run("import_episodes", str(folder))
     Episode.objects.filter(slug="other").update(title="Edited", version=5)

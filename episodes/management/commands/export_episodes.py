@@ -1,10 +1,11 @@
 """Export episodes to their canonical files.
 
-    python manage.py export_episodes OUTDIR [--slug S ...] [--check] [--people-dir DIR]
+    python manage.py export_episodes OUTDIR [--slug S ...] [--check] [--people-dir DIR] [--keep-style]
 
 Writes OUTDIR/<slug>.md for each episode, rewriting only files whose text changed. With --check nothing is
 written, and the exit status is 1 if any file would change (listed), for CI in the site repository. On a
-terminal a progress bar counts the files.
+terminal a progress bar counts the files. With --keep-style each file is written as a push writes it: the
+file as last pulled or imported, changed only in the lines of the values that differ, in its own style.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -22,8 +23,13 @@ class Command(BaseCommand):
         parser.add_argument("--slug", action="append", default=[], help="Export only this episode (repeatable).")
         parser.add_argument("--check", action="store_true", help="Write nothing; exit 1 if any file would change.")
         parser.add_argument("--people-dir", metavar="DIR", help="Also write _people profiles into DIR.")
+        parser.add_argument(
+            "--keep-style",
+            action="store_true",
+            help="Write each file as a push does: only changed values' lines, in the style of the file last pulled.",
+        )
 
-    def handle(self, *args, outdir, slug, check, people_dir, verbosity, **options):
+    def handle(self, *args, outdir, slug, check, people_dir, keep_style, verbosity, **options):
         episodes = Episode.objects.all()
         if slug:
             episodes = episodes.filter(slug__in=slug)
@@ -34,10 +40,14 @@ class Command(BaseCommand):
         try:
             with progress_lines(self, total=total, verbosity=verbosity) as lines:
                 step = (lambda result: lines.step(result.path)) if lines.shown else None
-                results = exporting.export_episodes(outdir, episodes.order_by("slug"), check=check, progress=step)
+                results = exporting.export_episodes(
+                    outdir, episodes.order_by("slug"), check=check, keep_style=keep_style, progress=step
+                )
                 if people_dir:
                     people = Person.objects.order_by("key")
-                    results += exporting.export_people(people_dir, people, check=check, progress=step)
+                    results += exporting.export_people(
+                        people_dir, people, check=check, keep_style=keep_style, progress=step
+                    )
         except exporting.ExportError as exc:
             raise CommandError(str(exc), returncode=1) from None
         except OSError as exc:  # the folder itself cannot be made
