@@ -590,4 +590,10 @@ def person_document(person: Person) -> fm.Document:
     keys = {decode_key(k) for k in person.front_keys}
     present = {k: v for k, v in present.items() if k in keys or v != ""}
     front = _ordered(person.front_keys, present, load_extra(person.extra))
-    return fm.Document(front=front, body=person.body, closing=person.closing)
+    body = person.body
+    if not person.source_text:
+        # A profile made in the CMS: its body as a file holds it (after the closing line's line break), and
+        # ending with a line break, as the site's files do; else it would read back as another body.
+        body = body if body.startswith("\n") else "\n" + body
+        body = body if body.endswith("\n") else body + "\n"
+    return fm.Document(front=front, body=body, closing=person.closing)

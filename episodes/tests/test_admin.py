@@ -335,7 +335,7 @@ def test_people_export_action_writes_profiles(admin_client):
     url = reverse("admin:episodes_person_changelist")
     response = admin_client.post(url, {"action": "export_profiles", "_selected_action": [Person.objects.get().pk]})
     with zipfile.ZipFile(io.BytesIO(response.content)) as zf:
-        assert zf.read("_people/janedoe.md").decode() == "---\nshort: janedoe\ntitle: Jane Doe\n---"
+        assert zf.read("_people/janedoe.md").decode() == "---\nshort: janedoe\ntitle: Jane Doe\n---\n"
 
 
 def test_editors_group_reaches_content_not_users(client, seed_episode):

@@ -386,6 +386,53 @@ def test_new_episode_and_person_made_in_the_cms_are_added_and_a_cms_rename_moves
     assert fm.parse(pulled.show(report.commit, "_people/newguest.md")).front["title"] == "New Guest"
 
 
+PEOPLE_TEMPLATE = (
+    '---\nshort: {{ key }}\ntitle: "{{ name }}"\npicture: images/authors/{{ key }}.jpg\n---\n\n{{ bio }}\n'
+)
+
+
+def test_new_files_follow_the_site_s_templates_then_the_order_most_files_use(tmp_path):
+    from episodes.tests.factories import import_text, make_person
+
+    site = make_site(tmp_path / "site", episodes=EPISODES, people=PEOPLE)
+    site.write("_podcast/_template.md", (CORPUS / "episodes" / "_template.md").read_text(encoding="utf-8"))
+    site.write("_people/_template.md", PEOPLE_TEMPLATE)
+    site.commit("Templates")
+    assert not pull(site).problems
+    # Keys in the order the CMS happens to hold them, clips as an older converter wrote them.
+    clip = "- name: Start\n  startOffset: 0\n  endOffset: 10\n  url: https://www.youtube.com/watch?v=x&t=0\n"
+    text = (
+        "---\ntitle: A new one\nduration: PT00H00M10S\nquotableClips:\n" + clip + "dateadded: 2025-01-01\n"
+        "transcript:\n- line: Hi.\n  sec: 0\n  time: 0:00\n  who: Alexey\nshort: New\nseason: 30\nepisode: 1\n"
+        "guests:\n- alexeygrigorev\nimage: images/podcast/new.jpg\n---\n\nBody.\n"
+    )
+    assert import_text(text, slug="a-new-one").status == "created"
+    make_person("newguest", "New Guest", picture="images/authors/newguest.jpg", body="A bio.", twitter="ng", short="ng")
+    report = push(site)
+    episode_file = site.show(report.commit, "_podcast/a-new-one.md") + "\n"
+    assert list(fm.parse(episode_file).front) == [
+        # _template.md's order, then the newer keys as most of the site's files have them.
+        *["title", "short", "guests", "image", "season", "episode"],
+        *["dateadded", "duration", "quotableClips", "transcript"],
+    ]
+    assert list(fm.parse(episode_file).front["quotableClips"][0]) == ["name", "startOffset", "url", "endOffset"]
+    person_file = subprocess_bytes(site, f"{report.commit}:_people/newguest.md")
+    assert list(fm.parse(person_file).front) == ["short", "title", "picture", "twitter"]
+    assert person_file.endswith(b"A bio.\n")
+    # The CMS now holds the files' order: nothing is left to publish, and an edit keeps the order.
+    assert site_sync.pending_changes().files == []
+    edit_title("a-new-one", "A newer one")
+    assert list(site_sync.pending_changes().files[0].doc.front)[:2] == ["title", "short"]
+
+
+def subprocess_bytes(site, spec: str) -> bytes:
+    import subprocess
+
+    return subprocess.run(
+        ["git", "-C", str(site.root), "cat-file", "blob", spec], capture_output=True, check=True
+    ).stdout
+
+
 def models_f(name):
     from django.db.models import F
 

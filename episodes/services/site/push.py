@@ -29,6 +29,7 @@ from ..revisions import diff as text_diff
 from .common import EPISODE, FOLDERS, SyncError, dirty_note, open_site
 from .pending import Pending, authors, pending_changes
 from .recording import branch_restore, intent_forget, intent_record, interrupted_settle, push_record
+from .style import site_styles
 
 DEFAULT_BRANCH = "{prefix}publish-{now:%Y%m%d-%H%M%S}"
 FALLBACK_COMMITTER = git.Identity("Podcast CMS", "podcast-cms@localhost")
@@ -154,7 +155,7 @@ def _push(site: git.Repo, *, branch, remote, message, dry_run, only, steps=(None
     started, progress = steps
     if started:
         started(len(files))
-    texts = _texts(originals, files, progress)
+    texts = _texts(originals, files, site_styles(site, parent_files), progress)
     contents = [text.encode("utf-8") for _, text in texts]
     blobs = site.write_blobs(contents, write=not dry_run)
     entries: dict[str, tuple[str, str] | None] = {}
@@ -312,8 +313,9 @@ def _in_step(item: Pending, parent_files: dict, notes: list[str]) -> bool:
     return same
 
 
-def _texts(originals: dict[str, str], files: list[Pending], progress=None) -> list[tuple[Pending, str]]:
-    """Return each file's new text: changed line by line, in the style the file already uses."""
+def _texts(originals: dict[str, str], files: list[Pending], styles, progress=None) -> list[tuple[Pending, str]]:
+    """Return each file's new text: changed line by line in the style the file already uses, or a new file in
+    the site's key order (``styles(kind)``)."""
     texts = []
     for item in files:
         if progress:
@@ -322,7 +324,7 @@ def _texts(originals: dict[str, str], files: list[Pending], progress=None) -> li
         if original is not None and item.base is not None and fm.same_document(item.base, item.doc):
             texts.append((item, original))  # only renamed: the file keeps its bytes
         elif original is None:
-            texts.append((item, item.doc.render()))
+            texts.append((item, styles(item.kind).text(item.doc)))
         else:
             texts.append((item, linewise.rewrite(original, item.doc)))
     return texts

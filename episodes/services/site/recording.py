@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from ... import exporting, git
+from ... import exporting, git, sync
+from ... import frontmatter as fm
 from ...models import Episode, Person, SiteFile, SiteState
 from .common import EPISODE, SyncError
 
@@ -191,6 +192,10 @@ def push_record(
             else:
                 site_file.person = item.obj
             site_file.save()
+            if not item.base_text:
+                # A new file is written in the site's key order: the CMS keeps that order from now on.
+                keys = [sync.encode_key(key) for key in fm.parse(text).front]
+                type(item.obj).objects.filter(pk=item.obj.pk).update(front_keys=keys)
         exporting.mark_synced([(item.obj, text) for item, text in texts if isinstance(item.obj, Episode)])
         if commit:
             state.pushed_branch, state.pushed_commit, state.pushed_from = name, commit, pushed_from
