@@ -176,6 +176,7 @@ def push_record(
         for (item, text), blob in zip(texts, blobs, strict=True):
             # A new file may have a row of its path already (a refused file of the site's, a push's earlier record).
             site_file = item.site_file or SiteFile.objects.filter(path=item.path).first() or SiteFile(path=item.path)
+            new_file = site_file.pk is None or not (site_file.text or site_file.pushed_text)
             if item.old_path:
                 SiteFile.objects.filter(path=item.path).exclude(pk=site_file.pk).delete()
             site_file.path = item.path
@@ -192,7 +193,7 @@ def push_record(
             else:
                 site_file.person = item.obj
             site_file.save()
-            if not item.base_text:
+            if new_file:
                 # A new file is written in the site's key order: the CMS keeps that order from now on.
                 keys = [sync.encode_key(key) for key in fm.parse(text).front]
                 type(item.obj).objects.filter(pk=item.obj.pk).update(front_keys=keys)
