@@ -34,11 +34,24 @@ def rewrite(original: str, doc: fm.Document) -> str:
     bom = original.startswith("\ufeff")
     text = original.removeprefix("\ufeff").replace("\r\n", "\n") if crlf or bom else original
     written = _rewrite(text, doc)
-    if written is None:
+    if written is None or (len(written) <= VERIFY_WHOLE_CHARS and not _reads_as(written, doc)):
         return doc.render()
     if crlf:
         written = written.replace("\n", "\r\n")
     return ("\ufeff" if bom else "") + written
+
+
+# Each piece written is read back where it goes (see _Writer._checked); a file up to this size is also read
+# back whole, as a second check: a few milliseconds for a site's file, where a long transcript's would cost as
+# much as writing it again.
+VERIFY_WHOLE_CHARS = 256 * 1024
+
+
+def _reads_as(text: str, doc: fm.Document) -> bool:
+    try:
+        return fm.same_document(fm.parse(text), doc)
+    except fm.FormatError:
+        return False
 
 
 def _rewrite(text: str, doc: fm.Document) -> str | None:

@@ -270,8 +270,34 @@ class EpisodeTopicQuerySet(models.QuerySet):
 
 
 def _topic_keys(extra_text: str) -> list[str]:
-    data = fm.load(extra_text) if extra_text else {}
+    if "topics" not in extra_text:
+        return []
+    # Only the topics' lines are read: ``extra`` may hold a long list of clips, and a whole read of it took
+    # a tenth of an import.
+    block = _top_level_block(extra_text, "topics")
+    try:
+        data = fm.load(block) if block else None
+    except fm.FormatError:
+        data = None
+    if not isinstance(data, dict) or list(data) != ["topics"]:
+        data = fm.load(extra_text)  # not written as a block at the top: read it all
     return topic_keys(data) if isinstance(data, dict) else []
+
+
+def _top_level_block(text: str, key: str) -> str:
+    """Return the lines of ``key`` and its value in YAML ``text`` written as a block (empty if not found).
+
+    The value's lines are indented, items of a list at the key's column, or blank: the first other line
+    is the next key.
+    """
+    start = 0 if text.startswith(f"{key}:") else text.find(f"\n{key}:") + 1
+    if not start and not text.startswith(f"{key}:"):
+        return ""
+    lines = text[start:].split("\n")
+    end = 1
+    while end < len(lines) and (not lines[end] or lines[end][0] == " " or lines[end] == "-" or lines[end][:2] == "- "):
+        end += 1
+    return "\n".join(lines[:end]) + "\n"
 
 
 class EpisodeTopic(models.Model):

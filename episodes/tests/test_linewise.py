@@ -276,3 +276,12 @@ def test_removing_every_item_of_a_list_writes_the_key_again():
     doc = fm.parse(text)
     new = linewise.rewrite(text, fm.Document(front=dict(doc.front, topics=[]), body=doc.body))
     assert new == "---\ntopics: []\nseason: 1\n---\n"
+
+
+def test_a_written_file_that_would_read_differently_is_written_canonically(monkeypatch):
+    text = '---\ntitle: "A title"\nshort: "Short"\n---\n'
+    doc = fm.parse(text)
+    edited = fm.Document(front=dict(doc.front, title="New"), body=doc.body)
+    # A writer gone wrong: the line it gives reads as another value.
+    monkeypatch.setattr(linewise._Writer, "pair", lambda self, key, *args: f"{key}: Not what was asked\n")
+    assert linewise.rewrite(text, edited) == edited.render()
