@@ -181,7 +181,8 @@ class Reporter:
         self.job.report.append(entry)
         self.job.done += 1
         self.job.current = path
-        if time.monotonic() - self.written_at >= self.every:
+        # The first file at once (the bar moves as soon as there is something to show), then every `every` s.
+        if self.job.done == 1 or time.monotonic() - self.written_at >= self.every:
             self.flush()
         if stoppable and self.stopping:
             raise Stop

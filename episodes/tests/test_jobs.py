@@ -94,6 +94,20 @@ def test_an_unexpected_error_fails_the_job_with_its_message(site, monkeypatch):
 
 
 @needs_shared
+def test_a_worker_stopped_mid_job_marks_it_interrupted_and_stops(site, monkeypatch):
+    def stopped(**options):
+        raise KeyboardInterrupt  # a second Ctrl+C, or SIGTERM's exit, while the job runs
+
+    monkeypatch.setattr(site_sync, "site_pull", stopped)
+    job = pull_job(site)
+    with pytest.raises(KeyboardInterrupt):
+        jobs.job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.INTERRUPTED and job.finished_at and "run it again" in job.message
+    assert pull_job(site).status == Job.Status.QUEUED  # it no longer holds the repository
+
+
+@needs_shared
 def test_a_queued_job_cancelled_is_never_run(site):
     job = jobs.job_cancel(job=pull_job(site))
     assert job.status == Job.Status.CANCELLED and job.finished_at and job.message == jobs.MSG_CANCELLED_QUEUED

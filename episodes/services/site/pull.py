@@ -146,9 +146,9 @@ def _pull(site: git.Repo, progress, started=None) -> PullReport:
     report = PullReport(site.root, branch, head, state.commit, notes=dirty_note(site))
     puller = _Puller(site, head, report, progress)
     file_changes = puller.upstream_changes(state)
-    histories = puller.histories = history_walk(site, head=head, since=state.commit)
     if started:
         started(len(file_changes))
+    histories = puller.histories = history_walk(site, head=head, since=state.commit)
     if file_changes:
         puller.apply(file_changes)
     redirects = history_record(histories)
