@@ -257,7 +257,8 @@ def test_a_push_never_overwrites_a_site_change_it_has_not_pulled(pulled):
     episode_save(episode=episode(TRENDS_SLUG), fields={"short": "Trends, edited"})
     report = push(pulled)
     assert [f.path for f in report.files] == [TRENDS]
-    assert any(note.startswith(f"{S22} is not written: the site's file changed") for note in report.notes)
+    [note] = [note for note in report.notes if note.startswith(f"{S22} is not written: the site's file changed")]
+    assert f"the last pull refused it, {S22}:" in note and "YAML error" in note
     assert 'title: "unclosed' in pulled.show(report.commit, S22)  # the site's change stands
     assert [p.path for p in site_sync.pending_changes().files] == [S22]  # still the CMS's to publish
 

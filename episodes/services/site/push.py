@@ -55,10 +55,9 @@ ERR_REMOTE_NOT_OURS = (
 ERR_REJECTED = "git push to {remote} was refused, nothing was recorded (the branch is as it was): {said}"
 ERR_RECORD = "the commit {commit} was made but could not be recorded in the CMS ({problem}); the branch is as it was"
 ERR_NOT_PENDING = "{path} has nothing to publish (a push would write: {pending})"
-NOTE_SITE_CHANGED = (
-    "{path} is not written: the site's file changed since the CMS last pulled it (pull first, so that its "
-    "changes are merged, not overwritten)"
-)
+NOTE_SITE_CHANGED = "{path} is not written: the site's file changed since the CMS last pulled it ({what})"
+WHAT_PULL = "pull first, so that its changes are merged, not overwritten"
+WHAT_REFUSED = "the last pull refused it, {path}:{problem}: mend it on the site, then pull"
 DRY_UNSETTLED = "Dry run: a push stopped midway is settled first, by the next push; nothing written."
 NOTHING = "Nothing to publish: the CMS holds the same data as the site's files."
 NOTHING_NEW = "Nothing to publish: the files on {parent} already hold the CMS's changes (recorded)."
@@ -309,7 +308,9 @@ def _in_step(item: Pending, parent_files: dict, notes: list[str]) -> bool:
     # Without a blob, a new file: none must have appeared meanwhile.
     same = found == item.base_blob or (not item.base_blob and bool(item.base_text))
     if not same:
-        notes.append(NOTE_SITE_CHANGED.format(path=item.path))
+        problem = item.site_file.problem if item.site_file is not None else ""
+        what = WHAT_REFUSED.format(path=item.site_file.path, problem=problem) if problem else WHAT_PULL
+        notes.append(NOTE_SITE_CHANGED.format(path=item.path, what=what))
     return same
 
 
