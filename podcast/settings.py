@@ -32,6 +32,18 @@ TASKS_BACKEND         the task framework's backend; default django_tasks_db.Data
 JOBS_STALE_SECONDS    a running job whose worker (on another machine) wrote no progress for this long is marked
                       interrupted; default 600 (a worker on this machine is checked by its process id)
 
+Suggestions from a language model (see README, "Suggestions"); off unless AI_BASE_URL is set
+AI_BASE_URL           an OpenAI-compatible server's API address, e.g. https://api.openai.com/v1 or
+                      http://localhost:11434/v1 (Ollama)
+AI_MODEL              the model to ask, e.g. gpt-5-mini or llama3.1
+AI_API_KEY            the server's key (optional for local servers); never stored, shown or logged
+AI_TIMEOUT            seconds one request may take; default 60
+AI_RETRIES            retries of a request answered 429 or 5xx, with backoff; default 3
+AI_CONTEXT_TOKENS     the most tokens (estimated as characters / 4) one prompt may hold; default 12000
+AI_OPENING_MINUTES    how much of the transcript's start the title, description and intro prompts get; default 5
+AI_PRICE_INPUT_PER_MTOK, AI_PRICE_OUTPUT_PER_MTOK  US dollars per million input / output tokens, for the
+                      cost shown and --max-cost; default 0
+
 Public site
 PODCAST_TITLE         the podcast's name on pages and in structured data; default "DataTalks.Club Podcast"
 PODCAST_IMAGES_URL    where image paths such as images/authors/key.jpg are served; default /media/
@@ -304,5 +316,16 @@ SITE_BRANCH_PREFIX = os.environ.get("SITE_BRANCH_PREFIX", "cms/")
 # Long work (pulls, pushes, confirmed uploads) is queued in the database and run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 JOBS_STALE_SECONDS = float(os.environ.get("JOBS_STALE_SECONDS", "600"))
+
+# Suggestions from a language model: off unless AI_BASE_URL is set; the key stays in the environment.
+AI_BASE_URL = os.environ.get("AI_BASE_URL", "")
+AI_MODEL = os.environ.get("AI_MODEL", "")
+AI_API_KEY = os.environ.get("AI_API_KEY", "")
+AI_TIMEOUT = float(os.environ.get("AI_TIMEOUT") or "60")
+AI_RETRIES = int(os.environ.get("AI_RETRIES") or "3")
+AI_CONTEXT_TOKENS = int(os.environ.get("AI_CONTEXT_TOKENS") or "12000")
+AI_OPENING_MINUTES = int(os.environ.get("AI_OPENING_MINUTES") or "5")
+AI_PRICE_INPUT_PER_MTOK = os.environ.get("AI_PRICE_INPUT_PER_MTOK") or "0"
+AI_PRICE_OUTPUT_PER_MTOK = os.environ.get("AI_PRICE_OUTPUT_PER_MTOK") or "0"
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
