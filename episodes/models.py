@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models.functions import TruncMonth
 
 from . import frontmatter as fm
-from .topics import KEY_LENGTH, topic_keys
+from .topics import topic_keys
 
 # A file name without its '.md', as any git repository (and so Jekyll) can hold it: no '/' and no NUL.
 # '.' and '..' cannot be page addresses (browsers resolve them away), so they are refused.
@@ -270,7 +270,7 @@ class EpisodeTopicQuerySet(models.QuerySet):
             self.bulk_create(EpisodeTopic(episode=episode, key=key, position=i) for i, key in enumerate(keys))
 
 
-def _topic_keys(extra_text: str) -> list[str]:
+def _topic_keys(extra_text: str) -> list[int]:
     if "topics" not in extra_text:
         return []
     # Only the topics' lines are read: ``extra`` may hold a long list of clips, and a whole read of it took
@@ -306,7 +306,7 @@ class EpisodeTopic(models.Model):
 
     # The unique (episode, key) index also serves lookups by episode.
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="topic_rows", db_index=False)
-    key = models.CharField(max_length=KEY_LENGTH, editable=False)
+    key = models.BigIntegerField(editable=False)
     position = models.IntegerField(editable=False)
 
     objects = EpisodeTopicQuerySet.as_manager()

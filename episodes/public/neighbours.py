@@ -64,7 +64,8 @@ class Neighbours:
 # One written-out query: the ORM took thirty times the database's time to build this one (subqueries
 # whose annotations it resolves again for each use), and the page's ETag needs it on every request.
 # {placeholders} are filled with fragments below; values always go as parameters. Every part is an index
-# lookup: no row's text is read but the few rows returned.
+# lookup: no row's text is read but the few rows returned (the ids are picked first, then their rows read:
+# an OR of subqueries would make PostgreSQL read every episode to test each).
 NEIGHBOURS_SQL = """
 WITH mates AS (
     SELECT id, slug, number FROM {episodes} WHERE status = %(published)s AND id <> %(pk)s AND {same_season}
@@ -78,20 +79,27 @@ WITH mates AS (
     UNION
     SELECT t.episode_id FROM {topics} t
     WHERE t.key IN (SELECT key FROM wanted) AND t.episode_id IN (SELECT id FROM recent)
+), picked AS (
+    SELECT %(pk)s AS id
+    UNION SELECT id FROM (
+        SELECT id FROM mates WHERE {before} ORDER BY number DESC NULLS FIRST, slug DESC LIMIT 1
+    ) previous
+    UNION SELECT id FROM (
+        SELECT id FROM mates WHERE {after} ORDER BY number ASC NULLS LAST, slug ASC LIMIT 1
+    ) following
+    UNION SELECT id FROM (
+        SELECT id FROM mates ORDER BY number DESC NULLS LAST, slug ASC LIMIT %(season_pool)s
+    ) newest
+    UNION SELECT id FROM (
+        SELECT e.id FROM {episodes} e JOIN candidates c ON c.id = e.id
+        WHERE e.status = %(published)s AND e.id <> %(pk)s
+        ORDER BY {guests_order} {shared_topics} DESC, CASE WHEN {same_season} THEN 1 ELSE 0 END DESC,
+                 e.season DESC NULLS LAST, e.number DESC NULLS LAST, e.slug ASC
+        LIMIT %(pool)s
+    ) related
 )
 SELECT e.id, e.slug, e.title, e.short, e.season, e.number, e.version, {shared_guests}, {shared_topics}
-FROM {episodes} e
-WHERE e.id = %(pk)s
-   OR e.id IN (SELECT id FROM mates WHERE {before} ORDER BY number DESC NULLS FIRST, slug DESC LIMIT 1)
-   OR e.id IN (SELECT id FROM mates WHERE {after} ORDER BY number ASC NULLS LAST, slug ASC LIMIT 1)
-   OR e.id IN (SELECT id FROM mates ORDER BY number DESC NULLS LAST, slug ASC LIMIT %(season_pool)s)
-   OR e.id IN (
-       SELECT e.id FROM {episodes} e JOIN candidates c ON c.id = e.id
-       WHERE e.status = %(published)s AND e.id <> %(pk)s
-       ORDER BY {guests_order} {shared_topics} DESC, CASE WHEN {same_season} THEN 1 ELSE 0 END DESC,
-                e.season DESC NULLS LAST, e.number DESC NULLS LAST, e.slug ASC
-       LIMIT %(pool)s
-   )
+FROM picked p JOIN {episodes} e ON e.id = p.id
 ORDER BY e.number ASC NULLS LAST, e.slug ASC
 """
 
@@ -124,7 +132,7 @@ def _neighbour_rows(episode: Episode, guests: list[Person], topics: list[str] | 
         keys = list(dict.fromkeys(topic_key(topic) for topic in topics))[:TOPICS_LOOKED_UP]
         params.update({f"topic{n}": key for n, key in enumerate(keys)})
         wanted = " UNION ALL ".join(f"SELECT %(topic{n})s AS key" for n in range(len(keys)))
-        wanted = wanted or "SELECT '' AS key WHERE 1 = 0"
+        wanted = wanted or "SELECT 0 AS key WHERE 1 = 0"
     if episode.number is None:
         before, after = "(number IS NOT NULL OR slug < %(slug)s)", "(number IS NULL AND slug > %(slug)s)"
     else:
