@@ -31,7 +31,6 @@ from . import site, staging
 logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 0.5  # seconds between two writes of a job's progress: a row write per file would cost more
-WORKER = f"{socket.gethostname()}:{os.getpid()}"
 NOTE, WARNING, WRITTEN = "note", "warning", "written"
 
 ERR_BUSY = "{what} is already running for {repo}: started by {who} at {when} (job #{pk}). Wait for it to finish."
@@ -60,6 +59,11 @@ class JobBusy(Exception):
         when = timezone.localtime(running.created_at).strftime("%Y-%m-%d %H:%M:%S")
         what, repo = running.get_kind_display(), running.arguments.get("repo", "")
         super().__init__(ERR_BUSY.format(what=what, repo=repo, who=who, when=when, pk=running.pk))
+
+
+def this_worker() -> str:
+    """Return how a job names the process running it: host:pid (asked each time: a process may fork)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def who_started(job: Job) -> str:
@@ -212,7 +216,7 @@ def job_run(*, job_id: int) -> str:
     """Run a queued job to its end (a worker calls this); return the status it ended with."""
     now = timezone.now()
     claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
-        status=Job.Status.RUNNING, started_at=now, beat_at=now, worker=WORKER, message=""
+        status=Job.Status.RUNNING, started_at=now, beat_at=now, worker=this_worker(), message=""
     )
     job = Job.objects.select_related("user").get(pk=job_id)
     if not claimed:
@@ -233,7 +237,7 @@ def job_run(*, job_id: int) -> str:
         summary = MSG_FAILED.format(done=job.done, total=_total(job), error=error)
     except BaseException:
         # The worker is being stopped (a second Ctrl+C, SystemExit): say so, then let it stop.
-        message = MSG_INTERRUPTED.format(worker=WORKER, done=job.done, total=_total(job), last=_last(job))
+        message = MSG_INTERRUPTED.format(worker=this_worker(), done=job.done, total=_total(job), last=_last(job))
         reporter.flush(status=Job.Status.INTERRUPTED, finished_at=timezone.now(), message=message)
         raise
     else:

@@ -62,7 +62,7 @@ def test_a_pull_job_goes_queued_running_succeeded_with_the_command_s_report(site
     assert jobs.job_run(job_id=job.pk) == Job.Status.SUCCEEDED
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED and job.done == job.total == FILES
-    assert job.started_at <= job.finished_at and job.worker == jobs.WORKER and not job.error
+    assert job.started_at <= job.finished_at and job.worker == jobs.this_worker() and not job.error
     assert job.message.startswith("Pulled main at")
     # The same lines as the command prints, in the same order, for a fresh pull of the same files.
     for model in (SiteFile, Episode, Person, SiteState):
