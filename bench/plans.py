@@ -150,7 +150,7 @@ def run(args, work: Path) -> int:
             response = client.get(url, headers=headers)
         etag = response.get("ETag", etag)
         queries = [
-            q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))
+            q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith(("SELECT", "WITH", "("))
         ]
         total, whole = 0.0, []
         plans = []

@@ -28,7 +28,7 @@ def plans_of(client, url: str, headers=None) -> tuple[int, list[tuple[str, str]]
         cursor.execute("SET LOCAL enable_seqscan = off")
         for query in captured.captured_queries:
             sql = query["sql"]
-            if sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            if sql.lstrip().upper().startswith(("SELECT", "WITH", "(")):  # "(" opens a UNION
                 cursor.execute("EXPLAIN " + sql)
                 found.append((sql, "\n".join(row[0] for row in cursor.fetchall())))
     return response.status_code, found
