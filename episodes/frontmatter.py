@@ -331,6 +331,23 @@ def decode(raw: bytes, *, max_bytes: int = MAX_BYTES) -> tuple[str, list[str]]:
     return text, notes
 
 
+# What XML 1.0 cannot carry, and so neither a feed nor an HTML page: the C0 controls other than tab, line
+# feed and carriage return (U+000B is what Word's Shift+Enter pastes), lone surrogates, U+FFFE and U+FFFF.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+ERR_NOT_TEXT = "the character {char} at column {column} is not allowed in text: remove it{hint}"
+_HINTS = {"\x0b": " (Word's Shift+Enter pastes it: use Enter)", "\x00": " (a NUL character)"}
+
+
+def not_text(text: str) -> tuple[int, str] | None:
+    """Return (index, what is wrong) of the first character XML and HTML cannot carry, or None."""
+    match = _NOT_TEXT.search(text)
+    if match is None:
+        return None
+    index, char = match.start(), match.group()
+    column = index - text.rfind("\n", 0, index)
+    return index, ERR_NOT_TEXT.format(char=f"U+{ord(char):04X}", column=column, hint=_HINTS.get(char, ""))
+
+
 def _refuse_nul(text: str) -> None:
     """Raise at the first NUL: YAML forbids it, markdown drops it, and PostgreSQL text cannot store it."""
     index = text.find("\x00")

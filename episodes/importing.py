@@ -10,7 +10,6 @@ import datetime
 import os
 import time
 import zipfile
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -18,8 +17,8 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
+from . import archives, search_index, services, sync
 from . import frontmatter as fm
-from . import search_index, services, sync
 from .models import Episode, Person, name_problem
 from .progress import Stop
 from .services.checks import problems_refresh
@@ -33,6 +32,7 @@ STATUSES = (CREATED, UPDATED, UNCHANGED, REFUSED)
 ERR_NOT_FOUND = "no such file or folder"
 ERR_NOT_EPISODE_FILE = "expected an episode .md file, a folder of them, or a .zip"
 ERR_BAD_ZIP = "not a readable zip archive: {problem}"
+ERR_MEMBER_TOO_BIG = "unpacks to more than the {limit:,}-byte limit, whatever the archive says ({declared:,} bytes)"
 ERR_ZIP_MEMBERS = (
     "the archive holds {count:,} .md files; at most {limit:,} are imported from one archive "
     "(EPISODES_MAX_ARCHIVE_MEMBERS); nothing was unpacked"
@@ -215,11 +215,13 @@ def _archive_problem(members: list[zipfile.ZipInfo]) -> str:
 
 def _zip_reader(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
     def read() -> bytes:
-        # Read one byte past the limit: a member's declared size can lie.
+        # A chunk at a time, counting what comes out: a member's declared size can lie.
+        limit = max_bytes()
         try:
-            with zf.open(info) as member:
-                return member.read(max_bytes() + 1)
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as exc:
+            return archives.read_member(zf, info, archives.Budget(limit))
+        except archives.TooBig:
+            raise fm.FormatError(ERR_MEMBER_TOO_BIG.format(limit=limit, declared=info.file_size)) from None
+        except archives.READ_ERRORS as exc:
             raise fm.FormatError(ERR_BAD_ZIP.format(problem=exc)) from None
 
     return read

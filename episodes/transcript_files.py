@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import html
 import io
+import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
 from operator import length_hint
 
+from . import archives
 from . import frontmatter as fm
 
 DOCX, TEXT, VTT, SRT = "docx", "text", "vtt", "srt"
@@ -28,6 +30,13 @@ SPEAKER_LIMIT = 200  # the longest speaker label the transcript table holds
 # A .docx may expand to this many times the size limit: Word's XML is verbose, a zip bomb far more so.
 DOCX_EXPANSION = 5
 DOCX_MAX_MEMBERS = 10_000
+# The defaults of what one transcript may hold (the settings EPISODES_MAX_TRANSCRIPT_PARAGRAPHS and
+# EPISODES_MAX_TRANSCRIPT_TURNS): the longest episode of the site has 251 items, a three-hour talk with a
+# turn every five seconds about 2,000.
+MAX_PARAGRAPHS = 40_000
+MAX_TURNS = 10_000
+# The latest time a transcript may hold, as the editor takes it: a later one is a typing slip.
+MAX_SECONDS = 99 * 3600 + 59 * 60 + 59
 
 ERR_UNKNOWN = (
     "not a transcript in a known format: expected a Word .docx, WebVTT, SRT, or plain text with a time line, "
@@ -40,6 +49,12 @@ ERR_NOT_DOCX = "a zip archive, but not a Word .docx: it has no word/document.xml
 ERR_ZIP_BOMB = "the document would expand to {size:,} bytes, over the {limit:,}-byte limit: refused as a zip bomb"
 ERR_ZIP_MEMBERS = "the document has {count:,} parts, over the {limit:,} a Word document can have: refused as a zip bomb"
 ERR_BAD_DOCX = "not a readable Word document: {problem}"
+ERR_TOO_MANY_PARAGRAPHS = (
+    "more than {limit:,} paragraphs or lines: too long for one transcript (EPISODES_MAX_TRANSCRIPT_PARAGRAPHS)"
+)
+ERR_TOO_MANY_TURNS = "more than {limit:,} turns: too many for one transcript (EPISODES_MAX_TRANSCRIPT_TURNS)"
+ERR_TOO_LATE = "the time {time} is past 99:59:59: is it a typing slip?"
+ERR_NOT_UTF16 = "not valid UTF-16 (the file starts with its byte-order mark): {problem}"
 ERR_EMPTY = "the document has no turns: expected a time, a speaker and a text for each turn"
 ERR_BAD_TIME = "'{time}' is not a time like 0:09, 00:00 or 1:02:03"
 ERR_BACKWARDS = "the time {time} comes after {previous}: times must not go backwards"
@@ -60,6 +75,14 @@ NOTE_TITLE = "paragraph {line}: the document title {text!r} is not part of the t
 NOTE_EMPTY_CUE = "line {line}: a cue without text is left out"
 
 
+@dataclass(frozen=True)
+class Limits:
+    """The most one transcript may hold: Word paragraphs or lines of text, and turns."""
+
+    paragraphs: int = MAX_PARAGRAPHS
+    turns: int = MAX_TURNS
+
+
 @dataclass
 class RawTranscript:
     format: str
@@ -71,35 +94,68 @@ class RawTranscript:
         return sum("header" not in item for item in self.items)
 
 
-def read_transcript(raw: bytes, *, name: str, max_bytes: int) -> RawTranscript:
-    """Read a raw transcript file in any supported format; raise fm.FormatError(message, line) if it is not one."""
+def read_transcript(raw: bytes, *, name: str, max_bytes: int, limits: Limits | None = None) -> RawTranscript:
+    """Read a raw transcript file in any supported format; raise fm.FormatError(message, line) if it is not one.
+
+    ``limits`` bound the paragraphs (or lines) and turns read, so that memory and time stay those of a
+    transcript whatever the file holds.
+    """
+    limits = limits or Limits()
     if len(raw) > max_bytes:
         raise fm.FormatError(fm.ERR_TOO_BIG.format(size=len(raw), limit=max_bytes))
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if raw[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
-        return read_docx(raw, max_bytes=max_bytes)
+        return read_docx(raw, max_bytes=max_bytes, limits=limits)
     if raw.startswith(b"\xd0\xcf\x11\xe0"):
         raise fm.FormatError(ERR_OLD_WORD)
     if ext == "docx":
         raise fm.FormatError(ERR_NOT_ZIP.format(problem="it does not start as a zip archive does"))
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raw = raw.decode("utf-16").encode("utf-8")  # Windows Notepad's "Unicode"
+        raw = _from_utf16(raw)  # Windows Notepad's "Unicode"
     text, _ = fm.decode(raw, max_bytes=max_bytes)
     text = text.removeprefix("\ufeff")
+    lines = text.count("\n") + 1
+    if lines > limits.paragraphs:
+        raise fm.FormatError(ERR_TOO_MANY_PARAGRAPHS.format(limit=limits.paragraphs), limits.paragraphs + 1)
+    _refuse_not_text(text)
     start = text.lstrip()
     if start.startswith("WEBVTT"):
-        return read_vtt(text)
+        return read_vtt(text, limits=limits)
     if _SRT_START.match(start):
-        return read_srt(text)
+        return read_srt(text, limits=limits)
     if ext == "vtt":
         raise fm.FormatError(ERR_NOT_NAMED.format(ext=".vtt", kind="WebVTT", problem="it does not start with WEBVTT"))
     if ext == "srt":
         raise fm.FormatError(ERR_NOT_NAMED.format(ext=".srt", kind="SRT", problem="it does not start with a cue"))
     if _TIME_LINE.search(text):
-        return read_text(text)
+        return read_text(text, limits=limits)
     if not text.strip():
         raise fm.FormatError(ERR_EMPTY)
     raise fm.FormatError(ERR_UNKNOWN)
+
+
+def _from_utf16(raw: bytes) -> bytes:
+    """Return UTF-16 text (with its byte-order mark) as UTF-8; refuse it, at its line, if it is not UTF-16."""
+    try:
+        return raw.decode("utf-16").encode("utf-8")
+    except UnicodeError as exc:
+        good = raw[: exc.start - exc.start % 2].decode("utf-16", errors="replace")
+        raise fm.FormatError(ERR_NOT_UTF16.format(problem=exc.reason), good.count("\n") + 1) from None
+
+
+def _refuse_not_text(text: str, line: int | None = None) -> None:
+    """Refuse a character that XML and HTML cannot carry, at its line (or at ``line``: a Word paragraph)."""
+    problem = fm.not_text(text)
+    if problem is not None:
+        index, message = problem
+        raise fm.FormatError(message, line if line is not None else text.count("\n", 0, index) + 1)
+
+
+def _count_turn(turns: int, limit: int, number: int) -> int:
+    """Return ``turns`` + 1, refusing the turn at line ``number`` if it is one too many."""
+    if turns >= limit:
+        raise fm.FormatError(ERR_TOO_MANY_TURNS.format(limit=limit), number)
+    return turns + 1
 
 
 # -- times ----------------------------------------------------------------------------------------------------
@@ -141,7 +197,7 @@ def _speaker(who: str, time: str, number: int) -> str:
 # -- plain text -------------------------------------------------------------------------------------------------
 
 
-def read_text(text: str) -> RawTranscript:
+def read_text(text: str, *, limits: Limits | None = None) -> RawTranscript:
     """Read the site's plain-text layout: a time line, a speaker line and a text line per turn.
 
     Any other line is a section header; blank lines and Otter's "Transcribed by" line are left out.
@@ -149,6 +205,7 @@ def read_text(text: str) -> RawTranscript:
     result = RawTranscript(TEXT, [])
     items = result.items
     append = items.append
+    max_turns, turns = (limits or Limits()).turns, 0
     lines = text.split("\n")
     lines += ("", "")  # a time on the last line still has a (blank) speaker and text line to read
     count, rest = len(lines), iter(lines)
@@ -182,6 +239,9 @@ def read_text(text: str) -> RawTranscript:
             _forward(sec, time, _last_turn(items), number)
             who = speakers[said] = said.strip()
             _check_turn(time, who, spoken, number)
+        turns += 1
+        if turns > max_turns:
+            _count_turn(max_turns, max_turns, count - length_hint(rest) - 2)
         append({"line": spoken, "sec": sec, "time": time, "who": who})
         previous_sec = sec
     if previous_sec < 0:  # no turn read
@@ -209,28 +269,40 @@ def _check_turn(time: str, who: str, spoken: str, number: int) -> None:
 # -- Word ---------------------------------------------------------------------------------------------------------
 
 
-def read_docx(raw: bytes, *, max_bytes: int) -> RawTranscript:
-    """Read the site's Word layout; line numbers in errors are paragraph numbers (from 1)."""
-    _check_zip(raw, max_bytes=max_bytes)
-    import docx  # noqa: PLC0415 - python-docx (and lxml) load only when a Word document comes
-    from docx.oxml.ns import qn  # noqa: PLC0415
+def read_docx(raw: bytes, *, max_bytes: int, limits: Limits | None = None) -> RawTranscript:
+    """Read the site's Word layout; line numbers in errors are paragraph numbers (from 1).
 
+    The document is read as a stream, a paragraph at a time, each part inflated a chunk at a time: what
+    it unpacks to counts against ``max_bytes * DOCX_EXPANSION`` as it comes, whatever the zip declares.
+    """
+    limits = limits or Limits()
+    archive = _open_zip(raw, max_bytes=max_bytes)
+    budget = archives.Budget(max_bytes * DOCX_EXPANSION)
+    result = RawTranscript(DOCX, [])
     try:
-        document = docx.Document(io.BytesIO(raw))
-        body = document.element.body
-        paragraphs = [(p.style, p.text) for p in body.iterchildren(qn("w:p"))]
-        kinds = _style_kinds(document)
-        tables = sum(1 for _ in body.iterchildren(qn("w:tbl")))
+        kinds = _style_kinds(_styles(archive, budget))
+        paragraphs, tables = _paragraphs(archive, budget, limits.paragraphs)
+        _read_paragraphs(paragraphs, kinds, result, limits)
+    except archives.TooBig as exc:
+        raise fm.FormatError(ERR_ZIP_BOMB.format(size=exc.produced, limit=exc.limit)) from None
+    except fm.FormatError:
+        raise
     except Exception as exc:  # noqa: BLE001 - any failure of a third-party reader on a foreign file is a refusal
         raise fm.FormatError(ERR_BAD_DOCX.format(problem=exc)) from None
-    result = RawTranscript(DOCX, [])
-    if tables:
-        result.notes.append(NOTE_TABLES.format(count=tables))
+    if tables[0]:
+        result.notes.insert(0, NOTE_TABLES.format(count=tables[0]))
+    return result
+
+
+def _read_paragraphs(paragraphs, kinds: dict, result: RawTranscript, limits: Limits) -> None:
+    """Read (number, style, text) paragraphs in the site's Word layout into ``result``."""
     items, previous = result.items, None
     turn = None  # (sec, time, who, paragraph number) of the time and speaker the text paragraphs belong to
     pending = None  # (sec, time, paragraph number) of a time still waiting for its speaker
     texts = 0  # text paragraphs of the current turn
-    for number, (style, text) in enumerate(paragraphs, 1):
+    turns = 0
+    number = 0
+    for number, style, text in paragraphs:
         stripped = text.strip()
         if not stripped:
             continue
@@ -241,6 +313,7 @@ def read_docx(raw: bytes, *, max_bytes: int) -> RawTranscript:
                 raise fm.FormatError(ERR_DOCX_NO_SPEAKER.format(time=pending[1], line=pending[2]), number)
             if turn is not None and not texts:
                 raise fm.FormatError(ERR_DOCX_NO_TEXT.format(time=turn[1], line=turn[3]), number)
+        _refuse_not_text(stripped, number)
         if _is_otter(stripped):
             result.notes.append(NOTE_OTTER.format(line=number))
         elif kind == "heading":
@@ -257,41 +330,110 @@ def read_docx(raw: bytes, *, max_bytes: int) -> RawTranscript:
             sec, time, at = pending
             turn, pending, texts = (sec, time, _speaker(stripped, time, number), at), None, 0
         elif turn is not None:
+            turns = _count_turn(turns, limits.turns, number)
             items.append({"line": stripped, "sec": turn[0], "time": turn[1], "who": turn[2]})
             texts += 1
         else:
             raise fm.FormatError(ERR_DOCX_STRAY.format(text=stripped[:80]), number)
-    end = len(paragraphs) + 1
+    end = number + 1
     if pending is not None:
         raise fm.FormatError(ERR_DOCX_NO_SPEAKER.format(time=pending[1], line=pending[2]), end)
     if turn is not None and not texts:
         raise fm.FormatError(ERR_DOCX_NO_TEXT.format(time=turn[1], line=turn[3]), end)
     if not result.turns:
         raise fm.FormatError(ERR_EMPTY)
-    return result
 
 
-def _check_zip(raw: bytes, *, max_bytes: int) -> None:
-    """Refuse what is not a zip holding a Word document, or what would expand past the limit, before reading."""
+def _open_zip(raw: bytes, *, max_bytes: int) -> zipfile.ZipFile:
+    """Return the zip of a Word document, refusing one that is not, or that declares too much to unpack."""
     try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            members = archive.infolist()
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
         raise fm.FormatError(ERR_NOT_ZIP.format(problem=exc)) from None
     if len(members) > DOCX_MAX_MEMBERS:
         raise fm.FormatError(ERR_ZIP_MEMBERS.format(count=len(members), limit=DOCX_MAX_MEMBERS))
-    # A member's declared size bounds what reading it gives (zipfile stops there and checks the CRC).
+    # What the directory declares is only a first, cheap refusal: reading counts what really comes out.
     expanded, limit = sum(info.file_size for info in members), max_bytes * DOCX_EXPANSION
     if expanded > limit:
         raise fm.FormatError(ERR_ZIP_BOMB.format(size=expanded, limit=limit))
-    if not any(info.filename == "word/document.xml" for info in members):
+    if not any(info.filename == DOCUMENT_PART for info in members):
         raise fm.FormatError(ERR_NOT_DOCX)
+    return archive
 
 
-def _style_kinds(document) -> dict[str | None, str]:
+DOCUMENT_PART = "word/document.xml"
+_RELS_PART = "word/_rels/document.xml.rels"
+_STYLES_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
+
+
+def _styles(archive: zipfile.ZipFile, budget: archives.Budget):
+    """Return the document's styles (python-docx's ``Styles``), or Word's defaults when it has none."""
+    from docx.oxml.parser import parse_xml  # noqa: PLC0415 - python-docx (and lxml) load only for Word
+    from docx.parts.styles import StylesPart  # noqa: PLC0415
+    from docx.styles.styles import Styles  # noqa: PLC0415
+
+    name = None
+    if _RELS_PART in archive.NameToInfo:
+        rels = parse_xml(archives.read_member(archive, archive.getinfo(_RELS_PART), budget))
+        for rel in rels:
+            if rel.get("Type") == _STYLES_TYPE and rel.get("TargetMode") != "External":
+                target = rel.get("Target", "")
+                name = target.lstrip("/") if target.startswith("/") else posixpath.normpath("word/" + target)
+                break
+    if name is not None and name in archive.NameToInfo:
+        xml = archives.read_member(archive, archive.getinfo(name), budget)
+    else:  # as python-docx does for a document without styles
+        xml = StylesPart._default_styles_xml()  # noqa: SLF001
+    return Styles(parse_xml(xml))
+
+
+def _paragraphs(archive: zipfile.ZipFile, budget: archives.Budget, limit: int):
+    """Return an iterator of (number, style id, text) of the body's paragraphs, and a one-item list that
+    holds the number of the body's tables once the iterator is done.
+
+    The body is parsed as a stream with python-docx's own element classes (so a paragraph's text is
+    what python-docx gives), each of its children dropped once read: memory holds one paragraph, not
+    the document.
+    """
+    import docx.oxml  # noqa: F401, PLC0415 - registers python-docx's element classes
+    from docx.oxml.ns import qn  # noqa: PLC0415
+    from docx.oxml.parser import element_class_lookup  # noqa: PLC0415
+    from lxml import etree  # noqa: PLC0415
+
+    body_tag, paragraph_tag, table_tag = qn("w:body"), qn("w:p"), qn("w:tbl")
+    tables = [0]
+
+    def paragraphs():
+        number = 0
+        with archives.MemberReader(archive, archive.getinfo(DOCUMENT_PART), budget) as stream:
+            events = etree.iterparse(
+                stream, events=("end",), remove_blank_text=True, resolve_entities=False, no_network=True
+            )
+            events.set_element_class_lookup(element_class_lookup)
+            for _, element in events:
+                parent = element.getparent()
+                if parent is None or parent.tag != body_tag:
+                    continue
+                if element.tag == paragraph_tag:
+                    number += 1
+                    if number > limit:
+                        raise fm.FormatError(ERR_TOO_MANY_PARAGRAPHS.format(limit=limit), number)
+                    yield number, element.style, element.text
+                elif element.tag == table_tag:
+                    tables[0] += 1
+                # What is read is done with: keep the tree to the paragraph being read.
+                element.clear(keep_tail=True)
+                while element.getprevious() is not None:
+                    del parent[0]
+
+    return paragraphs(), tables
+
+
+def _style_kinds(styles) -> dict[str | None, str]:
     """Return "heading" or "title" for the paragraph style ids that are (or are based on) headings or a title."""
     kinds = {}
-    for style in document.styles:
+    for style in styles:
         base, seen = style, set()
         while base is not None and base.style_id not in seen:
             seen.add(base.style_id)
@@ -318,18 +460,19 @@ _SRT_TAG = re.compile(r"</?(?:i|b|u|font)(?:[ \t][^>]*)?>", re.IGNORECASE)
 _LEADING_SPEAKER = re.compile(r"^(\w[\w .'’()-]{0,59}?)[ \t]*:[ \t]+(?=\S)")
 
 
-def read_vtt(text: str) -> RawTranscript:
+def read_vtt(text: str, *, limits: Limits | None = None) -> RawTranscript:
     """Read WebVTT: each cue a turn at its start; ``<v Speaker>`` voices (several voices: several turns)."""
-    return _read_cues(text, VTT)
+    return _read_cues(text, VTT, limits or Limits())
 
 
-def read_srt(text: str) -> RawTranscript:
+def read_srt(text: str, *, limits: Limits | None = None) -> RawTranscript:
     """Read SRT: each cue a turn at its start; a leading ``Speaker:`` in the text is the speaker."""
-    return _read_cues(text, SRT)
+    return _read_cues(text, SRT, limits or Limits())
 
 
-def _read_cues(text: str, kind: str) -> RawTranscript:
+def _read_cues(text: str, kind: str, limits: Limits) -> RawTranscript:
     result = RawTranscript(kind, [])
+    turn_count = 0
     lines = text.split("\n")
     number, previous = 0, None
     speakers: set[str] = set()
@@ -358,6 +501,7 @@ def _read_cues(text: str, kind: str) -> RawTranscript:
         if not turns:
             result.notes.append(NOTE_EMPTY_CUE.format(line=number + 1))
         for who, line in turns:
+            turn_count = _count_turn(turn_count, limits.turns, number + timing + 2)
             item = {"line": line, "sec": sec, "time": time}
             if who:
                 item["who"] = _speaker(who, time, number + timing + 2)
@@ -385,6 +529,8 @@ def _cue_timing(line: str, number: int) -> tuple[int, int]:
         raise fm.FormatError(ERR_CUE_TIMING.format(timing=line.strip()[:80]), number)
     if end < start:
         raise fm.FormatError(ERR_CUE_ENDS_EARLY.format(start=_cue_clock(start), end=_cue_clock(end)), number)
+    if start // 1000 > MAX_SECONDS:
+        raise fm.FormatError(ERR_TOO_LATE.format(time=line.split("-->")[0].strip()[:40]), number)
     return start, end
 
 

@@ -80,10 +80,17 @@ def max_bytes() -> int:
     return settings.EPISODES_MAX_FILE_BYTES
 
 
+def transcript_limits() -> tf.Limits:
+    """Return the most one raw transcript may hold (paragraphs or lines, turns)."""
+    return tf.Limits(
+        paragraphs=settings.EPISODES_MAX_TRANSCRIPT_PARAGRAPHS, turns=settings.EPISODES_MAX_TRANSCRIPT_TURNS
+    )
+
+
 def transcript_read(*, name: str, data: bytes) -> tf.RawTranscript:
     """Read a raw transcript file (any supported format); raise IntakeError naming the file and line."""
     try:
-        return tf.read_transcript(data, name=name, max_bytes=max_bytes())
+        return tf.read_transcript(data, name=name, max_bytes=max_bytes(), limits=transcript_limits())
     except fm.FormatError as exc:
         raise IntakeError(name, exc) from None
 
@@ -92,7 +99,11 @@ def chapters_read(*, name: str, data: bytes | str) -> list[ch.Chapter]:
     """Read a chapter list (bytes of a file, or pasted text); raise IntakeError naming it and the line."""
     try:
         text = data if isinstance(data, str) else fm.decode(data, max_bytes=max_bytes())[0]
-        return ch.read_chapters(text.replace("\r\n", "\n").removeprefix("\ufeff"))
+        text = text.replace("\r\n", "\n").removeprefix("\ufeff")
+        problem = fm.not_text(text)
+        if problem is not None:
+            raise fm.FormatError(problem[1], text.count("\n", 0, problem[0]) + 1)
+        return ch.read_chapters(text)
     except fm.FormatError as exc:
         raise IntakeError(name, exc) from None
 

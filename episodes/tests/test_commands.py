@@ -4,6 +4,7 @@ import errno
 import io
 import os
 import sys
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from episodes import exporting, importing
 from episodes.models import Episode, Person, TranscriptItem
 from episodes.tests.factories import SEED, export, make_episode, make_text
 from episodes.tests.test_search import check_index, found
+from episodes.tests.transcripts import lying_zip
 
 pytestmark = pytest.mark.django_db
 
@@ -540,6 +542,29 @@ def test_an_archive_over_the_limits_is_refused_before_unpacking(tmp_path, settin
     assert status == 1
     assert f"{archive}:1: {message}" in err and "nothing was unpacked" in err
     assert "1 files: 0 created, 0 updated, 0 unchanged, 1 refused" in out
+
+
+@pytest.mark.parametrize("crc_of_prefix", [False, True])
+def test_an_archive_whose_directory_understates_a_member_is_read_by_what_comes_out(tmp_path, settings, crc_of_prefix):
+    # 20 MB of body in a member the directory calls small: reading stops at the stated size (the CRC
+    # then tells the lie) or at the limit, never after inflating it all.
+    settings.EPISODES_MAX_FILE_BYTES = 1_000_000
+    honest = make_text().encode()
+    text = honest + b"x" * 20_000_000
+    archive = tmp_path / "site.zip"
+    archive.write_bytes(lying_zip({"ep.md": text}, lie={"ep.md": len(honest)}, crc_of_prefix=crc_of_prefix))
+    tracemalloc.start()
+    try:
+        report = importing.import_sources(importing.path_sources([str(archive)]), dry_run=True)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    (result,) = report.results
+    if crc_of_prefix:  # the stated prefix is all there is to read: the honest episode
+        assert result.status == importing.CREATED, result
+    else:
+        assert result.status == importing.REFUSED and "Bad CRC-32" in result.message, result
+    assert peak < 5_000_000
 
 
 def test_a_run_keeps_no_file_text_in_its_report(tmp_path):

@@ -56,6 +56,13 @@ def _zip_bomb() -> bytes:
     return out.getvalue()
 
 
+def _lying_docx() -> bytes:
+    with zipfile.ZipFile(io.BytesIO(transcripts.docx_bytes(TALK))) as archive:
+        xml = archive.read("word/document.xml")
+    parts = transcripts.docx_with_document(xml + b" " * 20_000_000)
+    return transcripts.lying_zip(parts, lie={"word/document.xml": len(xml) - 10})
+
+
 BAD = {
     "notes.txt": (b"Just a note.\nNo times here.\n", 1, "not a transcript in a known format"),
     "bad-time.txt": (b"0:01\nA\nHi.\n\n0:61\nB\nBye.\n", 5, "'0:61' is not a time like 0:09, 00:00 or 1:02:03"),
@@ -65,12 +72,23 @@ BAD = {
     "not-a-zip.docx": (b"0:01\nA\nHi.\n", 1, "not a Word .docx: a .docx is a zip archive, and this file is not one"),
     "bomb.docx": (_zip_bomb(), 1, "refused as a zip bomb"),
     "backwards.docx": (transcripts.docx_bytes([TALK[2], TALK[1]]), 4, "the time 0:00 comes after 0:09"),
+    # Hostile or broken text: a traceback, or kept as raw YAML and left out of the public files, before.
+    "utf16.txt": (b"\xff\xfe" + "0:01\nA\nHi.\n".encode("utf-16-le") + b"\x00\xdc", 4, "not valid UTF-16"),
+    "nul.txt": (b"0:01\nA\nHi\x00.\n", 3, "the character U+0000 at column 3 is not allowed in text"),
+    "hours.vtt": (
+        b"WEBVTT\n\n99999999999999999999:00:01.000 --> 99999999999999999999:00:02.000\n<v A>Hi\n",
+        3,
+        "the time 99999999999999999999:00:01.000 is past 99:59:59",
+    ),
+    "lying.docx": (_lying_docx(), 1, "not a readable Word document"),
+    "long.txt": (b"0:01\nA\nHi.\n" * 6, 10, "more than 3 turns: too many for one transcript"),
 }
 
 
 @pytest.mark.parametrize("name", BAD)
 def test_every_bad_input_is_refused_clearly_and_changes_nothing(tmp_path, settings, name):
     settings.EPISODES_MAX_FILE_BYTES = 1_000_000
+    settings.EPISODES_MAX_TRANSCRIPT_TURNS = 3
     data, line, message = BAD[name]
     path = tmp_path / name
     path.write_bytes(data)

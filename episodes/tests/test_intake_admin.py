@@ -177,3 +177,23 @@ def test_clips_that_disagree_with_the_sections_are_flagged_in_the_clips_panel(ad
     panel = html.split('id="panel-clips"')[1].split('id="transcript"')[0]
     assert "clip &#x27;Nowhere&#x27; matches no section header" in panel
     assert "clip &#x27;Nowhere&#x27; links to 0:03, not to its start 0:00" in panel
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        # A UTF-16 file with a broken surrogate: an uncaught UnicodeDecodeError (a 500) left its upload behind.
+        ("talk.txt", b"\xff\xfe" + "0:01\nA\nHi.\n".encode("utf-16-le") + b"\x00\xdc", "talk.txt:4: not valid UTF-16"),
+        ("talk.txt", b"0:01\nA\nHi\x0bthere.\n", "talk.txt:3: the character U+000B at column 3"),
+        ("talk.vtt", b"WEBVTT\n\n99999999999999999999:00:01.000 --> 99999999999999999999:00:02.000\n<v A>Hi\n", ":3: "),
+    ],
+)
+def test_files_that_are_not_text_are_refused_on_the_form_and_their_upload_removed(
+    admin_client, upload_dir, name, data, message
+):
+    episode = make_episode(slug="talk", transcript=[])
+    upload_file = io.BytesIO(data)
+    upload_file.name = name
+    response = admin_client.post(transcript_url(episode), {"file": upload_file})
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not list(upload_dir.iterdir())

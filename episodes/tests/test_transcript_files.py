@@ -1,12 +1,14 @@
 """Reading raw transcripts: each format, recognised by content, and every bad input refused at its line."""
 
 import io
+import tracemalloc
 import zipfile
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from episodes import archives
 from episodes import frontmatter as fm
 from episodes import transcript_files as tf
 from episodes.tests import transcripts
@@ -337,3 +339,105 @@ def test_cue_refusals_name_the_line(text, line, message):
         return
     error = refused(text, "talk.vtt" if text.startswith("WEBVTT") else "talk.srt")
     assert error.line == line and message in error.message
+
+
+# -- hostile files: what a file may make the reader do ---------------------------------------------------
+
+
+def _document_xml(items=TALK) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(transcripts.docx_bytes(items))) as archive:
+        return archive.read("word/document.xml")
+
+
+@pytest.mark.parametrize("crc_of_prefix", [False, True])
+def test_a_docx_whose_zip_directory_understates_its_document_is_refused_without_inflating_it(crc_of_prefix):
+    # 60 MB of document in a 100 KB file whose directory says it holds the small document it starts with:
+    # zipfile inflated all of it before cutting it to the stated size (a 1.5 MB file took 2.2 GB).
+    xml = _document_xml()
+    end = xml.rindex(b"</w:body>")
+    parts = transcripts.docx_with_document(xml[:end] + b" " * 60_000_000 + xml[end:])
+    raw = transcripts.lying_zip(parts, lie={"word/document.xml": len(xml)}, crc_of_prefix=crc_of_prefix)
+    assert len(raw) < 200_000
+    tracemalloc.start()
+    try:
+        error = refused(raw, "talk.docx")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "not a readable Word document" in error.message
+    assert peak < 10_000_000
+
+
+def test_a_member_is_read_a_chunk_at_a_time_and_stops_past_its_budget():
+    data = b"x" * (5 * archives.CHUNK)
+    raw = transcripts.lying_zip({"a.xml": data, "b.xml": data}, lie={})
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        budget = archives.Budget(len(data) + 10)
+        assert archives.read_member(archive, archive.getinfo("a.xml"), budget) == data
+        with pytest.raises(archives.TooBig) as info:  # the budget is shared by the members read with it
+            archives.read_member(archive, archive.getinfo("b.xml"), budget)
+    assert info.value.produced <= len(data) + 10 + archives.CHUNK
+
+
+def test_word_paragraphs_and_turns_over_the_limits_are_refused_at_the_first_one_too_many():
+    raw = transcripts.docx_bytes(TALK)  # 1 + 3 + 3 + 1 + 3 + 3 + 3 = 17 paragraphs, 5 turns
+    assert read(raw, "talk.docx").items == TALK
+    with pytest.raises(fm.FormatError) as info:
+        tf.read_transcript(raw, name="t.docx", max_bytes=LIMIT, limits=tf.Limits(paragraphs=16))
+    assert info.value.line == 17 and info.value.message == tf.ERR_TOO_MANY_PARAGRAPHS.format(limit=16)
+    with pytest.raises(fm.FormatError) as info:
+        tf.read_transcript(raw, name="t.docx", max_bytes=LIMIT, limits=tf.Limits(turns=4))
+    assert info.value.line == 17 and info.value.message == tf.ERR_TOO_MANY_TURNS.format(limit=4)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "limits", "line", "message"),
+    [
+        (
+            "0:01\nA\nHi.\n\n0:02\nB\nHo.\n",
+            "t.txt",
+            tf.Limits(paragraphs=7),
+            8,
+            tf.ERR_TOO_MANY_PARAGRAPHS.format(limit=7),
+        ),  # noqa: E501
+        ("0:01\nA\nHi.\n\n0:02\nB\nHo.\n", "t.txt", tf.Limits(turns=1), 5, tf.ERR_TOO_MANY_TURNS.format(limit=1)),
+        (transcripts.webvtt(TALK), "t.vtt", tf.Limits(turns=4), 18, tf.ERR_TOO_MANY_TURNS.format(limit=4)),
+        (transcripts.srt(TALK), "t.srt", tf.Limits(turns=2), 11, tf.ERR_TOO_MANY_TURNS.format(limit=2)),
+    ],
+)
+def test_lines_and_turns_over_the_limits_are_refused_at_the_first_one_too_many(text, name, limits, line, message):
+    with pytest.raises(fm.FormatError) as info:
+        tf.read_transcript(text.encode(), name=name, max_bytes=LIMIT, limits=limits)
+    assert (info.value.line, info.value.message) == (line, message)
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "line", "message"),
+    [
+        # What Word's Shift+Enter pastes, a NUL, a lone surrogate: none can go into a feed or a page.
+        ("0:01\nA\nHi.\n\n0:02\nB\nHo\x0bthere.\n", "t.txt", 7, "the character U+000B at column 3 is not allowed"),
+        ("0:01\nA\nHi\x00.\n", "t.txt", 3, "the character U+0000 at column 3 is not allowed"),
+        ("WEBVTT\n\n00:01.000 --> 00:02.000\n<v A>Hi\x07\n", "t.vtt", 4, "the character U+0007"),
+        ("1\n00:00:01,000 --> 00:00:02,000\nA: Hi\x1b\n", "t.srt", 3, "the character U+001B"),
+        # A UTF-16 file (its byte-order mark first) with a lone or broken surrogate is not text at all.
+        ("0:01\nA\nHi.\n\n0:02\nB\nH\ud800o.\n".encode("utf-16", "surrogatepass"), "t.txt", 7, "not valid UTF-16"),
+        (
+            b"\xff\xfe" + "0:01\nA\nHi.\n\n".encode("utf-16-le") + b"\x00\xdc" + "x\n".encode("utf-16-le"),
+            "t.txt",
+            5,
+            "not valid UTF-16",
+        ),
+        (b"\xfe\xff" + "0:01\n".encode("utf-16-be") + b"\xd8\x00", "t.txt", 2, "not valid UTF-16"),
+        # Absurd hours: a typing slip, never a time to keep (they were kept as raw YAML and left off the files).
+        (
+            "WEBVTT\n\n99999999999999999999:00:01.000 --> 99999999999999999999:00:02.000\n<v A>Hi\n",
+            "t.vtt",
+            3,
+            tf.ERR_TOO_LATE.format(time="99999999999999999999:00:01.000"),
+        ),
+        ("1\n100:00:00,000 --> 100:00:02,000\nA: Hi\n", "t.srt", 2, tf.ERR_TOO_LATE.format(time="100:00:00,000")),
+    ],
+)
+def test_text_that_xml_cannot_carry_and_undecodable_files_are_refused_at_their_line(data, name, line, message):
+    error = refused(data, name)
+    assert error.line == line and message in error.message, error

@@ -7,6 +7,9 @@ feed writers (one cue per start time, a voice per turn), so that what the site p
 from __future__ import annotations
 
 import io
+import struct
+import zipfile
+import zlib
 
 from episodes import chapters as ch
 from episodes import sync
@@ -72,3 +75,37 @@ def chapter_list(items: list[dict]) -> str:
     """Return the section headers of ``items`` as the site's chapter list, each at its section's start."""
     rows = [sync.item_row(i, item) for i, item in enumerate(items)]
     return ch.chapter_lines([(s.title, s.start) for s in timeline(rows) if s.is_header])
+
+
+def lying_zip(members: dict[str, bytes], *, lie: dict[str, int], crc_of_prefix: bool = False) -> bytes:
+    """Return a real deflated zip whose local and central headers understate the sizes in ``lie``.
+
+    With ``crc_of_prefix`` the stated CRC is that of the stated prefix, so that a reader that stops at the
+    stated size finds nothing wrong: only one that inflates everything pays for the lie.
+    """
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    raw = bytearray(out.getvalue())
+    for name, size in lie.items():
+        encoded = name.encode("utf-8")
+        crc = zlib.crc32(members[name][:size]) if crc_of_prefix else None
+        # Local header: CRC at 14, uncompressed size at 22, name at 30; central: CRC at 16, size at 24, name at 46.
+        for signature, crc_at, size_at, name_at in ((b"PK\x03\x04", 14, 22, 30), (b"PK\x01\x02", 16, 24, 46)):
+            start = raw.find(signature)
+            while raw[start + name_at : start + name_at + len(encoded)] != encoded:
+                start = raw.find(signature, start + 1)
+                assert start >= 0, name
+            struct.pack_into("<I", raw, start + size_at, size)
+            if crc is not None:
+                struct.pack_into("<I", raw, start + crc_at, crc)
+    return bytes(raw)
+
+
+def docx_with_document(xml: bytes) -> dict[str, bytes]:
+    """Return the parts of a real Word document (python-docx's template) with ``xml`` as word/document.xml."""
+    with zipfile.ZipFile(io.BytesIO(docx_bytes(TALK))) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    parts["word/document.xml"] = xml
+    return parts

@@ -37,15 +37,17 @@ class TranscriptIntake:
         slug = form.cleaned_data.get("slug", slug)
         title = form.cleaned_data.get("title", title)
         replace = form.cleaned_data.get("replace", replace)
-        folder = None
+        folder, kept = None, False
         try:
             folder, digests = uploads.stage(form.uploads())
             result = self.apply(request, folder, slug=slug, title=title, replace=replace, version=version, dry_run=True)
+            kept = True
         except (services.ServiceError, uploads.UploadFolderError, OSError) as exc:
-            if folder is not None:
-                shutil.rmtree(folder, ignore_errors=True)  # refused: nothing waits for a confirmation
             form.add_error(None, str(exc))
             return self.render(request, form=form)
+        finally:
+            if folder is not None and not kept:
+                shutil.rmtree(folder, ignore_errors=True)  # refused, or failed: nothing waits for a confirmation
         token = uploads.staging_token(
             request, folder, digests, slug=slug, title=title, replace=replace, version=result.seen_version
         )
