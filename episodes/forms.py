@@ -20,6 +20,8 @@ ERR_EXTRA_NOT_MAPPING = "Other keys must be a YAML mapping of keys to values."
 ERR_EXTRA_KNOWN_KEY = "'{key}' has its own field above; edit it there."
 ERR_NOT_THIS_EPISODE = "Transcript item #{id} is not part of this episode (reload the page)."
 ERR_ITEM_NUL = "Item {number}: a NUL character (U+0000) cannot be saved; remove it."
+ERR_ITEM_NOT_TEXT = "Item {number}: the character {char} cannot be saved; remove it{hint}."
+ERR_NOT_TEXT = "The character {char} cannot be saved (pages and the feed cannot show it); remove it{hint}."
 
 # Newer front matter keys that get a field of their own when their value has this type.
 EXTRA_FIELDS = {
@@ -136,6 +138,20 @@ class ExactTextMixin:
                 if isinstance(field.widget, forms.Textarea):
                     field.to_python = _lf(field.to_python)
 
+    def clean(self):
+        data = super().clean()
+        refuse_not_text(self)
+        return data
+
+
+def refuse_not_text(form: forms.BaseForm) -> None:
+    """Add an error to each field whose cleaned text holds a character XML and HTML cannot carry."""
+    for name, value in list(form.cleaned_data.items()):
+        char = fm.not_text_char(value)
+        if char:
+            words, hint = fm.char_words(char)
+            form.add_error(name, ValidationError(ERR_NOT_TEXT.format(char=words, hint=hint), code="not_text"))
+
 
 def _remembered(to_python):
     found = {}
@@ -225,6 +241,9 @@ class EpisodeForm(ExactTextMixin, forms.ModelForm):
             values = [value for value in (edit.text, edit.who, edit.time) if value is not None]
             if any("\x00" in value for value in values):
                 problems.append((number, pk, ERR_ITEM_NUL.format(number=number)))
+            elif char := fm.not_text_char(values):
+                char, hint = fm.char_words(char)
+                problems.append((number, pk, ERR_ITEM_NOT_TEXT.format(number=number, char=char, hint=hint)))
             if edit.who is not None and len(edit.who.strip()) > LABEL_LIMIT:
                 problems.append(
                     (number, pk, ERR_ITEM_TOO_LONG.format(number=number, field="speaker", limit=LABEL_LIMIT))
@@ -241,6 +260,7 @@ class EpisodeForm(ExactTextMixin, forms.ModelForm):
             return {}
         try:
             data = fm.load(text)
+            fm.check_text_values(data, text)
         except fm.FormatError as exc:
             raise ValidationError(f"line {exc.line}: {exc.message}") from None
         if not isinstance(data, dict):

@@ -15,7 +15,9 @@ from django.contrib.syndication.views import Feed
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.feedgenerator import Rss201rev2Feed
+from django.utils.xmlutils import SimplerXMLGenerator
 
+from .. import frontmatter as fm
 from .. import markup
 from ..models import LONG_PERSON_FIELDS, Episode, Person, TranscriptItem
 from ..sync import parsed_extra
@@ -76,8 +78,34 @@ def feed_entries() -> FeedEntries:
     return FeedEntries(entries, hosts)
 
 
+class TextOnlyXMLGenerator(SimplerXMLGenerator):
+    """Django's XML writer, writing a space for each character XML cannot carry instead of failing.
+
+    Such text is refused on the way in, but a row stored before that (a title with the U+000B Word's
+    Shift+Enter pastes) made the whole feed fail for every reader.
+    """
+
+    def characters(self, content):
+        super().characters(fm.as_text(content) if content else content)
+
+    def startElement(self, name, attrs):  # noqa: N802 - the SAX name
+        super().startElement(name, {key: fm.as_text(value) for key, value in attrs.items()} if attrs else attrs)
+
+
 class PodcastRss(Rss201rev2Feed):
     """RSS 2.0 with the Podcasting 2.0 namespace: people on the channel, files and people on each item."""
+
+    def write(self, outfile, encoding):
+        # RssFeed.write, with the writer that never fails on stored text.
+        handler = TextOnlyXMLGenerator(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        self.add_stylesheets(handler)
+        handler.startElement("rss", self.rss_attributes())
+        handler.startElement("channel", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        self.endChannelElement(handler)
+        handler.endElement("rss")
 
     def rss_attributes(self):
         return {**super().rss_attributes(), "xmlns:podcast": PODCAST_NAMESPACE}

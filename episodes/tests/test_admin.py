@@ -318,6 +318,17 @@ def test_people_admin_lists_episodes_and_marks_profiles(admin_client, seed_episo
     assert person.has_profile and person.name == "Danny Leybzon"
 
 
+def test_a_persons_name_with_a_control_character_is_a_form_error(admin_client, seed_episode):
+    # A U+000B (Word's Shift+Enter) in a name took the feed down for every reader.
+    person = Person.objects.get(key="dannyleybzon")
+    url = reverse("admin:episodes_person_change", args=[person.pk])
+    data = form_fields(admin_client.get(url).content.decode(), "person_form")
+    data["name"] = "Danny\x0bLeybzon"
+    response = admin_client.post(url, data)
+    assert response.status_code == 200 and "The character U+000B cannot be saved" in response.content.decode()
+    assert Person.objects.get(pk=person.pk).name == person.name
+
+
 def test_a_person_saved_unchanged_keeps_the_biography_as_typed(admin_client):
     text = '---\nshort: janedoe\ntitle: "Jane Doe"\n---\n\n  Jane builds data teams.\n\n'
     import_text(text, slug="janedoe", person=True)

@@ -129,6 +129,10 @@ def test_every_operation_costs_the_same_queries_at_344_and_3440_items(admin_clie
         ("speaker-rename", {"old": "Danny", "new": "x" * 201}, "at most 200 characters"),
         ("speaker-rename", {"old": "Danny", "new": "Dan\x00ny"}, "Null characters are not allowed"),
         ("section-add", {"position": 2, "title": "Part\x00two"}, "Null characters are not allowed"),
+        # What Word's Shift+Enter pastes, or any control character: pages and the feed cannot carry it.
+        ("speaker-rename", {"old": "Danny", "new": "Dan\x0bny"}, "The character U+000B cannot be saved"),
+        ("section-add", {"position": 2, "title": "Part\x1btwo"}, "The character U+001B cannot be saved"),
+        ("chapters-paste", {"chapters": "00:00 Intro\n01:00 Part\x0btwo\n"}, "Chapters: The character U+000B"),
         ("header-before", {"title": "x"}, "Select the turn the new section starts with"),
         ("speaker-tie", {"label": "Danny", "person": "nobody-with-that-key"}, "no person with the key"),
         ("header-up", {"position": 0}, "is not a section header"),
@@ -221,6 +225,8 @@ def test_a_title_only_save_costs_at_most_20_queries(admin_client, seed_episode):
         ("who", "x" * 201, "the speaker can have at most 200 characters"),
         ("text", "a\x00b", "a NUL character (U+0000) cannot be saved"),
         ("who", "A\x00", "a NUL character (U+0000) cannot be saved"),
+        ("text", "line\x0bbreak", "the character U+000B cannot be saved"),
+        ("who", "A\x07", "the character U+0007 cannot be saved"),
     ],
 )
 def test_bad_transcript_input_is_shown_on_its_row_and_kept(admin_client, seed_episode, field, value, message):
@@ -231,6 +237,24 @@ def test_bad_transcript_input_is_shown_on_its_row_and_kept(admin_client, seed_ep
     html = response.content.decode()
     assert response.status_code == 200 and message in html
     assert f'id="error-{item.pk}"' in html or field != "time"
+    assert Episode.objects.get().version == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("title", "Line\x0bbreak", "The character U+000B cannot be saved"),
+        ("body", "Text\x0c\n", "The character U+000C cannot be saved"),
+        ("extra_yaml", 'notes: "a\\vb"\n', "line 1: &#x27;notes&#x27; holds the character U+000B"),
+    ],
+)
+def test_text_pages_and_the_feed_cannot_carry_is_a_form_error_and_nothing_saved(
+    admin_client, seed_episode, field, value, message
+):
+    data = page_data(admin_client, seed_episode)
+    data[field] = value
+    response = admin_client.post(change_url(seed_episode), {**data, "_continue": "1"})
+    assert response.status_code == 200 and message in response.content.decode()
     assert Episode.objects.get().version == 1
 
 

@@ -155,6 +155,18 @@ def test_feed_is_rss_2_with_the_podcasting_namespace(client, people):
         assert client.get(element.get("url").removeprefix("http://testserver")).status_code == 200
 
 
+def test_feed_stays_readable_with_text_stored_before_control_characters_were_refused(client, people):
+    # A U+000B (Word's Shift+Enter) in a title or a person's name made /feed.xml answer 500 for every reader.
+    make_episode("ep", title="Line", guests=["janedoe"])
+    Episode.objects.filter(slug="ep").update(title="Line\x0bbreak\x0c")
+    Person.objects.filter(key="janedoe").update(name="Jane\x0bDoe")
+    Person.objects.filter(key="alexeygrigorev").update(name="Alexey\x1bGrigorev")
+    _, root = rss(client)
+    (item,) = root.iter("item")
+    assert item.findtext("title") == "Line break "
+    assert [p.text for p in item.findall("podcast:person", NS)] == ["Jane Doe", "Alexey Grigorev"]
+
+
 def test_feed_lists_published_episodes_newest_first_without_drafts(client, people):
     make_episode("old", season=1, episode=1, title="Old")
     make_episode("new", season=2, episode=1, title="New")

@@ -173,12 +173,21 @@ def test_person_profile_round_trip():
     assert doc.render().endswith("---\n\nJane is great.")
 
 
-def test_keys_holding_nul_escapes_are_kept():
-    # jsonb refuses "\u0000", so such keys must not go into front_keys or an item's keys as they are.
-    text = fm.render({"title": "T", "a\x00b": 1, "transcript": [{"line": "hi", "x\x00y": 2}]}, "\n")
-    result = import_text(text, slug="nul-keys")
-    assert result.status == importing.CREATED, result
-    assert export(Episode.objects.get(slug="nul-keys")) == text
+@pytest.mark.parametrize(
+    ("front", "line", "message"),
+    [
+        # A NUL escape in a key was kept as YAML text; text a page or a feed cannot carry is refused now.
+        ({"title": "T", "a\x00b": 1}, 3, "a key holds the character U+0000"),
+        ({"title": "T", "transcript": [{"line": "hi", "x\x00y": 2}]}, 5, "a key of 'transcript[0]' holds the char"),
+        ({"title": "Line\x0bbreak"}, 2, "'title' holds the character U+000B, which is not allowed in text"),
+        ({"title": "T", "guests": ["ok", "bad\x1f"]}, 5, "'guests[1]' holds the character U+001F"),
+    ],
+)
+def test_escapes_of_text_xml_cannot_carry_are_refused_at_their_line(front, line, message):
+    text = fm.render(front, "\n")
+    result = import_text(text, slug="not-text")
+    assert result.status == importing.REFUSED and (result.line, True) == (line, message in result.message), result
+    assert not Episode.objects.filter(slug="not-text").exists()
 
 
 def test_nul_in_the_body_is_refused_and_nothing_kept():

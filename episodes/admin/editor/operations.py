@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from ... import frontmatter as fm
 from ... import services, sync
 from ...chapters import CLIPS_KEY
+from ...forms import refuse_not_text
 from ...models import Episode, Person, TranscriptItem
 from ...services.speakers import LABEL_LIMIT, LabelTaken
 from ...services.transcript import NEW_SECTION
@@ -77,6 +78,7 @@ class OperationForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        refuse_not_text(self)
         count = None
         for name in self.position_fields:
             value = data.get(name)
