@@ -119,6 +119,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every line logged while serving a request carries its id.
     "podcast.request_id.RequestIdMiddleware",
+    "podcast.middleware.RefuseNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

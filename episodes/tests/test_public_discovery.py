@@ -391,3 +391,12 @@ def test_any_file_name_is_reached_from_old_addresses_the_feed_the_sitemap_and_it
     _, sitemap_root = sitemap(client)
     for loc in sitemap_root.iterfind("s:url/s:loc", SITEMAP_NS):
         assert client.get(path(loc.text)).status_code == 200, loc.text
+
+
+@pytest.mark.parametrize(
+    "url", ["/podcast/%00", "/podcast/%00.html", "/podcast/a%00b/", "/episodes/%00/", "/people/%00/", "/%00"]
+)
+def test_an_address_with_a_nul_character_is_404(client, people, url):
+    # PostgreSQL cannot take a NUL in a query: /podcast/%00 was a 500 there (SQLite: 404).
+    make_episode("ep")
+    assert client.get(url).status_code == 404
