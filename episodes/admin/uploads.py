@@ -22,6 +22,8 @@ from ..services.staging import (  # noqa: F401 - the staging names the admin's p
     ERR_GONE,
     STALE_AFTER,
     UploadFolderError,
+    keep_read,
+    kept_read,
     read_staged,
     stage,
     staged_paths,

@@ -39,6 +39,8 @@ NOTE_NO_CLIP = "chapter '{title}' at {time} ends no later than it starts: it has
 NOTE_HEADERS_REPLACED = "the {count} section headers of {what} were replaced by the chapter list's {new}"
 NOTE_DURATION = "duration set to {value} (the last turn's time)"
 NOTE_NO_YOUTUBE = "the episode has no YouTube link: its clips have no url"
+# A dry run tells its differences in at most this many lines (and how many more there were).
+DIFF_LINES = 1000
 
 
 class IntakeError(ServiceError):
@@ -115,8 +117,10 @@ def transcript_import(
     *,
     slug: str,
     name: str,
-    data: bytes,
+    data: bytes | None = None,
+    raw: tf.RawTranscript | None = None,
     chapters: bytes | str | None = None,
+    chapter_list: list[ch.Chapter] | None = None,
     chapters_name: str = "chapters",
     replace: bool = False,
     title: str = "",
@@ -129,13 +133,16 @@ def transcript_import(
     A new slug becomes a draft episode titled ``title`` (else the file name). An episode that has a
     transcript keeps it unless ``replace``. With ``chapters`` (a chapter list), its chapters become the
     section headers instead of the file's, and the clips are built from them; a missing duration is set
-    from the last turn's time.
+    from the last turn's time. ``raw`` and ``chapter_list``, when given, are what :func:`transcript_read`
+    and :func:`chapters_read` made of the files before (a preview's), instead of ``data`` and ``chapters``.
     """
     problem = name_problem(slug)
     if problem:
         raise ServiceError(ERR_BAD_SLUG.format(slug=slug[:80], problem=problem))
-    raw = transcript_read(name=name, data=data)
-    chapter_list = chapters_read(name=chapters_name, data=chapters) if chapters is not None else None
+    if raw is None:
+        raw = transcript_read(name=name, data=data)
+    if chapter_list is None and chapters is not None:
+        chapter_list = chapters_read(name=chapters_name, data=chapters)
     result = IntakeResult(episode=Episode(slug=slug), summary="", dry_run=dry_run, format=raw.format)
     result.notes += raw.notes
     entries = raw.items
@@ -430,7 +437,9 @@ def _finish(result: IntakeResult, *, before: str, change: Change) -> None:
         result.warnings = change.warnings
     if result.dry_run:
         after = sync.export_text(Episode.objects.get(pk=episode.pk))
-        result.diff = text_diff(before, after, older_name=f"{episode.slug}.md (now)", newer_name="after")
+        result.diff = text_diff(
+            before, after, older_name=f"{episode.slug}.md (now)", newer_name="after", max_lines=DIFF_LINES
+        )
         transaction.set_rollback(True)
         if result.seen_version is not None:
             episode.version = result.seen_version  # editing() gave it the version that was not kept

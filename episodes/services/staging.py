@@ -20,6 +20,9 @@ from django.conf import settings
 from .. import importing
 
 STALE_AFTER = 24 * 3600
+# What a preview read from the files it staged, kept beside them for the confirmation (never an upload:
+# those are stored as <index>-<name>).
+READ_NAME = "read.json"
 
 ERR_GONE = "That upload is no longer available; please upload the files again."
 ERR_CHANGED = "The uploaded files changed after the dry run; nothing was imported. Please upload them again."
@@ -95,7 +98,7 @@ def staged_paths(folder: Path, digests: dict[str, str] | None = None) -> list[tu
     """
     if _not_private(folder):
         raise UploadFolderError(ERR_GONE)
-    paths = sorted(folder.iterdir())
+    paths = sorted(path for path in folder.iterdir() if path.name != READ_NAME)
     if digests is not None and (
         sorted(p.name for p in paths) != sorted(digests) or any(_sha256(p) != digests[p.name] for p in paths)
     ):
@@ -112,6 +115,27 @@ def stored_sources(folder: Path, digests: dict[str, str] | None = None) -> list[
         else:
             sources.append(importing.Source(name, name, path.stat().st_size, _reader(path)))
     return sources
+
+
+def keep_read(folder: Path, data: bytes) -> str:
+    """Keep what a preview read from the staged files beside them; return its SHA-256 for the token."""
+    fd = os.open(folder / READ_NAME, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "wb") as target:
+        target.write(data)
+    return hashlib.sha256(data).hexdigest()
+
+
+def kept_read(folder: Path, digest: str) -> bytes:
+    """Return what the preview kept with :func:`keep_read`, checked against its digest (else UploadFolderError)."""
+    try:
+        fd = os.open(folder / READ_NAME, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        raise UploadFolderError(ERR_GONE) from None
+    with os.fdopen(fd, "rb") as f:
+        data = f.read()
+    if hashlib.sha256(data).hexdigest() != digest:
+        raise UploadFolderError(ERR_CHANGED)
+    return data
 
 
 def read_staged(path: Path) -> bytes:

@@ -197,3 +197,36 @@ def test_files_that_are_not_text_are_refused_on_the_form_and_their_upload_remove
     response = admin_client.post(transcript_url(episode), {"file": upload_file})
     assert response.status_code == 200 and message in response.content.decode()
     assert not list(upload_dir.iterdir())
+
+
+def test_the_preview_shows_the_first_rows_and_the_counts_and_apply_reuses_what_it_read(
+    admin_client, upload_dir, settings, monkeypatch
+):
+    # A big transcript rendered every row (118 MB of page) and "Apply" read and checked it all again.
+    settings.EPISODES_PREVIEW_ROWS = 3
+    episode = make_episode(slug="talk", transcript=[])
+    preview = admin_client.post(transcript_url(episode), {"text": plain_text(TALK)})
+    html = preview.content.decode()
+    assert "The first 3 of its 7 items (5 turns, 2 sections)" in html
+    start = html.index('class="intake-items"')
+    table = html[start : html.index("</table>", start)]
+    assert "Hello and welcome." in table and "And then?" not in table
+    assert len(preview.context["rows"]) == 3
+    from episodes import transcript_files
+
+    monkeypatch.setattr(transcript_files, "read_transcript", lambda *a, **k: pytest.fail("read again"))
+    applied = admin_client.post(transcript_url(episode), {"token": preview.context["token"]})
+    assert applied.status_code == 302
+    assert front(episode)["transcript"] == TALK
+    assert not list(upload_dir.iterdir())
+
+
+def test_apply_refuses_a_changed_read_of_the_preview(admin_client, upload_dir):
+    episode = make_episode(slug="talk", transcript=[])
+    preview = admin_client.post(transcript_url(episode), {"text": plain_text(TALK)})
+    (folder,) = upload_dir.iterdir()
+    read = folder / "read.json"
+    read.write_text(read.read_text().replace("Hello and welcome.", "Something else."))
+    response = admin_client.post(transcript_url(episode), {"token": preview.context["token"]}, follow=True)
+    assert "changed after the dry run" in response.content.decode()
+    assert front(episode)["transcript"] == []

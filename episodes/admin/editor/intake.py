@@ -1,21 +1,27 @@
 """A raw transcript into an episode from the admin: upload or paste, see a preview, then apply.
 
-The same services as ``import_transcript``. The files wait between the preview and the confirmation in a
+The same services as ``import_transcript``. The preview reads the files once: what it read waits beside
+them for the confirmation, which applies it without reading them again. The files wait in a
 private staging folder (see :mod:`episodes.admin.uploads`); the confirmation applies exactly the files the
 preview showed, to the version of the episode it showed, as one revision.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
+from dataclasses import astuple
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from ... import services
+from ...chapters import Chapter
 from ...forms import NewEpisodeTranscriptForm, TranscriptUploadForm
+from ...transcript_files import RawTranscript
 from .. import uploads
 from .views import EpisodeView, ListPageView, diff_lines
 
@@ -40,7 +46,9 @@ class TranscriptIntake:
         folder, kept = None, False
         try:
             folder, digests = uploads.stage(form.uploads())
-            result = self.apply(request, folder, slug=slug, title=title, replace=replace, version=version, dry_run=True)
+            read = _read(folder)
+            digest = uploads.keep_read(folder, json.dumps(read).encode("utf-8"))
+            result = self.apply(request, read, slug=slug, title=title, replace=replace, version=version, dry_run=True)
             kept = True
         except (services.ServiceError, uploads.UploadFolderError, OSError) as exc:
             form.add_error(None, str(exc))
@@ -49,10 +57,18 @@ class TranscriptIntake:
             if folder is not None and not kept:
                 shutil.rmtree(folder, ignore_errors=True)  # refused, or failed: nothing waits for a confirmation
         token = uploads.staging_token(
-            request, folder, digests, slug=slug, title=title, replace=replace, version=result.seen_version
+            request, folder, digests, read=digest, slug=slug, title=title, replace=replace, version=result.seen_version
         )
-        rows = _preview_rows(result)
-        return self.render(request, result=result, rows=rows, token=token, diff_lines=diff_lines(result.diff))
+        shown = settings.EPISODES_PREVIEW_ROWS
+        return self.render(
+            request,
+            result=result,
+            rows=_preview_rows(result, shown),
+            shown=shown,
+            warnings=result.warnings[:shown],
+            token=token,
+            diff_lines=diff_lines(result.diff),
+        )
 
     def confirm(self, request, back: str):
         try:
@@ -63,14 +79,14 @@ class TranscriptIntake:
         try:
             result = self.apply(
                 request,
-                folder,
+                json.loads(uploads.kept_read(folder, signed["read"])),
                 slug=signed["slug"],
                 title=signed["title"],
                 replace=signed["replace"],
                 version=signed["version"],
                 dry_run=False,
             )
-        except services.ServiceError as exc:
+        except (services.ServiceError, uploads.UploadFolderError) as exc:
             messages.error(request, str(exc))
             return HttpResponseRedirect(back)
         finally:
@@ -78,15 +94,13 @@ class TranscriptIntake:
         messages.success(request, _said(result))
         return HttpResponseRedirect(reverse("admin:episodes_episode_change", args=[result.episode.pk]) + "#transcript")
 
-    def apply(self, request, folder, *, slug, title, replace, version, dry_run):
-        staged = uploads.staged_paths(folder)
-        (name, path), chapters = staged[0], staged[1:]
+    def apply(self, request, read: dict, *, slug, title, replace, version, dry_run):
+        chapters = read["chapters"]
         return services.transcript_import(
             slug=slug,
-            name=name,
-            data=uploads.read_staged(path),
-            chapters=uploads.read_staged(chapters[0][1]) if chapters else None,
-            chapters_name=chapters[0][0] if chapters else "chapters",
+            name=read["name"],
+            raw=RawTranscript(read["format"], read["items"], read["notes"]),
+            chapter_list=[Chapter(*chapter) for chapter in chapters] if chapters is not None else None,
             replace=replace,
             title=title,
             dry_run=dry_run,
@@ -131,13 +145,33 @@ class NewEpisodeView(TranscriptIntake, ListPageView):
         return self.preview(request, slug="")
 
 
-def _preview_rows(result: services.IntakeResult) -> list[tuple[int, dict, list[str]]]:
-    """Return (number, item, problems) for each item of the new transcript."""
+def _read(folder) -> dict:
+    """Read the staged transcript (and chapter list) once, as JSON data the confirmation applies as it is."""
+    staged = uploads.staged_paths(folder)
+    (name, path), chapters = staged[0], staged[1:]
+    raw = services.transcript_read(name=name, data=uploads.read_staged(path))
+    chapter_list = None
+    if chapters:
+        chapter_list = services.chapters_read(name=chapters[0][0], data=uploads.read_staged(chapters[0][1]))
+    return {
+        "name": name,
+        "format": raw.format,
+        "items": raw.items,
+        "notes": raw.notes,
+        "chapters": None if chapter_list is None else [astuple(chapter) for chapter in chapter_list],
+    }
+
+
+def _preview_rows(result: services.IntakeResult, shown: int) -> list[tuple[int, dict, list[str]]]:
+    """Return (number, item, problems) for each of the first ``shown`` items of the new transcript."""
     problems: dict[int, list[str]] = {}
     for warning in result.warnings:
-        if warning.position is not None:
+        if warning.position is not None and warning.position < shown:
             problems.setdefault(warning.position, []).append(warning.message)
-    return [(i + 1, item if isinstance(item, dict) else {}, problems.get(i, [])) for i, item in enumerate(result.items)]
+    return [
+        (i + 1, item if isinstance(item, dict) else {}, problems.get(i, []))
+        for i, item in enumerate(result.items[:shown])
+    ]
 
 
 def _said(result: services.IntakeResult) -> str:
