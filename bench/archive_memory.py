@@ -31,12 +31,20 @@ with zipfile.ZipFile(sys.argv[1]) as zf:
         with zf.open(info) as member:
             member.read()
 """
-# Runs a script and reports the process's own peak resident memory when it exits, however it exits.
+# Runs a script and reports the process's own peak resident memory when it exits, however it exits: VmHWM,
+# the high-water mark of this program's own memory. Not ru_maxrss: Linux carries it across exec, so a child
+# started by a parent of 160 MB would report 160 MB for doing nothing.
 PEAK = (
-    "import atexit, resource, runpy, sys; "
-    "atexit.register(lambda: print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)); "
-    "sys.argv = sys.argv[1:]; "
-    "runpy.run_path(sys.argv[0], run_name='__main__')"
+    "import atexit, resource, runpy, sys\n"
+    "def peak():\n"
+    "    try:\n"
+    "        with open('/proc/self/status') as f:\n"
+    "            return next(int(l.split()[1]) for l in f if l.startswith('VmHWM:'))\n"
+    "    except (OSError, StopIteration):\n"
+    "        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    "atexit.register(lambda: print('PEAK_KB', peak(), file=sys.stderr))\n"
+    "sys.argv = sys.argv[1:]\n"
+    "runpy.run_path(sys.argv[0], run_name='__main__')\n"
 )
 
 
@@ -55,8 +63,8 @@ def build(path: Path, members: int, megabytes: int, *, links: bool = False) -> i
     return len(text)
 
 
-def run_child(script: str, *args: str, env: dict) -> tuple[float, float]:
-    """Run ``script`` in a child process; return (seconds, its peak resident memory in MB)."""
+def run_child(script: str, *args: str, env: dict) -> tuple[float, float, int]:
+    """Run ``script`` in a child process; return (seconds, its peak resident memory in MB, its exit status)."""
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", PEAK, script, *args], env=env, cwd=ROOT, capture_output=True, text=True
@@ -65,7 +73,7 @@ def run_child(script: str, *args: str, env: dict) -> tuple[float, float]:
     peak = [line.split()[1] for line in done.stderr.splitlines() if line.startswith("PEAK_KB ")]
     if done.returncode not in (0, 1) or not peak:
         sys.exit(f"bench: {script} failed:\n{done.stderr[-2000:]}")
-    return seconds, int(peak[0]) / 1024
+    return seconds, int(peak[0]) / 1024, done.returncode
 
 
 def main() -> None:
@@ -92,8 +100,8 @@ def main() -> None:
         subprocess.run([sys.executable, "manage.py", "migrate", "--verbosity", "0"], env=env, cwd=ROOT, check=True)
         unpack = work / "unpack.py"
         unpack.write_text(UNPACK_ONLY, encoding="utf-8")
-        floor_s, floor_mb = run_child(str(unpack), str(archive), env=env)
-        ours_s, ours_mb = run_child(
+        floor_s, floor_mb, _ = run_child(str(unpack), str(archive), env=env)
+        ours_s, ours_mb, _ = run_child(
             "manage.py", "import_episodes", "--dry-run", "--verbosity", "0", str(archive), env=env
         )
         print(f"floor (unpack only):        {floor_s:6.1f} s  peak {floor_mb:7.0f} MB")

@@ -32,9 +32,10 @@ DOCX_EXPANSION = 5
 DOCX_MAX_MEMBERS = 10_000
 # The defaults of what one transcript may hold (the settings EPISODES_MAX_TRANSCRIPT_PARAGRAPHS and
 # EPISODES_MAX_TRANSCRIPT_TURNS): the longest episode of the site has 251 items, a three-hour talk with a
-# turn every five seconds about 2,000.
-MAX_PARAGRAPHS = 40_000
-MAX_TURNS = 10_000
+# turn every five seconds about 2,000; at the limits an import's draft costs a few tens of MB (see
+# bench/hostile_memory.py), within 10 times the file's size + 100 MB.
+MAX_PARAGRAPHS = 20_000
+MAX_TURNS = 5_000
 # The latest time a transcript may hold, as the editor takes it: a later one is a typing slip.
 MAX_SECONDS = 99 * 3600 + 59 * 60 + 59
 
@@ -402,7 +403,24 @@ def _paragraphs(archive: zipfile.ZipFile, budget: archives.Budget, limit: int):
     from lxml import etree  # noqa: PLC0415
 
     body_tag, paragraph_tag, table_tag = qn("w:body"), qn("w:p"), qn("w:tbl")
+    run_tag, link_tag = qn("w:r"), qn("w:hyperlink")
+    run_parts = frozenset(qn(f"w:{name}") for name in ("br", "cr", "noBreakHyphen", "ptab", "t", "tab"))
     tables = [0]
+
+    def run_text(run) -> str:
+        return "".join([str(part) for part in run if part.tag in run_parts])
+
+    def text(paragraph) -> str:
+        # What python-docx's Paragraph.text gives (the runs', and the hyperlinks' runs', text elements in
+        # order, each as python-docx writes it), walking children: its XPath per paragraph and per run cost
+        # ten times more on a document still being parsed.
+        parts = []
+        for child in paragraph:
+            if child.tag == run_tag:
+                parts.append(run_text(child))
+            elif child.tag == link_tag:
+                parts += [run_text(run) for run in child if run.tag == run_tag]
+        return "".join(parts)
 
     def paragraphs():
         number = 0
@@ -419,7 +437,7 @@ def _paragraphs(archive: zipfile.ZipFile, budget: archives.Budget, limit: int):
                     number += 1
                     if number > limit:
                         raise fm.FormatError(ERR_TOO_MANY_PARAGRAPHS.format(limit=limit), number)
-                    yield number, element.style, element.text
+                    yield number, element.style, text(element)
                 elif element.tag == table_tag:
                     tables[0] += 1
                 # What is read is done with: keep the tree to the paragraph being read.

@@ -89,18 +89,22 @@ def lying_zip(members: dict[str, bytes], *, lie: dict[str, int], crc_of_prefix: 
             archive.writestr(name, data)
     raw = bytearray(out.getvalue())
     for name, size in lie.items():
-        encoded = name.encode("utf-8")
-        crc = zlib.crc32(members[name][:size]) if crc_of_prefix else None
-        # Local header: CRC at 14, uncompressed size at 22, name at 30; central: CRC at 16, size at 24, name at 46.
-        for signature, crc_at, size_at, name_at in ((b"PK\x03\x04", 14, 22, 30), (b"PK\x01\x02", 16, 24, 46)):
-            start = raw.find(signature)
-            while raw[start + name_at : start + name_at + len(encoded)] != encoded:
-                start = raw.find(signature, start + 1)
-                assert start >= 0, name
-            struct.pack_into("<I", raw, start + size_at, size)
-            if crc is not None:
-                struct.pack_into("<I", raw, start + crc_at, crc)
+        understate(raw, name, size, crc=zlib.crc32(members[name][:size]) if crc_of_prefix else None)
     return bytes(raw)
+
+
+def understate(raw: bytearray, name: str, size: int, *, crc: int | None = None) -> None:
+    """Make the local and central headers of member ``name`` of zip ``raw`` state ``size`` (and ``crc``)."""
+    encoded = name.encode("utf-8")
+    # Local header: CRC at 14, uncompressed size at 22, name at 30; central: CRC at 16, size at 24, name at 46.
+    for signature, crc_at, size_at, name_at in ((b"PK\x03\x04", 14, 22, 30), (b"PK\x01\x02", 16, 24, 46)):
+        start = raw.find(signature)
+        while raw[start + name_at : start + name_at + len(encoded)] != encoded:
+            start = raw.find(signature, start + 1)
+            assert start >= 0, name
+        struct.pack_into("<I", raw, start + size_at, size)
+        if crc is not None:
+            struct.pack_into("<I", raw, start + crc_at, crc)
 
 
 def docx_with_document(xml: bytes) -> dict[str, bytes]:
