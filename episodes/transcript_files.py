@@ -32,10 +32,11 @@ DOCX_EXPANSION = 5
 DOCX_MAX_MEMBERS = 10_000
 # The defaults of what one transcript may hold (the settings EPISODES_MAX_TRANSCRIPT_PARAGRAPHS and
 # EPISODES_MAX_TRANSCRIPT_TURNS): the longest episode of the site has 251 items, a three-hour talk with a
-# turn every five seconds about 2,000; at the limits an import's draft costs a few tens of MB (see
-# bench/hostile_memory.py), within 10 times the file's size + 100 MB.
-MAX_PARAGRAPHS = 20_000
-MAX_TURNS = 5_000
+# turn every five seconds about 2,000. At the limits an import costs about 20 MB over the process's own
+# 77 MB (bench/hostile_memory.py): within the budget of 10 times the file's size + 100 MB even for a Word
+# file that compresses its turns to a few bytes each.
+MAX_PARAGRAPHS = 16_000
+MAX_TURNS = 3_000
 # The latest time a transcript may hold, as the editor takes it: a later one is a typing slip.
 MAX_SECONDS = 99 * 3600 + 59 * 60 + 59
 

@@ -9,7 +9,7 @@ EPISODES_MAX_FILE_BYTES  largest episode file an import accepts; default 10 MB
 EPISODES_MAX_ARCHIVE_MEMBERS, EPISODES_MAX_ARCHIVE_BYTES  most .md files, and most bytes they unpack to, that
                       one zip may hold; default 5,000 and 200 MB (refused before unpacking)
 EPISODES_MAX_TRANSCRIPT_PARAGRAPHS, EPISODES_MAX_TRANSCRIPT_TURNS  most Word paragraphs (or lines of text) and
-                      turns one raw transcript may hold; default 20,000 and 5,000
+                      turns one raw transcript may hold; default 16,000 and 3,000
 EPISODES_PREVIEW_ROWS  items of a new transcript the admin's preview shows (with the counts); default 300
 EPISODES_UPLOAD_DIR   where admin uploads wait between the dry run and the confirmation; default a folder
                       private to this user under the system's temporary folder (checked: ours, 0700, no link)
@@ -219,8 +219,8 @@ EPISODES_MAX_ARCHIVE_BYTES = int(os.environ.get("EPISODES_MAX_ARCHIVE_BYTES", st
 # The most one raw transcript may hold, so that reading it and its draft stay a transcript's size (the
 # site's longest has 251 items): Word paragraphs or lines of text, and turns. The admin's preview of a
 # transcript shows its first EPISODES_PREVIEW_ROWS items, and the counts.
-EPISODES_MAX_TRANSCRIPT_PARAGRAPHS = int(os.environ.get("EPISODES_MAX_TRANSCRIPT_PARAGRAPHS", "20000"))
-EPISODES_MAX_TRANSCRIPT_TURNS = int(os.environ.get("EPISODES_MAX_TRANSCRIPT_TURNS", "5000"))
+EPISODES_MAX_TRANSCRIPT_PARAGRAPHS = int(os.environ.get("EPISODES_MAX_TRANSCRIPT_PARAGRAPHS", "16000"))
+EPISODES_MAX_TRANSCRIPT_TURNS = int(os.environ.get("EPISODES_MAX_TRANSCRIPT_TURNS", "3000"))
 EPISODES_PREVIEW_ROWS = int(os.environ.get("EPISODES_PREVIEW_ROWS", "300"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
