@@ -7,10 +7,19 @@ from .health import HealthAdmin
 from .jobs import JobAdmin
 from .people import PersonAdmin
 from .publish import PublishAdmin
+from .suggestions import SuggestionAdmin
 from .transcript import TranscriptItemAdmin
 
 admin.site.site_header = "Podcast editor"
 admin.site.site_title = "Podcast editor"
 admin.site.index_title = "Episodes and people"
 
-__all__ = ["EpisodeAdmin", "HealthAdmin", "JobAdmin", "PersonAdmin", "PublishAdmin", "TranscriptItemAdmin"]
+__all__ = [
+    "EpisodeAdmin",
+    "HealthAdmin",
+    "JobAdmin",
+    "PersonAdmin",
+    "PublishAdmin",
+    "SuggestionAdmin",
+    "TranscriptItemAdmin",
+]

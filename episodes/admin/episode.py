@@ -6,6 +6,8 @@ views (operations, undo, history, revert, export preview) are in :mod:`episodes.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
@@ -16,7 +18,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from .. import checks, editor, exporting, services, sync
+from .. import checks, editor, exporting, services, suggesting, sync, tasks
 from ..forms import (
     ITEM_FIELDS,
     BodyLinkForm,
@@ -28,9 +30,12 @@ from ..forms import (
     transcript_edits,
     typed_keys,
 )
-from ..models import BodyLink, Episode, EpisodeGuest, EpisodeProblem, PlatformRef
+from ..models import BodyLink, Episode, EpisodeGuest, EpisodeProblem, Job, PlatformRef
+from ..services.suggestions import enabled as suggestions_enabled
+from . import suggestions as suggestion_pages
 from . import uploads
 from .editor import intake, views
+from .jobs import job_url
 
 
 def _list_changed(formset) -> bool:
@@ -160,7 +165,7 @@ class EpisodeAdmin(admin.ModelAdmin):
     list_display_links = ["number_label", "title"]
     list_filter = ["season", "status", WarningsFilter, ProblemFilter]
     search_fields = ["title", "slug", "guests__name", "guests__key"]
-    actions = ["export_selected"]
+    actions = ["export_selected", "suggest_selected"]
     list_per_page = 50
 
     # -- the list ---------------------------------------------------------------------------------
@@ -198,6 +203,19 @@ class EpisodeAdmin(admin.ModelAdmin):
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not suggestions_enabled():
+            actions.pop("suggest_selected", None)  # no AI controls unless AI_BASE_URL is set
+        return actions
+
+    @admin.action(description="Suggest missing chapters, titles, descriptions, intros and topics (language model)")
+    def suggest_selected(self, request, queryset):
+        slugs = list(queryset.order_by("slug").values_list("slug", flat=True))
+        arguments = {"slugs": slugs, "fields": list(suggesting.FIELDS), "missing": True}
+        job = tasks.job_start(kind=Job.Kind.SUGGEST, user=request.user, arguments=arguments)
+        return HttpResponseRedirect(job_url(job))
 
     # -- the form ---------------------------------------------------------------------------------
 
@@ -307,6 +325,7 @@ class EpisodeAdmin(admin.ModelAdmin):
                 history_url=reverse("admin:episodes_episode_history", args=[obj.pk]),
                 max_request_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
                 public_url=reverse("episodes:episode", args=[obj.slug]),
+                suggestions_panel=suggestion_pages.editor_panel(obj),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -363,6 +382,16 @@ class EpisodeAdmin(admin.ModelAdmin):
             path("<path:object_id>/transcript/", view(intake.TranscriptView), name="episodes_episode_transcript"),
             path("import-transcript/", view(intake.NewEpisodeView), name="episodes_episode_new_from_transcript"),
             path("<path:object_id>/change/ops/<slug:op>/", view(views.OperationView), name="episodes_episode_op"),
+            path(
+                "<path:object_id>/suggest/<slug:field>/",
+                self.admin_site.admin_view(partial(suggestion_pages.suggest_view, self)),
+                name="episodes_episode_suggest",
+            ),
+            path(
+                "suggestion/<int:suggestion_id>/decide/",
+                self.admin_site.admin_view(partial(suggestion_pages.decide_view, self)),
+                name="episodes_suggestion_decide",
+            ),
             *super().get_urls(),
         ]
 

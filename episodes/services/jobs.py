@@ -18,6 +18,7 @@ import socket
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -26,7 +27,7 @@ from django.utils import timezone
 from .. import importing
 from ..models import Job
 from ..progress import Stop
-from . import site, staging
+from . import site, staging, suggestions
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ NOTHING_DONE = {
     Job.Kind.PULL: "Nothing was pulled: ",
     Job.Kind.PUSH: "Nothing was published: ",
     Job.Kind.IMPORT: "Nothing was imported: ",
+    Job.Kind.SUGGEST: "Nothing was suggested: ",
 }
 MSG_FAILED = "Failed after {done} of {total} files: {error}"
 
@@ -227,7 +229,7 @@ def job_run(*, job_id: int) -> str:
     except Stop:
         status, error = Job.Status.CANCELLED, ""
         summary = MSG_CANCELLED.format(done=job.done, total=_total(job), last=_last(job))
-    except (site.SyncError, staging.UploadFolderError) as exc:
+    except (site.SyncError, staging.UploadFolderError, suggestions.SuggestError) as exc:
         # Raised before anything is changed (the services' promise): say so, as the command does.
         status, error = Job.Status.FAILED, str(exc)
         summary = NOTHING_DONE[job.kind] + error
@@ -304,10 +306,37 @@ def _import(job: Job, reporter: Reporter) -> str:
     return "Imported: " + report.summary()
 
 
+def _suggest(job: Job, reporter: Reporter) -> str:
+    arguments = job.arguments
+    plan = suggestions.batch_plan(
+        slugs=arguments.get("slugs"), fields=arguments["fields"], missing=arguments.get("missing", False),
+        limit=arguments.get("limit"), force=arguments.get("force", False),
+    )  # fmt: skip
+    reporter.note(f"Plan: {plan.summary()}.")
+    reporter.started(plan.requests)
+
+    def progress(line: suggestions.BatchLine) -> None:
+        status = WARNING if line.status == suggestions.FAILED or line.warnings else line.status
+        reporter.line(status, str(line), path=line.slug, warnings=line.warnings, stoppable=False)
+
+    def between() -> None:
+        # Asked at each episode's end, not at the reporter's pace: a request may take a minute.
+        if Job.objects.filter(pk=job.pk, cancel_requested=True).exists():
+            raise Stop  # what was suggested stays
+
+    max_cost = arguments.get("max_cost")
+    report = suggestions.batch_run(
+        plan, accept=arguments.get("accept", False), max_cost=Decimal(max_cost) if max_cost else None,
+        user=job.user, job=job, progress=progress, between=between,
+    )  # fmt: skip
+    return report.summary()
+
+
 WORK: dict[str, Callable[[Job, Reporter], str]] = {
     Job.Kind.PULL: _pull,
     Job.Kind.PUSH: _push,
     Job.Kind.IMPORT: _import,
+    Job.Kind.SUGGEST: _suggest,
 }
 
 

@@ -8,8 +8,9 @@ episode's version checked, so a slow model never holds a lock and never overwrit
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -151,7 +152,7 @@ class Prompt:
     messages: list[dict]
     input_tokens: int  # estimated
     output_tokens: int  # expected
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def cost(self) -> Decimal:
@@ -266,12 +267,11 @@ def suggestion_make(
         suggestion.value = parsed.value
         checked = suggestion_check(episode=episode, name=name, value=parsed.value, material=material)
         suggestion.warnings = [*prompt.warnings, *parsed.warnings, *checked]
-    with transaction.atomic():
-        if suggestion.status == Suggestion.Status.PENDING:
-            Suggestion.objects.pending().filter(episode=episode, field=name).update(
-                status=Suggestion.Status.REPLACED, decided_at=timezone.now()
-            )
-        suggestion.save()
+    suggestion.save()
+    if suggestion.status == Suggestion.Status.PENDING:
+        # After the save, outside a transaction: at worst two wait for review, never none.
+        older = Suggestion.objects.pending().filter(episode=episode, field=name).exclude(pk=suggestion.pk)
+        older.update(status=Suggestion.Status.REPLACED, decided_at=timezone.now())
     return suggestion
 
 
@@ -298,23 +298,24 @@ def suggestion_accept(
     summary = SUMMARY.format(
         field=name, pk=suggestion.pk, model=suggestion.model, prompt=suggestion.prompt_version, who=who
     )
+    episode = suggestion.episode
     with transaction.atomic():
-        episode = Episode.objects.select_for_update(of=("self",)).get(pk=suggestion.episode_id)
         if name == CHAPTERS:
-            headers = TranscriptItem.objects.filter(episode=episode, kind=TranscriptItem.Kind.HEADER)
-            material = Material(headers=[(t, 0) for t in headers.values_list("text", flat=True)])
-            # Times are not compared: the sections' starts follow turns that other edits may retime.
-            unchanged = [line.partition(" ")[2] for line in suggestion.current.split("\n") if line] == [
-                t for t, _ in material.headers
-            ]
-            if not unchanged:
-                raise SuggestError(ERR_FIELD_CHANGED.format(field="chapters"))
+            with editing(episode=episode, version=version) as change:
+                change.cancel = True  # only to lock the episode while its headers are compared
+                headers = TranscriptItem.objects.filter(episode=episode, kind=TranscriptItem.Kind.HEADER)
+                # Times are not compared: the sections' starts follow turns that other edits may retime.
+                titles = [line.partition(" ")[2] for line in suggestion.current.split("\n") if line]
+                if titles != list(headers.order_by("position").values_list("text", flat=True)):
+                    raise SuggestError(ERR_FIELD_CHANGED.format(field="chapters"))
             chapters_apply(episode=episode, chapters=value, name=summary, user=user, version=version)
         else:
-            if current_value(episode, name, Material()) != suggestion.current:
-                raise SuggestError(ERR_FIELD_CHANGED.format(field=name))
             with editing(episode=episode, user=user, version=version, summary=summary) as change:
+                # Compared on the locked row: what a person saved meanwhile is never replaced.
+                if current_value(change.episode, name, Material()) != suggestion.current:
+                    raise SuggestError(ERR_FIELD_CHANGED.format(field=name))
                 _set(change.episode, name, value)
+            suggestion.episode = change.episode  # as saved, at its new version
         suggestion.value = value
         suggestion.status = Suggestion.Status.ACCEPTED
         suggestion.decided_by = user if user is not None and user.is_authenticated else None
@@ -328,7 +329,7 @@ def _set(episode: Episode, name: str, value: str) -> None:
         episode.title = value
         episode.save(update_fields=["title"])
         return
-    extra = sync.episode_extra(episode)
+    extra = dict(sync.episode_extra(episode))  # a copy: the parsed mapping is shared, cached per text
     extra[name] = suggesting.topics_value(value) if name == TOPICS else value
     episode.extra = sync.dump_extra(extra)
     episode.save(update_fields=["extra"])
@@ -342,3 +343,182 @@ def suggestions_reject(*, suggestions: Iterable[Suggestion], user=None) -> int:
         decided_by=user if user is not None and user.is_authenticated else None,
         decided_at=timezone.now(),
     )
+
+
+# -- batches --------------------------------------------------------------------------------------------------
+
+ERR_NO_EPISODE = "no episode {slugs}"
+SUGGESTED, ACCEPTED, FAILED, UNUSABLE, STOPPED = "suggested", "accepted", "failed", "unusable", "stopped"
+MSG_MAX_COST = "stopped at --max-cost ${limit}: the next request ({slug} {field}, about ${next}) would pass it"
+
+
+@dataclass
+class Planned:
+    episode: Episode
+    fields: list[str]
+    material: Material
+    prompts: dict[str, Prompt]
+
+
+@dataclass
+class Plan:
+    """What a batch will ask for, and what it is estimated to cost before any request is made."""
+
+    episodes: list[Planned]
+
+    @property
+    def requests(self) -> int:
+        return sum(len(p.fields) for p in self.episodes)
+
+    @property
+    def input_tokens(self) -> int:
+        return sum(prompt.input_tokens for p in self.episodes for prompt in p.prompts.values())
+
+    @property
+    def output_tokens(self) -> int:
+        return sum(prompt.output_tokens for p in self.episodes for prompt in p.prompts.values())
+
+    @property
+    def cost(self) -> Decimal:
+        return cost_of(self.input_tokens, self.output_tokens)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.episodes)} episode(s), {self.requests} request(s), about {self.input_tokens:,} input and "
+            f"{self.output_tokens:,} output tokens, about ${self.cost:.4f} at the configured prices"
+        )
+
+
+@dataclass
+class BatchLine:
+    status: str
+    slug: str
+    field: str = ""
+    text: str = ""
+    warnings: list[str] = dataclasses.field(default_factory=list)
+    suggestion: Suggestion | None = None
+
+    def __str__(self):
+        where = f"{self.slug} {self.field}".strip()
+        return f"{where}: {self.status}" + (f": {self.text}" if self.text else "")
+
+
+@dataclass
+class BatchReport:
+    lines: list[BatchLine] = dataclasses.field(default_factory=list)
+    spent: Decimal = Decimal(0)
+    input_tokens: int = 0
+    output_tokens: int = 0
+    stopped: str = ""
+
+    def count(self, status: str) -> int:
+        return sum(1 for line in self.lines if line.status == status)
+
+    def summary(self) -> str:
+        text = (
+            f"{self.count(SUGGESTED)} suggested for review, {self.count(ACCEPTED)} accepted, "
+            f"{self.count(UNUSABLE)} unusable, {self.count(FAILED)} failed; {self.input_tokens:,} input and "
+            f"{self.output_tokens:,} output tokens, ${self.spent:.4f}"
+        )
+        return f"{text}. {self.stopped[:1].upper()}{self.stopped[1:]}" if self.stopped else text
+
+
+def is_empty(episode: Episode, name: str, material: Material) -> bool:
+    """Tell whether an episode's field has nothing in it (what a batch fills without being told to)."""
+    return not current_value(episode, name, material).strip()
+
+
+def batch_plan(
+    *, slugs: list[str] | None = None, fields: list[str], missing: bool = False, limit: int | None = None,
+    force: bool = False,
+) -> Plan:  # fmt: skip
+    """Plan a batch: the episodes named (all for none) and, in each, the empty ones of ``fields``.
+
+    ``force``: the fields named even when they hold a value (their suggestions go to review). ``missing``:
+    only episodes lacking any of the fields. ``limit``: at most so many episodes. Raise SuggestError for
+    a slug that names no episode.
+    """
+    episodes = Episode.objects.order_by("slug").defer("source_text", "body", "body_after")
+    if slugs:
+        episodes = episodes.filter(slug__in=slugs)
+        unknown = sorted(set(slugs) - set(episodes.values_list("slug", flat=True)))
+        if unknown:
+            raise SuggestError(ERR_NO_EPISODE.format(slugs=", ".join(unknown)))
+    topics, limits = topic_list(), check_limits()
+    planned = []
+    for episode in episodes.iterator():
+        if limit is not None and len(planned) >= limit:
+            break
+        material = episode_material(episode, topics=topics)
+        empty = [name for name in fields if is_empty(episode, name, material)]
+        if missing and not empty:
+            continue
+        todo = list(fields) if force else empty
+        if todo:
+            prompts = {name: prompt_build(name=name, material=material, limits=limits) for name in todo}
+            planned.append(Planned(episode, todo, material, prompts))
+    return Plan(planned)
+
+
+def batch_run(
+    plan: Plan,
+    *,
+    accept: bool = False,
+    max_cost: Decimal | None = None,
+    user=None,
+    job: Job | None = None,
+    progress: Callable[[BatchLine], None] | None = None,
+    between: Callable[[], None] | None = None,
+    ask: Ask = llm.complete,
+) -> BatchReport:
+    """Ask for each planned field, one request at a time; an episode that fails does not stop the batch.
+
+    ``accept``: apply each suggestion for an empty field that passes every check (no warning), as a
+    revision naming the model; the others wait for review. ``max_cost``: stop before a request whose
+    estimate would pass it. ``progress`` is told each line as its episode is done; ``between`` is called
+    after each episode (it may raise to cancel the rest).
+    """
+    model_config()  # refuse at once when suggestions are off
+    report = BatchReport()
+    limits = check_limits()
+    for planned in plan.episodes:
+        episode, material, lines = planned.episode, planned.material, []
+        for name in planned.fields:
+            prompt = planned.prompts.get(name) or prompt_build(name=name, material=material, limits=limits)
+            if max_cost is not None and report.spent + prompt.cost > max_cost:
+                report.stopped = MSG_MAX_COST.format(limit=max_cost, slug=episode.slug, field=name, next=prompt.cost)
+                break
+            try:
+                suggestion = suggestion_make(
+                    episode=episode, name=name, material=material, prompt=prompt, job=job, ask=ask
+                )
+            except SuggestError as exc:
+                lines.append(BatchLine(FAILED, episode.slug, name, str(exc)))
+                break  # the server is not answering: on with the next episode
+            report.spent += suggestion.cost
+            report.input_tokens += suggestion.input_tokens
+            report.output_tokens += suggestion.output_tokens
+            line = BatchLine(SUGGESTED, episode.slug, name, warnings=suggestion.warnings, suggestion=suggestion)
+            if suggestion.error:
+                line.status, line.text = UNUSABLE, suggestion.error
+            elif accept and not suggestion.warnings and not suggestion.current.strip():
+                try:
+                    suggestion_accept(suggestion=suggestion, user=user, version=suggestion.base_version)
+                except ServiceError as exc:
+                    line.text = f"left for review: {exc}"
+                else:
+                    line.status = ACCEPTED
+                    episode = suggestion.episode
+                    if name == CHAPTERS:  # the next prompts name the new sections
+                        episode = Episode.objects.defer("source_text", "body", "body_after").get(pk=episode.pk)
+                        material = episode_material(episode, topics=material.topic_list)
+                        planned.prompts = {}
+            lines.append(line)
+        report.lines += lines
+        for line in lines if progress is not None else ():
+            progress(line)
+        if report.stopped:
+            break
+        if between is not None:
+            between()
+    return report
