@@ -126,13 +126,14 @@ def prompt_version(name: str) -> str:
 
 
 def _line(turn: Turn, words: int | None = None) -> str:
-    text = " ".join(turn.text.split())
-    if words is not None:
-        cut = text.split(" ")
-        if len(cut) > words:
-            text = " ".join(cut[:words]) + " …"
+    prefix, cut = _parts(turn)
+    text = " ".join(cut) if words is None or len(cut) <= words else " ".join(cut[:words]) + " …"
+    return prefix + text
+
+
+def _parts(turn: Turn) -> tuple[str, list[str]]:
     time = f"[{_clock(turn.sec)}] " if turn.sec is not None else ""
-    return f"{time}{turn.who or '?'}: {text}"
+    return f"{time}{turn.who or '?'}: ", turn.text.split()
 
 
 def transcript_excerpt(turns: Sequence[Turn], budget: int, *, cut_words: bool = True) -> tuple[str, str]:
@@ -141,22 +142,34 @@ def transcript_excerpt(turns: Sequence[Turn], budget: int, *, cut_words: bool = 
     The rule: every turn in full if it fits; else (``cut_words``) every turn with its time and speaker, its
     text cut to its first W words, W the most that fits; else the first turns that fit, the rest left out.
     """
-    lines = [_line(t) for t in turns]
-    if _tokens(lines) <= budget:
-        return "\n".join(lines), ""
+    parts = [_parts(t) for t in turns]
+    # A line's length for any W is known from its words' lengths: the search builds no text.
+    sizes = [(len(prefix), [len(w) for w in words]) for prefix, words in parts]
+
+    def length(words: int | None) -> int:
+        total = max(len(sizes) - 1, 0)  # the newlines
+        for prefix, lengths in sizes:
+            kept = lengths if words is None or len(lengths) <= words else lengths[:words]
+            total += prefix + sum(kept) + max(len(kept) - 1, 0)
+            if words is not None and len(lengths) > words:
+                total += 2  # " …"
+        return total
+
+    if math.ceil(length(None) / 4) <= budget:
+        return "\n".join(_line(t) for t in turns), ""
     if cut_words:
-        longest = max((len(t.text.split()) for t in turns), default=0)
-        low, high, best = 1, longest, None
+        low, high, best = 1, max((len(lengths) for _, lengths in sizes), default=0), None
         while low <= high:
             middle = (low + high) // 2
-            if _tokens([_line(t, middle) for t in turns]) <= budget:
+            if math.ceil(length(middle) / 4) <= budget:
                 best, low = middle, middle + 1
             else:
                 high = middle - 1
         if best is not None:
             return "\n".join(_line(t, best) for t in turns), NOTE_WORDS.format(words=best)
     kept, used = [], 0
-    for line in lines:
+    for turn in turns:
+        line = _line(turn)
         used += estimate_tokens(line + "\n")
         if used > budget:
             break
@@ -168,10 +181,6 @@ def transcript_excerpt(turns: Sequence[Turn], budget: int, *, cut_words: bool = 
 
 def _clock(sec: int) -> str:
     return fm.padded_time(sec, hours=True)
-
-
-def _tokens(lines: list[str]) -> int:
-    return estimate_tokens("\n".join(lines))
 
 
 def opening(turns: Sequence[Turn], minutes: int) -> list[Turn]:
@@ -186,29 +195,38 @@ def opening(turns: Sequence[Turn], minutes: int) -> list[Turn]:
     return kept
 
 
-def prompt_context(name: str, material: Material, *, budget: int, opening_minutes: int, limits: Mapping) -> dict:
-    """Return the values a field's prompt template is rendered with; the transcript fits ``budget`` tokens."""
-    notes = []
-    if name in (CHAPTERS, TOPICS):
-        turns = list(material.turns) if name == CHAPTERS else []
-    else:
-        turns = opening(material.turns, opening_minutes)
-        if len(turns) < len(material.turns):
-            notes.append(NOTE_OPENING.format(minutes=opening_minutes))
-    transcript, note = transcript_excerpt(turns, max(budget, 0), cut_words=name == CHAPTERS)
-    if note:
-        notes.append(note)
+def prompt_turns(name: str, material: Material, opening_minutes: int) -> tuple[list[Turn], list[str]]:
+    """Return the turns a field's prompt gives (chapters: all; topics: none; others: the opening minutes),
+    and the notes saying what was left out."""
+    if name == CHAPTERS:
+        return list(material.turns), []
+    if name == TOPICS:
+        return [], []
+    turns = opening(material.turns, opening_minutes)
+    return turns, [NOTE_OPENING.format(minutes=opening_minutes)] if len(turns) < len(material.turns) else []
+
+
+def prompt_values(name: str, material: Material, *, transcript: str, note: str, limits: Mapping) -> dict:
+    """Return the values a field's prompt template is rendered with, the transcript and its note as given."""
     return {
         "field": name,
         "title": material.title,
         "headers": [title for title, _ in material.headers],
         "guests": [{"name": n, "bio": b} for n, b in material.guests],
         "transcript": transcript,
-        "transcript_note": " ".join(notes),
+        "transcript_note": note,
         "duration": _clock(material.duration) if material.duration is not None else "",
         "topic_list": sorted(set(material.topic_list.values()), key=str.casefold),
         "limits": dict(limits),
     }
+
+
+def prompt_context(name: str, material: Material, *, budget: int, opening_minutes: int, limits: Mapping) -> dict:
+    """Return the values a field's prompt template is rendered with; the transcript fits ``budget`` tokens."""
+    turns, notes = prompt_turns(name, material, opening_minutes)
+    transcript, note = transcript_excerpt(turns, max(budget, 0), cut_words=name == CHAPTERS)
+    note = " ".join([*notes, note] if note else notes)
+    return prompt_values(name, material, transcript=transcript, note=note, limits=limits)
 
 
 def injection_warnings(material: Material, name: str, opening_minutes: int) -> list[str]:

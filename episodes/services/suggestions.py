@@ -9,6 +9,7 @@ episode's version checked, so a slow model never holds a lock and never overwrit
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -40,6 +41,8 @@ ERR_FIELD_CHANGED = (
 )
 ERR_EMPTY_VALUE = "The suggestion is empty: nothing was applied."
 USER_MARK = "=== user ==="
+TRANSCRIPT_MARK, NOTE_MARK = "\x00transcript\x00", "\x00note\x00"
+NOTE_TOKENS = 60  # room kept for the note saying what was left out
 SUMMARY = "{field} from suggestion #{pk} ({model}, prompt {prompt}), accepted by {who}"
 
 # The editorial rules that read each field; a suggestion shows what they find in it.
@@ -163,15 +166,21 @@ def prompt_build(*, name: str, material: Material, limits: dict | None = None) -
     """Render a field's prompt for ``material``, its transcript cut to fit ``AI_CONTEXT_TOKENS``."""
     limits = limits or check_limits()
     template = suggesting.prompt_name(name)
-    minutes = settings.AI_OPENING_MINUTES
-
-    def render(budget: int) -> str:
-        context = suggesting.prompt_context(name, material, budget=budget, opening_minutes=minutes, limits=limits)
-        return render_to_string(template, context)
-
-    # What the prompt holds besides the transcript comes off the budget, and so does the answer's room.
-    overhead = suggesting.estimate_tokens(render(0))
-    text = render(settings.AI_CONTEXT_TOKENS - overhead - suggesting.OUTPUT_TOKENS[name])
+    turns, notes = suggesting.prompt_turns(name, material, settings.AI_OPENING_MINUTES)
+    if not turns:
+        values = suggesting.prompt_values(name, material, transcript="", note="", limits=limits)
+        text = render_to_string(template, values)
+    else:
+        # Rendered once with stand-ins: what the prompt holds besides the transcript, and the answer's
+        # room, come off the budget; then the transcript cut to fit takes the stand-in's place.
+        values = suggesting.prompt_values(name, material, transcript=TRANSCRIPT_MARK, note=NOTE_MARK, limits=limits)
+        text = render_to_string(template, values)
+        overhead = suggesting.estimate_tokens(text) + NOTE_TOKENS
+        budget = settings.AI_CONTEXT_TOKENS - overhead - suggesting.OUTPUT_TOKENS[name]
+        transcript, note = suggesting.transcript_excerpt(turns, max(budget, 0), cut_words=name == CHAPTERS)
+        note = " ".join([*notes, note] if note else notes)
+        text = text.replace(TRANSCRIPT_MARK, transcript)
+        text = text.replace(NOTE_MARK, note) if note else re.sub(f"[^\n]*{NOTE_MARK}\n?", "", text)
     system, _, user = text.partition(USER_MARK)
     if not user:
         system, user = "", system
@@ -182,7 +191,7 @@ def prompt_build(*, name: str, material: Material, limits: dict | None = None) -
         messages=messages,
         input_tokens=sum(suggesting.estimate_tokens(m["content"]) for m in messages),
         output_tokens=suggesting.OUTPUT_TOKENS[name],
-        warnings=suggesting.injection_warnings(material, name, minutes),
+        warnings=suggesting.injection_warnings(material, name, settings.AI_OPENING_MINUTES),
     )
 
 
