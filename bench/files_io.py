@@ -141,22 +141,13 @@ def main():
     setup_django(work / "db.sqlite3")
 
     import yaml
+    from django.apps import apps
     from django.core.management import call_command
     from django.db import connection
 
     from episodes import exporting, importing, search_index
     from episodes import frontmatter as fm
-    from episodes.models import (
-        BodyLink,
-        Episode,
-        EpisodeGuest,
-        EpisodeTopic,
-        Person,
-        PlatformRef,
-        Revision,
-        Speaker,
-        TranscriptItem,
-    )
+    from episodes.models import Episode
 
     call_command("migrate", verbosity=0)
     valid = []
@@ -203,19 +194,13 @@ def main():
                 yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False)
 
         def empty_database():
+            # Every table of the app, whatever models come: foreign keys are off for the deletes only.
             with connection.cursor() as cursor:
-                for model in (
-                    Revision,
-                    TranscriptItem,
-                    BodyLink,
-                    PlatformRef,
-                    EpisodeGuest,
-                    EpisodeTopic,
-                    Speaker,
-                    Episode,
-                    Person,
-                ):
-                    cursor.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608 - model names
+                cursor.execute("PRAGMA foreign_keys = OFF")
+                for model in apps.get_app_config("episodes").get_models():
+                    if not model._meta.proxy and model._meta.managed:
+                        cursor.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608 - model names
+                cursor.execute("PRAGMA foreign_keys = ON")
             if search_index.index_installed(connection):
                 # As new: the deletes above left tombstones in the index that the next import would merge.
                 search_index.remove_index(connection)

@@ -16,6 +16,7 @@ keys that are not plain strings, not readable) is written canonically as a whole
 from __future__ import annotations
 
 import difflib
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ from . import frontmatter as fm
 # Line breaks YAML counts that the file's lines do not; with one in the text a mark's line is recounted.
 _YAML_ONLY_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 _EXACT = (str, int, bool, type(None))
+_ESCAPE = re.compile(r"\\[xuUN_LP]")  # how PyYAML escapes characters beyond ASCII in double quotes
 
 
 def rewrite(original: str, doc: fm.Document) -> str:
@@ -104,8 +106,8 @@ class _Writer:
         self.starts: list[int] = []
         if self.recount:
             self.starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
-        # A file written in ASCII with escapes (PyYAML's default) keeps writing them.
-        self.unicode = not text.isascii()
+        # A file written in ASCII with escapes ("\u2019", PyYAML's default) keeps writing them.
+        self.unicode = not (text.isascii() and _ESCAPE.search(text))
         self._lines: list[str] | None = None
 
     @property
@@ -307,7 +309,7 @@ class _Writer:
 
     def fresh(self, value, *, key=None, column: int, lead: str = "") -> str | None:
         """Return ``value`` (a ``key: value`` pair, or an item without a key) written canonically at ``column``."""
-        return self._checked(value, key, _Options(None, False, _width(column), True), column, lead)
+        return self._checked(value, key, _Options(None, False, None, self.unicode), column, lead)
 
     def _styles(self, node, one_line: bool, after):
         """Yield the ways of writing that the old value may have been written in, most canonical first."""

@@ -285,3 +285,13 @@ def test_a_written_file_that_would_read_differently_is_written_canonically(monke
     # A writer gone wrong: the line it gives reads as another value.
     monkeypatch.setattr(linewise._Writer, "pair", lambda self, key, *args: f"{key}: Not what was asked\n")
     assert linewise.rewrite(text, edited) == edited.render()
+
+
+def test_a_file_in_plain_ascii_writes_new_characters_as_they_are():
+    text = "---\ntitle: Cafe\ntranscript:\n- line: Hi.\n---\n"
+    doc = fm.parse(text)
+    front = copy.deepcopy(doc.front)
+    front["title"], front["transcript"][0]["line"] = "Café", "Hi — there."
+    edited = fm.Document(front=front, body=doc.body)
+    expected = "---\ntitle: Café\ntranscript:\n- line: Hi — there.\n---\n"
+    assert linewise.rewrite(text, edited) == edited.render() == expected
