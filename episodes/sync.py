@@ -7,6 +7,7 @@ the file's key order, and each transcript item keeps its own keys, so the export
 
 from __future__ import annotations
 
+import copy
 import difflib
 import functools
 import itertools
@@ -89,14 +90,28 @@ def load_extra(text: str) -> dict:
     return fm.load(text) if text else {}
 
 
-@functools.lru_cache(maxsize=256)
 def parsed_extra(text: str) -> dict:
     """Return an ``extra`` YAML text as data, parsed once per process: the same object for the same text.
 
     Treat it as read-only (copy it to change it): the editor, every edit and the public pages' ETags read
     an episode's other keys on each request, and parsing them costs milliseconds.
     """
-    return load_extra(text)
+    data = _PARSED_EXTRA.pop(text, None)
+    if data is None:
+        data = load_extra(text)
+    _remember_extra(text, data)
+    return data
+
+
+# Most recently used last, at most PARSED_EXTRA_MAX texts.
+_PARSED_EXTRA: dict[str, dict] = {}
+PARSED_EXTRA_MAX = 256
+
+
+def _remember_extra(text: str, data: dict) -> None:
+    _PARSED_EXTRA[text] = data
+    if len(_PARSED_EXTRA) > PARSED_EXTRA_MAX:
+        del _PARSED_EXTRA[next(iter(_PARSED_EXTRA))]
 
 
 def episode_extra(episode: Episode) -> dict:
@@ -265,6 +280,9 @@ def episode_rows(doc: fm.Document, *, slug: str) -> EpisodeRows:
             extra[key] = value
     episode.front_keys = [encode_key(k) for k in doc.front]
     episode.extra = dump_extra(extra, doc)
+    # What the text reads back as, so that the checks and warnings that read it next need not parse it (a
+    # copy: the document's values may still change).
+    _remember_extra(episode.extra, copy.deepcopy(extra))
     body = fm.split_body(doc.body)
     links = [
         {"position": i, "text": link.text, "url": link.url, "marker": link.marker, "new_tab": link.new_tab}

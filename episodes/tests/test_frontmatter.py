@@ -448,3 +448,19 @@ def test_a_long_list_dumped_whole_and_cut_into_items_is_the_canonical_text():
     items[3] = dict(items[3], line="changed\n- now")
     expected = yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False, default_flow_style=False)
     assert fm.dump(data) == expected
+
+
+def test_a_parse_leaves_the_garbage_collector_as_it_found_it():
+    import gc
+
+    assert gc.isenabled()
+    fm.parse("---\ntitle: x\n---\n")
+    with pytest.raises(fm.FormatError):
+        fm.parse("---\ntitle: [unclosed\n---\n")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        fm.parse("---\ntitle: x\n---\n")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -243,3 +243,13 @@ def test_a_set_comes_back_from_the_database_in_the_files_order():
     assert "tags: !!set\n  zeta: null\n  alpha: null\n  mid: null\n  beta: null\n" in text
     assert import_text(text, slug="with-set").status == "created"
     assert export(Episode.objects.get(slug="with-set")) == text
+
+
+def test_an_imported_episode_s_other_keys_are_known_without_parsing_them_again(monkeypatch):
+    front = make_front(quotableClips=[{"name": "Start", "startOffset": 0}], topics=["MLOps"], custom={"a": [1]})
+    doc = fm.parse(make_text(**front))
+    rows = sync.episode_rows(doc, slug="primed")
+    monkeypatch.setattr(sync, "load_extra", lambda text: pytest.fail("parsed again"))
+    data = sync.parsed_extra(rows.episode.extra)
+    assert fm.same_data(data, fm.load(rows.episode.extra))
+    assert data["custom"] is not doc.front["custom"]  # a copy: the document's values may still change
