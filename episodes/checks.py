@@ -92,14 +92,22 @@ class Subject:
     ``front`` holds the front matter values (the transcript is read from ``items``, not from it);
     ``items`` are the transcript's entries as (position, kind, text, who, sec, ...) rows, kind ``"header"``,
     ``"turn"`` or anything else for an entry that is neither; ``topic_list`` maps each curated topic and
-    alias, case-folded, to its name (None: no list is known, so that rule is not checked).
+    alias, case-folded, to its name (None: no list is known, so that rule is not checked), or is a function
+    returning that, called only for an episode with topics.
     """
 
     front: Mapping
     items: Sequence[Sequence] = ()
     guest_names: Sequence[str] = ()
-    topic_list: Mapping[str, str] | None = None
+    topic_list: Mapping[str, str] | Callable[[], Mapping[str, str] | None] | None = None
     _sections: list | None = field(default=None, repr=False)
+
+    @property
+    def curated(self) -> Mapping[str, str] | None:
+        """The curated topics, asked for once."""
+        if callable(self.topic_list):
+            self.topic_list = self.topic_list()
+        return self.topic_list
 
     @property
     def sections(self) -> list[tuple[int, str, int | None]]:
@@ -276,10 +284,10 @@ def topics_count(subject: Subject, limits: Mapping) -> Iterator[Finding]:
 @rule("topics-curated", "Every topic is on the curated list (scripts/topic_list.txt) or one of its aliases.")
 def topics_curated(subject: Subject, limits: Mapping) -> Iterator[Finding]:
     topics = subject.front.get("topics")
-    if subject.topic_list is None or not isinstance(topics, list):
+    if not isinstance(topics, list) or not topics or subject.curated is None:
         return
     for i, topic in enumerate(topics):
-        if str(topic).strip().casefold() not in subject.topic_list:
+        if str(topic).strip().casefold() not in subject.curated:
             yield Finding("topics-curated", M_TOPIC_UNKNOWN.format(topic=str(topic)), ("topics", i))
 
 
@@ -447,6 +455,17 @@ def typography(subject: Subject, limits: Mapping) -> Iterator[Finding]:
 
 
 # -- reading a file ----------------------------------------------------------------------------------------
+
+
+def read_topic_list(text: str) -> dict[str, str]:
+    """Return the topics of a topic list (``scripts/topic_list.txt``) by their case-folded form: one a line,
+    a leading '- ' allowed, blank lines and ``#`` comments left out, the first of names differing in case."""
+    topics: dict[str, str] = {}
+    for line in text.split("\n"):
+        name = line.strip().removeprefix("- ").strip()
+        if name and not name.startswith("#"):
+            topics.setdefault(name.casefold(), name)
+    return topics
 
 
 def file_items(front: Mapping) -> list[tuple]:

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from . import frontmatter as fm
 from . import services, sync
-from .models import BodyLink, Episode, EpisodeGuest, Person, PlatformRef, slug_validator
+from .models import BodyLink, Episode, EpisodeGuest, Person, PlatformRef, Topic, slug_validator
 from .services.speakers import LABEL_LIMIT
 from .services.transcript import ERR_BAD_TIME
 from .services.transcript import ERR_TOO_LONG as ERR_ITEM_TOO_LONG
@@ -468,3 +468,29 @@ class NewEpisodeTranscriptForm(TranscriptUploadForm):
         if Episode.objects.filter(slug=slug).exists():
             raise ValidationError("There is an episode with this name already: add the transcript on its page.")
         return slug
+
+
+class TopicForm(forms.ModelForm):
+    """A curated topic: its name and its aliases, one a line."""
+
+    aliases = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Other names of this topic, one a line: episodes using them count as on the list.",
+    )
+
+    class Meta:
+        model = Topic
+        fields = ["name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["aliases"] = "\n".join(self.instance.aliases)
+
+    def clean_aliases(self) -> list[str]:
+        lines = self.cleaned_data["aliases"].split("\n")
+        return list(dict.fromkeys(line.strip() for line in lines if line.strip()))
+
+    def save(self, commit=True):
+        self.instance.aliases = self.cleaned_data["aliases"]
+        return super().save(commit)

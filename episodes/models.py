@@ -704,6 +704,21 @@ class Health(HealthSnapshot):
         verbose_name_plural = "archive health"
 
 
+class Topic(models.Model):
+    """A topic of the site's curated list (``scripts/topic_list.txt``), with the other names it goes by."""
+
+    name = models.CharField(max_length=200, unique=True, help_text="The topic as episodes should write it.")
+    aliases = models.JSONField(
+        default=list, blank=True, help_text="Other names of it (topics merged into it): counted as on the list."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 # -- suggestions from a language model --------------------------------------------------------------
 
 

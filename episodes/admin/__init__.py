@@ -8,6 +8,7 @@ from .jobs import JobAdmin
 from .people import PersonAdmin
 from .publish import PublishAdmin
 from .suggestions import SuggestionAdmin
+from .topics import TopicAdmin
 from .transcript import TranscriptItemAdmin
 
 admin.site.site_header = "Podcast editor"
@@ -21,5 +22,6 @@ __all__ = [
     "PersonAdmin",
     "PublishAdmin",
     "SuggestionAdmin",
+    "TopicAdmin",
     "TranscriptItemAdmin",
 ]

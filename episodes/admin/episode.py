@@ -32,8 +32,8 @@ from ..forms import (
 )
 from ..models import BodyLink, Episode, EpisodeGuest, EpisodeProblem, Job, PlatformRef
 from ..services.suggestions import enabled as suggestions_enabled
+from . import fixes, uploads
 from . import suggestions as suggestion_pages
-from . import uploads
 from .editor import intake, views
 from .jobs import job_url
 
@@ -165,7 +165,7 @@ class EpisodeAdmin(admin.ModelAdmin):
     list_display_links = ["number_label", "title"]
     list_filter = ["season", "status", WarningsFilter, ProblemFilter]
     search_fields = ["title", "slug", "guests__name", "guests__key"]
-    actions = ["export_selected", "suggest_selected"]
+    actions = ["export_selected", "suggest_selected", "fix_selected"]
     list_per_page = 50
 
     # -- the list ---------------------------------------------------------------------------------
@@ -216,6 +216,11 @@ class EpisodeAdmin(admin.ModelAdmin):
         arguments = {"slugs": slugs, "fields": list(suggesting.FIELDS), "missing": True}
         job = tasks.job_start(kind=Job.Kind.SUGGEST, user=request.user, arguments=arguments)
         return HttpResponseRedirect(job_url(job))
+
+    @admin.action(description="Fix the selected episodes (preview first)", permissions=["change"])
+    def fix_selected(self, request, queryset):
+        ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
+        return HttpResponseRedirect(f"{reverse('admin:episodes_episode_fix')}?ids={ids}")
 
     # -- the form ---------------------------------------------------------------------------------
 
@@ -374,6 +379,7 @@ class EpisodeAdmin(admin.ModelAdmin):
             return self.admin_site.admin_view(cls.as_view(model_admin=self, **kwargs))
 
         return [
+            path("fix/", view(fixes.FixView), name="episodes_episode_fix"),
             path("import/", view(uploads.UploadView), name="episodes_episode_import"),
             path("<path:object_id>/export/", view(views.ExportPreviewView), name="episodes_episode_export"),
             path("<path:object_id>/revert/<int:revision_id>/", view(views.RevertView), name="episodes_episode_revert"),

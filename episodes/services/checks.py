@@ -15,7 +15,7 @@ from django.db.models import Count
 
 from .. import checks
 from .. import frontmatter as fm
-from ..models import Episode, EpisodeProblem, HealthSnapshot, Person
+from ..models import Episode, EpisodeProblem, HealthSnapshot, Person, Topic
 from ..sync import episode_documents, episode_extra
 from .warnings import CLIPS, Warning
 
@@ -32,15 +32,18 @@ def check_limits() -> dict[str, int]:
     return checks.limits(getattr(settings, "EPISODE_CHECKS", None))
 
 
-def read_topic_list(text: str) -> dict[str, str]:
-    """Return the curated topics of a topic list (one a line; blank lines and ``#`` comments left out),
-    by their case-folded form."""
-    topics = {}
-    for line in text.split("\n"):
-        name = line.strip().removeprefix("- ").strip()
-        if name and not name.startswith("#"):
-            topics.setdefault(name.casefold(), name)
-    return topics
+def curated_names() -> dict[str, str] | None:
+    """Return every curated topic and alias (the Topic rows), case-folded, to its topic's name; None when
+    there are none."""
+    rows = list(Topic.objects.values_list("name", "aliases"))
+    if not rows:
+        return None
+    curated = {}
+    for name, aliases in rows:
+        curated[name.casefold()] = name
+        for alias in aliases:
+            curated.setdefault(alias.casefold(), name)
+    return curated
 
 
 def curated_topics(root: str | None = None) -> dict[str, str] | None:
@@ -59,8 +62,14 @@ def curated_topics(root: str | None = None) -> dict[str, str] | None:
     cached = _topic_lists.get(path)
     if cached is None or cached[0] != mtime:
         with open(path, encoding="utf-8", errors="replace") as f:
-            cached = _topic_lists[path] = (mtime, read_topic_list(f.read()))
+            cached = _topic_lists[path] = (mtime, checks.read_topic_list(f.read()))
     return cached[1]
+
+
+def database_topics() -> dict[str, str] | None:
+    """Return the curated topics episodes in the database are checked against: the Topic rows (with their
+    aliases), else the site checkout's list."""
+    return curated_names() or curated_topics()
 
 
 def episode_front(episode: Episode) -> dict:
@@ -76,7 +85,8 @@ def episode_findings(
         items = list(episode.items.values_list("position", "kind", "text", "who", "sec"))
     if guests is None:
         guests = [row.person for row in episode.guest_rows.select_related("person").only("person__name")]
-    subject = checks.Subject(episode_front(episode), items, [p.name for p in guests if p.name], curated_topics())
+    # The curated list is read only for an episode with topics.
+    subject = checks.Subject(episode_front(episode), items, [p.name for p in guests if p.name], database_topics)
     return checks.check(subject, limits=check_limits(), rules=rules)
 
 
@@ -253,7 +263,7 @@ def _with_lines(findings: list[checks.Finding], front_text: str) -> list[checks.
 def database_check(*, rules: Sequence[str] | None = None, store: bool = True) -> Iterator[Checked]:
     """Check every episode in the database, with the lines of its exported file; keep the counts when
     ``store`` and every rule is checked."""
-    limits, topics = check_limits(), curated_topics()
+    limits, topics = check_limits(), database_topics()
     names = dict(Person.objects.exclude(name="").values_list("key", "name"))
     episodes = Episode.objects.order_by("slug").defer("source_text")
     for episode, doc in episode_documents(episodes):

@@ -66,3 +66,36 @@ def test_an_editor_follows_a_rule_from_the_health_page_and_fixes_it(browser, liv
     assert Episode.objects.get(slug="long-title").title == "A shorter title"
     assert not session.problems, session.problems
     session.close()
+
+
+def test_an_editor_fixes_a_rules_failing_episodes_in_bulk(browser, live_server, editor_login):
+    make_episode("curly-one", title="It\u2019s a \u201cquoted\u201d title")
+    make_episode("curly-two", title="Non\u2011breaking  spaces")
+    session = editor_session(browser, live_server, *editor_login)
+    page = session.page
+    page.goto(f"{live_server.url}/admin/episodes/health/")
+    row = page.locator("tr", has=page.get_by_role("link", name="typography", exact=True))
+    assert row.locator("td.count").inner_text() == "2"
+    row.get_by_role("link", name="typography", exact=True).click()
+    page.wait_for_url("**/admin/episodes/episode/?problem=typography")
+    page.locator("#action-toggle").check()
+    page.locator("select[name=action]").select_option("fix_selected")
+    page.get_by_role("button", name="Go").click()
+    page.wait_for_url("**/admin/episodes/episode/fix/?ids=*")
+    page.get_by_label("Typography: plain hyphens and spaces, straight quotes, no double or trailing spaces").check()
+    page.get_by_role("button", name="Preview").click()
+    page.get_by_text("Preview: nothing changed yet").wait_for()
+    table = page.locator("table.fix-changes")
+    assert "2 episodes would change" in table.inner_text()
+    assert 'It\'s a "quoted" title' in table.inner_text() and "Non-breaking spaces" in table.inner_text()
+    assert not _serious(page), _serious(page)
+    assert Episode.objects.get(slug="curly-one").title == "It\u2019s a \u201cquoted\u201d title"
+    page.get_by_role("button", name="Apply to 2 episodes").click()
+    page.wait_for_url("**/admin/episodes/episode/")
+    page.get_by_text("2 episode(s) changed, one revision each").wait_for()
+    assert Episode.objects.get(slug="curly-two").title == "Non-breaking spaces"
+    page.goto(f"{live_server.url}/admin/episodes/health/")
+    row = page.locator("tr", has=page.get_by_role("link", name="typography", exact=True))
+    assert row.locator("td.count").inner_text() == "0"
+    assert not session.problems, session.problems
+    session.close()

@@ -25,6 +25,7 @@ from ...models import Episode, EpisodeRedirect, Person, PersonRedirect, SiteFile
 from ..checks import health_snapshot_take
 from ..common import editing
 from ..intake import max_bytes
+from ..topics import site_topics_load
 from .common import (
     EPISODE,
     ERR_DETACHED,
@@ -158,7 +159,9 @@ def _pull(site: git.Repo, progress, started=None) -> PullReport:
     state.repo, state.branch, state.commit, state.pulled_at = site.root, branch, head, timezone.now()
     state.save()
     if moved:
-        # The archive health page's trend is measured from the last pull that brought a commit.
+        # The curated topics come with the checkout; the archive health page's trend is measured from the
+        # last pull that brought a commit.
+        site_topics_load(root=site.root)
         health_snapshot_take(commit=head)
     return report
 
