@@ -38,9 +38,12 @@ def test_a_description_is_suggested_checked_and_accepted_as_one_revision(fake_mo
     assert "Hello and welcome." in prompt and "140 to 160 characters" in prompt and "Background" in prompt
     assert fake_model.requests[-1]["messages"][0]["role"] == "system"
     revisions = Revision.objects.count()
+    before = episode.extra
     suggestions.suggestion_accept(suggestion=suggestion, user=admin_user)
     episode.refresh_from_db()
     assert sync.episode_extra(episode)["description"] == DESCRIPTION
+    # The other keys as parsed before are left as they were: every episode with that text shares them.
+    assert "description" not in sync.parsed_extra(before)
     assert Revision.objects.count() == revisions + 1
     revision = Revision.objects.for_episode(episode).first()
     assert revision.user == admin_user
