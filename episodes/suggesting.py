@@ -13,6 +13,7 @@ prompt says what was left out.
 from __future__ import annotations
 
 import difflib
+import itertools
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -66,6 +67,7 @@ _INSTRUCTION = re.compile(
     r"|\bsystem prompt\b|\byou are now\b|\bnew instructions\b",
     re.I,
 )
+_INSTRUCTION_WORDS = ("ignore", "disregard", "forget", "system prompt", "you are now", "new instructions")
 
 
 def estimate_tokens(text: str) -> int:
@@ -144,21 +146,20 @@ def transcript_excerpt(turns: Sequence[Turn], budget: int, *, cut_words: bool = 
     """
     parts = [_parts(t) for t in turns]
     # A line's length for any W is known from its words' lengths: the search builds no text.
-    sizes = [(len(prefix), [len(w) for w in words]) for prefix, words in parts]
+    sizes = [(len(prefix), list(itertools.accumulate((len(w) for w in words), initial=0))) for prefix, words in parts]
 
     def length(words: int | None) -> int:
         total = max(len(sizes) - 1, 0)  # the newlines
-        for prefix, lengths in sizes:
-            kept = lengths if words is None or len(lengths) <= words else lengths[:words]
-            total += prefix + sum(kept) + max(len(kept) - 1, 0)
-            if words is not None and len(lengths) > words:
-                total += 2  # " …"
+        for prefix, cumulative in sizes:
+            count = len(cumulative) - 1
+            kept = count if words is None or count <= words else words
+            total += prefix + cumulative[kept] + max(kept - 1, 0) + (2 if kept < count else 0)  # 2: " …"
         return total
 
     if math.ceil(length(None) / 4) <= budget:
         return "\n".join(_line(t) for t in turns), ""
     if cut_words:
-        low, high, best = 1, max((len(lengths) for _, lengths in sizes), default=0), None
+        low, high, best = 1, max((len(c) - 1 for _, c in sizes), default=0), None
         while low <= high:
             middle = (low + high) // 2
             if math.ceil(length(middle) / 4) <= budget:
@@ -234,6 +235,10 @@ def injection_warnings(material: Material, name: str, opening_minutes: int) -> l
     turns = material.turns if name == CHAPTERS else [] if name == TOPICS else opening(material.turns, opening_minutes)
     found = []
     for number, turn in enumerate(turns, 1):
+        # The words first: the pattern is slow on the long turns that hold none of them (nearly all).
+        folded = turn.text.casefold()
+        if not any(word in folded for word in _INSTRUCTION_WORDS):
+            continue
         match = _INSTRUCTION.search(turn.text)
         if match:
             where = _clock(turn.sec) if turn.sec is not None else f"turn {number}"

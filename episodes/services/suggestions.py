@@ -241,8 +241,10 @@ def suggestion_make(
     prompt: Prompt | None = None,
     job: Job | None = None,
     ask: Ask = llm.complete,
+    replace: bool = True,
 ) -> Suggestion:
-    """Ask the model for ``name`` of ``episode`` and record its answer, checked, as a pending suggestion.
+    """Ask the model for ``name`` of ``episode`` and record its answer, checked, as a pending suggestion
+    (``replace``: one waiting for the same field becomes replaced; False when none is known to wait).
 
     Raise SuggestError (nothing recorded) when no answer comes; an answer that gives the field nothing it
     can use is recorded as rejected, with why. Call it outside any transaction: the request may be slow.
@@ -277,7 +279,7 @@ def suggestion_make(
         checked = suggestion_check(episode=episode, name=name, value=parsed.value, material=material)
         suggestion.warnings = [*prompt.warnings, *parsed.warnings, *checked]
     suggestion.save()
-    if suggestion.status == Suggestion.Status.PENDING:
+    if replace and suggestion.status == Suggestion.Status.PENDING:
         # After the save, outside a transaction: at worst two wait for review, never none.
         older = Suggestion.objects.pending().filter(episode=episode, field=name).exclude(pk=suggestion.pk)
         older.update(status=Suggestion.Status.REPLACED, decided_at=timezone.now())
@@ -374,6 +376,7 @@ class Plan:
     """What a batch will ask for, and what it is estimated to cost before any request is made."""
 
     episodes: list[Planned]
+    waiting: set[tuple[int, str]] = dataclasses.field(default_factory=set)  # (episode, field) with one pending
 
     @property
     def requests(self) -> int:
@@ -466,7 +469,9 @@ def batch_plan(
         if todo:
             prompts = {name: prompt_build(name=name, material=material, limits=limits) for name in todo}
             planned.append(Planned(episode, todo, material, prompts))
-    return Plan(planned)
+    ids = [p.episode.pk for p in planned]
+    waiting = set(Suggestion.objects.pending().filter(episode_id__in=ids).values_list("episode_id", "field"))
+    return Plan(planned, waiting)
 
 
 def batch_run(
@@ -499,8 +504,9 @@ def batch_run(
                 break
             try:
                 suggestion = suggestion_make(
-                    episode=episode, name=name, material=material, prompt=prompt, job=job, ask=ask
-                )
+                    episode=episode, name=name, material=material, prompt=prompt, job=job, ask=ask,
+                    replace=(episode.pk, name) in plan.waiting,
+                )  # fmt: skip
             except SuggestError as exc:
                 lines.append(BatchLine(FAILED, episode.slug, name, str(exc)))
                 break  # the server is not answering: on with the next episode

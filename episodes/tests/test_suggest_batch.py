@@ -233,3 +233,11 @@ def test_queries_per_accepted_suggestion(fake_model, django_assert_max_num_queri
     with django_assert_max_num_queries(5 * 20):
         report = suggestions.batch_run(plan, accept=True)
     assert report.count("accepted") == 5
+
+
+def test_a_second_batch_replaces_what_waits_for_review(fake_model):  # noqa: F811
+    fake_model.answer = answer_by_field
+    bare("ep-a")
+    run("--fields", "description")
+    run("--fields", "description")
+    assert sorted(Suggestion.objects.values_list("status", flat=True)) == ["pending", "replaced"]
