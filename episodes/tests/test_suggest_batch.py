@@ -4,6 +4,7 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -241,3 +242,10 @@ def test_a_second_batch_replaces_what_waits_for_review(fake_model):  # noqa: F81
     run("--fields", "description")
     run("--fields", "description")
     assert sorted(Suggestion.objects.values_list("status", flat=True)) == ["pending", "replaced"]
+
+
+def test_editors_may_review_suggestions(client, django_user_model):
+    user = django_user_model.objects.create_user("ed", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(user)
+    assert client.get(reverse("admin:episodes_suggestion_changelist")).status_code == 200
