@@ -25,7 +25,7 @@ from .. import frontmatter as fm
 from ..models import Episode, EpisodeGuest, Job, Suggestion, TranscriptItem
 from ..suggesting import CHAPTERS, DESCRIPTION, INTRO, TITLE, TOPICS, Material, Turn
 from ..topics import episode_topics
-from .checks import check_limits, curated_topics, episode_front
+from .checks import check_limits, database_topics, episode_front
 from .common import ServiceError, editing
 from .intake import chapters_apply
 
@@ -94,8 +94,9 @@ def cost_of(input_tokens: int, output_tokens: int) -> Decimal:
 
 
 def topic_list() -> dict[str, str]:
-    """Return the curated topics (the site's scripts/topic_list.txt), else the topics used across the archive."""
-    curated = curated_topics()
+    """Return the curated topics (the Topic rows with their aliases, else the site's scripts/topic_list.txt),
+    else the topics used across the archive."""
+    curated = database_topics()
     if curated:
         return curated
     used: dict[str, str] = {}

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from episodes import sync
-from episodes.models import Episode, Revision, Suggestion
+from episodes.models import Episode, Revision, Suggestion, Topic
 from episodes.services import suggestions
 from episodes.services.suggestions import SuggestError
 from episodes.tests.factories import make_episode, make_person
@@ -200,3 +200,14 @@ def test_a_transcript_too_long_is_cut_to_the_context_budget(fake_model, settings
     prompt = "\n".join(m["content"] for m in fake_model.requests[-1]["messages"])
     assert len(prompt) / 4 <= 3000
     assert "Each turn's text was cut to its first" in prompt
+
+
+def test_topics_come_from_the_curated_topic_rows(fake_model):  # noqa: F811
+    Topic.objects.create(name="MLOps", aliases=["ML Ops"])
+    Topic.objects.create(name="Career")
+    episode = make_episode()
+    material = suggestions.episode_material(episode, topics=suggestions.topic_list())
+    fake_model.answer = lambda request: "ml ops\nCareer\nKnitting"
+    suggestion = suggestions.suggestion_make(episode=episode, name="topics", material=material)
+    assert suggestion.value == "MLOps\nCareer"
+    assert "- MLOps" in fake_model.prompt() and "- Career" in fake_model.prompt()
