@@ -125,7 +125,14 @@ def main():  # noqa: C901 - one measurement after another, in order
     repo = work / "site"
     build_site(repo, corpus, args.episodes, args.people)
     files = len(list((repo / "_podcast").glob("*.md"))) + len(list((repo / "_people").glob("*.md")))
-    env = {**os.environ, "DJANGO_DEBUG": "0", "TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}
+    # The server and the worker are other processes: they find the static files setup() collected through
+    # the environment (without them every page of a DEBUG=0 server answers 500).
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_STATIC_ROOT": str(settings.STATIC_ROOT),
+        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+    }
     manage = [sys.executable, str(ROOT / "manage.py")]
     immediate = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     failures = []
