@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from episodes.services import site as site_sync
 from episodes.tests.factories import SHARED
 
 CORPUS = SHARED / "corpus"
@@ -91,3 +92,13 @@ def make_site(root: Path, *, episodes: list[str] | None = None, people: list[str
     site.git("init", "-q", "-b", "main")
     site.commit("The site as it is")
     return site
+
+
+def pull(site: SiteRepo) -> site_sync.PullReport:
+    """Pull the site repository ``site`` into the CMS."""
+    return site_sync.site_pull(repo=str(site.root))
+
+
+def push(site: SiteRepo, **options) -> site_sync.PushReport:
+    """Publish the CMS's changes to the site repository ``site``."""
+    return site_sync.site_push(repo=str(site.root), **options)

@@ -13,7 +13,7 @@ from episodes.models import Episode
 from episodes.services import episode_save
 from episodes.services import site as site_sync
 from episodes.tests.factories import needs_shared
-from episodes.tests.siterepo import CORPUS, PEOPLE, make_site
+from episodes.tests.siterepo import CORPUS, PEOPLE, make_site, pull
 
 pytestmark = [pytest.mark.django_db, needs_shared]
 
@@ -33,10 +33,6 @@ def make_drafts_site(root, *, broken: bool = False):
     site.write("_people/_template.md", PEOPLE_TEMPLATE)
     site.commit("Templates for new files")
     return site
-
-
-def pull(site) -> site_sync.PullReport:
-    return site_sync.site_pull(repo=str(site.root))
 
 
 def said(report) -> dict[str, str]:

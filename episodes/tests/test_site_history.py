@@ -13,7 +13,7 @@ from episodes.models import Episode, EpisodeRedirect
 from episodes.services import episode_save
 from episodes.services import site as site_sync
 from episodes.tests.factories import needs_shared
-from episodes.tests.siterepo import CORPUS, PEOPLE, make_site
+from episodes.tests.siterepo import CORPUS, PEOPLE, make_site, pull
 
 UTC = datetime.UTC
 ANALYTICS = "analytics-engineer-skills-tools"  # has a dateadded
@@ -86,10 +86,6 @@ def site(tmp_path):
     site.replace(f"_podcast/{S22}.md", "title: Reinventing", "title: Now Reinventing")
     site.commit("A better title", date="2023-04-05T10:00:00Z")
     return site
-
-
-def pull(site) -> site_sync.PullReport:
-    return site_sync.site_pull(repo=str(site.root))
 
 
 class WalkSpy:

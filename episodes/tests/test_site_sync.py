@@ -11,7 +11,7 @@ from episodes.models import Episode, EpisodeRedirect, Person, Revision, SiteFile
 from episodes.services import ItemEdit, episode_save
 from episodes.services import site as site_sync
 from episodes.tests.factories import needs_shared
-from episodes.tests.siterepo import CORPUS, EPISODES, PEOPLE, make_site
+from episodes.tests.siterepo import CORPUS, EPISODES, PEOPLE, make_site, pull, push
 
 pytestmark = [pytest.mark.django_db, needs_shared]
 
@@ -32,14 +32,6 @@ def pulled(site):
     report = site_sync.site_pull(repo=str(site.root))
     assert not report.problems, report.problems
     return site
-
-
-def pull(site) -> site_sync.PullReport:
-    return site_sync.site_pull(repo=str(site.root))
-
-
-def push(site, **options) -> site_sync.PushReport:
-    return site_sync.site_push(repo=str(site.root), **options)
 
 
 def lines(report) -> dict[str, str]:

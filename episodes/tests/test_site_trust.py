@@ -12,7 +12,7 @@ from episodes.services import ItemEdit, Row, episode_save
 from episodes.services import site as site_sync
 from episodes.services.site import pull as pull_module
 from episodes.tests.factories import needs_shared
-from episodes.tests.siterepo import EPISODES, PEOPLE, make_site
+from episodes.tests.siterepo import EPISODES, PEOPLE, make_site, pull, push
 
 pytestmark = [pytest.mark.django_db, needs_shared]
 
@@ -29,14 +29,6 @@ def pulled(tmp_path):
     report = site_sync.site_pull(repo=str(site.root))
     assert not report.problems, report.problems
     return site
-
-
-def pull(site) -> site_sync.PullReport:
-    return site_sync.site_pull(repo=str(site.root))
-
-
-def push(site, **options) -> site_sync.PushReport:
-    return site_sync.site_push(repo=str(site.root), **options)
 
 
 def statuses(report) -> dict[str, str]:
