@@ -51,8 +51,8 @@ def main():
     import yaml
     from django.core.management import call_command
 
-    from episodes import checks
-    from episodes import frontmatter as fm
+    from episodes.format import checks
+    from episodes.format import frontmatter as fm
     from episodes.services.checks import episode_findings
 
     try:
@@ -120,7 +120,7 @@ def health_page(repeat: int, episodes: int = 4000) -> None:
     from django.db import connection
     from django.test import Client
 
-    from episodes import checks
+    from episodes.format import checks
     from episodes.models import Episode, EpisodeProblem
     from episodes.services.checks import health_snapshot_take
 

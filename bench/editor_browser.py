@@ -118,7 +118,7 @@ def main() -> None:
     subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     setup = (
         "from django.contrib.auth import get_user_model\n"
-        "from episodes.tests.factories import SEED, import_text, repeated_transcript_text\n"
+        "from episodes.tests.support.factories import SEED, import_text, repeated_transcript_text\n"
         "seed = SEED.read_text()\n"
         "for r in (1, 2, 20):\n"
         "    import_text(seed if r == 1 else repeated_transcript_text(seed, r), slug=f'seed-x{r}')\n"
@@ -209,7 +209,7 @@ def _largest_episode(corpus: Path) -> Path | None:
         print(f"bench: no corpus at {corpus}; the largest real episode is left out")
         return None
     sys.path.insert(0, str(ROOT))
-    from episodes import frontmatter as fm  # noqa: PLC0415 - after the project is on the path
+    from episodes.format import frontmatter as fm  # noqa: PLC0415 - after the project is on the path
 
     sizes = []
     for path in (corpus / "episodes").glob("*.md"):

@@ -42,8 +42,8 @@ def main() -> None:
     from django.urls import reverse
 
     from episodes.models import Episode
-    from episodes.tests.factories import SEED, import_text, repeated_transcript_text
-    from episodes.tests.pages import form_fields
+    from episodes.tests.support.factories import SEED, import_text, repeated_transcript_text
+    from episodes.tests.support.pages import form_fields
 
     seed = SEED.read_text(encoding="utf-8")
     episodes = {}

@@ -91,8 +91,8 @@ def run_child(command: str, db_path: Path, *args: str) -> tuple[float, float]:
 
 def style_write(corpus: Path, turns: int, repeat: int) -> None:
     """Print the style-preserving write of an edited ``turns``-turn episode against its canonical write."""
-    from episodes import frontmatter as fm
-    from episodes import linewise
+    from episodes.format import frontmatter as fm
+    from episodes.format import linewise
 
     text = (corpus / "episodes" / "crisp-dm.md").read_text(encoding="utf-8")
     doc = fm.parse(text)
@@ -145,8 +145,9 @@ def main():
     from django.core.management import call_command
     from django.db import connection
 
-    from episodes import exporting, importing, search_index
-    from episodes import frontmatter as fm
+    from episodes import importing, search_index
+    from episodes.documents import exporting
+    from episodes.format import frontmatter as fm
     from episodes.models import Episode
 
     call_command("migrate", verbosity=0)

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/fuzz.py [--minutes 5] [--examples 2000] [--seed N] [--target both|import|editor]
 
-Runs the checks of episodes/tests/fuzzing.py (an import never raises; a refusal has a line and a message
+Runs the checks of episodes/tests/support/fuzzing.py (an import never raises; a refusal has a line and a message
 and keeps nothing; an accepted file exports to the data it was read as) and of fuzzing_editor.py (no post
 is a server error; a refusal changes nothing; positions stay dense; no other episode is touched), in
 rounds of --examples cases with fresh random seeds, the targets taking turns, until --minutes have passed,
@@ -54,7 +54,7 @@ def fuzz(args, work: str) -> None:
     from django.test.utils import setup_test_environment
     from hypothesis import HealthCheck, given, seed, settings
 
-    from episodes.tests import fuzzing, fuzzing_editor
+    from episodes.tests.support import fuzzing, fuzzing_editor
 
     call_command("migrate", verbosity=0)
     setup_test_environment()  # the test client's hosts and a plain static storage

@@ -38,7 +38,7 @@ MB = 1024 * 1024
 
 def _parts() -> tuple[dict[str, bytes], bytes, bytes]:
     """Return the parts of a real Word document, and its document.xml split around where paragraphs go."""
-    from episodes.tests import transcripts
+    from episodes.tests.support import transcripts
 
     with zipfile.ZipFile(io.BytesIO(transcripts.docx_bytes(transcripts.TALK))) as archive:
         parts = {info.filename: archive.read(info) for info in archive.infolist()}
@@ -70,7 +70,7 @@ def docx_of(blocks: int, block) -> bytes:
 
 def lying_docx(megabytes: int) -> bytes:
     """Return a .docx whose document.xml inflates to ``megabytes`` MB while its directory states the talk's."""
-    from episodes.tests import transcripts
+    from episodes.tests.support import transcripts
 
     parts, head, tail = _parts()
     honest = parts["word/document.xml"]
@@ -120,7 +120,7 @@ def main() -> None:
     django.setup()
     from django.conf import settings
 
-    from episodes.tests import transcripts
+    from episodes.tests.support import transcripts
 
     turns, paragraphs = settings.EPISODES_MAX_TRANSCRIPT_TURNS, settings.EPISODES_MAX_TRANSCRIPT_PARAGRAPHS
     limit = settings.EPISODES_MAX_FILE_BYTES

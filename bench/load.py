@@ -296,7 +296,7 @@ class Work:
     def __init__(self, repo: Path):
         from django.contrib.auth import get_user_model
 
-        from episodes import frontmatter as fm
+        from episodes.format import frontmatter as fm
         from episodes.models import Episode
 
         self.repo = repo
@@ -402,8 +402,8 @@ class Work:
 
 def check_exports() -> list[str]:
     """Return a failure for each episode that no longer exports to a file that parses as its own data."""
-    from episodes import exporting
-    from episodes import frontmatter as fm
+    from episodes.documents import exporting
+    from episodes.format import frontmatter as fm
     from episodes.models import Episode
 
     failures = []

@@ -63,8 +63,8 @@ def main() -> int:
         from django.test import Client
         from django.urls import clear_url_caches, path
 
-        from episodes import frontmatter as fm
-        from episodes.tests.factories import SEED, import_text, repeated_transcript_text
+        from episodes.format import frontmatter as fm
+        from episodes.tests.support.factories import SEED, import_text, repeated_transcript_text
         from podcast import urls
 
         urls.urlpatterns.append(path("bench-floor/", lambda request: HttpResponse("ok")))

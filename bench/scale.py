@@ -40,7 +40,7 @@ ROW = "{:44} {:>7} {:>6} {:>4} {:>3} | {:>7} {:>6} {:>4} {:>3} | {:>5} {:>5}"
 
 def valid_files(corpus: Path) -> list[Path]:
     """Return the corpus episode files the importer accepts (the broken and template ones are left out)."""
-    from episodes import frontmatter as fm
+    from episodes.format import frontmatter as fm
 
     files = []
     for folder in ("episodes", "historic"):
@@ -80,7 +80,7 @@ def settle() -> None:
 
 
 def export_all(outdir: Path) -> int:
-    from episodes import exporting
+    from episodes.documents import exporting
     from episodes.models import Episode
 
     shutil.rmtree(outdir, ignore_errors=True)

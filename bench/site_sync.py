@@ -57,7 +57,7 @@ def build_site(
     commits, between ``other_commits`` commits that touch other folders (the site's posts). Built with one
     ``git fast-import``; return the number of commits.
     """
-    from episodes import frontmatter as fm
+    from episodes.format import frontmatter as fm
 
     valid = []
     for path in sorted((corpus / "episodes").glob("*.md")):
@@ -199,8 +199,8 @@ def main():
     import yaml
     from django.db import connection
 
-    from episodes import git as site_git
     from episodes import importing, search_index
+    from episodes.documents import git as site_git
     from episodes.models import (
         BodyLink,
         Episode,

@@ -58,10 +58,11 @@ def main():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from episodes import importing, llm, suggesting
+    from episodes import importing, llm
+    from episodes.format import suggesting
     from episodes.models import Episode
     from episodes.services import suggestions
-    from episodes.tests.fake_model import FakeModel
+    from episodes.tests.support.fake_model import FakeModel
 
     settings.DEBUG = False
     sources = sorted(corpus.glob("*.md"))

@@ -6,7 +6,7 @@ The transcript is made of the corpus's real turns (../shared/corpus, else genera
 header every 100 turns, written as Word (.docx), plain text, WebVTT and SRT by the test suite's writers.
 Floors, each reading the same bytes: python-docx opening the document and taking every paragraph's text;
 plain text decoded and split into lines; webvtt-py parsing the WebVTT and the SRT and taking every caption's
-start and text. Ours: ``episodes.transcript_files.read_transcript``, which recognises the format and returns
+start and text. Ours: ``episodes.format.transcript_files.read_transcript``, which recognises the format and returns
 the transcript list (times in the files' form, speakers, section headers), checking every turn. A timed run
 reads the file as many times as make the floor last 20 ms (as timeit's autorange does); each figure is the
 best CPU time of --repeat interleaved runs, per read; ratios are ours / floor, best over best and the median
@@ -37,7 +37,7 @@ def _is_name(who) -> bool:
 
 def sample_turns(count: int) -> list[dict]:
     """Return ``count`` transcript items: real turns from the corpus (else made up), times going forward."""
-    from episodes import frontmatter as fm
+    from episodes.format import frontmatter as fm
 
     texts = []
     for path in sorted((SHARED / "corpus" / "episodes").glob("*.md")):
@@ -91,8 +91,8 @@ def main():
     import webvtt
 
     from episodes import services
-    from episodes import transcript_files as tf
-    from episodes.tests import transcripts
+    from episodes.format import transcript_files as tf
+    from episodes.tests.support import transcripts
 
     items = sample_turns(args.turns)
     files = {
@@ -150,7 +150,7 @@ def main():
     # The least any plain-text reader returning the transcript list can do, in the same runs: decode, split,
     # and make each turn's dict from its three lines, knowing the layout and checking nothing (no speaker,
     # no text, no order; times looked up in the table; headers kept as they are).
-    from episodes import frontmatter as fm
+    from episodes.format import frontmatter as fm
 
     written = fm.written_times()
 

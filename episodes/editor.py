@@ -14,9 +14,10 @@ from html import escape  # Django's escape wraps this one in lazy-string handlin
 
 from django.utils.safestring import SafeString, mark_safe
 
-from . import frontmatter as fm
-from . import services, sync
-from .chapters import CLIPS_KEY, DURATION_KEY, youtube_chapters
+from . import services
+from .documents import database
+from .format import frontmatter as fm
+from .format.chapters import CLIPS_KEY, DURATION_KEY, youtube_chapters
 from .forms import ITEM_FIELDS, item_field_name, posted_text
 from .models import Episode, TranscriptItem
 from .public.front import episode_duration
@@ -48,7 +49,7 @@ class Clip:
 @dataclass
 class EditorContext:
     episode: Episode
-    items: list[sync.ItemRow]
+    items: list[database.ItemRow]
     ids: list[int]
     speakers: list[services.SpeakerSummary]
     candidates: list
@@ -86,7 +87,7 @@ class EditorContext:
     @property
     def clips(self) -> list[Clip] | None:
         """The ``quotableClips`` as a list to read (None when the episode has none, or not as a list)."""
-        clips = sync.episode_extra(self.episode).get(CLIPS_KEY)
+        clips = database.episode_extra(self.episode).get(CLIPS_KEY)
         if not isinstance(clips, list):
             return None
         shown = []
@@ -121,7 +122,7 @@ class EditorContext:
     @property
     def duration(self) -> str:
         """The ``duration`` key as a time (1:03:37), or as written when it is not an ISO 8601 duration."""
-        extra = sync.episode_extra(self.episode)
+        extra = database.episode_extra(self.episode)
         seconds = episode_duration(extra)
         value = extra.get(DURATION_KEY)
         if seconds is None:
@@ -140,15 +141,15 @@ class EditorContext:
 
 def editor_context(episode: Episode) -> EditorContext:
     """Read what the editor shows, in five queries whatever the transcript length."""
-    rows = list(episode.items.values_list("pk", *sync.SHOWN))  # not the items' own keys and YAML
+    rows = list(episode.items.values_list("pk", *database.SHOWN))  # not the items' own keys and YAML
     ids = [row[0] for row in rows]
-    items = [sync.ItemRow(*row[1:]) for row in rows]
+    items = [database.ItemRow(*row[1:]) for row in rows]
     refs = list(episode.platform_refs.values_list("mapping", "platform", "value"))
     candidates = services.speaker_candidates(episode=episode)
     ties = services.speaker_ties(episode=episode)
     speakers = services.speaker_summaries(episode=episode, items=items, candidates=candidates, ties=ties)
     known = known_labels(labels={s.label for s in speakers}, candidates=candidates, ties=ties)
-    warnings = all_warnings(items=items, refs=refs, known=known, front=sync.episode_extra(episode))
+    warnings = all_warnings(items=items, refs=refs, known=known, front=database.episode_extra(episode))
     guests = [person for person in candidates if not person.is_host]
     warnings += findings_as_warnings(episode_findings(episode=episode, items=items, guests=guests))
     labels = sorted({s.label for s in speakers} | {p.name.split()[0] for p in candidates if p.name})
@@ -200,7 +201,7 @@ def rows_delta(before: list[tuple], context: EditorContext) -> dict[int, str]:
     return changed
 
 
-def _row(pk: int, row: sync.ItemRow, warnings, error: str, data) -> str:
+def _row(pk: int, row: database.ItemRow, warnings, error: str, data) -> str:
     position, kind, saved_text, saved_who, sec, saved_time = row[:6]
     # After a refused save the editor's input shows again, still marked as changed against what is saved:
     # the page's script posts only changed fields, so a field the editor did not touch shows what is saved.

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from django import forms
 from django.core.exceptions import ValidationError
 
-from . import frontmatter as fm
-from . import services, sync
+from . import services
+from .documents import database
+from .format import frontmatter as fm
 from .models import BodyLink, Episode, EpisodeGuest, Person, PlatformRef, Topic, slug_validator
 from .services.speakers import LABEL_LIMIT
 from .services.transcript import ERR_BAD_TIME
@@ -36,7 +37,7 @@ EXTRA_FIELDS = {
     "dateadded": (datetime.date, lambda: forms.DateField(required=False, help_text="YYYY-MM-DD")),
     "duration": (str, lambda: forms.CharField(required=False, help_text="As shown, e.g. 58:23 or PT58M")),
 }
-COLUMN_KEYS = {*sync.EPISODE_COLUMNS, "guests", "ids", "links", "transcript"}
+COLUMN_KEYS = {*database.EPISODE_COLUMNS, "guests", "ids", "links", "transcript"}
 
 
 def _is_time(value: str) -> bool:
@@ -196,7 +197,7 @@ class EpisodeForm(ExactTextMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.extra = sync.episode_extra(self.instance) if self.instance.pk else {}
+        self.extra = database.episode_extra(self.instance) if self.instance.pk else {}
         self.typed_keys = typed_keys(self.extra)
         for key in self.typed_keys:
             self.fields[f"x_{key}"] = EXTRA_FIELDS[key][1]()

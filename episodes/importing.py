@@ -17,8 +17,10 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
-from . import archives, search_index, services, sync
-from . import frontmatter as fm
+from . import search_index, services
+from .documents import database
+from .format import archives
+from .format import frontmatter as fm
 from .models import Episode, Person, name_problem
 from .progress import Stop
 from .services.checks import problems_refresh
@@ -112,7 +114,7 @@ class FileResult:
     # The episode's or person's id once imported, and the episode's version.
     pk: int | None = None
     version: int | None = None
-    # An episode whose file the site hides (a draft, see sync.hidden_on_site), once imported.
+    # An episode whose file the site hides (a draft, see database.hidden_on_site), once imported.
     hidden: bool = False
 
     def __str__(self) -> str:
@@ -404,17 +406,17 @@ def _import_episode(
     doc = fm.parse(text)
     result.warnings += doc.notes
     fm.validate_episode(doc)
-    rows = sync.episode_rows(doc, slug=result.slug)
+    rows = database.episode_rows(doc, slug=result.slug)
     # Written with the row, not after it: updating an episode's row rewrites its long texts.
     rows.episode.site_added_at, rows.episode.site_changed_at = dates
-    result.hidden = sync.hidden_on_site(result.slug, doc.front)
+    result.hidden = database.hidden_on_site(result.slug, doc.front)
     if existing is not None:
         if existing.edited_since_sync and not options.force:
             by = f" by {existing.edited_by}" if existing.edited_by else ""
             if existing.edited_at:
                 by += f" on {existing.edited_at:%Y-%m-%d %H:%M}"
             raise fm.FormatError(ERR_EDITED.format(by=by, overwrite=options.overwrite))
-        if not existing.edited_since_sync and fm.same_document(sync.episode_document(existing), doc):
+        if not existing.edited_since_sync and fm.same_document(database.episode_document(existing), doc):
             # Same data, other formatting: remember the new file for diffs, keep the rows.
             Episode.objects.filter(pk=existing.pk).update(source_text=text)
             result.status = UNCHANGED
@@ -422,11 +424,11 @@ def _import_episode(
     rows.episode.source_text = text
     rows.episode.synced_at = timezone.now()
     ties = services.speaker_ties(episode=existing) if existing is not None else {}
-    people = sync.guests_and_hosts(rows.guest_keys)
+    people = database.guests_and_hosts(rows.guest_keys)
     rows.episode.warning_count = count_for_rows(
         items=rows.items, refs=rows.refs, guest_keys=rows.guest_keys, ties=ties, people=people, front=doc.front
     )
-    episode, missing = sync.save_episode_rows(rows, existing=existing, people=people, index=False)
+    episode, missing = database.save_episode_rows(rows, existing=existing, people=people, index=False)
     guests = [people[key] for key in dict.fromkeys(rows.guest_keys) if key in people]
     problems_refresh(episode=episode, items=rows.items, guests=guests)
     saved.append(episode.pk)
@@ -449,7 +451,7 @@ def _diff(previous: str, text: str, *, name: str) -> list[str]:
 
 def person_state(person: Person) -> str:
     """Return what a person holds, to tell whether it changed between two reads (people have no versions)."""
-    return f"{person.has_profile}\n{sync.person_document(person).render()}"
+    return f"{person.has_profile}\n{database.person_document(person).render()}"
 
 
 def _import_person(result: FileResult, text: str, options: ImportOptions, *, may_exist: bool = True) -> None:
@@ -464,13 +466,13 @@ def _import_person(result: FileResult, text: str, options: ImportOptions, *, may
         return
     doc = fm.parse(text)
     result.warnings += doc.notes
-    values = sync.person_fields(doc)
+    values = database.person_fields(doc)
     values["source_text"] = text
     if existing is None:
         result.pk = Person.objects.create(key=result.slug, **values).pk
         result.status = CREATED
         return
-    if existing.has_profile and fm.same_document(sync.person_document(existing), doc):
+    if existing.has_profile and fm.same_document(database.person_document(existing), doc):
         # Same data, other quoting (the CMS's own export of a profile): remember the new file, keep the row.
         Person.objects.filter(pk=existing.pk).update(source_text=text)
         result.status = UNCHANGED

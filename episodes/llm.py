@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import openai
 
-from .suggesting import estimate_tokens
+from .format.suggesting import estimate_tokens
 
 BACKOFF = 1.0  # seconds before the first retry; doubled at each next one
 ERR_DOWN = "cannot reach the model's server at {url}: is it running? ({detail})"

@@ -1,7 +1,7 @@
 """Episodes, people, transcripts and links, shaped for editing with ordinary queries.
 
 A file's front matter keys that have no column here are kept, with their YAML types, in an ``extra``
-YAML mapping, and the file's key order in ``front_keys``: :mod:`episodes.sync` maps both ways.
+YAML mapping, and the file's key order in ``front_keys``: :mod:`episodes.documents.database` maps both ways.
 """
 
 from django.conf import settings
@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import TruncMonth
 
-from . import frontmatter as fm
-from .topics import topic_keys
+from .format import frontmatter as fm
+from .format.topics import topic_keys
 
 # A file name without its '.md', as any git repository (and so Jekyll) can hold it: no '/' and no NUL.
 # '.' and '..' cannot be page addresses (browsers resolve them away), so they are refused.
@@ -302,7 +302,7 @@ def _top_level_block(text: str, key: str) -> str:
 
 
 class EpisodeTopic(models.Model):
-    """One of an episode's topics, by its key (see :mod:`episodes.topics`): how related episodes are found."""
+    """One of an episode's topics, by its key (see :mod:`episodes.format.topics`): how related episodes are found."""
 
     # The unique (episode, key) index also serves lookups by episode.
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="topic_rows", db_index=False)
@@ -664,7 +664,7 @@ class Job(models.Model):
 
 
 class EpisodeProblem(models.Model):
-    """How often an episode breaks one editorial rule (episodes.checks), kept on every save and import."""
+    """How often an episode breaks one editorial rule (episodes.format.checks), kept on every save and import."""
 
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="problems", db_index=False)
     rule = models.CharField(max_length=50, help_text="The rule's name, e.g. title-length.")

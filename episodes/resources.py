@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
-from . import frontmatter as fm
 from . import services
+from .format import frontmatter as fm
 from .models import Episode, Person, TranscriptItem
 
 ERR_NO_ITEM = "No transcript item at position {position} in episode '{slug}'; only existing items can be updated."

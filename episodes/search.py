@@ -35,8 +35,8 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from . import frontmatter as fm
 from . import search_index
+from .format import frontmatter as fm
 from .models import Episode, PlatformRef, TranscriptItem
 from .public import youtube_id, youtube_link
 from .public.listing import page_of

@@ -317,7 +317,7 @@ CONTENT_SECURITY_POLICY_EXEMPT = ["/admin/"]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 40000
 EPISODES_UPLOAD_DIR = os.environ.get("EPISODES_UPLOAD_DIR", "")
 SITE_REPO = os.environ.get("SITE_REPO", "")
-# Overrides of the editorial rules' limits (episodes.checks.DEFAULT_LIMITS), checked where they are used.
+# Overrides of the editorial rules' limits (episodes.format.checks.DEFAULT_LIMITS), checked where they are used.
 EPISODE_CHECKS = json.loads(os.environ.get("EPISODE_CHECKS") or "{}")
 SITE_REMOTE = os.environ.get("SITE_REMOTE", "")
 SITE_COMMITTER = os.environ.get("SITE_COMMITTER", "")

@@ -18,7 +18,9 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from .. import checks, editor, exporting, services, suggesting, sync, tasks
+from .. import editor, services, tasks
+from ..documents import database, exporting
+from ..format import checks, suggesting
 from ..forms import (
     ITEM_FIELDS,
     BodyLinkForm,
@@ -225,7 +227,7 @@ class EpisodeAdmin(admin.ModelAdmin):
     # -- the form ---------------------------------------------------------------------------------
 
     def get_fieldsets(self, request, obj=None):
-        extra = sync.episode_extra(obj) if obj is not None else {}
+        extra = database.episode_extra(obj) if obj is not None else {}
         metadata = ["slug", "title", "short", ("season", "number"), "image", "status", "version"]
         newer = {"fields": [f"x_{key}" for key in typed_keys(extra)] + ["extra_yaml"]}
         if not extra:

@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views import View
 
-from ..fixes import FIXES
+from ..format.fixes import FIXES
 from ..services.common import ServiceError
 from ..services.fixes import episodes_fix
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html_join
 from import_export.admin import ImportExportModelAdmin
 
-from ..exporting import person_text
+from ..documents.exporting import person_text
 from ..forms import PersonForm
 from ..models import Person
 from ..resources import PersonResource

@@ -16,7 +16,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from .. import suggesting, tasks
+from .. import tasks
+from ..format import suggesting
 from ..models import Episode, Job, Suggestion
 from ..services import ServiceError, jobs, suggestions
 from .jobs import busy_message, job_url

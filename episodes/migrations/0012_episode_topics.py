@@ -3,8 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from episodes import frontmatter as fm
-from episodes.topics import topic_keys
+from episodes.format import frontmatter as fm
+from episodes.format.topics import topic_keys
 
 
 def fill_topics(apps, schema_editor):

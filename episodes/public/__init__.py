@@ -1,6 +1,6 @@
 """What the public pages and the transcript feeds show: pure timeline and format builders, page view-models."""
 
-from ..sync import parsed_extra
+from ..documents.database import parsed_extra
 from .addresses import episode_at_old_address, old_episode_slugs
 from .formats import Segment, chapters_json, segments, transcript_json, transcript_srt, transcript_vtt
 from .front import episode_topics

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import frontmatter as fm
+from ..format import frontmatter as fm
 from .timeline import Section
 
 # Spoken English runs at about 150 words a minute: how long the last turn lasts when nothing says.

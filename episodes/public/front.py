@@ -1,6 +1,6 @@
 """The front matter keys without a column (an episode's ``extra``) as the public pages read them.
 
-The keys themselves are parsed once per process by :func:`episodes.sync.parsed_extra`.
+The keys themselves are parsed once per process by :func:`episodes.documents.database.parsed_extra`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import datetime
 
 from django.utils.dateparse import parse_date, parse_duration
 
-from ..topics import episode_topics
+from ..format.topics import episode_topics
 
 __all__ = ["episode_description", "episode_duration", "episode_topics", "front_date", "public_title"]
 

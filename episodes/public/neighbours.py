@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
+from ..format.topics import topic_key
 from ..models import Episode, EpisodeGuest, EpisodeTopic, Person
-from ..topics import topic_key
 from .front import public_title
 
 RELATED = 3

@@ -21,9 +21,11 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from .. import markup, services, sync
+from .. import services
+from ..documents import database
+from ..documents.database import parsed_extra
+from ..format import markup
 from ..models import Episode, Person
-from ..sync import parsed_extra
 from .formats import Segment, chapters_json, segments, transcript_json, transcript_srt, transcript_vtt
 from .front import episode_description, episode_duration, front_date, public_title
 from .neighbours import Neighbours, episode_neighbours
@@ -123,7 +125,7 @@ def speaker_names(head: EpisodeHead, sections: list[Section]) -> dict[str, Perso
 
 def episode_timeline(head: EpisodeHead, *, video_id: str = "") -> tuple[list[Section], dict[str, Person]]:
     """Read the transcript (one query); return its sections and the person behind each speaker label."""
-    sections = timeline(sync.item_rows(head.episode, shown=True), video_id=video_id)
+    sections = timeline(database.item_rows(head.episode, shown=True), video_id=video_id)
     return sections, speaker_names(head, sections)
 
 
@@ -229,7 +231,7 @@ def episode_page(head: EpisodeHead, *, absolute) -> dict:
     """
     episode, extra = head.episode, head.extra
     refs = list(episode.platform_refs.values_list("mapping", "platform", "value"))
-    links = list(episode.body_links.values_list(*sync.LINK_VALUES))
+    links = list(episode.body_links.values_list(*database.LINK_VALUES))
     urls = platform_urls(refs)
     video_id = youtube_id(refs)
     sections, people = episode_timeline(head, video_id=video_id)
@@ -254,7 +256,7 @@ def episode_page(head: EpisodeHead, *, absolute) -> dict:
         "toc": [s for s in sections if s.is_header],
         "has_turns": any(s.turns for s in sections),
         "intro_html": markup.render_markdown(intro),
-        "body_html": markup.render_markdown(sync.episode_body(episode, links)),
+        "body_html": markup.render_markdown(database.episode_body(episode, links)),
         "description": markup.plain_text(episode_description(episode, extra)),
         "path": path,
         "page_url": absolute(path),

@@ -1,6 +1,6 @@
 """The schema.org structured data (JSON-LD) of the public pages: episodes, their media and clips, people.
 
-Builders return plain dicts; :func:`episodes.markup.json_script` writes them into a page so that no value
+Builders return plain dicts; :func:`episodes.format.markup.json_script` writes them into a page so that no value
 can end the ``<script>`` element. Every address in them is an absolute http(s) one.
 """
 
@@ -11,7 +11,7 @@ import re
 from django.conf import settings
 from django.urls import reverse
 
-from .. import markup
+from ..format import markup
 from .formats import Segment
 from .timeline import youtube_link
 

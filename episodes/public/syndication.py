@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.xmlutils import SimplerXMLGenerator
 
-from .. import frontmatter as fm
-from .. import markup
+from ..documents.database import parsed_extra
+from ..format import frontmatter as fm
+from ..format import markup
 from ..models import LONG_PERSON_FIELDS, Episode, Person, TranscriptItem
-from ..sync import parsed_extra
 from .front import episode_description, front_date, public_title
 from .pages import etag_of, feed_links
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from django.utils.text import slugify
 
-from .. import frontmatter as fm
-from .. import markup
+from ..format import frontmatter as fm
+from ..format import markup
 from ..models import Person, TranscriptItem
 from ..services.warnings import video_id_in_url
 
@@ -94,12 +94,12 @@ def _anchor(title: str, taken: set[str], number: int) -> str:
 
 
 def timeline(rows, *, video_id: str = "") -> list[Section]:
-    """Return the transcript ``rows`` (:class:`episodes.sync.ItemRow`) as sections of turns, with start times resolved.
+    """Return the transcript ``rows`` (:class:`~episodes.documents.database.ItemRow`) as sections of turns.
 
-    A turn without a time belongs to the turn before and starts with it. A time earlier than the turn
-    before's (a typing slip in a file) is kept for the page's own links, but the feeds start that turn
-    with the one before, so that they always run forward. A section starts at the first timed turn after
-    its header, or, if none follows, with the last turn before it.
+    Start times are resolved: a turn without a time belongs to the turn before and starts with it. A time
+    earlier than the turn before's (a typing slip in a file) is kept for the page's own links, but the feeds
+    start that turn with the one before, so that they always run forward. A section starts at the first timed
+    turn after its header, or, if none follows, with the last turn before it.
     """
     sections = [Section(title="", anchor="", is_header=False)]
     taken = set(PAGE_ANCHORS)

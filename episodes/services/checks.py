@@ -1,4 +1,4 @@
-"""The editorial rules of :mod:`episodes.checks` applied to episodes: in the database, as the editor shows
+"""The editorial rules of :mod:`episodes.format.checks` applied to episodes: in the database, as the editor shows
 them, as the episode list and the health page count them (kept per episode in ``EpisodeProblem`` on every
 save and import), and to files on disk, read and checked without writing anything.
 """
@@ -13,10 +13,10 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Count
 
-from .. import checks
-from .. import frontmatter as fm
+from ..documents.database import episode_documents, episode_extra
+from ..format import checks
+from ..format import frontmatter as fm
 from ..models import Episode, EpisodeProblem, HealthSnapshot, Person, Topic
-from ..sync import episode_documents, episode_extra
 from .warnings import CLIPS, Warning
 
 TOPIC_LIST = os.path.join("scripts", "topic_list.txt")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .. import chapters as ch
-from .. import sync
+from ..documents import database
+from ..format import chapters as ch
 from ..models import Episode, TranscriptItem
 from .common import items
 
@@ -35,9 +35,9 @@ def clips_follow_renames(episode: Episode, renames: list[tuple[str, str, int]]) 
 
 def extra_of(episode: Episode) -> dict:
     """Return the episode's other keys (parsed once per read of it): copy before changing."""
-    return sync.episode_extra(episode)
+    return database.episode_extra(episode)
 
 
 def save_extra(episode: Episode, extra: dict) -> None:
-    episode.extra = sync.dump_extra(extra)
+    episode.extra = database.dump_extra(extra)
     episode.save(update_fields=["extra"])

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .. import sync
+from ..documents import database
 from ..models import LONG_PERSON_FIELDS, Episode, TranscriptItem
 from .checks import problems_refresh
 
@@ -41,7 +41,7 @@ class Change:
     summary: str = ""
     cancel: bool = False  # set when the operation found nothing to change: no new version, no record
     # What the edit left, as read for its revision (None until then, or when cancelled).
-    items: list[sync.ItemRow] | None = None
+    items: list[database.ItemRow] | None = None
     warnings: list | None = None
 
 
@@ -63,7 +63,7 @@ def editing(*, episode: Episode, user=None, summary: str = "", version: int | No
             return
         # One read of the rows serves both the list's counts and the revision's file text.
         guests = [row.person for row in locked.guest_rows.select_related("person").defer(*LONG_PERSON_FIELDS)]
-        children = sync.episode_children(locked, guest_keys=[person.key for person in guests])
+        children = database.episode_children(locked, guest_keys=[person.key for person in guests])
         change.items = children.items
         change.warnings = episode_warnings(episode=locked, items=children.items, refs=children.refs, guests=guests)
         # The editorial rules' counts are kept beside the warnings' for the episode list and the health page.
@@ -78,7 +78,7 @@ def editing(*, episode: Episode, user=None, summary: str = "", version: int | No
             setattr(locked, name, value)
         locked.save(update_fields=["version", "edited_at", "edited_by", *counts])
         locked.version = new_version
-        record_change(change=change, user=user, text=sync.episode_document(locked, children).render())
+        record_change(change=change, user=user, text=database.episode_document(locked, children).render())
         episode.version = locked.version
 
 

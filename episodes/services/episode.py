@@ -8,14 +8,14 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .. import frontmatter as fm
-from .. import sync
+from ..documents import database
+from ..format import frontmatter as fm
 from ..models import BodyLink, Episode, EpisodeGuest, PlatformRef
 from .common import Change, editing, record_change
 from .transcript import ItemEdit, apply_edits
 from .warnings import refresh_counts
 
-COLUMN_KEYS = {attr: key for key, attr in sync.EPISODE_COLUMNS.items()}
+COLUMN_KEYS = {attr: key for key, attr in database.EPISODE_COLUMNS.items()}
 LIST_NAMES = {EpisodeGuest: "guests", PlatformRef: "platform ids and links", BodyLink: "links"}
 
 
@@ -70,14 +70,14 @@ def episode_save(
         locked = change.episode
         what = []
         updated = [name for name, value in (fields or {}).items() if getattr(locked, name) != value]
-        current_extra = sync.episode_extra(locked)
+        current_extra = database.episode_extra(locked)
         new_extra = dict(current_extra if extra is None else extra)
         for name in updated:
             setattr(locked, name, fields[name])
             # A column filled in here wins over a value the file had that did not fit the column.
             new_extra.pop(COLUMN_KEYS.get(name), None)
         if new_extra != current_extra or list(new_extra) != list(current_extra):
-            locked.extra = sync.dump_extra(new_extra)
+            locked.extra = database.dump_extra(new_extra)
             updated.append("extra")
             what += [k for k in {**current_extra, **new_extra} if current_extra.get(k, ...) != new_extra.get(k, ...)]
         if updated:

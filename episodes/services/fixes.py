@@ -1,4 +1,4 @@
-"""Bulk fixes (:mod:`episodes.fixes`) applied to chosen episodes: previewed first, then one revision per
+"""Bulk fixes (:mod:`episodes.format.fixes`) applied to chosen episodes: previewed first, then one revision per
 episode changed."""
 
 from __future__ import annotations
@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..chapters import CLIPS_KEY
-from ..fixes import FIXES
+from ..documents.database import episode_extra
+from ..format.chapters import CLIPS_KEY
+from ..format.fixes import FIXES
 from ..models import Episode
-from ..sync import episode_extra
 from .checks import episode_front
 from .common import ServiceError
 from .episode import episode_save

@@ -15,10 +15,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .. import chapters as ch
-from .. import frontmatter as fm
-from .. import search_index, sync
-from .. import transcript_files as tf
+from .. import search_index
+from ..documents import database
+from ..format import chapters as ch
+from ..format import frontmatter as fm
+from ..format import transcript_files as tf
 from ..models import Episode, PlatformRef, TranscriptItem, name_problem
 from .clips import extra_of, save_extra
 from .common import Change, ServiceError, editing, items
@@ -159,7 +160,7 @@ def transcript_import(
             before = ""
         else:
             result.episode, result.seen_version = existing, existing.version
-            before = sync.export_text(existing) if dry_run else ""
+            before = database.export_text(existing) if dry_run else ""
         summary = f"{'created' if result.created else 'transcript'} from {os.path.basename(name)}"
         with editing(episode=result.episode, user=user, version=version, summary=summary) as change:
             episode = change.episode
@@ -168,7 +169,7 @@ def transcript_import(
                 raise ServiceError(ERR_HAS_TRANSCRIPT.format(slug=slug, count=count))
             if count:
                 change.summary = f"replaced the transcript ({count} items) from {os.path.basename(name)}"
-            _write_rows(episode, [sync.item_row(i, item) for i, item in enumerate(entries)])
+            _write_rows(episode, [database.item_row(i, item) for i, item in enumerate(entries)])
             # Clips follow the new sections; a transcript without any leaves them for a chapter list.
             clips = chapter_list is not None or any("header" in item for item in entries)
             _update_derived(episode, result, chapter_list=chapter_list, clips=clips)
@@ -188,10 +189,10 @@ def chapters_apply(
     chapter_list = chapters_read(name=name, data=chapters)
     result = IntakeResult(episode=episode, summary="", dry_run=dry_run, seen_version=episode.version)
     with transaction.atomic():
-        before = sync.export_text(Episode.objects.get(pk=episode.pk)) if dry_run else ""
+        before = database.export_text(Episode.objects.get(pk=episode.pk)) if dry_run else ""
         summary = f"applied {len(chapter_list)} chapters from {name}"
         with editing(episode=episode, user=user, version=version, summary=summary) as change:
-            rows = list(items(change.episode).order_by("position").values_list(*sync.ITEM_ROW))
+            rows = list(items(change.episode).order_by("position").values_list(*database.ITEM_ROW))
             headers = [row for row in rows if row[1] == HEADER]
             if headers:
                 result.notes.append(
@@ -201,7 +202,7 @@ def chapters_apply(
             moved = [row[1:] for row in new_rows] != [row[1:] for row in rows]
             if moved:
                 _write_rows(change.episode, new_rows)
-            result.items = [sync.item_data(*row[1:]) for row in new_rows]
+            result.items = [database.item_data(*row[1:]) for row in new_rows]
             change.cancel = not _update_derived(change.episode, result, chapter_list=chapter_list) and not moved
             result.summary = change.summary
         _finish(result, before=before, change=change)
@@ -217,7 +218,7 @@ def clips_rebuild(*, episode: Episode, dry_run: bool = False, user=None, version
     """
     result = IntakeResult(episode=episode, summary="", dry_run=dry_run, seen_version=episode.version)
     with transaction.atomic():
-        before = sync.export_text(Episode.objects.get(pk=episode.pk)) if dry_run else ""
+        before = database.export_text(Episode.objects.get(pk=episode.pk)) if dry_run else ""
         with editing(episode=episode, user=user, version=version, summary="rebuilt clips from sections") as change:
             change.cancel = not _update_derived(change.episode, result, chapter_list=None)
             result.summary = change.summary
@@ -238,7 +239,7 @@ def clips_outdated(*, episode: Episode) -> bool:
     return not fm.same_data(ch.merge_clips(clips, by_rule), clips)
 
 
-def youtube_chapters(*, episode: Episode, items: list[sync.ItemRow] | None = None) -> str:
+def youtube_chapters(*, episode: Episode, items: list[database.ItemRow] | None = None) -> str:
     """Return the episode's sections as YouTube description chapters (``00:00 Title`` lines, from 00:00).
 
     ``items`` are its transcript rows, if already read.
@@ -279,8 +280,8 @@ def _create(slug: str, title: str, *, user) -> Episode:
 
 def _with_chapters(turns: list[dict], chapter_list: list[ch.Chapter], notes: list[str]) -> list[dict]:
     """Return transcript entries (no headers) with a header placed for each chapter."""
-    rows = [sync.item_row(i, item) for i, item in enumerate(turns)]
-    return [sync.item_data(*row[1:]) for row in _rows_with_chapters(rows, chapter_list, notes)]
+    rows = [database.item_row(i, item) for i, item in enumerate(turns)]
+    return [database.item_data(*row[1:]) for row in _rows_with_chapters(rows, chapter_list, notes)]
 
 
 def _rows_with_chapters(rows: list[tuple], chapter_list: list[ch.Chapter], notes: list[str]) -> list[tuple]:
@@ -312,7 +313,7 @@ def _own_seconds(row: tuple) -> int | None:
 def _write_rows(episode: Episode, rows: list[tuple]) -> None:
     """Replace the episode's transcript items with ``rows`` (ITEM_ROW tuples) and index them for search."""
     TranscriptItem.objects.filter(episode=episode).delete()
-    sync.insert_values(TranscriptItem, sync.ITEM_ROW, rows, episode_id=episode.pk)
+    database.insert_values(TranscriptItem, database.ITEM_ROW, rows, episode_id=episode.pk)
     search_index.index_episodes([episode.pk])
 
 
@@ -324,11 +325,11 @@ class _Section:
     followed: bool  # whether a timed turn comes after its header (else it starts with the last turn)
 
 
-def _sections(episode: Episode, items: list[sync.ItemRow] | None = None) -> list[_Section]:
+def _sections(episode: Episode, items: list[database.ItemRow] | None = None) -> list[_Section]:
     """Return the episode's sections with their start times, as the public timeline resolves them."""
     from ..public.timeline import timeline  # noqa: PLC0415 - the public package imports services
 
-    resolved = timeline(sync.item_rows(episode, shown=True) if items is None else items)
+    resolved = timeline(database.item_rows(episode, shown=True) if items is None else items)
     timed_from = [False] * (len(resolved) + 1)  # whether a timed turn comes in or after section i
     for i in range(len(resolved) - 1, -1, -1):
         timed_from[i] = timed_from[i + 1] or any(t.sec is not None for t in resolved[i].turns)
@@ -436,7 +437,7 @@ def _finish(result: IntakeResult, *, before: str, change: Change) -> None:
         result.speakers = speaker_summaries(episode=episode, items=change.items)
         result.warnings = change.warnings
     if result.dry_run:
-        after = sync.export_text(Episode.objects.get(pk=episode.pk))
+        after = database.export_text(Episode.objects.get(pk=episode.pk))
         result.diff = text_diff(
             before, after, older_name=f"{episode.slug}.md (now)", newer_name="after", max_lines=DIFF_LINES
         )

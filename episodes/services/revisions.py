@@ -6,8 +6,8 @@ import difflib
 import itertools
 import zlib
 
-from .. import frontmatter as fm
-from .. import sync
+from ..documents import database
+from ..format import frontmatter as fm
 from ..models import Episode, Revision, TranscriptItem
 from .common import ServiceError, editing
 from .transcript import ItemEdit
@@ -26,7 +26,7 @@ def record(
 ) -> Revision:
     """Keep a revision of ``episode`` at its current version: its export ``text``, or the imported ``source``."""
     if text is None and source is None:
-        text = sync.export_text(episode)
+        text = database.export_text(episode)
     kept = source if source is not None else text
     return Revision.objects.create(
         episode=episode,
@@ -83,7 +83,7 @@ def stale_revisions(*, episode: Episode, seen_version: int) -> tuple[Revision, R
     return seen, current
 
 
-def transcript_seen(*, episode: Episode, seen_version: int) -> list[sync.ItemRow] | None:
+def transcript_seen(*, episode: Episode, seen_version: int) -> list[database.ItemRow] | None:
     """Return the transcript items the editor's page shows, as at ``seen_version``.
 
     Items the page cannot edit (raw YAML entries) are left out; None when no revision has that version.
@@ -91,7 +91,7 @@ def transcript_seen(*, episode: Episode, seen_version: int) -> list[sync.ItemRow
     revision = episode.revisions.filter(version=seen_version).order_by("-pk").first()
     if revision is None:
         return None
-    rows = sync.episode_rows(fm.parse(snapshot(revision)), slug=episode.slug).items
+    rows = database.episode_rows(fm.parse(snapshot(revision)), slug=episode.slug).items
     return [row for row in rows if row.kind != TranscriptItem.Kind.RAW]
 
 
@@ -120,7 +120,7 @@ def episode_revert(*, episode: Episode, revision: Revision, user=None, version: 
     if revision.episode_id != episode.pk:
         raise ServiceError(ERR_OTHER_EPISODE)
     text = snapshot(revision)
-    rows = sync.episode_rows(fm.parse(text), slug=episode.slug)
+    rows = database.episode_rows(fm.parse(text), slug=episode.slug)
     summary = f"reverted to version {revision.version} ({revision.summary})"
     with editing(episode=episode, user=user, version=version, summary=summary) as change:
-        sync.replace_content(rows, episode=change.episode)
+        database.replace_content(rows, episode=change.episode)

@@ -19,12 +19,14 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .. import chapters as ch
-from .. import checks, llm, suggesting, sync
-from .. import frontmatter as fm
+from .. import llm
+from ..documents import database
+from ..format import chapters as ch
+from ..format import checks, suggesting
+from ..format import frontmatter as fm
+from ..format.suggesting import CHAPTERS, DESCRIPTION, INTRO, TITLE, TOPICS, Material, Turn
+from ..format.topics import episode_topics
 from ..models import Episode, EpisodeGuest, Job, Suggestion, TranscriptItem
-from ..suggesting import CHAPTERS, DESCRIPTION, INTRO, TITLE, TOPICS, Material, Turn
-from ..topics import episode_topics
 from .checks import check_limits, database_topics, episode_front
 from .common import ServiceError, editing
 from .intake import chapters_apply
@@ -101,7 +103,7 @@ def topic_list() -> dict[str, str]:
         return curated
     used: dict[str, str] = {}
     for extra in Episode.objects.exclude(extra="").values_list("extra", flat=True).iterator():
-        for topic in episode_topics(sync.parsed_extra(extra)):
+        for topic in episode_topics(database.parsed_extra(extra)):
             used.setdefault(topic.casefold(), topic)
     return used
 
@@ -123,7 +125,7 @@ def episode_material(episode: Episode, *, topics: dict[str, str]) -> Material:
                 waiting = []
     guests = EpisodeGuest.objects.filter(episode=episode).select_related("person").order_by("position")
     people = [(row.person.name or row.person.key, row.person.bio_short.strip()) for row in guests]
-    duration = sync.episode_extra(episode).get(ch.DURATION_KEY)
+    duration = database.episode_extra(episode).get(ch.DURATION_KEY)
     return Material(
         title=episode.title,
         headers=[(title, sec) for title, sec in headers],
@@ -140,7 +142,7 @@ def current_value(episode: Episode, name: str, material: Material) -> str:
         return episode.title
     if name == CHAPTERS:
         return ch.chapter_lines([(t, sec or 0) for t, sec in material.headers]).rstrip("\n")
-    extra = sync.episode_extra(episode)
+    extra = database.episode_extra(episode)
     if name == TOPICS:
         return "\n".join(episode_topics(extra))
     value = extra.get(name)
@@ -341,9 +343,9 @@ def _set(episode: Episode, name: str, value: str) -> None:
         episode.title = value
         episode.save(update_fields=["title"])
         return
-    extra = dict(sync.episode_extra(episode))  # a copy: the parsed mapping is shared, cached per text
+    extra = dict(database.episode_extra(episode))  # a copy: the parsed mapping is shared, cached per text
     extra[name] = suggesting.topics_value(value) if name == TOPICS else value
-    episode.extra = sync.dump_extra(extra)
+    episode.extra = database.dump_extra(extra)
     episode.save(update_fields=["extra"])
 
 

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from .. import checks, sync
+from ..documents import database
+from ..format import checks
+from ..format.topics import topic_key
 from ..models import Episode, EpisodeTopic, Topic
-from ..topics import topic_key
 from .checks import TOPIC_LIST, curated_names
 from .common import ServiceError
 from .episode import episode_save
@@ -74,7 +75,7 @@ def topic_merge(*, source: Topic, target: Topic, user=None, dry_run: bool = Fals
     names = {name.casefold() for name in (source.name, *source.aliases)}
     changes = []
     for episode in topic_users(source):
-        extra = sync.episode_extra(episode)
+        extra = database.episode_extra(episode)
         before = extra.get("topics")
         if not isinstance(before, list):
             continue
@@ -85,7 +86,7 @@ def topic_merge(*, source: Topic, target: Topic, user=None, dry_run: bool = Fals
         return changes
     with transaction.atomic():
         for change in changes:
-            extra = dict(sync.episode_extra(change.episode))
+            extra = dict(database.episode_extra(change.episode))
             extra["topics"] = change.after
             episode_save(episode=change.episode, extra=extra, user=user)
         target.aliases = list(dict.fromkeys([*target.aliases, source.name, *source.aliases]))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import F
 
-from .. import frontmatter as fm
+from ..format import frontmatter as fm
 from ..models import Episode, TranscriptItem
 from .clips import clips_follow_renames, header_renames
 from .common import ERR_NOT_HEADER, ServiceError, editing, item_at, items, place, shift

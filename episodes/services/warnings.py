@@ -1,7 +1,7 @@
 """Problems an editor should look at: shown on the editor page and counted for the episode list.
 
 The list's counts are columns, kept after every edit (:func:`list_counts`) and by the import
-(:mod:`episodes.sync` counts the items, :func:`count_for_rows` the warnings), so that listing episodes
+(:mod:`episodes.documents.database` counts the items, :func:`count_for_rows` the warnings), so that listing episodes
 never reads their transcripts.
 
 Warnings never block saving. They are computed from plain values, so the importer, the editor page and
@@ -14,9 +14,9 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse
 
-from .. import frontmatter as fm
+from ..documents.database import ItemRow, episode_extra, item_rows
+from ..format import frontmatter as fm
 from ..models import Episode, Person, TranscriptItem
-from ..sync import ItemRow, episode_extra, item_rows
 
 W_TIME_BACKWARDS = "time goes backwards: {time} comes after {previous}"
 W_NO_SPEAKER = "turn has no speaker"
@@ -128,7 +128,7 @@ def video_id_in_url(url: str) -> str | None:
 
 def clip_warnings(front: dict, headers) -> list[Warning]:
     """Warn where ``quotableClips`` or ``duration`` (keys of ``front``) disagree with the section ``headers``."""
-    from ..chapters import CLIPS_KEY, DURATION_KEY, url_start  # noqa: PLC0415
+    from ..format.chapters import CLIPS_KEY, DURATION_KEY, url_start  # noqa: PLC0415
     from ..public.front import episode_duration  # noqa: PLC0415 - the public package imports services
 
     warnings = []
@@ -208,7 +208,7 @@ def count_for_rows(
 ) -> int:
     """Count the warnings of rows about to be imported: refs as dicts.
 
-    ``people`` are the guests and hosts by key, as :func:`episodes.sync.guests_and_hosts` reads them;
+    ``people`` are the guests and hosts by key, as :func:`episodes.documents.database.guests_and_hosts` reads them;
     ``front`` the file's front matter, for its clips and duration.
     """
     candidates = [people[k] for k in dict.fromkeys(guest_keys) if k in people]

@@ -8,7 +8,7 @@ from django.conf import settings as django_settings
 
 from episodes import importing
 from episodes.models import Episode
-from episodes.tests.factories import SEED, import_text
+from episodes.tests.support.factories import SEED, import_text
 
 
 @pytest.fixture(autouse=True)

@@ -19,9 +19,9 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from ... import services
-from ...chapters import Chapter
+from ...format.chapters import Chapter
+from ...format.transcript_files import RawTranscript
 from ...forms import NewEpisodeTranscriptForm, TranscriptUploadForm
-from ...transcript_files import RawTranscript
 from .. import uploads
 from .views import EpisodeView, ListPageView, diff_lines
 

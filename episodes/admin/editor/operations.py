@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import ValidationError
 
-from ... import frontmatter as fm
-from ... import services, sync
-from ...chapters import CLIPS_KEY
+from ... import services
+from ...documents import database
+from ...format import frontmatter as fm
+from ...format.chapters import CLIPS_KEY
 from ...forms import refuse_not_text
 from ...models import Episode, Person, TranscriptItem
 from ...services.speakers import LABEL_LIMIT, LabelTaken
@@ -270,7 +271,7 @@ class ClipsRebuildForm(OperationForm):
     """Make the clips follow the sections again (one clip per section, by the site's rule)."""
 
     def save(self, *, user) -> Outcome:
-        before = sync.episode_extra(Episode.objects.get(pk=self.episode.pk)).get(CLIPS_KEY)
+        before = database.episode_extra(Episode.objects.get(pk=self.episode.pk)).get(CLIPS_KEY)
         result = services.clips_rebuild(**self.service_kwargs(user))
         if fm.same_data(before, result.clips) or not result.clips and before is None:
             return Outcome("The clips already follow the sections; nothing changed.", anchor="clips")

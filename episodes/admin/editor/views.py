@@ -18,8 +18,10 @@ from django.urls import reverse
 from django.utils.html import format_html_join
 from django.views import View
 
-from ... import changes, editor, exporting, services, sync
-from ... import frontmatter as fm
+from ... import editor, services
+from ...documents import database, exporting
+from ...format import changes
+from ...format import frontmatter as fm
 from ...models import Episode, Revision
 from .operations import Outcome, errors_text, operation_form
 
@@ -293,7 +295,7 @@ class ExportPreviewView(EpisodeView):
             response = HttpResponse(content, content_type=content_type)
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
-        text = sync.export_text(episode)
+        text = database.export_text(episode)
         context = self.context(
             request,
             title=f"Export preview: {episode.slug}.md",

@@ -16,8 +16,8 @@ import json as jsonlib
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from episodes import checks
-from episodes import frontmatter as fm
+from episodes.format import checks
+from episodes.format import frontmatter as fm
 from episodes.importing import path_sources
 from episodes.services.checks import database_check, files_check
 

@@ -10,7 +10,7 @@ file as last pulled or imported, changed only in the lines of the values that di
 
 from django.core.management.base import BaseCommand, CommandError
 
-from episodes import exporting
+from episodes.documents import exporting
 from episodes.management.progressbar import progress_lines
 from episodes.models import Episode, Person
 

@@ -12,8 +12,8 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
-from episodes import frontmatter as fm
 from episodes import services
+from episodes.format import frontmatter as fm
 from episodes.services.intake import max_bytes
 
 

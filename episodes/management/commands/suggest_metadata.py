@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ... import suggesting
+from ...format import suggesting
 from ...services import suggestions
 
 

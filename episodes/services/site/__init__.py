@@ -1,6 +1,6 @@
 """Keep the site's git repository and the CMS in step: pull, push, status, settling conflicts.
 
-The git work goes through :mod:`episodes.git`, the merge through :mod:`episodes.merge`.
+The git work goes through :mod:`episodes.documents.git`, the merge through :mod:`episodes.format.merge`.
 """
 
 from .common import SyncError, open_site, repo_path

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from ... import frontmatter as fm
-from ... import git, sync
+from ...documents import database, git
+from ...format import frontmatter as fm
 from ...models import Episode, Person, SiteFile
 
 EPISODES_FOLDER, PEOPLE_FOLDER = "_podcast", "_people"
@@ -90,7 +90,7 @@ def parse_text(text: str) -> fm.Document | None:
 
 def cms_document(obj: Episode | Person) -> fm.Document:
     """Return what the CMS would write for an episode or a person now."""
-    return sync.episode_document(obj) if isinstance(obj, Episode) else sync.person_document(obj)
+    return database.episode_document(obj) if isinstance(obj, Episode) else database.person_document(obj)
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """The pulled branch's history of episode files: old names become redirects, commit dates the public dates.
 
 One ``git log -M --name-status`` call walks the history (only the commits since the last pull, or all of them
-the first time and after history was rewritten); :func:`episodes.git.follow_renames` follows each file to
+the first time and after history was rewritten); :func:`episodes.documents.git.follow_renames` follows each file to
 today's name. Every earlier name of an episode's file then redirects to the episode for good, and the episode
 keeps the dates of the commits that added its file and last changed it (the feed's and the sitemap's dates).
 Nothing of this is written into the files.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
-from ... import git
+from ...documents import git
 from ...models import Episode, EpisodeRedirect, SiteFile
 from .common import EPISODE, EPISODES_FOLDER, key_of, kind_of
 

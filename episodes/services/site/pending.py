@@ -17,8 +17,9 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 
-from ... import changes, sync
-from ... import frontmatter as fm
+from ...documents import database
+from ...format import changes
+from ...format import frontmatter as fm
 from ...models import Episode, Person, Revision, SiteFile, SiteState
 from .common import EPISODE, PERSON, parse_text, path_for
 
@@ -148,7 +149,7 @@ def _episodes(notes: list[str], demo: list[str], since_push: str | None) -> list
     candidates = []
     # A draft whose file the site hides is written like any episode (under its own name, still hidden).
     drafts = Episode.objects.exclude(status=Episode.Status.PUBLISHED).only("slug", "extra")
-    hidden = {episode.pk for episode in drafts if sync.episode_hidden(episode)}
+    hidden = {episode.pk for episode in drafts if database.episode_hidden(episode)}
     rows = Episode.objects.values_list("pk", "slug", "version", "status", "demo")
     for pk, slug, version, status, is_demo in rows:
         row = tracked.get(pk)
@@ -170,7 +171,7 @@ def _episodes(notes: list[str], demo: list[str], since_push: str | None) -> list
         return []
     files = {sf.episode_id: sf for sf in SiteFile.objects.filter(episode__in=candidates)}
     found = []
-    for episode, doc in sync.episode_documents(Episode.objects.filter(pk__in=candidates).order_by("slug")):
+    for episode, doc in database.episode_documents(Episode.objects.filter(pk__in=candidates).order_by("slug")):
         site_file = files.get(episode.pk)
         text, blob, base_version = _base(site_file, since_push)
         pending = Pending(EPISODE, episode, doc, site_file, version=episode.version, base_version=base_version)
@@ -191,7 +192,7 @@ def _people(notes: list[str], demo: list[str], since_push: str | None) -> list[P
         if site_file is not None and site_file.conflict_blob:
             notes.append(NOTE_CONFLICT.format(path=site_file.path))
             continue
-        pending = Pending(PERSON, person, sync.person_document(person), site_file)
+        pending = Pending(PERSON, person, database.person_document(person), site_file)
         pending.replaces(*_base(site_file, since_push)[:2])
         if _differs(pending):
             found.append(pending)

@@ -3,7 +3,7 @@
 The first pull imports every file; later ones only the files changed since the last pulled commit
 (``git diff --name-status``). A renamed file renames its episode or person (old address redirected), a
 deleted one makes its episode a draft, and a file changed on the site *and* in the CMS is merged by field
-(:mod:`episodes.merge`); a real conflict is refused for that file, keeping the CMS's edits. Each file is
+(:mod:`episodes.format.merge`); a real conflict is refused for that file, keeping the CMS's edits. Each file is
 imported and its sync state recorded in one transaction, and the pulled commit is recorded last, so a pull
 stopped anywhere leaves both sides consistent and the next pull simply does the rest. The history of the
 pulled commits (:mod:`.history`) gives every earlier name of an episode's file a redirect, and the episode
@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from ... import changes, git, importing, merge, sync
-from ... import frontmatter as fm
+from ... import importing
+from ...documents import database, git
+from ...format import changes, merge
+from ...format import frontmatter as fm
 from ...models import Episode, EpisodeRedirect, Person, PersonRedirect, SiteFile, SiteState
 from ..checks import health_snapshot_take
 from ..common import editing
@@ -289,10 +291,10 @@ class _Puller:
                 summary = SUMMARY_RENAMED.format(old=old, new=new)
                 in_step = target.site_file is not None and target.site_file.version == obj.version
                 with editing(episode=obj, summary=summary) as edit:
-                    was_hidden = sync.episode_hidden(edit.episode)
+                    was_hidden = database.episode_hidden(edit.episode)
                     edit.episode.slug = new
-                    edit.episode.status = sync.status_from_site(
-                        current=edit.episode.status, was_hidden=was_hidden, hidden=sync.episode_hidden(edit.episode)
+                    edit.episode.status = database.status_from_site(
+                        current=edit.episode.status, was_hidden=was_hidden, hidden=database.episode_hidden(edit.episode)
                     )
                     edit.episode.save(update_fields=["slug", "status"])
                 EpisodeRedirect.objects.filter(old=new).delete()
@@ -546,17 +548,17 @@ class _Puller:
 def apply_document(obj: Episode | Person, doc: fm.Document, *, summary: str, user=None) -> None:
     """Give an episode or a person the content of ``doc`` as one edit (an episode keeps a revision)."""
     if isinstance(obj, Episode):
-        rows = sync.episode_rows(doc, slug=obj.slug)
+        rows = database.episode_rows(doc, slug=obj.slug)
         with editing(episode=obj, summary=summary, user=user) as edit:
-            was_hidden = sync.episode_hidden(edit.episode)
-            sync.replace_content(rows, episode=edit.episode)
+            was_hidden = database.episode_hidden(edit.episode)
+            database.replace_content(rows, episode=edit.episode)
             hidden = rows.episode.status == Episode.Status.DRAFT
-            status = sync.status_from_site(current=edit.episode.status, was_hidden=was_hidden, hidden=hidden)
+            status = database.status_from_site(current=edit.episode.status, was_hidden=was_hidden, hidden=hidden)
             if status != edit.episode.status:
                 edit.episode.status = status
                 edit.episode.save(update_fields=["status"])
     else:
-        Person.objects.filter(pk=obj.pk).update(**sync.person_fields(doc))
+        Person.objects.filter(pk=obj.pk).update(**database.person_fields(doc))
 
 
 PUSH_CLEARED = {"pushed_text": "", "pushed_blob": "", "pushed_version": None, "pushed_from": ""}
@@ -659,7 +661,7 @@ def _save_site_file(path: str, values: dict, *, clear: bool = True, fresh: bool 
     if clear:
         values = {"problem": "", "conflicts": [], "conflict_text": "", "conflict_blob": "", **values}
     if fresh:
-        sync.insert_rows(SiteFile, [{"path": path, **values}])
+        database.insert_rows(SiteFile, [{"path": path, **values}])
         return
     for link in ("episode_id", "person_id"):
         if values.get(link) is not None:

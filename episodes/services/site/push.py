@@ -3,7 +3,7 @@
 The commit is built from the last pulled commit (or on top of this CMS's own last push to the same branch,
 while no pull came in between) in a temporary index, so the checked-out branch, its working tree and its
 index are never touched. Files change only in the lines of changed values, each in the style the file
-already uses (:mod:`episodes.linewise`). The author is the editor (or editors) whose changes it carries.
+already uses (:mod:`episodes.format.linewise`). The author is the editor (or editors) whose changes it carries.
 ``only`` leaves every other pending file out (still pending). A file whose version in the parent commit is
 not the one the CMS last pulled or pushed (a pull refused it, or it changed under us) is not written: it is
 listed, to be pulled first; each written file's changes are described against the file it replaces.
@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
-from ... import frontmatter as fm
-from ... import git, linewise
+from ...documents import git
+from ...format import frontmatter as fm
+from ...format import linewise
 from ...models import SiteState
 from ..revisions import diff as text_diff
 from .common import EPISODE, FOLDERS, SyncError, dirty_note, open_site

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from ... import exporting, git, sync
-from ... import frontmatter as fm
+from ...documents import database, exporting, git
+from ...format import frontmatter as fm
 from ...models import Episode, Person, SiteFile, SiteState
 from .common import EPISODE, SyncError
 
@@ -195,7 +195,7 @@ def push_record(
             site_file.save()
             if new_file:
                 # A new file is written in the site's key order: the CMS keeps that order from now on.
-                keys = [sync.encode_key(key) for key in fm.parse(text).front]
+                keys = [database.encode_key(key) for key in fm.parse(text).front]
                 type(item.obj).objects.filter(pk=item.obj.pk).update(front_keys=keys)
         exporting.mark_synced([(item.obj, text) for item, text in texts if isinstance(item.obj, Episode)])
         if commit:

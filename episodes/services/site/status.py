@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from ... import frontmatter as fm
-from ... import git, merge
+from ...documents import git
+from ...format import frontmatter as fm
+from ...format import merge
 from ...models import SiteFile, SiteState
 from .common import FOLDERS, SyncError, cms_document, dirty_note, is_template, open_site, parse_text
 from .pending import Pending, deleted_here_notes, pending_changes

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 
-from ... import frontmatter as fm
-from ... import git, layout
+from ...documents import git
+from ...format import frontmatter as fm
+from ...format import layout
 from .common import KIND_FOLDER, is_template
 
 

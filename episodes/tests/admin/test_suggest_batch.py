@@ -1,0 +1,251 @@
+"""suggest_metadata, the episode list's action (a job), the review queue and the editor's panel."""
+
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from episodes.documents import database
+from episodes.models import Episode, Job, Revision, Suggestion
+from episodes.services import jobs, suggestions
+from episodes.tests.support.factories import make_episode
+from episodes.tests.support.fake_model import fake_model  # noqa: F401 - a fixture
+
+pytestmark = pytest.mark.django_db
+
+GOOD = {
+    "title": "Running Machine Learning in a Small Team",
+    "description": "How a small team runs machine learning in production: what to automate first, which tools "
+    "to pick, and the habits that matter more than any tool.",
+    "intro": " ".join(["word"] * 170),
+    "topics": "MLOps\nCareer\nTools",
+    "chapters": "00:00:05 Welcome\n00:00:20 Background",
+}
+
+
+def answer_by_field(request):
+    prompt = request["messages"][-1]["content"]
+    markers = [("chapters", "Split this podcast"), ("title", "Write the title"), ("description", "meta description"),
+               ("intro", "introduction"), ("topics", "Choose")]  # fmt: skip
+    for name, marker in markers:
+        if marker in prompt:
+            return GOOD[name]
+    raise AssertionError(prompt)
+
+
+def bare(slug, **overrides):
+    """An episode with a title only: no description, intro or topics; sections as in the factory."""
+    return make_episode(slug, **overrides)
+
+
+def run(*args):
+    out, err = StringIO(), StringIO()
+    call_command("suggest_metadata", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_the_command_says_how_to_turn_it_on(settings):
+    settings.AI_BASE_URL = ""
+    with pytest.raises(CommandError, match="set AI_BASE_URL") as raised:
+        run()
+    assert raised.value.returncode == 2
+
+
+def test_missing_fills_only_empty_fields_and_estimates_first(fake_model, settings):  # noqa: F811
+    fake_model.answer = answer_by_field
+    bare("ep-a")
+    bare("ep-b", description="Written by a person.")
+    out, err = run("--missing", "--fields", "title,description,topics")
+    assert out.startswith("Plan: 2 episode(s), 3 request(s), about ")
+    assert "input and" in out.split("\n")[0] and "$" in out.split("\n")[0]
+    assert err == ""
+    assert sorted(Suggestion.objects.values_list("episode__slug", "field")) == [
+        ("ep-a", "description"), ("ep-a", "topics"), ("ep-b", "topics")]  # fmt: skip
+    assert Suggestion.objects.filter(status="pending").count() == 3
+    assert database.episode_extra(Episode.objects.get(slug="ep-b"))["description"] == "Written by a person."
+    assert "3 suggested for review" in out
+
+
+def test_dry_run_asks_nothing(fake_model):  # noqa: F811
+    bare("ep-a")
+    out, _ = run("--dry-run", "--fields", "description")
+    assert "Plan: 1 episode(s), 1 request(s)" in out and "ep-a: description" in out
+    assert fake_model.requests == [] and not Suggestion.objects.exists()
+
+
+def test_accept_applies_what_passes_every_check_as_revisions(fake_model):  # noqa: F811
+    fake_model.answer = answer_by_field
+    bare("ep-a")
+    before = Revision.objects.count()
+    out, _ = run("ep-a", "--accept", "--fields", "description,intro")
+    episode = Episode.objects.get(slug="ep-a")
+    extra = database.episode_extra(episode)
+    assert extra["description"] == GOOD["description"] and extra["intro"] == GOOD["intro"]
+    assert Revision.objects.count() == before + 2
+    assert all("fake-model" in r.summary for r in Revision.objects.for_episode(episode)[:2])
+    assert "2 accepted" in out
+
+
+def test_accept_leaves_a_suggestion_with_warnings_for_review(fake_model):  # noqa: F811
+    fake_model.answer = lambda request: "Too short."
+    bare("ep-a")
+    out, _ = run("--accept", "--fields", "description")
+    assert "description" not in database.episode_extra(Episode.objects.get(slug="ep-a"))
+    suggestion = Suggestion.objects.get()
+    assert suggestion.status == "pending" and suggestion.warnings
+
+
+def test_accept_never_replaces_a_field_a_person_wrote(fake_model):  # noqa: F811
+    fake_model.answer = answer_by_field
+    bare("ep-a", description="Written by a person.")
+    run("ep-a", "--accept", "--fields", "description")
+    assert database.episode_extra(Episode.objects.get(slug="ep-a"))["description"] == "Written by a person."
+    assert Suggestion.objects.get().status == "pending"
+
+
+def test_faults_go_on_with_the_next_episode(fake_model):  # noqa: F811
+    fake_model.answer = answer_by_field
+    bare("ep-a")
+    bare("ep-b")
+    for _ in range(3):
+        fake_model.push(500, {"error": {"message": "down"}})
+    with pytest.raises(CommandError, match="1 suggested for review.*1 failed") as raised:
+        run("--fields", "description")
+    assert raised.value.returncode == 1
+    assert list(Suggestion.objects.values_list("episode__slug", flat=True)) == ["ep-b"]
+
+
+def test_max_cost_and_limit_stop_the_batch(fake_model, settings):  # noqa: F811
+    fake_model.answer = answer_by_field
+    for slug in ("ep-a", "ep-b", "ep-c"):
+        bare(slug)
+    out, _ = run("--fields", "description", "--limit", "2")
+    assert Suggestion.objects.count() == 2 and "Plan: 2 episode(s)" in out
+    Suggestion.objects.all().delete()
+    settings.AI_PRICE_INPUT_PER_MTOK = "1000"  # the fake server counts 100 input tokens: $0.1 a request
+    estimate = suggestions.batch_plan(fields=["description"]).episodes[0].prompts["description"].cost
+    cap = estimate + Decimal("0.05")  # the first request fits, the second's estimate would not
+    out, _ = run("--fields", "description", "--max-cost", str(cap))
+    assert Suggestion.objects.count() == 1
+    assert f"Stopped at --max-cost ${cap}" in out
+
+
+def test_unknown_slug_or_field(fake_model):  # noqa: F811
+    with pytest.raises(CommandError, match="no episode nope"):
+        run("nope")
+    with pytest.raises(CommandError, match="no field 'summary'"):
+        run("--fields", "summary")
+
+
+def test_the_episode_list_action_runs_a_job_and_cancel_stops_between_episodes(fake_model, admin_client):  # noqa: F811
+    fake_model.answer = answer_by_field
+    ids = [bare(slug).pk for slug in ("ep-a", "ep-b")]
+    url = reverse("admin:episodes_episode_changelist")
+    response = admin_client.post(url, {"action": "suggest_selected", "_selected_action": ids})
+    job = Job.objects.get(kind="suggest")
+    assert response.status_code == 302 and response["Location"] == reverse("admin:episodes_job_change", args=[job.pk])
+    assert job.status == "succeeded", job.message
+    assert Suggestion.objects.filter(job=job).count() == 6  # description, intro, topics of each
+    assert "6 suggested for review" in job.message
+
+
+def test_cancel_stops_between_episodes(fake_model, admin_user, monkeypatch):  # noqa: F811
+    fake_model.answer = answer_by_field
+    for slug in ("ep-a", "ep-b", "ep-c"):
+        bare(slug)
+    job = jobs.job_create(kind=Job.Kind.SUGGEST, user=admin_user, arguments={"fields": ["description"]})
+    make = suggestions.suggestion_make
+
+    def cancel_after_first(**kwargs):
+        Job.objects.filter(pk=job.pk).update(cancel_requested=True)  # as the Cancel button does meanwhile
+        return make(**kwargs)
+
+    monkeypatch.setattr(suggestions, "suggestion_make", cancel_after_first)
+    assert jobs.job_run(job_id=job.pk) == "cancelled"
+    assert Suggestion.objects.count() == 1
+    assert "Cancelled after 1 of 3" in Job.objects.get(pk=job.pk).message
+
+
+def test_the_action_and_the_panel_are_hidden_when_off(admin_client, settings):
+    settings.AI_BASE_URL = ""
+    episode = bare("ep-a")
+    page = admin_client.get(reverse("admin:episodes_episode_change", args=[episode.pk])).content.decode()
+    assert "Suggest description" not in page and "Suggest chapters" not in page and 'id="suggestions"' not in page
+    listing = admin_client.get(reverse("admin:episodes_episode_changelist")).content.decode()
+    assert "suggest_selected" not in listing
+
+
+def test_editor_suggest_accept_and_reject(fake_model, admin_client):  # noqa: F811
+    fake_model.answer = answer_by_field
+    episode = bare("ep-a")
+    change = reverse("admin:episodes_episode_change", args=[episode.pk])
+    page = admin_client.get(change).content.decode()
+    assert "Suggest description" in page and "Suggest chapters" in page
+    response = admin_client.post(reverse("admin:episodes_episode_suggest", args=[episode.pk, "description"]))
+    assert response.status_code == 302
+    page = admin_client.get(change).content.decode()
+    suggestion = Suggestion.objects.get()
+    assert "<ins>" in page and "100 + 20 tokens" in page
+    decide = reverse("admin:episodes_suggestion_decide", args=[suggestion.pk])
+    corrected = GOOD["description"].replace("small team", "small company")
+    admin_client.post(decide, {"accept": "1", "value": corrected})
+    assert database.episode_extra(Episode.objects.get(pk=episode.pk))["description"] == corrected
+    admin_client.post(reverse("admin:episodes_episode_suggest", args=[episode.pk, "title"]))
+    title = Suggestion.objects.get(field="title")
+    admin_client.post(reverse("admin:episodes_suggestion_decide", args=[title.pk]), {"reject": "1"})
+    assert Suggestion.objects.get(pk=title.pk).status == "rejected"
+    assert Episode.objects.get(pk=episode.pk).title == "A test episode"
+
+
+def test_review_queue_bulk_accept_and_cost_per_month(fake_model, admin_client):  # noqa: F811
+    fake_model.answer = answer_by_field
+    for slug in ("ep-a", "ep-b"):
+        bare(slug)
+    run("--fields", "description")
+    url = reverse("admin:episodes_suggestion_changelist")
+    page = admin_client.get(url).content.decode()
+    assert "Cost per month" in page and "0.0001" in page
+    ids = list(Suggestion.objects.values_list("pk", flat=True))
+    admin_client.post(url, {"action": "accept_selected", "_selected_action": ids})
+    assert Suggestion.objects.filter(status="accepted").count() == 2
+    assert all(database.episode_extra(e).get("description") == GOOD["description"] for e in Episode.objects.all())
+
+
+def test_review_page_shows_the_diff_and_accepts_a_correction(fake_model, admin_client):  # noqa: F811
+    fake_model.answer = answer_by_field
+    bare("ep-a")
+    run("--fields", "title", "ep-a")
+    suggestion = Suggestion.objects.get()
+    url = reverse("admin:episodes_suggestion_change", args=[suggestion.pk])
+    page = admin_client.get(url).content.decode()
+    assert "<del>" in page and "<ins>" in page and 'name="_accept"' in page
+    admin_client.post(url, {"value": "Small Teams, Real Machine Learning", "_accept": "Accept"})
+    assert Episode.objects.get(slug="ep-a").title == "Small Teams, Real Machine Learning"
+
+
+def test_queries_per_accepted_suggestion(fake_model, django_assert_max_num_queries):  # noqa: F811
+    fake_model.answer = answer_by_field
+    for i in range(5):
+        bare(f"ep-{i}")
+    plan = suggestions.batch_plan(fields=["description"])
+    with django_assert_max_num_queries(5 * 20):
+        report = suggestions.batch_run(plan, accept=True)
+    assert report.count("accepted") == 5
+
+
+def test_a_second_batch_replaces_what_waits_for_review(fake_model):  # noqa: F811
+    fake_model.answer = answer_by_field
+    bare("ep-a")
+    run("--fields", "description")
+    run("--fields", "description")
+    assert sorted(Suggestion.objects.values_list("status", flat=True)) == ["pending", "replaced"]
+
+
+def test_editors_may_review_suggestions(client, django_user_model):
+    user = django_user_model.objects.create_user("ed", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(user)
+    assert client.get(reverse("admin:episodes_suggestion_changelist")).status_code == 200

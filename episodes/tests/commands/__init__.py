@@ -1,0 +1,1 @@
+"""The management commands: what they print, their exit statuses and progress bars."""

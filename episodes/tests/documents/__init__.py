@@ -1,0 +1,1 @@
+"""Documents and rows: the mapping both ways, the corpus round trip, the importer's fuzz."""

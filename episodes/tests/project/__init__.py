@@ -1,0 +1,1 @@
+"""The project's settings and logging."""

@@ -1,0 +1,1 @@
+"""Services and selectors, each called directly: edits, revisions, intake, jobs, suggestions, fixes."""

@@ -1,0 +1,1 @@
+"""Helpers the tests share: factories, site repositories, browser sessions, fuzzing, fakes."""
