@@ -365,7 +365,7 @@ def test_a_set_is_written_back_in_the_files_order_whatever_the_hash_seed():
     import subprocess
     import sys
 
-    code = "from episodes import frontmatter as fm; import sys; sys.stdout.write(fm.parse(sys.argv[1]).render())"
+    code = "from episodes.format import frontmatter as fm; import sys; sys.stdout.write(fm.parse(sys.argv[1]).render())"
     root = str(SEED.parents[2])
     outputs = {
         subprocess.run(
