@@ -33,7 +33,7 @@ def test_episodes_list_newest_season_first_and_unnumbered_last():
 def test_an_episode_s_topic_keys_are_read_from_its_topics_lines_alone_as_from_the_whole_extra(extra):
     from episodes.format import frontmatter as fm
     from episodes.format import topics
-    from episodes.models import _topic_keys
+    from episodes.models.topics import _topic_keys
 
     text = fm.dump(extra)
     whole = fm.load(text)
