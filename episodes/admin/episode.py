@@ -34,7 +34,7 @@ from ..forms import (
 )
 from ..models import BodyLink, Episode, EpisodeGuest, EpisodeProblem, Job, PlatformRef
 from ..services.suggestions import enabled as suggestions_enabled
-from . import fixes, uploads
+from . import fixes, replace, uploads
 from . import suggestions as suggestion_pages
 from .editor import intake, views
 from .jobs import job_url
@@ -167,7 +167,7 @@ class EpisodeAdmin(admin.ModelAdmin):
     list_display_links = ["number_label", "title"]
     list_filter = ["season", "status", WarningsFilter, ProblemFilter]
     search_fields = ["title", "slug", "guests__name", "guests__key"]
-    actions = ["export_selected", "suggest_selected", "fix_selected"]
+    actions = ["export_selected", "suggest_selected", "fix_selected", "replace_selected"]
     list_per_page = 50
 
     # -- the list ---------------------------------------------------------------------------------
@@ -223,6 +223,11 @@ class EpisodeAdmin(admin.ModelAdmin):
     def fix_selected(self, request, queryset):
         ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
         return HttpResponseRedirect(f"{reverse('admin:episodes_episode_fix')}?ids={ids}")
+
+    @admin.action(description="Find and replace in the selected episodes (preview first)", permissions=["change"])
+    def replace_selected(self, request, queryset):
+        ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
+        return HttpResponseRedirect(f"{reverse('admin:episodes_episode_replace')}?ids={ids}")
 
     # -- the form ---------------------------------------------------------------------------------
 
@@ -382,6 +387,7 @@ class EpisodeAdmin(admin.ModelAdmin):
 
         return [
             path("fix/", view(fixes.FixView), name="episodes_episode_fix"),
+            path("replace/", view(replace.ReplaceView), name="episodes_episode_replace"),
             path("import/", view(uploads.UploadView), name="episodes_episode_import"),
             path("<path:object_id>/export/", view(views.ExportPreviewView), name="episodes_episode_export"),
             path("<path:object_id>/revert/<int:revision_id>/", view(views.RevertView), name="episodes_episode_revert"),

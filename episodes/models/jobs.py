@@ -22,6 +22,7 @@ class Job(models.Model):
         PUSH = "push", "Publish to the site"
         IMPORT = "import", "Import uploaded files"
         SUGGEST = "suggest", "Suggest metadata"
+        REPLACE = "replace", "Find and replace"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

@@ -16,6 +16,7 @@ import os
 import shutil
 import socket
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -25,9 +26,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .. import importing
+from ..format.replacing import Search
 from ..models import Job
 from ..progress import Stop
-from . import site, staging, suggestions
+from . import replacing, site, staging, suggestions
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +50,7 @@ NOTHING_DONE = {
     Job.Kind.PUSH: "Nothing was published: ",
     Job.Kind.IMPORT: "Nothing was imported: ",
     Job.Kind.SUGGEST: "Nothing was suggested: ",
+    Job.Kind.REPLACE: "Nothing more was replaced: ",
 }
 MSG_FAILED = "Failed after {done} of {total} files: {error}"
 
@@ -229,7 +232,7 @@ def job_run(*, job_id: int) -> str:
     except Stop:
         status, error = Job.Status.CANCELLED, ""
         summary = MSG_CANCELLED.format(done=job.done, total=_total(job), last=_last(job))
-    except (site.SyncError, staging.UploadFolderError, suggestions.SuggestError) as exc:
+    except (site.SyncError, staging.UploadFolderError, suggestions.SuggestError, replacing.SearchFailed) as exc:
         # Raised before anything is changed (the services' promise): say so, as the command does.
         status, error = Job.Status.FAILED, str(exc)
         summary = NOTHING_DONE[job.kind] + error
@@ -332,11 +335,25 @@ def _suggest(job: Job, reporter: Reporter) -> str:
     return report.summary()
 
 
+def _replace(job: Job, reporter: Reporter) -> str:
+    versions = {int(pk): version for pk, version in job.arguments["versions"].items()}
+    reporter.started(len(versions))
+
+    def progress(line: replacing.ReplaceLine) -> None:
+        reporter.line(line.status, str(line), path=line.slug)
+
+    search = Search.from_dict(job.arguments["search"])
+    lines = replacing.episodes_replace(search=search, versions=versions, user=job.user, progress=progress)
+    counts = Counter(line.status for line in lines)
+    return f"Replaced {search.describe()}: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+
+
 WORK: dict[str, Callable[[Job, Reporter], str]] = {
     Job.Kind.PULL: _pull,
     Job.Kind.PUSH: _push,
     Job.Kind.IMPORT: _import,
     Job.Kind.SUGGEST: _suggest,
+    Job.Kind.REPLACE: _replace,
 }
 
 
