@@ -5,11 +5,12 @@ import pytest
 
 from episodes import tasks
 from episodes.documents.database import episode_extra
+from episodes.format import frontmatter as fm
 from episodes.format.replacing import Search
 from episodes.models import Episode, Job, Revision, Speaker, TranscriptItem
 from episodes.services import episode_save, jobs
 from episodes.services.replacing import SearchFailed, episodes_replace, replace_preview
-from episodes.tests.support.factories import make_episode, make_person
+from episodes.tests.support.factories import SHARED, export, import_text, make_episode, make_person, needs_shared
 
 pytestmark = pytest.mark.django_db
 
@@ -193,3 +194,28 @@ def test_a_job_whose_search_is_too_slow_fails_with_the_message(settings):
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED
     assert job.message.startswith("Nothing more was replaced: The search took more than 0.2 s on episode one")
+
+
+@needs_shared
+def test_the_non_breaking_hyphens_of_a_real_episode_go_in_one_revision():
+    path = SHARED / "corpus" / "episodes" / "building-data-products-lead-data-scientist.md"
+    assert import_text(path.read_text(encoding="utf-8"), slug=path.stem).status == "created"
+    episode = Episode.objects.get(slug=path.stem)
+    before, revisions = export(episode), Revision.objects.count()
+    [found] = replace_preview(search=Search("\u2011", "-"))
+    # The site's editors replaced these by hand: in the intro, the clip names and the section headers.
+    assert found.counts() == {"intro": 3, "headers": 5, "clips": 4} and found.count == before.count("\u2011")
+    episodes_replace(search=Search("\u2011", "-"), versions={episode.pk: found.version})
+    after = export(episode)
+    assert "\u2011" not in after and Revision.objects.count() == revisions + 1
+
+    def plain(value):
+        if isinstance(value, str):
+            return value.replace("\u2011", "-")
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        return value
+
+    assert fm.parse(after.encode()).front == plain(fm.parse(before.encode()).front)
