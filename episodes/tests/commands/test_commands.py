@@ -420,7 +420,7 @@ def test_a_file_failing_in_the_database_keeps_nothing_and_its_group_keeps_the_re
             raise DataError("value too long")
         real_insert(model, rows, **common)
 
-    monkeypatch.setattr(database, "insert_rows", insert_rows)
+    monkeypatch.setattr(database.writing, "insert_rows", insert_rows)
     status, out, err = run("import_episodes", str(five_files))
     assert status == 1
     assert "ep2.md:1: could not be saved: value too long" in err
@@ -515,7 +515,7 @@ def test_a_guest_placeholder_another_import_created_meanwhile_is_looked_up_again
             known = {}
         return real(keys, known=known)
 
-    monkeypatch.setattr(database, "people_for_keys", people_for_keys)
+    monkeypatch.setattr(database.writing, "people_for_keys", people_for_keys)
     (tmp_path / "ep.md").write_text(make_text(), encoding="utf-8")
     status, out, err = run("import_episodes", str(tmp_path / "ep.md"))
     assert status == 0, err

@@ -250,7 +250,7 @@ def test_an_imported_episode_s_other_keys_are_known_without_parsing_them_again(m
     front = make_front(quotableClips=[{"name": "Start", "startOffset": 0}], topics=["MLOps"], custom={"a": [1]})
     doc = fm.parse(make_text(**front))
     rows = database.episode_rows(doc, slug="primed")
-    monkeypatch.setattr(database, "load_extra", lambda text: pytest.fail("parsed again"))
+    monkeypatch.setattr(database.columns, "load_extra", lambda text: pytest.fail("parsed again"))
     data = database.parsed_extra(rows.episode.extra)
     assert fm.same_data(data, fm.load(rows.episode.extra))
     assert data["custom"] is not doc.front["custom"]  # a copy: the document's values may still change

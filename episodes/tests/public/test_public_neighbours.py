@@ -261,7 +261,7 @@ def test_a_repeated_request_parses_no_front_matter(client, people, monkeypatch):
     etag = client.get("/episodes/ep/")["ETag"]
     parsed = []
     load_extra = database.load_extra
-    monkeypatch.setattr(database, "load_extra", lambda text: parsed.append(text) or load_extra(text))
+    monkeypatch.setattr(database.columns, "load_extra", lambda text: parsed.append(text) or load_extra(text))
     assert client.get("/episodes/ep/", headers={"if-none-match": etag}).status_code == 304
     assert parsed == []
 
