@@ -118,17 +118,17 @@ def reference_read_text(text):
     count, index, previous = len(lines), 0, None
     while index < count:
         line, number = lines[index], index + 1
-        if line[:1] in tf._TIME_STARTS and tf._TIMEISH_LINE.match(line):
-            sec, time = tf._time(line, number)
-            tf._forward(sec, time, previous, number)
+        if line[:1] in tf.rules._TIME_STARTS and tf.rules._TIMEISH_LINE.match(line):
+            sec, time = tf.rules._time(line, number)
+            tf.rules._forward(sec, time, previous, number)
             who = lines[index + 1].strip() if index + 1 < count else ""
             spoken = lines[index + 2].strip() if index + 2 < count else ""
-            tf._check_turn(time, who, spoken, number)
+            tf.text._check_turn(time, who, spoken, number)
             items.append({"line": spoken, "sec": sec, "time": time, "who": who})
             previous, index = (sec, time), index + 3
             continue
         stripped = line.strip()
-        if stripped and tf._is_otter(stripped):
+        if stripped and tf.rules._is_otter(stripped):
             notes.append(tf.NOTE_OTTER.format(line=number))
         elif stripped:
             items.append({"header": stripped})
@@ -276,7 +276,7 @@ def test_zip_bombs_and_zips_that_are_not_word_are_refused():
 
 
 def test_zip_with_too_many_parts_is_refused(monkeypatch):
-    monkeypatch.setattr(tf, "DOCX_MAX_MEMBERS", 3)
+    monkeypatch.setattr(tf.word, "DOCX_MAX_MEMBERS", 3)
     error = refused(_zip({f"word/{i}.xml": b"" for i in range(4)}), "talk.docx")
     assert error.message == tf.ERR_ZIP_MEMBERS.format(count=4, limit=3)
 
