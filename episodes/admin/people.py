@@ -12,9 +12,9 @@ from django.utils.html import format_html_join
 from import_export.admin import ImportExportModelAdmin
 
 from ..documents.exporting import person_text
-from ..forms import PersonForm
 from ..models import Person
 from ..resources import PersonResource
+from .forms import PersonForm
 
 
 @admin.register(Person)

@@ -14,11 +14,11 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from ..forms import TopicForm
 from ..models import Topic
 from ..services import topics
 from ..services.checks import TOPIC_LIST
 from ..services.common import ServiceError
+from .forms import TopicForm
 
 ERR_NO_LIST = "No topic list: set SITE_REPO to a checkout of the site with scripts/topic_list.txt."
 

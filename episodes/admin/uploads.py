@@ -16,7 +16,6 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from .. import importing, tasks
-from ..forms import UploadForm
 from ..models import Job
 from ..services.staging import (  # noqa: F401 - the staging names the admin's pages use, in one place
     ERR_GONE,
@@ -31,6 +30,7 @@ from ..services.staging import (  # noqa: F401 - the staging names the admin's p
     upload_root,
 )
 from .editor.views import ListPageView
+from .forms import UploadForm
 from .jobs import job_url
 
 TOKEN_SALT = "episodes.upload"  # noqa: S105 - a signing namespace, not a secret

@@ -21,8 +21,8 @@ from django.urls import reverse
 from ... import services
 from ...format.chapters import Chapter
 from ...format.transcript_files import RawTranscript
-from ...forms import NewEpisodeTranscriptForm, TranscriptUploadForm
 from .. import uploads
+from .forms import NewEpisodeTranscriptForm, TranscriptUploadForm
 from .views import EpisodeView, ListPageView, diff_lines
 
 TEMPLATE = "admin/episodes/episode/transcript_import.html"

@@ -16,10 +16,10 @@ from ... import services
 from ...documents import database
 from ...format import frontmatter as fm
 from ...format.chapters import CLIPS_KEY
-from ...forms import refuse_not_text
 from ...models import Episode, Person, TranscriptItem
 from ...services.speakers import LABEL_LIMIT, LabelTaken
 from ...services.transcript import NEW_SECTION
+from ..forms import refuse_not_text
 
 ERR_NO_SUCH_POSITION = "There is no item {number} in this transcript (it has {count})."
 ERR_SELECT_FIRST = "Select the turn the new section starts with."

@@ -18,11 +18,12 @@ from django.urls import reverse
 from django.utils.html import format_html_join
 from django.views import View
 
-from ... import editor, services
+from ... import services
 from ...documents import database, exporting
 from ...format import changes
 from ...format import frontmatter as fm
 from ...models import Episode, Revision
+from . import page
 from .operations import Outcome, errors_text, operation_form
 
 PANELS = {
@@ -100,11 +101,11 @@ class Delta:
 
     def __init__(self, episode: Episode):
         self.version = episode.version
-        self.rows = editor.row_keys(editor.editor_context(episode))
+        self.rows = page.row_keys(page.editor_context(episode))
 
     def response(self, request, episode: Episode, outcome: Outcome, *, status: int = 200) -> JsonResponse:
         episode = Episode.objects.get(pk=episode.pk)  # as the operation left it: its version, keys, counts
-        context = editor.editor_context(episode)
+        context = page.editor_context(episode)
         panel_context = {"editor": context, "original": episode}
         return JsonResponse(
             {
@@ -112,7 +113,7 @@ class Delta:
                 "message": outcome.message,
                 "version": episode.version,
                 "count": len(context.items),
-                "rows": editor.rows_delta(self.rows, context),
+                "rows": page.rows_delta(self.rows, context),
                 "panels": {name: render_to_string(t, panel_context, request) for name, t in PANELS.items()},
                 "position": outcome.position,
                 "anchor": outcome.anchor,

@@ -14,16 +14,16 @@ from html import escape  # Django's escape wraps this one in lazy-string handlin
 
 from django.utils.safestring import SafeString, mark_safe
 
-from . import services
-from .documents import database
-from .format import frontmatter as fm
-from .format.chapters import CLIPS_KEY, DURATION_KEY, youtube_chapters
-from .forms import ITEM_FIELDS, item_field_name, posted_text
-from .models import Episode, TranscriptItem
-from .public.front import episode_duration
-from .public.timeline import timeline, youtube_id
-from .services.checks import episode_findings, findings_as_warnings
-from .services.warnings import CLIPS, all_warnings, known_labels
+from ... import services
+from ...documents import database
+from ...format import frontmatter as fm
+from ...format.chapters import CLIPS_KEY, DURATION_KEY, youtube_chapters
+from ...models import Episode, TranscriptItem
+from ...public.front import episode_duration
+from ...public.timeline import timeline, youtube_id
+from ...services.checks import episode_findings, findings_as_warnings
+from ...services.warnings import CLIPS, all_warnings, known_labels
+from .forms.transcript import ITEM_FIELDS, item_field_name, posted_text
 
 HEADER = TranscriptItem.Kind.HEADER
 TURN = TranscriptItem.Kind.TURN

@@ -1,0 +1,274 @@
+"""The editor's change page: the episode form, its small lists, the save, and the page around the transcript.
+
+The admin collects input and calls services; it holds no editing rules of its own. The editor's other
+views (operations, undo, history, revert, export preview) are in :mod:`episodes.admin.editor.views`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
+from django.db import DatabaseError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from ... import services
+from ...documents import database
+from ...models import BodyLink, Episode, EpisodeGuest, PlatformRef
+from .. import suggestions as suggestion_pages
+from . import page, views
+from .forms import (
+    ITEM_FIELDS,
+    BodyLinkForm,
+    EpisodeForm,
+    GuestForm,
+    ListFormSet,
+    PlatformRefForm,
+    item_field_name,
+    transcript_edits,
+    typed_keys,
+)
+
+
+def _list_changed(formset) -> bool:
+    """Tell whether the editor changed a small list: a value, a row added or deleted, or the order.
+
+    The page's script numbers positions across the whole list (a platform ref's stored position counts
+    within its mapping), so the order is compared, not the numbers.
+    """
+    existing = []
+    for form in formset.forms:
+        if form.instance.pk is None:
+            if form.has_changed():
+                return True
+        elif (formset.can_delete and formset._should_delete_form(form)) or set(form.changed_data) - {"position"}:
+            return True
+        else:
+            existing.append(form)
+
+    def posted(form):
+        position = form.cleaned_data.get("position")
+        return form.cleaned_data.get("mapping") or "", 10**9 if position is None else position
+
+    return sorted(existing, key=posted) != existing  # the formset lists rows in their stored order
+
+
+ERR_DISK_FULL = (
+    "Could not be saved: the disk is full. Nothing was saved and your edits are still below; "
+    "save again once there is room."
+)
+ERR_NOT_SAVED = "Could not be saved: {problem}. Nothing was saved and your edits are still below."
+
+
+def save_failure(exc: Exception) -> str:
+    """Return what to tell an editor whose save failed after it was validated."""
+    if isinstance(exc, services.ServiceError):
+        return str(exc)
+    problem = str(exc)
+    if "full" in problem.lower() or "no space left" in problem.lower():
+        return ERR_DISK_FULL
+    return ERR_NOT_SAVED.format(problem=problem.strip().rstrip("."))
+
+
+class OrderedInline(admin.TabularInline):
+    """A small list whose order matters: rows carry a hidden position the page's ↑/↓ buttons renumber."""
+
+    extra = 0
+    classes = ["ordered"]
+    formset = ListFormSet
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # New rows go last unless moved; the service renumbers positions from 0 in this order.
+        formset.form.base_fields["position"].required = False
+        return formset
+
+
+class GuestInline(OrderedInline):
+    model = EpisodeGuest
+    form = GuestForm
+    autocomplete_fields = ["person"]
+    verbose_name_plural = "Guests (in order)"
+
+
+class PlatformRefInline(OrderedInline):
+    model = PlatformRef
+    form = PlatformRefForm
+    verbose_name = "platform id or link"
+    verbose_name_plural = "Platform ids and links (YouTube, Spotify, Apple, Anchor, …)"
+
+
+class BodyLinkInline(OrderedInline):
+    model = BodyLink
+    form = BodyLinkForm
+    verbose_name_plural = "Links (the body's Links: list)"
+
+
+class EpisodeChangePage(admin.ModelAdmin):
+    """The change page of an episode (and the add page of a new one); the list is :mod:`episodes.admin.episode`."""
+
+    form = EpisodeForm
+    inlines = [GuestInline, PlatformRefInline, BodyLinkInline]
+
+    def get_fieldsets(self, request, obj=None):
+        extra = database.episode_extra(obj) if obj is not None else {}
+        metadata = ["slug", "title", "short", ("season", "number"), "image", "status", "version"]
+        newer = {"fields": [f"x_{key}" for key in typed_keys(extra)] + ["extra_yaml"]}
+        if not extra:
+            newer["classes"] = ["collapse"]
+        return [
+            (None, {"fields": metadata}),
+            ("Newer keys (description, intro, topics, …)", newer),
+            ("Body text around the links", {"fields": ["body", "body_after"], "classes": ["collapse"]}),
+        ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # The newer keys' fields are added per episode by the form itself, not by the model form factory.
+        fields = flatten_fieldsets(self.get_fieldsets(request, obj))
+        kwargs["fields"] = [f for f in fields if not f.startswith("x_") and f not in ("extra_yaml", "version")]
+        form = super().get_form(request, obj, change, **kwargs)
+        error = getattr(request, "episode_save_error", "")
+        return type(form.__name__, (form,), {"save_error": error}) if error else form
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (services.ServiceError, DatabaseError) as exc:
+            if request.method != "POST" or getattr(request, "episode_save_error", ""):
+                raise
+            # The save was rolled back as a whole: show the page again with everything the editor typed.
+            request.episode_save_error = save_failure(exc)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_changeform_initial_data(self, request):
+        return {"status": Episode.Status.DRAFT, **super().get_changeform_initial_data(request)}
+
+    def save_model(self, request, obj, form, change):
+        """Save nothing yet: the episode is saved with its lists, as one edit, in save_related."""
+
+    def save_related(self, request, form, formsets, change):
+        # Lists the editor left alone are not sent to the service at all (it would read them to compare).
+        lists = {formset.model: self._rows(formset) for formset in formsets if not change or _list_changed(formset)}
+        if not change:
+            services.episode_create(episode=form.instance, lists=lists, user=request.user)
+            return
+        fields = {name: form.cleaned_data[name] for name in form.changed_data if name in form._meta.fields}
+        what = services.episode_save(
+            episode=form.instance,
+            fields=fields,
+            extra=form.extra_data(),
+            edits=form.transcript_edits,
+            lists=lists,
+            user=request.user,
+            version=form.cleaned_data.get("version"),
+        )
+        form.saved_what = request.episode_saved_what = what
+
+    def log_change(self, request, obj, message):
+        # A save that changed nothing leaves no trace, in the history or in the admin's log.
+        if getattr(request, "episode_saved_what", None) != []:
+            return super().log_change(request, obj, message)
+        return None
+
+    def response_change(self, request, obj):
+        if getattr(request, "episode_saved_what", None) == []:
+            self.message_user(request, "No changes: nothing was saved.", messages.INFO)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_change(request, obj)
+
+    @staticmethod
+    def _rows(formset) -> list[services.Row]:
+        rows = []
+        for index, form in enumerate(formset.forms):
+            if not form.has_changed() and form.instance.pk is None:
+                continue  # an empty extra row
+            delete = formset.can_delete and formset._should_delete_form(form)
+            position = form.cleaned_data.get("position") if hasattr(form, "cleaned_data") else None
+            key = (position if position is not None else 10**6, index)
+            rows.append((key, services.Row(obj=form.instance, delete=delete)))
+        return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        if add:
+            return "Created in the CMS"
+        what = form.saved_what
+        return "Edited " + ", ".join(what) if what else "No changes"
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context.update(show_save_and_add_another=False, show_save_as_new=False)
+        if obj is not None:
+            editor_context = page.editor_context(obj)
+            posted = request.POST if request.method == "POST" else None
+            form = context.get("adminform").form if context.get("adminform") else None
+            errors = getattr(form, "transcript_errors", {}) if form is not None else {}
+            if form is not None:
+                field_warnings(form, editor_context.field_warnings)
+            if form is not None and form.errors and any(e.code == "stale" for e in form.non_field_errors().as_data()):
+                seen = form.cleaned_data.get("version") if hasattr(form, "cleaned_data") else None
+                if seen is not None:
+                    pair = services.stale_revisions(episode=obj, seen_version=seen)
+                    context["stale_review"] = views.revision_review(*pair) if pair else None
+                    form.data = posted = self._rebase(request, form, obj, seen=seen)
+            context.update(
+                editor=editor_context,
+                transcript_rows=page.transcript_rows(editor_context, posted, errors),
+                export_url=reverse("admin:episodes_episode_export", args=[obj.pk]),
+                history_url=reverse("admin:episodes_episode_history", args=[obj.pk]),
+                max_request_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+                public_url=reverse("episodes:episode", args=[obj.slug]),
+                suggestions_panel=suggestion_pages.editor_panel(obj),
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _rebase(self, request, form, obj, *, seen: int):
+        """Return the refused form's data moved onto the saved episode: the editor's changes over it.
+
+        Fields this editor did not change show what is saved now; changed ones keep their input and now
+        count as changes against the saved value, so saving again applies exactly this editor's changes.
+        Transcript fields equal to what the page showed are dropped (services.episode_rebase).
+        """
+        current = Episode.objects.get(pk=obj.pk)
+        fresh = self.get_form(request, current)(instance=current)
+        data = form.data.copy()
+        for name, field in form.fields.items():
+            if field.disabled or name == "version":
+                continue
+            value = fresh[name].value()
+            shown = "" if value is None else value.isoformat() if hasattr(value, "isoformat") else str(value)
+            if name not in form.changed_data:
+                data[name] = shown
+            data[fresh[name].html_initial_name] = shown
+        data["version"] = str(current.version)
+        edits = transcript_edits(data)
+        mine = services.episode_rebase(episode=current, seen_version=seen, edits=edits)
+        for pk, edit in edits.items():
+            for name in ITEM_FIELDS:
+                if getattr(edit, name) is not None and getattr(mine.get(pk), name, None) is None:
+                    del data[item_field_name(pk, name)]
+        return data
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        posted = request.POST.get("version", "") if request.method == "POST" else ""
+        # ``obj`` was read at the start of this request: its version is the saved one.
+        if posted.isdigit() and obj is not None and obj.pk and int(posted) != obj.version:
+            # Someone saved since this page was loaded: a list this editor left alone shows what is saved now.
+            formset = inline.get_formset(request, obj)(**kwargs)
+            if not formset.has_changed():
+                kwargs = {k: v for k, v in kwargs.items() if k not in ("data", "files", "save_as_new")}
+        return kwargs
+
+    def history_view(self, request, object_id, extra_context=None):
+        return views.HistoryView.as_view(model_admin=self)(request, object_id=object_id)
+
+
+def field_warnings(form, warnings: dict[str, list[str]]) -> None:
+    """Show each field's warnings under it, with its help text (the page's warnings list has them all)."""
+    for key, found in warnings.items():
+        field = form.fields.get(key) or form.fields.get(f"x_{key}")
+        if field is None:
+            continue
+        items = format_html_join("", '<li class="warn">⚠ {}</li>', ((m,) for m in found))
+        field.help_text = format_html('{}<ul class="field-warnings">{}</ul>', field.help_text, items)
