@@ -35,6 +35,20 @@ class Row:
     delete: bool = False
 
 
+@dataclass
+class EpisodeSaved:
+    """What a save of the episode page did: the names of what changed (none: nothing was saved, no new
+    version), the episode's version after it, and the warnings the saved episode has (None when unchanged)."""
+
+    what: list[str]
+    version: int
+    warnings: list | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.what)
+
+
 def episode_create(*, episode: Episode, lists: dict[type, list[Row]] | None = None, user=None) -> Episode:
     """Save a new episode made in the CMS, with its small lists; it is in no file yet (never synced)."""
     with transaction.atomic():
@@ -59,12 +73,14 @@ def episode_save(
     lists: dict[type, list[Row]] | None = None,
     user=None,
     version: int | None = None,
-) -> list[str]:
-    """Save what the editor changed on the episode page as one edit; return the names of what changed.
+) -> EpisodeSaved:
+    """Save what the editor changed on the episode page as one edit; return what changed.
 
     ``fields`` are column values, ``extra`` the whole new mapping of other keys, ``edits`` in-place
     transcript edits by item id, ``lists`` the guests / platform refs / body links rows in their new order.
-    Only rows whose values or positions changed are written.
+    Only rows whose values or positions changed are written. ``version`` is the version the page showed:
+    another one raises StaleEpisode (the one check of a stale page), as a refused edit raises ServiceError;
+    either way nothing is saved.
     """
     with editing(episode=episode, user=user, version=version) as change:
         locked = change.episode
@@ -95,7 +111,7 @@ def episode_save(
         if not what:
             change.cancel = True
         change.summary = "edited " + ", ".join(what)
-    return what
+    return EpisodeSaved(what=what, version=change.episode.version, warnings=change.warnings)
 
 
 def _ensure_links_header(episode: Episode) -> None:

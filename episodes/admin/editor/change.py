@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.options import IS_POPUP_VAR, TO_FIELD_VAR
 from django.contrib.admin.utils import flatten_fieldsets
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 
 from ... import services
 from ...documents import database
@@ -72,6 +76,14 @@ def save_failure(exc: Exception) -> str:
     return ERR_NOT_SAVED.format(problem=problem.strip().rstrip("."))
 
 
+class Unsaved(Exception):  # noqa: N818 - an outcome of the save, not a fault
+    """A validated save that saved nothing: refused (``error``: why, shown on the page again) or unchanged."""
+
+    def __init__(self, form, formsets, error: ValidationError | None = None):
+        super().__init__(error)
+        self.form, self.formsets, self.error = form, formsets, error
+
+
 class OrderedInline(admin.TabularInline):
     """A small list whose order matters: rows carry a hidden position the page's ↑/↓ buttons renumber."""
 
@@ -126,21 +138,71 @@ class EpisodeChangePage(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         # The newer keys' fields are added per episode by the form itself, not by the model form factory.
+        # (Django's get_form builds the form class for each request with modelform_factory: the only one.)
         fields = flatten_fieldsets(self.get_fieldsets(request, obj))
         kwargs["fields"] = [f for f in fields if not f.startswith("x_") and f not in ("extra_yaml", "version")]
-        form = super().get_form(request, obj, change, **kwargs)
-        error = getattr(request, "episode_save_error", "")
-        return type(form.__name__, (form,), {"save_error": error}) if error else form
+        return super().get_form(request, obj, change, **kwargs)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except (services.ServiceError, DatabaseError) as exc:
-            if request.method != "POST" or getattr(request, "episode_save_error", ""):
-                raise
-            # The save was rolled back as a whole: show the page again with everything the editor typed.
-            request.episode_save_error = save_failure(exc)
-            return super().changeform_view(request, object_id, form_url, extra_context)
+        except Unsaved as unsaved:
+            # Django's change view logs and redirects whatever save_related did; leaving it by Unsaved also
+            # leaves its transaction (rolled back: the service wrote nothing).
+            if unsaved.error is None:
+                self.message_user(request, "No changes: nothing was saved.", messages.INFO)
+                return HttpResponseRedirect(request.get_full_path())
+            unsaved.form.add_error(None, unsaved.error)
+            return self.page_again(request, unsaved, object_id, form_url, extra_context)
+
+    def page_again(self, request, unsaved: Unsaved, object_id, form_url="", extra_context=None):
+        """Show the page again with everything the editor typed and why it was not saved.
+
+        The context is the one Django's change view gives a form that did not validate.
+        """
+        form, formsets = unsaved.form, unsaved.formsets
+        add = object_id is None
+        obj = None if add else form.instance
+        inlines = self.get_inline_instances(request, obj)
+        if unsaved.error.code == "stale":
+            # Someone saved since this page was loaded: a list this editor left alone shows what is saved now.
+            formsets = [
+                formset if formset.has_changed() else self.saved_list(request, obj, inline, formset)
+                for formset, inline in zip(formsets, inlines, strict=True)
+            ]
+        admin_form = helpers.AdminForm(
+            form,
+            list(self.get_fieldsets(request, obj)),
+            self.get_prepopulated_fields(request, obj),
+            self.get_readonly_fields(request, obj),
+            model_admin=self,
+        )
+        inline_formsets = self.get_inline_formsets(request, formsets, inlines, obj)
+        media = self.media + admin_form.media
+        for inline_formset in inline_formsets:
+            media += inline_formset.media
+        title = _("Add %s") if add else _("Change %s")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title % self.opts.verbose_name,
+            "subtitle": str(obj) if obj else None,
+            "adminform": admin_form,
+            "object_id": object_id,
+            "original": obj,
+            "is_popup": IS_POPUP_VAR in request.POST or IS_POPUP_VAR in request.GET,
+            "to_field": request.POST.get(TO_FIELD_VAR, request.GET.get(TO_FIELD_VAR)),
+            "media": media,
+            "inline_admin_formsets": inline_formsets,
+            "errors": helpers.AdminErrorList(form, formsets),
+            "preserved_filters": self.get_preserved_filters(request),
+            **(extra_context or {}),
+        }
+        return self.render_change_form(request, context, add=add, change=not add, obj=obj, form_url=form_url)
+
+    def saved_list(self, request, obj, inline, posted):
+        """Return the formset of a small list as it is saved now, in place of the ``posted`` one."""
+        kwargs = self.get_formset_kwargs(request, obj, inline, posted.prefix)
+        return type(posted)(**{k: v for k, v in kwargs.items() if k not in ("data", "files", "save_as_new")})
 
     def get_changeform_initial_data(self, request):
         return {"status": Episode.Status.DRAFT, **super().get_changeform_initial_data(request)}
@@ -151,32 +213,24 @@ class EpisodeChangePage(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         # Lists the editor left alone are not sent to the service at all (it would read them to compare).
         lists = {formset.model: self._rows(formset) for formset in formsets if not change or _list_changed(formset)}
-        if not change:
-            services.episode_create(episode=form.instance, lists=lists, user=request.user)
-            return
-        fields = {name: form.cleaned_data[name] for name in form.changed_data if name in form._meta.fields}
-        what = services.episode_save(
-            episode=form.instance,
-            fields=fields,
-            extra=form.extra_data(),
-            edits=form.transcript_edits,
-            lists=lists,
-            user=request.user,
-            version=form.cleaned_data.get("version"),
-        )
-        form.saved_what = request.episode_saved_what = what
-
-    def log_change(self, request, obj, message):
-        # A save that changed nothing leaves no trace, in the history or in the admin's log.
-        if getattr(request, "episode_saved_what", None) != []:
-            return super().log_change(request, obj, message)
-        return None
-
-    def response_change(self, request, obj):
-        if getattr(request, "episode_saved_what", None) == []:
-            self.message_user(request, "No changes: nothing was saved.", messages.INFO)
-            return HttpResponseRedirect(request.get_full_path())
-        return super().response_change(request, obj)
+        try:
+            if not change:
+                services.episode_create(episode=form.instance, lists=lists, user=request.user)
+                return
+            form.saved = services.episode_save(
+                episode=form.instance,
+                fields={name: form.cleaned_data[name] for name in form.changed_data if name in form._meta.fields},
+                extra=form.extra_data(),
+                edits=form.transcript_edits,
+                lists=lists,
+                user=request.user,
+                version=form.cleaned_data.get("version"),
+            )
+        except (services.ServiceError, DatabaseError) as exc:
+            code = "stale" if isinstance(exc, services.StaleEpisode) else "save_failed"
+            raise Unsaved(form, formsets, ValidationError(save_failure(exc), code=code)) from exc
+        if not form.saved.changed:
+            raise Unsaved(form, formsets)  # a save that changed nothing leaves no trace, nor a log entry
 
     @staticmethod
     def _rows(formset) -> list[services.Row]:
@@ -193,8 +247,7 @@ class EpisodeChangePage(admin.ModelAdmin):
     def construct_change_message(self, request, form, formsets, add=False):
         if add:
             return "Created in the CMS"
-        what = form.saved_what
-        return "Edited " + ", ".join(what) if what else "No changes"
+        return "Edited " + ", ".join(form.saved.what)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context.update(show_save_and_add_another=False, show_save_as_new=False)
@@ -202,7 +255,7 @@ class EpisodeChangePage(admin.ModelAdmin):
             editor_context = page.editor_context(obj)
             posted = request.POST if request.method == "POST" else None
             form = context.get("adminform").form if context.get("adminform") else None
-            errors = getattr(form, "transcript_errors", {}) if form is not None else {}
+            errors = form.transcript_errors if form is not None else {}
             if form is not None:
                 field_warnings(form, editor_context.field_warnings)
             if form is not None and form.errors and any(e.code == "stale" for e in form.non_field_errors().as_data()):
@@ -248,17 +301,6 @@ class EpisodeChangePage(admin.ModelAdmin):
                 if getattr(edit, name) is not None and getattr(mine.get(pk), name, None) is None:
                     del data[item_field_name(pk, name)]
         return data
-
-    def get_formset_kwargs(self, request, obj, inline, prefix):
-        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        posted = request.POST.get("version", "") if request.method == "POST" else ""
-        # ``obj`` was read at the start of this request: its version is the saved one.
-        if posted.isdigit() and obj is not None and obj.pk and int(posted) != obj.version:
-            # Someone saved since this page was loaded: a list this editor left alone shows what is saved now.
-            formset = inline.get_formset(request, obj)(**kwargs)
-            if not formset.has_changed():
-                kwargs = {k: v for k, v in kwargs.items() if k not in ("data", "files", "save_as_new")}
-        return kwargs
 
     def history_view(self, request, object_id, extra_context=None):
         return views.HistoryView.as_view(model_admin=self)(request, object_id=object_id)

@@ -11,6 +11,7 @@ from .... import services
 from ....documents import database
 from ....format import frontmatter as fm
 from ....models import Episode
+from ....services.episode import EpisodeSaved
 from ...forms import ExactTextMixin
 from .transcript import transcript_edits, transcript_problems
 
@@ -69,6 +70,9 @@ class EpisodeForm(ExactTextMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.transcript_edits: dict[int, services.ItemEdit] = {}
+        self.transcript_errors: dict[int, str] = {}  # problems by item id, shown on their rows
+        self.saved: EpisodeSaved | None = None  # what the save did, once done
         self.extra = database.episode_extra(self.instance) if self.instance.pk else {}
         self.typed_keys = typed_keys(self.extra)
         for key in self.typed_keys:
@@ -90,14 +94,8 @@ class EpisodeForm(ExactTextMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if getattr(self, "save_error", ""):
-            # The save itself failed (a full disk): show the page again with everything typed.
-            raise ValidationError(self.save_error, code="save_failed")
-        seen = data.get("version")
-        if self.instance.pk and seen is not None and seen != self.instance.version:
-            raise ValidationError(str(services.StaleEpisode(self.instance)), code="stale")
+        # A stale page (the version seen is not the saved one) is refused by the save itself, under its lock.
         self.transcript_edits = transcript_edits(self.data)
-        self.transcript_errors = {}
         if self.transcript_edits and self.instance.pk:
             for pk, message in transcript_problems(self.instance, self.transcript_edits):
                 self.add_error(None, message)
