@@ -22,14 +22,21 @@ SHORT = 60  # characters of a value shown in a description
 CONTEXT = 20  # characters shown before the first difference of a changed text
 
 
+def _shown(value: Any) -> str:
+    """Return a value whole on one line: strings quoted, lists of strings bracketed, others as YAML writes them."""
+    if isinstance(value, str):
+        return repr(value.replace("\n", "⏎ "))
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "[" + ", ".join(value) + "]" if value else "[]"
+    return " ".join(line.strip() for line in fm.dump(value).removesuffix("...\n").strip().splitlines())
+
+
 def _quote(value: Any, limit: int = SHORT) -> str:
     """Return a value as a change list shows it: strings quoted and cut, other values as YAML writes them."""
     if isinstance(value, str):
         text = value.replace("\n", "⏎ ")
         return repr(text if len(text) <= limit else text[: limit - 1] + "…")
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return "[" + ", ".join(value) + "]" if value else "[]"
-    text = fm.dump(value).removesuffix("...\n").strip().replace("\n", " ")
+    text = _shown(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -75,10 +82,12 @@ def text_change(old: str, new: str) -> str:
 
 
 def value_change(old: Any, new: Any) -> str:
-    """Return "old → new" for any two values: texts windowed around their difference, others as _quote shows them."""
+    """Return "old → new" for any two values, each shown whole or cut to the window around where they differ."""
     if isinstance(old, str) and isinstance(new, str):
         return text_change(old, new)
-    return f"{_quote(old)} → {_quote(new)}"
+    # Cut both sides around where their words differ: cut from the start, two long lists of clips or links
+    # that differ in one url would read the same on both sides.
+    return " → ".join(window(_shown(old), _shown(new)))
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,60 @@ def test_a_change_past_the_first_60_characters_shows_the_part_that_differs():
     assert "?x=1" in link.describe()
 
 
+def test_a_section_renamed_at_60_characters_shows_where_the_titles_differ(seed):
+    # Issue 19: the real title is 60 characters long; cut at 59, its rename read
+    # "'…finance reporting' renamed to '…finance reportin…'", the new side hiding what changed.
+    title = "Career Journey: Systems engineering, ERP & finance reporting"
+
+    def rename(to):
+        def change(front):
+            front["transcript"][3]["header"] = to
+
+        return edited(seed, change)
+
+    before = rename(title)
+    said = described(before, rename(title + "s"))
+    assert said == ["section '…& finance reporting' renamed to '…& finance reportings'"]
+    assert described(before, rename(title[:-1])) == [f"section {title!r} renamed to {title[:-1]!r}"]
+    longer = title.replace("reporting", "reporting and controlling")
+    said = described(before, rename(longer))
+    assert said == ["section '…& finance reporting' renamed to '…& finance reporting and controlling'"]
+
+
+def test_a_clip_change_shows_the_clip_values_that_differ(seed):
+    # Issue 19: a long list cut from its start read the same on both sides ("- name: Podcast Introduction
+    # startOffset: 0 url: https:… → …") when a later clip's url changed.
+    video = "https://www.youtube.com/watch?v=p1gVaS4Zx5M"
+    clips = [
+        {"name": "Podcast Introduction", "startOffset": 0, "url": f"{video}&t=0s"},
+        {"name": "Danny’s background", "startOffset": 192, "url": f"{video}&t=192s"},
+    ]
+
+    def add_clips(front):
+        front["clips"] = copy.deepcopy(clips)
+
+    def move_clip(front):
+        add_clips(front)
+        front["clips"][1]["startOffset"] = 200
+        front["clips"][1]["url"] = f"{video}&t=200s"
+
+    said = described(edited(seed, add_clips), edited(seed, move_clip))
+    assert len(said) == 1
+    old, new = said[0].removeprefix("clips: ").split(" → ")
+    assert old != new
+    assert "startOffset: 192" in old and "startOffset: 200" in new
+
+    def move_url(front):
+        add_clips(front)
+        front["clips"][1]["url"] = f"{video}&t=200s"
+
+    said = described(edited(seed, add_clips), edited(seed, move_url))
+    assert said == ["clips: …tch?v=p1gVaS4Zx5M&t=192s → …tch?v=p1gVaS4Zx5M&t=200s"]
+    # Short values are still shown whole.
+    assert changes.value_change(3, 4) == "3 → 4"
+    assert changes.value_change(["a"], ["a", "b"]) == "[a] → [a, b]"
+
+
 def test_turns_added_and_deleted(seed):
     def change(front):
         del front["transcript"][7]
