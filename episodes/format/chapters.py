@@ -29,6 +29,11 @@ ERR_CHAPTER_BACKWARDS = "the chapter at {time} comes after one at {previous}: ch
 _CHAPTER_LINE = re.compile(r"^[\[(]?(?P<time>\d[\d:]*)[\])]?(?:[ \t]+[-–—:|])?(?:[ \t]+(?P<title>.*))?$")
 
 
+# YouTube descriptions carry a non-breaking hyphen (U+2011) and space (U+00A0) where the site's headers and clips
+# have a plain hyphen and space: read as those, the clips built from a chapter list equal the site's.
+_AS_THE_SITE_WRITES = str.maketrans({"\u2011": "-", "\u00a0": " "})
+
+
 @dataclass(frozen=True)
 class Chapter:
     sec: int
@@ -49,7 +54,7 @@ def read_chapters(text: str) -> list[Chapter]:
         sec = fm.time_to_seconds(match["time"])
         if sec is None:
             raise fm.FormatError(ERR_CHAPTER_TIME.format(time=match["time"]), number)
-        title = (match["title"] or "").strip()
+        title = (match["title"] or "").translate(_AS_THE_SITE_WRITES).strip()
         if not title:
             raise fm.FormatError(ERR_NO_TITLE.format(time=match["time"]), number)
         if chapters and sec < chapters[-1].sec:

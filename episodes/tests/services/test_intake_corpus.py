@@ -129,7 +129,9 @@ def _rule(path, front, items):
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             h, m, s = (int(x) for x in line.split(" ", 1)[0].split(":"))
-            chapters.append((line.split(" ", 1)[1].strip(), h * 3600 + m * 60 + s))
+            # The site's headers and clips have "-" and " " where the lists have U+2011 and U+00A0 (issue 19).
+            title = line.split(" ", 1)[1].replace("\u2011", "-").replace("\u00a0", " ").strip()
+            chapters.append((title, h * 3600 + m * 60 + s))
     match = re.fullmatch(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?", front.get("duration") or "")
     if match:
         duration = sum(int(x or 0) * f for x, f in zip(match.groups(), (3600, 60, 1), strict=True))
