@@ -22,6 +22,7 @@ from .fixes import FixView
 from .jobs import busy_message, job_url
 
 FEW = 5  # up to this many episodes are replaced within the request; more go to a job with a progress bar
+SHOWN = 100  # matches shown per episode: a pattern matching every word of 3,000 turns must not make a page of MBs
 TEMPLATE = "admin/episodes/episode/replace.html"
 MSG_DONE = "Replaced {what} in {updated} episode(s), one revision each."
 MSG_REFUSED = "{slug}: {text}"
@@ -43,6 +44,13 @@ def versions_from(raw: str) -> dict[int, int]:
     """Return the previewed episodes' versions from the form's ``id:version,...``."""
     pairs = (part.split(":", 1) for part in raw.split(",") if ":" in part)
     return {int(pk): int(version) for pk, version in pairs if pk.isdigit() and version.isdigit()}
+
+
+def shown(result) -> tuple[list, int, int]:
+    """Return the (where, hit) pairs the page shows of an episode, how many more there are, and its rows."""
+    hits = [(change.text.where, hit) for change in result.changes for hit in change.hits]
+    more = max(0, len(hits) - SHOWN)
+    return hits[:SHOWN], more, min(len(hits), SHOWN) + bool(more)
 
 
 class ReplaceView(FixView):
@@ -92,7 +100,10 @@ class ReplaceView(FixView):
         search = search or replacing.Search(find="")
         rows = None
         if found is not None:
-            rows = [(result, reverse("admin:episodes_episode_change", args=[result.episode.pk])) for result in found]
+            rows = [
+                (result, reverse("admin:episodes_episode_change", args=[result.episode.pk]), *shown(result))
+                for result in found
+            ]
         context = {
             **admin_site.each_context(request),
             "opts": self.model_admin.model._meta,

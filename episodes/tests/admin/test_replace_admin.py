@@ -4,6 +4,7 @@ episodes and as a job over more, errors as messages."""
 import pytest
 from django.urls import reverse
 
+from episodes.admin import replace
 from episodes.models import Episode, Job, Revision
 from episodes.tests.support.factories import make_episode
 
@@ -81,3 +82,11 @@ def test_it_needs_the_change_permission(client, django_user_model):
     user = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
     client.force_login(user)
     assert client.get(URL).status_code == 403
+
+
+def test_an_episode_with_many_matches_shows_the_first_ones_and_counts_the_rest(admin_client, monkeypatch):
+    monkeypatch.setattr(replace, "SHOWN", 2)
+    make_episode("one", title="a a a a a")
+    page = admin_client.post(URL, {**form("a", "b"), "fields": ["title"], "preview": ""}).content.decode()
+    assert "5 matches in 1 episode" in page and page.count("<del>a</del>") == 2
+    assert 'rowspan="3"' in page and "and 3 more matches in this episode, replaced too" in page
