@@ -5,6 +5,11 @@ guests' names and the curated topic list) and yields :class:`Finding` s naming w
 they are (``path``), so that a file's line or the editor's field can be found for them. Limits are
 settings (``EPISODE_CHECKS``): :data:`DEFAULT_LIMITS` holds their defaults and :func:`limits` merges the
 project's overrides, refusing unknown names.
+
+Kept whole (about 500 lines) because it is one table: each rule registers itself in :data:`RULES` where it is
+defined, beside its messages, and :func:`check` runs them in that order; split across modules, the registry
+would be filled by imports made only for their side effect, and the order of the rules by the order of those
+imports.
 """
 
 from __future__ import annotations
