@@ -11,6 +11,7 @@ migrations that rebuild the transcript table drop its triggers. PostgreSQL maint
 from __future__ import annotations
 
 from django.db import connection as default_connection
+from django.db import connections
 
 FTS_TABLE = "episodes_transcriptitem_fts"
 ITEM_TABLE = "episodes_transcriptitem"
@@ -109,6 +110,4 @@ def index_items(ids: list[int], *, connection=default_connection) -> None:
 def index_saved_item(sender, instance, created, raw=False, using="default", **kwargs):
     """Index a transcript item the ORM has just inserted (connected to post_save in EpisodesConfig)."""
     if created and not raw:
-        from django.db import connections  # noqa: PLC0415
-
         index_items([instance.pk], connection=connections[using])

@@ -141,8 +141,8 @@ _STYLES_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationsh
 def _styles(archive: zipfile.ZipFile, budget: archives.Budget):
     """Return the document's styles (python-docx's ``Styles``), or Word's defaults when it has none."""
     from docx.oxml.parser import parse_xml  # noqa: PLC0415 - python-docx (and lxml) load only for Word
-    from docx.parts.styles import StylesPart  # noqa: PLC0415
-    from docx.styles.styles import Styles  # noqa: PLC0415
+    from docx.parts.styles import StylesPart  # noqa: PLC0415 - python-docx, as above
+    from docx.styles.styles import Styles  # noqa: PLC0415 - python-docx, as above
 
     name = None
     if _RELS_PART in archive.NameToInfo:
@@ -168,9 +168,9 @@ def _paragraphs(archive: zipfile.ZipFile, budget: archives.Budget, limit: int):
     the document.
     """
     import docx.oxml  # noqa: F401, PLC0415 - registers python-docx's element classes
-    from docx.oxml.ns import qn  # noqa: PLC0415
-    from docx.oxml.parser import element_class_lookup  # noqa: PLC0415
-    from lxml import etree  # noqa: PLC0415
+    from docx.oxml.ns import qn  # noqa: PLC0415 - python-docx loads only for Word
+    from docx.oxml.parser import element_class_lookup  # noqa: PLC0415 - python-docx, as above
+    from lxml import etree  # noqa: PLC0415 - lxml (python-docx's parser) loads only for Word
 
     body_tag, paragraph_tag, table_tag = qn("w:body"), qn("w:p"), qn("w:tbl")
     run_tag, link_tag = qn("w:r"), qn("w:hyperlink")
