@@ -6,6 +6,7 @@ import io
 import zipfile
 
 from django.contrib import admin
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html_join
@@ -35,9 +36,25 @@ class PersonAdmin(ImportExportModelAdmin):
     ]
 
     def get_queryset(self, request):
-        from django.db.models import Count
-
         return super().get_queryset(request).annotate(episode_total=Count("guest_rows", distinct=True))
+
+    def get_search_results(self, request, queryset, search_term):
+        """Return the matches with key and word-prefix matches first (the guest autocomplete shows this order).
+
+        "Jane" lists janedoe and Jane Doe before Mary Jane Dykeman, and her before a name that only contains
+        the letters. The change list orders by its columns afterwards; the autocomplete keeps this order.
+        """
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = " ".join(search_term.split())
+        if not term:
+            return queryset, may_have_duplicates
+        rank = Case(
+            When(Q(key__istartswith=term) | Q(name__istartswith=term), then=Value(0)),
+            When(Q(name__icontains=f" {term}") | Q(name__icontains=f"-{term}"), then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+        return queryset.annotate(match_rank=rank).order_by("match_rank", "name", "key"), may_have_duplicates
 
     @admin.display(description="episodes", ordering="episode_total")
     def episode_count(self, obj):
