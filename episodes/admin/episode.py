@@ -1,7 +1,7 @@
 """The episode list, its actions and filters, and the addresses of the editor's pages.
 
 The change page is :mod:`episodes.admin.editor.change`; the editor's other views are in
-:mod:`episodes.admin.editor.views`, :mod:`episodes.admin.editor.intake` and the modules beside this one.
+the other modules of :mod:`episodes.admin.editor`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ from ..models import Episode, EpisodeProblem, Job
 from ..services.suggestions import enabled as suggestions_enabled
 from . import fixes, replace, uploads
 from . import suggestions as suggestion_pages
-from .editor import intake, views
+from .editor import export, intake
 from .editor.change import EpisodeChangePage
+from .editor.history import RevertView
+from .editor.operation_views import OperationView, UndoView
 from .jobs import job_url
 
 
@@ -150,13 +152,17 @@ class EpisodeAdmin(EpisodeChangePage):
             path("fix/", view(fixes.FixView), name="episodes_episode_fix"),
             path("replace/", view(replace.ReplaceView), name="episodes_episode_replace"),
             path("import/", view(uploads.UploadView), name="episodes_episode_import"),
-            path("<path:object_id>/export/", view(views.ExportPreviewView), name="episodes_episode_export"),
-            path("<path:object_id>/revert/<int:revision_id>/", view(views.RevertView), name="episodes_episode_revert"),
-            path("<path:object_id>/undo/<int:revision_id>/", view(views.UndoView), name="episodes_episode_undo"),
-            path("<path:object_id>/chapters.txt", view(views.ChaptersTextView), name="episodes_episode_chapters"),
+            path("<path:object_id>/export/", view(export.ExportPreviewView), name="episodes_episode_export"),
+            path("<path:object_id>/revert/<int:revision_id>/", view(RevertView), name="episodes_episode_revert"),
+            path("<path:object_id>/undo/<int:revision_id>/", view(UndoView), name="episodes_episode_undo"),
+            path("<path:object_id>/chapters.txt", view(export.ChaptersTextView), name="episodes_episode_chapters"),
             path("<path:object_id>/transcript/", view(intake.TranscriptView), name="episodes_episode_transcript"),
             path("import-transcript/", view(intake.NewEpisodeView), name="episodes_episode_new_from_transcript"),
-            path("<path:object_id>/change/ops/<slug:op>/", view(views.OperationView), name="episodes_episode_op"),
+            path(
+                "<path:object_id>/change/ops/<slug:op>/",
+                view(OperationView),
+                name="episodes_episode_op",
+            ),
             path(
                 "<path:object_id>/suggest/<slug:field>/",
                 self.admin_site.admin_view(partial(suggestion_pages.suggest_view, self)),

@@ -29,7 +29,7 @@ from ..services.staging import (  # noqa: F401 - the staging names the admin's p
     stored_sources,
     upload_root,
 )
-from .editor.views import ListPageView
+from .editor.base import ListPageView
 from .forms import UploadForm
 from .jobs import job_url
 

@@ -1,7 +1,8 @@
 """The editor's change page: the episode form, its small lists, the save, and the page around the transcript.
 
 The admin collects input and calls services; it holds no editing rules of its own. The editor's other
-views (operations, undo, history, revert, export preview) are in :mod:`episodes.admin.editor.views`.
+views are beside it: operations and undo (``operation_views``), history and revert (``history``), the export
+preview (``export``), a raw transcript in (``intake``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from ... import services
 from ...documents import database
 from ...models import BodyLink, Episode, EpisodeGuest, PlatformRef
 from .. import suggestions as suggestion_pages
-from . import page, views
+from . import history, page
 from .forms import (
     ITEM_FIELDS,
     BodyLinkForm,
@@ -262,7 +263,7 @@ class EpisodeChangePage(admin.ModelAdmin):
                 seen = form.cleaned_data.get("version") if hasattr(form, "cleaned_data") else None
                 if seen is not None:
                     pair = services.stale_revisions(episode=obj, seen_version=seen)
-                    context["stale_review"] = views.revision_review(*pair) if pair else None
+                    context["stale_review"] = history.revision_review(*pair) if pair else None
                     form.data = posted = self._rebase(request, form, obj, seen=seen)
             context.update(
                 editor=editor_context,
@@ -303,7 +304,7 @@ class EpisodeChangePage(admin.ModelAdmin):
         return data
 
     def history_view(self, request, object_id, extra_context=None):
-        return views.HistoryView.as_view(model_admin=self)(request, object_id=object_id)
+        return history.HistoryView.as_view(model_admin=self)(request, object_id=object_id)
 
 
 def field_warnings(form, warnings: dict[str, list[str]]) -> None:

@@ -22,8 +22,9 @@ from ... import services
 from ...format.chapters import Chapter
 from ...format.transcript_files import RawTranscript
 from .. import uploads
+from .base import EpisodeView, ListPageView
 from .forms import NewEpisodeTranscriptForm, TranscriptUploadForm
-from .views import EpisodeView, ListPageView, diff_lines
+from .history import diff_lines
 
 TEMPLATE = "admin/episodes/episode/transcript_import.html"
 

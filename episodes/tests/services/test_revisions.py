@@ -7,7 +7,7 @@ from django.db import connection
 from django.urls import reverse
 
 from episodes import services
-from episodes.admin.editor.views import revision_review
+from episodes.admin.editor.history import revision_review
 from episodes.models import Episode, Revision, TranscriptItem
 from episodes.services.revisions import snapshot
 from episodes.tests.support.factories import export, import_text, make_episode
