@@ -77,7 +77,7 @@ def save_failure(exc: Exception) -> str:
     return ERR_NOT_SAVED.format(problem=problem.strip().rstrip("."))
 
 
-class Unsaved(Exception):  # noqa: N818 - an outcome of the save, not a fault
+class Unsaved(Exception):
     """A validated save that saved nothing: refused (``error``: why, shown on the page again) or unchanged."""
 
     def __init__(self, form, formsets, error: ValidationError | None = None):
