@@ -145,10 +145,11 @@ def main():
     from django.core.management import call_command
     from django.db import connection
 
-    from episodes import importing, search_index
+    from episodes import search_index
     from episodes.documents import exporting
     from episodes.format import frontmatter as fm
     from episodes.models import Episode
+    from episodes.services import importing
 
     call_command("migrate", verbosity=0)
     valid = []

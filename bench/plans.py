@@ -117,8 +117,8 @@ def run(args, work: Path) -> int:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from episodes import importing
     from episodes.models import Episode, Person, TranscriptItem
+    from episodes.services import importing
 
     settings.PUBLIC_PAGE_CACHE_SECONDS = 0
     settings.ALLOWED_HOSTS = ["testserver"]

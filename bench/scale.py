@@ -62,7 +62,7 @@ def per_file(run) -> tuple[float, float]:
 
 def import_folder(folder: Path) -> int:
     """Import every file of ``folder``; return the number of files."""
-    from episodes import importing
+    from episodes.services import importing
 
     sources = list(importing.path_sources([str(folder)]))
     report = importing.import_sources(sources)
@@ -215,8 +215,8 @@ def run(args, work: Path, database: str) -> int:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from episodes import importing
     from episodes.models import Episode, Person, TranscriptItem
+    from episodes.services import importing
 
     settings.PUBLIC_PAGE_CACHE_SECONDS = 0  # every request renders, as the issue measured
     get_user_model().objects.create_superuser("bench", "bench@example.com", "bench")

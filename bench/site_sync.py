@@ -199,7 +199,7 @@ def main():
     import yaml
     from django.db import connection
 
-    from episodes import importing, search_index
+    from episodes import search_index
     from episodes.documents import git as site_git
     from episodes.models import (
         BodyLink,
@@ -216,7 +216,7 @@ def main():
         Speaker,
         TranscriptItem,
     )
-    from episodes.services import episode_save
+    from episodes.services import episode_save, importing
     from episodes.services import site as site_sync
     from episodes.services.site import history
 

@@ -58,10 +58,10 @@ def main():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from episodes import importing, llm
+    from episodes import llm
     from episodes.format import suggesting
     from episodes.models import Episode
-    from episodes.services import suggestions
+    from episodes.services import importing, suggestions
     from episodes.tests.support.fake_model import FakeModel
 
     settings.DEBUG = False

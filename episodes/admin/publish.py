@@ -80,7 +80,7 @@ class PublishAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request):
             raise PermissionDenied
         if not settings.SITE_REPO:
-            messages.error(request, site.common.ERR_NO_REPO)
+            messages.error(request, site.repository.ERR_NO_REPO)
             return HttpResponseRedirect(reverse("admin:episodes_publish_changelist"))
         return None
 

@@ -15,8 +15,9 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from .. import importing, tasks
+from .. import tasks
 from ..models import Job
+from ..services import importing
 from ..services.staging import (  # noqa: F401 - the staging names the admin's pages use, in one place
     ERR_GONE,
     STALE_AFTER,

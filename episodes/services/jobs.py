@@ -25,11 +25,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .. import importing
 from ..format.replacing import Search
 from ..models import Job
 from ..progress import Stop
-from . import replacing, site, staging, suggestions
+from . import importing, replacing, site, staging, suggestions
 
 logger = logging.getLogger(__name__)
 

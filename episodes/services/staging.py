@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from .. import importing
+from . import importing
 
 STALE_AFTER = 24 * 3600
 # What a preview read from the files it staged, kept beside them for the confirmation (never an upload:

@@ -6,8 +6,8 @@ import shutil
 import pytest
 from django.conf import settings as django_settings
 
-from episodes import importing
 from episodes.models import Episode
+from episodes.services import importing
 from episodes.tests.support.factories import SEED, import_text
 
 

@@ -10,8 +10,8 @@ file was refused, else 0.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from episodes import importing
 from episodes.management.progressbar import progress_lines
+from episodes.services import importing
 
 
 class Command(BaseCommand):

@@ -16,8 +16,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-from episodes import importing
 from episodes.models import Episode, Person
+from episodes.services import importing
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
 HOST_KEY = "alexeygrigorev"

@@ -3,10 +3,10 @@
 The git work goes through :mod:`episodes.documents.git`, the merge through :mod:`episodes.format.merge`.
 """
 
-from .common import SyncError, open_site, repo_path
 from .pending import Pending, PendingReport, pending_changes
 from .pull import FileLine, PullReport, site_pull
 from .push import PushReport, Written, site_push
+from .repository import SyncError, open_site, repo_path
 from .status import KEEP_CMS, KEEP_SITE, StatusReport, conflict_line, conflict_resolve, site_status
 
 __all__ = [

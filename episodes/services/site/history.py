@@ -13,7 +13,7 @@ from django.db import connection, transaction
 
 from ...documents import git
 from ...models import Episode, EpisodeRedirect, SiteFile
-from .common import EPISODE, EPISODES_FOLDER, key_of, kind_of
+from .repository import EPISODE, EPISODES_FOLDER, key_of, kind_of
 
 DATE_FIELDS = ("site_added_at", "site_changed_at")
 NOTE_REDIRECTS = "{count} earlier name(s) of episode files in the site's history now redirect to their episodes"

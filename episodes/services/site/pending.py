@@ -21,7 +21,7 @@ from ...documents import database
 from ...format import changes
 from ...format import frontmatter as fm
 from ...models import Episode, Person, Revision, SiteFile, SiteState
-from .common import EPISODE, PERSON, parse_text, path_for
+from .repository import EPISODE, PERSON, parse_text, path_for
 
 NOTE_CONFLICT = "{path} is not written: it is in conflict with the site since the last pull (resolve it first)"
 NOTE_DRAFT_ON_SITE = "{path} is live on the site but a draft in the CMS: not written (delete the file to unpublish)"

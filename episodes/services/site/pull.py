@@ -19,16 +19,17 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from ... import importing
 from ...documents import database, git
 from ...format import changes, merge
 from ...format import frontmatter as fm
 from ...models import Episode, EpisodeRedirect, Person, PersonRedirect, SiteFile, SiteState
+from .. import importing
 from ..checks import health_snapshot_take
 from ..common import editing
 from ..intake import max_bytes
 from ..topics import site_topics_load
-from .common import (
+from .history import NOTE_REDIRECTS, history_record, history_walk
+from .repository import (
     EPISODE,
     ERR_DETACHED,
     ERR_NO_COMMITS,
@@ -38,6 +39,7 @@ from .common import (
     Target,
     cms_document,
     dirty_note,
+    in_scope,
     is_template,
     key_of,
     kind_of,
@@ -45,7 +47,16 @@ from .common import (
     parse_text,
     targets,
 )
-from .history import NOTE_REDIRECTS, history_record, history_walk
+from .sitefile import (
+    PUSH_CLEARED,
+    apply_document,
+    cms_source_text,
+    file_text,
+    in_step_version,
+    links,
+    pushed_arrived,
+    save_site_file,
+)
 
 CREATED, UPDATED, UNCHANGED, MERGED = importing.CREATED, importing.UPDATED, importing.UNCHANGED, "merged"
 RENAMED, DELETED, CONFLICT, REFUSED = "renamed", "deleted", "conflict", importing.REFUSED
@@ -168,19 +179,6 @@ def _pull(site: git.Repo, progress, started=None) -> PullReport:
     return report
 
 
-def _in_scope(change: git.FileChange) -> list[git.FileChange]:
-    """Return the change as it concerns ``_podcast/*.md`` and ``_people/*.md`` files (a rename may be half in)."""
-    new_in = kind_of(change.path) is not None
-    if change.status in "RC":
-        old_in = change.status == "R" and kind_of(change.old_path) is not None
-        if old_in and new_in and kind_of(change.old_path) == kind_of(change.path):
-            return [change]
-        return ([git.FileChange("D", change.old_path)] if old_in else []) + (
-            [git.FileChange("A", change.path)] if new_in else []
-        )
-    return [change] if new_in else []
-
-
 class _Puller:
     def __init__(self, site: git.Repo, head: str, report: PullReport, progress):
         self.site, self.head, self.report, self.progress = site, head, report, progress
@@ -204,7 +202,7 @@ class _Puller:
         if state.commit and state.commit == self.head:
             found = []
         elif state.commit and self.site.has_commit(state.commit):
-            found = [c for change in self.site.diff(state.commit, self.head, FOLDERS) for c in _in_scope(change)]
+            found = [c for change in self.site.diff(state.commit, self.head, FOLDERS) for c in in_scope(change)]
         else:
             if state.commit:
                 self.report.notes.append(NOTE_REWRITTEN.format(commit=state.commit[:7]))
@@ -367,7 +365,7 @@ class _Puller:
                     values = {"text": site_file.pushed_text, "blob": blob, "upstream_blob": blob, **PUSH_CLEARED}
                     if site_file.pushed_version is not None:
                         values["version"] = site_file.pushed_version
-                    _save_site_file(path, values)
+                    save_site_file(path, values)
                     self.done(FileLine(path, UNCHANGED, "as pushed from the CMS"))
                     continue
                 if self.cms_edited(target) is None:
@@ -461,7 +459,7 @@ class _Puller:
             "episode_id": pk if episode else None,
             "person_id": None if episode else pk,
             "version": version if episode else None,
-            "text": _text(raw),
+            "text": file_text(raw),
             "blob": blob,
             "upstream_blob": blob,
             "synced_at": timezone.now(),
@@ -470,13 +468,13 @@ class _Puller:
         }
         # A file new to the CMS for an object new to it (most of a first pull): one insert.
         fresh = target.site_file is None and (target.obj is None or imported is not None and imported.status == CREATED)
-        _save_site_file(target.path, values, fresh=fresh)
+        save_site_file(target.path, values, fresh=fresh)
 
     def record_problem(self, target: Target, blob: str, problem: str) -> None:
         values = {"problem": problem, "upstream_blob": blob, "conflicts": [], "conflict_text": "", "conflict_blob": ""}
         if target.site_file is None and target.obj is not None:
             values["episode_id" if target.kind == EPISODE else "person_id"] = target.obj.pk
-        _save_site_file(target.path, values, clear=False)
+        save_site_file(target.path, values, clear=False)
 
     def merge(self, path: str, blob: str, raw: bytes) -> None:
         """Merge the site's file with the CMS's data, read with the episode or person locked."""
@@ -503,7 +501,9 @@ class _Puller:
         base_text = site_file.text if site_file is not None and site_file.text else getattr(obj, "source_text", "")
         base = parse_text(base_text) if base_text else None
         ours = cms_document(obj) if obj is not None else None
-        arrived = {} if site_file is None or not site_file.pushed_text or not _arrived(site_file, raw) else PUSH_CLEARED
+        arrived = (
+            {} if site_file is None or not site_file.pushed_text or not pushed_arrived(site_file, raw) else PUSH_CLEARED
+        )
         if ours is None or fm.same_document(ours, theirs):
             if obj is None:
                 return self.import_locked(target, blob, raw)
@@ -513,23 +513,23 @@ class _Puller:
         if merged.conflicts:
             values = {
                 "conflicts": [conflict.as_yaml() for conflict in merged.conflicts],
-                "conflict_text": _text(raw),
+                "conflict_text": file_text(raw),
                 "conflict_blob": blob,
                 "upstream_blob": blob,
                 "problem": "",
             }
             if site_file is None:
-                values.update(_links(target), text=_base_text(target), version=_in_step_version(target))
-            _save_site_file(path, values, clear=False)
+                values.update(links(target), text=cms_source_text(target), version=in_step_version(target))
+            save_site_file(path, values, clear=False)
             return FileLine(path, CONFLICT, conflicts=merged.conflicts)
         from_site = "; ".join(changes.compare(ours, merged.doc).describe()) or "nothing new"
         apply_document(obj, merged.doc, summary=SUMMARY_MERGED.format(path=path, commit=self.head[:7]))
-        values = dict(_links(target), text=_text(raw), blob=blob, upstream_blob=blob, **arrived)
+        values = dict(links(target), text=file_text(raw), blob=blob, upstream_blob=blob, **arrived)
         if fm.same_document(merged.doc, theirs):  # both sides made the same changes
             values.update(version=getattr(obj, "version", None), synced_at=timezone.now(), **PUSH_CLEARED)
         else:
-            values["version"] = _in_step_version(target)
-        _save_site_file(path, values)
+            values["version"] = in_step_version(target)
+        save_site_file(path, values)
         return FileLine(path, MERGED, MSG_MERGED.format(what=from_site))
 
     def import_locked(self, target: Target, blob: str, raw: bytes) -> FileLine:
@@ -543,43 +543,6 @@ class _Puller:
         if result.status == REFUSED:
             return FileLine(target.path, REFUSED, result.message, result.line)
         return FileLine(target.path, result.status, result.slug, warnings=result.warnings)
-
-
-def apply_document(obj: Episode | Person, doc: fm.Document, *, summary: str, user=None) -> None:
-    """Give an episode or a person the content of ``doc`` as one edit (an episode keeps a revision)."""
-    if isinstance(obj, Episode):
-        rows = database.episode_rows(doc, slug=obj.slug)
-        with editing(episode=obj, summary=summary, user=user) as edit:
-            was_hidden = database.episode_hidden(edit.episode)
-            database.replace_content(rows, episode=edit.episode)
-            hidden = rows.episode.status == Episode.Status.DRAFT
-            status = database.status_from_site(current=edit.episode.status, was_hidden=was_hidden, hidden=hidden)
-            if status != edit.episode.status:
-                edit.episode.status = status
-                edit.episode.save(update_fields=["status"])
-    else:
-        Person.objects.filter(pk=obj.pk).update(**database.person_fields(doc))
-
-
-PUSH_CLEARED = {"pushed_text": "", "pushed_blob": "", "pushed_version": None, "pushed_from": ""}
-
-
-def _arrived(site_file: SiteFile, raw: bytes | str) -> bool:
-    """Tell whether the site's file ``raw`` has every change of the file as last pushed.
-
-    (When the CMS ends up holding exactly the site's data, the pushed file is forgotten as well: the CMS has
-    nothing left to publish from it.)
-
-    True when merging the pushed file into the site's changes nothing (a merge commit, a squash or a rebase
-    of the published branch all give that, whatever else the site changed since).
-    """
-    pushed = parse_text(site_file.pushed_text)
-    theirs = parse_text(raw if isinstance(raw, str) else _text(raw))
-    if pushed is None or theirs is None:
-        return False
-    base = parse_text(site_file.text) if site_file.text else None
-    outcome = merge.merge(base, pushed, theirs)
-    return not outcome.conflicts and fm.same_document(outcome.doc, theirs)
 
 
 def _locked_target(path: str) -> Target:
@@ -597,10 +560,6 @@ def _state(obj: Episode | Person | None) -> int | str | None:
     if obj is None:
         return None
     return obj.version if isinstance(obj, Episode) else importing.person_state(obj)
-
-
-def _text(raw: bytes) -> str:
-    return fm.decode(raw, max_bytes=len(raw) + 1)[0]
 
 
 def _unreadable(mode: str, size: int, limit: int) -> str:
@@ -627,7 +586,7 @@ def _as_pushed(site_file: SiteFile | None, size: int) -> bool:
 
 def _same_text(raw: bytes, text: str) -> bool:
     try:
-        return _text(raw) == text
+        return file_text(raw) == text
     except fm.FormatError:
         return False  # not UTF-8: not what the CMS wrote
 
@@ -635,38 +594,3 @@ def _same_text(raw: bytes, text: str) -> bool:
 def _edited_flag(target: Target) -> bool:
     """Tell whether an import would take the episode for edited (its data being the same as the file's)."""
     return isinstance(target.obj, Episode) and target.obj.edited_since_sync
-
-
-def _links(target: Target) -> dict:
-    pk = target.obj.pk if target.obj is not None else None
-    return {"episode_id": pk if target.kind == EPISODE else None, "person_id": pk if target.kind == PERSON else None}
-
-
-def _base_text(target: Target) -> str:
-    return getattr(target.obj, "source_text", "") or ""
-
-
-def _in_step_version(target: Target) -> int | None:
-    """Return the episode's version that last held the file's data, as far as is known."""
-    if target.site_file is not None:
-        return target.site_file.version
-    return target.obj.synced_version if isinstance(target.obj, Episode) else None
-
-
-def _save_site_file(path: str, values: dict, *, clear: bool = True, fresh: bool = False) -> None:
-    """Write the sync state of ``path``; ``clear`` also forgets a refusal or conflict of an earlier pull.
-
-    ``fresh``: no row exists for the path, nor for its episode or person.
-    """
-    if clear:
-        values = {"problem": "", "conflicts": [], "conflict_text": "", "conflict_blob": "", **values}
-    if fresh:
-        database.insert_rows(SiteFile, [{"path": path, **values}])
-        return
-    for link in ("episode_id", "person_id"):
-        if values.get(link) is not None:
-            # A file stands for one episode or person: an older row for it (an earlier name) lets go.
-            SiteFile.objects.filter(**{link: values[link]}).exclude(path=path).update(**{link: None})
-    updated = SiteFile.objects.filter(path=path).update(**values)
-    if not updated:
-        SiteFile.objects.create(path=path, **values)

@@ -27,9 +27,9 @@ from ...format import frontmatter as fm
 from ...format import linewise
 from ...models import SiteState
 from ..revisions import diff as text_diff
-from .common import EPISODE, FOLDERS, SyncError, dirty_note, open_site
 from .pending import Pending, authors, pending_changes
 from .recording import branch_restore, intent_forget, intent_record, interrupted_settle, push_record
+from .repository import EPISODE, FOLDERS, SyncError, dirty_note, open_site
 from .style import site_styles
 
 DEFAULT_BRANCH = "{prefix}publish-{now:%Y%m%d-%H%M%S}"

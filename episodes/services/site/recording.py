@@ -18,7 +18,7 @@ from django.utils import timezone
 from ...documents import database, exporting, git
 from ...format import frontmatter as fm
 from ...models import Episode, Person, SiteFile, SiteState
-from .common import EPISODE, SyncError
+from .repository import EPISODE, SyncError
 
 NOTE_FINISHED = "a push stopped midway (commit {commit} on branch {branch}) {where}: recorded now"
 NOTE_TO_SETTLE = "a push stopped midway (commit {commit} on branch {branch}): the next push settles it"

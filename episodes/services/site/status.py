@@ -11,10 +11,10 @@ from ...documents import git
 from ...format import frontmatter as fm
 from ...format import merge
 from ...models import SiteFile, SiteState
-from .common import FOLDERS, SyncError, cms_document, dirty_note, is_template, open_site, parse_text
 from .pending import Pending, deleted_here_notes, pending_changes
-from .pull import PUSH_CLEARED, _arrived, _in_scope, apply_document
 from .recording import interrupted_settle
+from .repository import FOLDERS, SyncError, cms_document, dirty_note, in_scope, is_template, open_site, parse_text
+from .sitefile import PUSH_CLEARED, apply_document, pushed_arrived
 
 KEEP_CMS, KEEP_SITE = "cms", "site"
 ERR_NO_CONFLICT = "{path} is not in conflict"
@@ -103,7 +103,7 @@ def site_status(*, repo: str | None = None) -> StatusReport:
         if state.commit and head and state.commit != head:
             if site.has_commit(state.commit):
                 changed = site.diff(state.commit, head, FOLDERS)
-                report.upstream = [c for change in changed for c in _in_scope(change)]
+                report.upstream = [c for change in changed for c in in_scope(change)]
             else:
                 report.upstream_unknown = True
     except git.GitError as exc:
@@ -141,7 +141,7 @@ def conflict_resolve(*, path: str, keep: str, user=None) -> list[str]:
         if not fm.same_document(merged.doc, ours):
             apply_document(obj, merged.doc, summary=SUMMARY_RESOLVED.format(path=path, kept=kept), user=user)
         in_step = fm.same_document(merged.doc, theirs)
-        if in_step or (site_file.pushed_text and _arrived(site_file, site_file.conflict_text)):
+        if in_step or (site_file.pushed_text and pushed_arrived(site_file, site_file.conflict_text)):
             for name, value in PUSH_CLEARED.items():
                 setattr(site_file, name, value)
         site_file.text, site_file.blob = site_file.conflict_text, site_file.conflict_blob

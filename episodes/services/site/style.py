@@ -7,7 +7,7 @@ import functools
 from ...documents import git
 from ...format import frontmatter as fm
 from ...format import layout
-from .common import KIND_FOLDER, is_template
+from .repository import KIND_FOLDER, is_template
 
 
 def site_styles(site: git.Repo, files: dict[str, tuple[str, str, int]]):

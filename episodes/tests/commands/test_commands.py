@@ -14,9 +14,9 @@ from django.core.management.base import CommandError
 from django.db import OperationalError
 from django.urls import reverse
 
-from episodes import importing
 from episodes.documents import exporting
 from episodes.models import Episode, Person, TranscriptItem
+from episodes.services import importing
 from episodes.tests.public.test_search import check_index, found
 from episodes.tests.support.factories import SEED, export, make_episode, make_text
 from episodes.tests.support.transcripts import lying_zip
@@ -388,7 +388,7 @@ def count_commits(monkeypatch, *, fail_first: bool = False) -> list[str]:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_run_commits_files_in_groups(five_files, monkeypatch, settings):
-    monkeypatch.setattr("episodes.importing.COMMIT_EVERY_SECONDS", 60)
+    monkeypatch.setattr("episodes.services.importing.COMMIT_EVERY_SECONDS", 60)
     commits = count_commits(monkeypatch)
     status, out, _ = run("import_episodes", str(five_files))
     assert status == 0 and "5 files: 5 created" in out
@@ -398,7 +398,7 @@ def test_a_run_commits_files_in_groups(five_files, monkeypatch, settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_group_commits_as_soon_as_its_time_is_up(five_files, monkeypatch):
-    monkeypatch.setattr("episodes.importing.COMMIT_EVERY_SECONDS", 0)
+    monkeypatch.setattr("episodes.services.importing.COMMIT_EVERY_SECONDS", 0)
     commits = count_commits(monkeypatch)
     run("import_episodes", str(five_files))
     assert len(commits) >= 5
@@ -411,7 +411,7 @@ def test_a_file_failing_in_the_database_keeps_nothing_and_its_group_keeps_the_re
     from episodes.documents import database
     from episodes.models import BodyLink
 
-    monkeypatch.setattr("episodes.importing.COMMIT_EVERY_SECONDS", 60)
+    monkeypatch.setattr("episodes.services.importing.COMMIT_EVERY_SECONDS", 60)
     real_insert = database.insert_rows
 
     def insert_rows(model, rows, **common):
@@ -431,7 +431,7 @@ def test_a_file_failing_in_the_database_keeps_nothing_and_its_group_keeps_the_re
 
 @pytest.mark.django_db(transaction=True)
 def test_a_group_whose_commit_fails_is_redone_file_by_file(five_files, monkeypatch):
-    monkeypatch.setattr("episodes.importing.COMMIT_EVERY_SECONDS", 60)
+    monkeypatch.setattr("episodes.services.importing.COMMIT_EVERY_SECONDS", 60)
     commits = count_commits(monkeypatch, fail_first=True)
     status, out, _ = run("import_episodes", str(five_files))
     assert status == 0 and "5 files: 5 created" in out
@@ -447,7 +447,7 @@ def test_a_group_indexes_its_transcripts_for_search_before_it_commits(tmp_path, 
 
     if not search_index.index_installed(connection):
         pytest.skip("the search index is SQLite's FTS5 table")
-    monkeypatch.setattr("episodes.importing.COMMIT_EVERY_SECONDS", 60)
+    monkeypatch.setattr("episodes.services.importing.COMMIT_EVERY_SECONDS", 60)
     (tmp_path / "bad.md").write_text(make_text(season="ten"), encoding="utf-8")
     for n in range(3):
         line = {"line": f"Word{n} is spoken here.", "who": "Jane"}
@@ -480,14 +480,14 @@ def test_a_group_that_cannot_start_moves_on_file_by_file(five_files, monkeypatch
             raise OperationalError("database is locked")
         return real_atomic(*args, **kwargs)
 
-    monkeypatch.setattr("episodes.importing.transaction.atomic", atomic)
+    monkeypatch.setattr("episodes.services.importing.transaction.atomic", atomic)
     status, out, _ = run("import_episodes", str(five_files))
     assert status == 0 and "5 files: 5 created" in out
     assert Episode.objects.count() == 5
 
 
 def test_an_episode_another_import_created_meanwhile_is_looked_up_again(tmp_path):
-    from episodes import importing
+    from episodes.services import importing
 
     path = tmp_path / "ep.md"
     path.write_text(make_text(), encoding="utf-8")
@@ -591,7 +591,7 @@ def test_a_run_keeps_no_file_text_in_its_report(tmp_path):
 def test_a_zip_holding_one_name_twice_imports_it_once(tmp_path, monkeypatch):
     import warnings
 
-    monkeypatch.setattr("episodes.importing.COMMIT_EVERY_SECONDS", 60)
+    monkeypatch.setattr("episodes.services.importing.COMMIT_EVERY_SECONDS", 60)
     archive = tmp_path / "site.zip"
     with warnings.catch_warnings(), zipfile.ZipFile(archive, "w") as zf:
         warnings.simplefilter("ignore")  # zipfile warns of the duplicate name it writes
@@ -608,9 +608,9 @@ def test_a_zip_holding_one_name_twice_imports_it_once(tmp_path, monkeypatch):
 def test_a_file_whose_error_ends_the_whole_transaction_has_its_group_redone(tmp_path, monkeypatch):
     from django.db import OperationalError, connection
 
-    from episodes import importing
+    from episodes.services import importing
 
-    monkeypatch.setattr("episodes.importing.COMMIT_EVERY_SECONDS", 60)
+    monkeypatch.setattr("episodes.services.importing.COMMIT_EVERY_SECONDS", 60)
     # Profiles only: a group of episodes would also fail at its search-index query, which hides the loss.
     for key in ("alice", "bob", "carol"):
         (tmp_path / f"{key}.md").write_text(f"---\ntitle: {key.title()}\n---\n", encoding="utf-8")

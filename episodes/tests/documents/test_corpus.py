@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from episodes import importing
 from episodes.documents import database
 from episodes.format import frontmatter as fm
 from episodes.models import Episode, Person
+from episodes.services import importing
 from episodes.tests.support.factories import SHARED, import_text, needs_shared
 from episodes.tests.support.pages import form_fields
 

@@ -4,10 +4,10 @@ import datetime
 
 import pytest
 
-from episodes import importing
 from episodes.documents import database
 from episodes.format import frontmatter as fm
 from episodes.models import BodyLink, Episode, Person, PlatformRef, TranscriptItem
+from episodes.services import importing
 from episodes.tests.support.factories import export, import_text, make_episode, make_front, make_person, make_text
 
 pytestmark = pytest.mark.django_db

@@ -6,11 +6,11 @@ import difflib
 import pytest
 import yaml
 
-from episodes import importing
 from episodes.documents import exporting
 from episodes.format import frontmatter as fm
 from episodes.format import linewise
 from episodes.models import Person
+from episodes.services import importing
 from episodes.tests.support.factories import import_text, needs_shared
 from episodes.tests.support.siterepo import CORPUS
 

@@ -10,11 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from episodes import importing, services
+from episodes import services
 from episodes.documents import database
 from episodes.format.topics import topic_key
 from episodes.models import Episode, EpisodeTopic, Revision
 from episodes.public import episode_neighbours, episode_topics
+from episodes.services import importing
 from episodes.tests.support.factories import import_text, make_episode, make_person, make_text, repeated_transcript_text
 
 fill_topics = importlib.import_module("episodes.migrations.0012_episode_topics").fill_topics

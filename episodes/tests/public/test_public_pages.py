@@ -6,8 +6,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from episodes import importing
 from episodes.models import Episode, Person, Speaker
+from episodes.services import importing
 from episodes.tests.public.test_public_discovery import rss
 from episodes.tests.support.factories import import_text, make_episode, make_person, repeated_transcript_text
 from episodes.tests.support.podcasting import check_chapters, check_json_transcript, check_srt, check_vtt

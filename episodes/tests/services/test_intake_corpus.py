@@ -11,12 +11,12 @@ import re
 
 import pytest
 
-from episodes import importing, services
+from episodes import services
 from episodes.documents import database
 from episodes.format import frontmatter as fm
 from episodes.format import transcript_files as tf
 from episodes.models import Episode
-from episodes.services import intake
+from episodes.services import importing, intake
 from episodes.tests.support import transcripts
 from episodes.tests.support.factories import SHARED, export, import_text, needs_shared
 

@@ -16,9 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from episodes import importing, tasks
+from episodes import tasks
 from episodes.models import Episode, Job, Person, SiteFile, SiteState
-from episodes.services import jobs
+from episodes.services import importing, jobs
 from episodes.services import site as site_sync
 from episodes.tests.support.factories import needs_shared
 from episodes.tests.support.siterepo import EPISODES, PEOPLE, make_site

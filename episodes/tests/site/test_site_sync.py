@@ -585,7 +585,7 @@ def cms_state():
 
 @pytest.mark.parametrize("call", [1, 3, 5])
 def test_a_pull_stopped_midway_is_consistent_and_the_next_pull_finishes_it(site, monkeypatch, call):
-    from episodes import importing
+    from episodes.services import importing
 
     fail_on_call(monkeypatch, importing, "import_source", call)
     with pytest.raises(Boom):

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from episodes import importing
 from episodes.format import frontmatter as fm
 from episodes.models import BodyLink, Episode, SiteFile, SiteState
-from episodes.services import ItemEdit, Row, episode_save
+from episodes.services import ItemEdit, Row, episode_save, importing
 from episodes.services import site as site_sync
 from episodes.services.site import pull as pull_module
 from episodes.tests.support.factories import needs_shared

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from episodes import importing
 from episodes.documents import database
 from episodes.format import frontmatter as fm
 from episodes.models import Episode, Person
+from episodes.services import importing
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
 SEED = DEMO / "s10e03-mlops-architect.md"

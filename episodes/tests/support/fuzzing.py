@@ -15,10 +15,10 @@ from django.db import transaction
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from episodes import importing
 from episodes.documents import database
 from episodes.format import frontmatter as fm
 from episodes.models import BodyLink, Episode, EpisodeGuest, Person, PlatformRef, TranscriptItem
+from episodes.services import importing
 from episodes.tests.support.factories import SEED, SHARED
 
 SLUG = "fuzzed-episode"

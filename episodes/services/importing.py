@@ -17,16 +17,18 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
-from . import search_index, services
-from .documents import database
-from .format import archives
-from .format import frontmatter as fm
-from .models import Episode, Person, name_problem
-from .progress import Stop
-from .services.checks import problems_refresh
-from .services.intake import max_bytes
-from .services.revisions import record as record_revision
-from .services.warnings import count_for_rows
+from .. import search_index
+from ..documents import database
+from ..format import archives
+from ..format import frontmatter as fm
+from ..models import Episode, Person, name_problem
+from ..progress import Stop
+from .checks import problems_refresh
+from .intake import max_bytes
+from .revisions import diff as text_diff
+from .revisions import record as record_revision
+from .speakers import speaker_ties
+from .warnings import count_for_rows
 
 CREATED, UPDATED, UNCHANGED, REFUSED = "created", "updated", "unchanged", "refused"
 STATUSES = (CREATED, UPDATED, UNCHANGED, REFUSED)
@@ -423,7 +425,7 @@ def _import_episode(
             return
     rows.episode.source_text = text
     rows.episode.synced_at = timezone.now()
-    ties = services.speaker_ties(episode=existing) if existing is not None else {}
+    ties = speaker_ties(episode=existing) if existing is not None else {}
     people = database.guests_and_hosts(rows.guest_keys)
     rows.episode.warning_count = count_for_rows(
         items=rows.items, refs=rows.refs, guest_keys=rows.guest_keys, ties=ties, people=people, front=doc.front
@@ -444,7 +446,7 @@ def _import_episode(
 
 
 def _diff(previous: str, text: str, *, name: str) -> list[str]:
-    return services.text_diff(
+    return text_diff(
         previous, text, older_name="in the CMS (as last imported or exported)", newer_name=name, max_lines=DIFF_LINES
     )
 
