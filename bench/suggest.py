@@ -61,6 +61,7 @@ def main():
     from episodes import llm
     from episodes.format import suggesting
     from episodes.models import Episode
+    from episodes.results import CREATED, UPDATED
     from episodes.services import importing, suggestions
     from episodes.tests.support.fake_model import FakeModel
 
@@ -74,7 +75,7 @@ def main():
                 break
             slug = f"{path.stem}-{done}"
             source = importing.Source(f"{slug}.md", f"{slug}.md", len(raw), lambda raw=raw: raw)
-            if importing.import_source(source).status in (importing.CREATED, importing.UPDATED):
+            if importing.import_source(source).status in (CREATED, UPDATED):
                 done += 1
     count = Episode.objects.count()
     server = FakeModel()

@@ -11,7 +11,6 @@ import io
 import os
 import tempfile
 import zipfile
-from dataclasses import dataclass
 
 from django.db import DatabaseError
 from django.db.models import F
@@ -19,22 +18,11 @@ from django.utils import timezone
 
 from ..format import linewise
 from ..models import Episode, Person, SiteFile
+from ..results import REFUSED, UNCHANGED, WOULD_CHANGE, WRITTEN, FileResult
 from . import database
 
-WRITTEN, UNCHANGED, WOULD_CHANGE, FAILED = "written", "unchanged", "would change", "not written"
 ERR_WRITE = "could not be written: {problem}"
 ERR_RECORD = "the files were written, but recording that they are in sync failed: {problem}"
-
-
-@dataclass
-class ExportedFile:
-    path: str
-    status: str
-    message: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.status != FAILED
 
 
 class ExportError(Exception):
@@ -73,8 +61,10 @@ def mark_synced(pairs: list[tuple[Episode, str]]) -> None:
 
 def write_files(
     outdir: str, named_texts: list[tuple[str, str]], *, check: bool = False, progress=None
-) -> list[ExportedFile]:
+) -> list[FileResult]:
     """Write each (file name, text) into ``outdir`` where the file's text differs; report in name order.
+
+    Each file is WRITTEN, UNCHANGED, WOULD_CHANGE (``check``) or REFUSED (it could not be written: ``message``).
 
     ``progress`` is called with each file's result as it is done.
     """
@@ -90,16 +80,16 @@ def write_files(
         except (OSError, UnicodeDecodeError):
             same = False
         if same:
-            results.append(ExportedFile(path, UNCHANGED))
+            results.append(FileResult(path, UNCHANGED))
         elif check:
-            results.append(ExportedFile(path, WOULD_CHANGE))
+            results.append(FileResult(path, WOULD_CHANGE))
         else:
             try:
                 _write_whole(outdir, path, text)
             except OSError as exc:  # a full disk, a read-only folder: report it, go on with the others
-                results.append(ExportedFile(path, FAILED, ERR_WRITE.format(problem=exc.strerror or exc)))
+                results.append(FileResult(path, REFUSED, ERR_WRITE.format(problem=exc.strerror or exc)))
             else:
-                results.append(ExportedFile(path, WRITTEN))
+                results.append(FileResult(path, WRITTEN))
         if progress:
             progress(results[-1])
     return results
@@ -123,7 +113,7 @@ def _write_whole(outdir: str, path: str, text: str) -> None:
 
 def export_episodes(
     outdir: str, episodes, *, check: bool = False, keep_style: bool = False, progress=None
-) -> list[ExportedFile]:
+) -> list[FileResult]:
     """Write ``<slug>.md`` for each episode whose file text changed; with ``check`` write nothing."""
     pairs = episode_texts(episodes, keep_style=keep_style)
     results = write_files(outdir, [(f"{e.slug}.md", text) for e, text in pairs], check=check, progress=progress)
@@ -144,7 +134,7 @@ def person_text(person: Person) -> str:
 
 def export_people(
     outdir: str, people, *, check: bool = False, keep_style: bool = False, progress=None
-) -> list[ExportedFile]:
+) -> list[FileResult]:
     """Write ``<key>.md`` for each person with a profile."""
     people = list(people.with_profile())
     if keep_style:

@@ -1,7 +1,7 @@
 """Import episode and person files from paths, folders, zip archives or uploads.
 
 One code path for the ``import_episodes`` command and the admin upload: each file is read, checked and
-written atomically on its own, and reported as created, updated, unchanged or refused.
+written atomically on its own, and reported as created, updated, unchanged or refused (:mod:`.results`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import os
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
@@ -23,15 +23,13 @@ from ..format import archives
 from ..format import frontmatter as fm
 from ..models import Episode, Person, name_problem
 from ..progress import Stop
+from ..results import CREATED, REFUSED, UNCHANGED, UPDATED, FileResult, Report
 from .checks import problems_refresh
 from .intake import max_bytes
 from .revisions import diff as text_diff
 from .revisions import record as record_revision
 from .speakers import speaker_ties
 from .warnings import count_for_rows
-
-CREATED, UPDATED, UNCHANGED, REFUSED = "created", "updated", "unchanged", "refused"
-STATUSES = (CREATED, UPDATED, UNCHANGED, REFUSED)
 
 ERR_NOT_FOUND = "no such file or folder"
 ERR_NOT_EPISODE_FILE = "expected an episode .md file, a folder of them, or a .zip"
@@ -99,50 +97,6 @@ class ImportOptions:
     overwrite: str = FORCE_HINT
     after: Callable[[FileResult], None] | None = None
     expected: dict[str, int | str | None] | None = None
-
-
-@dataclass
-class FileResult:
-    name: str
-    status: str
-    slug: str = ""
-    line: int = 1
-    message: str = ""
-    warnings: list[str] = field(default_factory=list)
-    missing_guests: list[str] = field(default_factory=list)
-    # The differences from what the CMS had, when asked for: a run keeps no file's text, only this.
-    diff: list[str] = field(default_factory=list)
-    is_person: bool = False
-    # The episode's or person's id once imported, and the episode's version.
-    pk: int | None = None
-    version: int | None = None
-    # An episode whose file the site hides (a draft, see database.hidden_on_site), once imported.
-    hidden: bool = False
-
-    def __str__(self) -> str:
-        if self.status == REFUSED:
-            return f"{self.name}:{self.line}: {self.message}"
-        return f"{self.name}: {self.status}" + (f" ({self.slug})" if self.slug else "")
-
-
-@dataclass
-class Report:
-    results: list[FileResult] = field(default_factory=list)
-
-    def counts(self) -> dict[str, int]:
-        return {s: sum(r.status == s for r in self.results) for s in STATUSES}
-
-    @property
-    def refused(self) -> list[FileResult]:
-        return [r for r in self.results if r.status == REFUSED]
-
-    @property
-    def missing_guests(self) -> list[str]:
-        return sorted({k for r in self.results for k in r.missing_guests})
-
-    def summary(self) -> str:
-        counts = self.counts()
-        return f"{len(self.results)} files: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES)
 
 
 # -- sources ----------------------------------------------------------------------------------------
@@ -270,7 +224,7 @@ def import_sources(
             source, options, seen=seen, existing=existing, existing_people=existing_people, to_index=to_index
         )
         if dry_run and result.is_person and result.status in (CREATED, UPDATED):
-            profiled.add(result.slug)
+            profiled.add(result.key)
         elif dry_run and profiled.intersection(result.missing_guests):
             found = {WARN_NO_PROFILE.format(key=key) for key in profiled}
             result.missing_guests = [key for key in result.missing_guests if key not in profiled]
@@ -303,7 +257,7 @@ def import_sources(
             results = [run(source) for source in sources[start:done_upto]]
         stop = None
         for result in results:
-            report.results.append(result)
+            report.files.append(result)
             if progress:
                 try:
                     progress(result)
@@ -332,17 +286,17 @@ def import_source(
     transcript for search before committing; otherwise it is indexed at once.
     """
     options = options or ImportOptions(**option_values)
-    result = FileResult(name=source.name, status=REFUSED, is_person=source.is_person)
+    result = FileResult(path=source.name, status=REFUSED, is_person=source.is_person)
     try:
         if source.error:
             raise fm.FormatError(source.error)
         limit = max_bytes()
         if source.size > limit:
             raise fm.FormatError(fm.ERR_TOO_BIG.format(size=source.size, limit=limit))
-        result.slug = slug_for(source.filename)
+        result.key = slug_for(source.filename)
         if seen is not None:
             # The source itself, not its name: a zip can hold two members of the same name.
-            other = seen.setdefault((source.is_person, result.slug), source)
+            other = seen.setdefault((source.is_person, result.key), source)
             if other is not source:
                 raise fm.FormatError(ERR_DUPLICATE.format(other=other.name))
         text, notes = fm.decode(source.read(), max_bytes=limit)
@@ -353,10 +307,10 @@ def import_source(
             try:
                 with transaction.atomic():
                     if source.is_person:
-                        may_exist = again or existing_people is None or result.slug in existing_people
+                        may_exist = again or existing_people is None or result.key in existing_people
                         _import_person(result, text, options, may_exist=may_exist)
                     else:
-                        may_exist = again or existing is None or result.slug in existing
+                        may_exist = again or existing is None or result.key in existing
                         _import_episode(
                             result, text, options, may_exist=may_exist, saved=saved, dates=source.site_dates
                         )
@@ -395,12 +349,12 @@ def _import_episode(
 
     ``dates``: the file's (added, last changed) dates from the site's history, if known.
     """
-    existing = Episode.objects.filter(slug=result.slug).select_for_update().first() if may_exist else None
+    existing = Episode.objects.filter(slug=result.key).select_for_update().first() if may_exist else None
     if existing is not None:
         result.pk, result.version = existing.pk, existing.version
     # The caller chose to import plainly from the version it read; an edit since then is not its to overwrite.
     found = existing.version if existing is not None else None
-    if options.expected is not None and options.expected.get(result.name, found) != found:
+    if options.expected is not None and options.expected.get(result.path, found) != found:
         raise fm.FormatError(ERR_CHANGED_MEANWHILE)
     if existing is not None and existing.source_text == text and not existing.edited_since_sync:
         result.status = UNCHANGED
@@ -408,10 +362,10 @@ def _import_episode(
     doc = fm.parse(text)
     result.warnings += doc.notes
     fm.validate_episode(doc)
-    rows = database.episode_rows(doc, slug=result.slug)
+    rows = database.episode_rows(doc, slug=result.key)
     # Written with the row, not after it: updating an episode's row rewrites its long texts.
     rows.episode.site_added_at, rows.episode.site_changed_at = dates
-    result.hidden = database.hidden_on_site(result.slug, doc.front)
+    result.hidden = database.hidden_on_site(result.key, doc.front)
     if existing is not None:
         if existing.edited_since_sync and not options.force:
             by = f" by {existing.edited_by}" if existing.edited_by else ""
@@ -437,10 +391,10 @@ def _import_episode(
     result.pk, result.version = episode.pk, episode.version
     result.status = CREATED if existing is None else UPDATED
     forced = " (overwriting edits made in the CMS)" if existing is not None and existing.edited_since_sync else ""
-    summary = f"{result.status} from {result.name}{forced}"
+    summary = f"{result.status} from {result.path}{forced}"
     record_revision(episode=episode, summary=summary, user=options.user, source=text)
     if options.diffs and existing is not None:
-        result.diff = _diff(existing.source_text, text, name=result.name)
+        result.diff = _diff(existing.source_text, text, name=result.path)
     result.missing_guests = missing
     result.warnings += [WARN_NO_PROFILE.format(key=key) for key in missing]
 
@@ -457,11 +411,11 @@ def person_state(person: Person) -> str:
 
 
 def _import_person(result: FileResult, text: str, options: ImportOptions, *, may_exist: bool = True) -> None:
-    existing = Person.objects.filter(key=result.slug).select_for_update().first() if may_exist else None
+    existing = Person.objects.filter(key=result.key).select_for_update().first() if may_exist else None
     result.pk = existing.pk if existing is not None else None
-    if options.expected is not None and result.name in options.expected:
+    if options.expected is not None and result.path in options.expected:
         found = person_state(existing) if existing is not None else None
-        if found != options.expected[result.name]:
+        if found != options.expected[result.path]:
             raise fm.FormatError(ERR_CHANGED_MEANWHILE)
     if existing is not None and existing.has_profile and existing.source_text == text:
         result.status = UNCHANGED
@@ -471,7 +425,7 @@ def _import_person(result: FileResult, text: str, options: ImportOptions, *, may
     values = database.person_fields(doc)
     values["source_text"] = text
     if existing is None:
-        result.pk = Person.objects.create(key=result.slug, **values).pk
+        result.pk = Person.objects.create(key=result.key, **values).pk
         result.status = CREATED
         return
     if existing.has_profile and fm.same_document(database.person_document(existing), doc):
@@ -480,6 +434,6 @@ def _import_person(result: FileResult, text: str, options: ImportOptions, *, may
         result.status = UNCHANGED
         return
     if options.diffs:
-        result.diff = _diff(existing.source_text, text, name=result.name)
+        result.diff = _diff(existing.source_text, text, name=result.path)
     Person.objects.filter(pk=existing.pk).update(**values)
     result.status = UPDATED

@@ -28,12 +28,13 @@ from django.utils import timezone
 from ..format.replacing import Search
 from ..models import Job
 from ..progress import Stop
+from ..results import WRITTEN, FileResult
 from . import importing, replacing, site, staging, suggestions
 
 logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 0.5  # seconds between two writes of a job's progress: a row write per file would cost more
-NOTE, WARNING, WRITTEN = "note", "warning", "written"
+NOTE, WARNING = "note", "warning"  # a job report's lines that are no file's
 
 ERR_BUSY = "{what} is already running for {repo}: started by {who} at {when} (job #{pk}). Wait for it to finish."
 MSG_QUEUED = "Waiting for a worker (python manage.py db_worker)."
@@ -253,7 +254,7 @@ def job_run(*, job_id: int) -> str:
 
 
 def _pull(job: Job, reporter: Reporter) -> str:
-    def progress(line: site.FileLine) -> None:
+    def progress(line: FileResult) -> None:
         reporter.line(line.status, str(line), path=line.path, warnings=line.warnings)
 
     report = site.site_pull(repo=job.arguments["repo"], progress=progress, started=reporter.started)
@@ -276,7 +277,7 @@ def _push(job: Job, reporter: Reporter) -> str:
     for written in report.files:
         renamed = f" (renamed from {written.old_path})" if written.old_path else ""
         # The commit is made: a cancel now has nothing left to stop.
-        text = f"{written.path}{renamed}: " + "; ".join(written.lines)
+        text = f"{written.path}{renamed}: " + "; ".join(written.changes)
         reporter.line(WRITTEN, text, path=written.path, diff=written.diff, stoppable=False)
     if report.commit:
         reporter.note(f"Commit {report.commit} on branch {report.branch}", status=WRITTEN)
@@ -287,8 +288,8 @@ def _import(job: Job, reporter: Reporter) -> str:
     arguments = job.arguments
     folder = staging.upload_root() / os.path.basename(arguments["folder"])
 
-    def progress(result: importing.FileResult) -> None:
-        reporter.line(result.status, str(result), path=result.name, warnings=result.warnings)
+    def progress(result: FileResult) -> None:
+        reporter.line(result.status, str(result), path=result.path, warnings=result.warnings)
 
     try:
         sources = list(staging.stored_sources(folder, arguments["files"]))

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from episodes.models import Episode
-from episodes.services import importing
+from episodes.results import CREATED
 from episodes.tests.support.factories import SEED, import_text
 
 
@@ -58,7 +58,7 @@ def seed_text() -> str:
 @pytest.fixture
 def seed_episode(db, seed_text) -> Episode:
     result = import_text(seed_text)
-    assert result.status == importing.CREATED, result
+    assert result.status == CREATED, result
     return Episode.objects.get(slug="s10e03-mlops-architect")
 
 

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from episodes.documents import exporting
 from episodes.management.progressbar import progress_lines
 from episodes.models import Episode, Person
+from episodes.results import REFUSED, UNCHANGED
 
 
 class Command(BaseCommand):
@@ -53,11 +54,11 @@ class Command(BaseCommand):
         except OSError as exc:  # the folder itself cannot be made
             raise CommandError(f"{exc.filename or outdir}: {exc.strerror or exc}", returncode=1) from None
         failed = [r for r in results if not r.ok]
-        changed = [r for r in results if r.status not in (exporting.UNCHANGED, exporting.FAILED)]
+        changed = [r for r in results if r.status not in (UNCHANGED, REFUSED)]
         for result in results:
             if not result.ok:
                 self.stderr.write(self.style.ERROR(f"{result.path}: {result.message}"))
-            elif result.status != exporting.UNCHANGED or verbosity >= 2:
+            elif result.status != UNCHANGED or verbosity >= 2:
                 self.stdout.write(f"{result.path}: {result.status}")
         unchanged = len(results) - len(changed) - len(failed)
         self.stdout.write(

@@ -11,6 +11,7 @@ file was refused, else 0.
 from django.core.management.base import BaseCommand, CommandError
 
 from episodes.management.progressbar import progress_lines
+from episodes.results import REFUSED, UNCHANGED
 from episodes.services import importing
 
 
@@ -38,15 +39,15 @@ class Command(BaseCommand):
             def progress(result):
                 nonlocal done
                 done += 1
-                lines.step(result.name)
-                if result.status == importing.REFUSED:
+                lines.step(result.path)
+                if result.status == REFUSED:
                     lines.err(self.style.ERROR(str(result)))
                 elif each_file:
-                    style = self.style.SUCCESS if result.status != importing.UNCHANGED else (lambda s: s)
+                    style = self.style.SUCCESS if result.status != UNCHANGED else (lambda s: s)
                     lines.out(f"[{done}/{total}] " + style(str(result)))
                 if each_file or (verbosity >= 1 and not lines.shown):
                     for warning in result.warnings:
-                        lines.out(self.style.WARNING(f"{result.name}: warning: {warning}"))
+                        lines.out(self.style.WARNING(f"{result.path}: warning: {warning}"))
 
             report = importing.import_sources(sources, force=force, dry_run=dry_run, progress=progress)
         missing = report.missing_guests

@@ -17,6 +17,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from episodes.models import Episode, Person
+from episodes.results import CREATED
 from episodes.services import importing
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
@@ -42,9 +43,9 @@ class Command(BaseCommand):
         report = importing.import_sources(sources)
         if report.refused:
             raise CommandError("\n".join(str(r) for r in report.refused))
-        created = [r for r in report.results if r.status == importing.CREATED]
-        Episode.objects.filter(slug__in=[r.slug for r in created if not r.is_person]).update(demo=True)
-        Person.objects.filter(key__in=[r.slug for r in created if r.is_person]).update(demo=True)
+        created = [r for r in report.files if r.status == CREATED]
+        Episode.objects.filter(slug__in=[r.key for r in created if not r.is_person]).update(demo=True)
+        Person.objects.filter(key__in=[r.key for r in created if r.is_person]).update(demo=True)
         Person.objects.filter(key=HOST_KEY).update(is_host=True)
         self.stdout.write(f"Demo data: {report.summary()}")
         self.stdout.write(self.style.SUCCESS(self.ensure_editor(username)))

@@ -19,6 +19,7 @@ import argparse
 from django.core.management.base import BaseCommand, CommandError
 
 from episodes.management.progressbar import progress_lines
+from episodes.results import CONFLICT, REFUSED, UNCHANGED
 from episodes.services import jobs, site
 
 
@@ -73,10 +74,10 @@ class Command(BaseCommand):
 
             def progress(line):
                 lines.step(line.path)
-                if line.status in (site.pull.REFUSED, site.pull.CONFLICT):
+                if line.status in (REFUSED, CONFLICT):
                     lines.err(self.style.ERROR(str(line)))
                 elif each_file:
-                    lines.out(self.style.SUCCESS(str(line)) if line.status != site.pull.UNCHANGED else str(line))
+                    lines.out(self.style.SUCCESS(str(line)) if line.status != UNCHANGED else str(line))
                 if verbosity >= 2:
                     for warning in line.warnings:
                         lines.out(self.style.WARNING(f"{line.path}: warning: {warning}"))
@@ -97,7 +98,7 @@ class Command(BaseCommand):
         for written in report.files:
             renamed = f" (renamed from {written.old_path})" if written.old_path else ""
             self.stdout.write(f"{written.path}{renamed}:")
-            for line in written.lines:
+            for line in written.changes:
                 self.stdout.write(f"  {line}")
             if dry_run and verbosity >= 2:
                 self.stdout.write("".join(written.diff))

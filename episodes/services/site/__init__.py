@@ -4,22 +4,20 @@ The git work goes through :mod:`episodes.documents.git`, the merge through :mod:
 """
 
 from .pending import Pending, PendingReport, pending_changes
-from .pull import FileLine, PullReport, site_pull
-from .push import PushReport, Written, site_push
+from .pull import PullReport, site_pull
+from .push import PushReport, site_push
 from .repository import SyncError, open_site, repo_path
 from .status import KEEP_CMS, KEEP_SITE, StatusReport, conflict_line, conflict_resolve, site_status
 
 __all__ = [
     "KEEP_CMS",
     "KEEP_SITE",
-    "FileLine",
     "Pending",
     "PendingReport",
     "PullReport",
     "PushReport",
     "StatusReport",
     "SyncError",
-    "Written",
     "conflict_line",
     "conflict_resolve",
     "open_site",

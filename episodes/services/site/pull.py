@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -23,6 +23,19 @@ from ...documents import database, git
 from ...format import changes, merge
 from ...format import frontmatter as fm
 from ...models import Episode, EpisodeRedirect, Person, PersonRedirect, SiteFile, SiteState
+from ...results import (
+    CONFLICT,
+    CREATED,
+    DELETED,
+    MERGED,
+    REFUSED,
+    RENAMED,
+    SKIPPED,
+    UNCHANGED,
+    UPDATED,
+    FileResult,
+    Report,
+)
 from .. import importing
 from ..checks import health_snapshot_take
 from ..common import editing
@@ -39,7 +52,6 @@ from .repository import (
     Target,
     cms_document,
     dirty_note,
-    in_scope,
     is_template,
     key_of,
     kind_of,
@@ -50,17 +62,20 @@ from .repository import (
 from .sitefile import (
     PUSH_CLEARED,
     apply_document,
+    as_pushed,
     cms_source_text,
     file_text,
     in_step_version,
     links,
     pushed_arrived,
+    record_in_step,
+    record_problem,
+    same_text,
     save_site_file,
 )
+from .upstream import changed_between, compare_all, unreadable
 
-CREATED, UPDATED, UNCHANGED, MERGED = importing.CREATED, importing.UPDATED, importing.UNCHANGED, "merged"
-RENAMED, DELETED, CONFLICT, REFUSED = "renamed", "deleted", "conflict", importing.REFUSED
-SKIPPED = "skipped"
+# What a pull counts, in the order its summary gives them.
 STATUSES = (CREATED, UPDATED, MERGED, UNCHANGED, RENAMED, DELETED, SKIPPED, CONFLICT, REFUSED)
 
 NOTE_REWRITTEN = (
@@ -69,9 +84,6 @@ NOTE_REWRITTEN = (
 )
 ERR_RENAME_TAKEN = "renamed from {old} on the site, but the CMS already has {what} '{key}'"
 MSG_MERGED = "kept the CMS's edits; from the site: {what}"
-ERR_SYMLINK = "a symbolic link (git mode 120000), not a file: the CMS reads only regular files; commit the file itself"
-ERR_SUBMODULE = "a submodule (git mode 160000), not a file: the CMS reads only regular files"
-ERR_MODE = "git mode {mode} is not a regular file's: the CMS reads only regular files"
 SUMMARY_MERGED = "merged the site's changes to {path} (commit {commit}) with the CMS's edits"
 SUMMARY_RENAMED = "renamed on the site: {old} → {new} (the old address redirects)"
 SUMMARY_DELETED = "deleted on the site ({path}): made a draft"
@@ -80,50 +92,18 @@ DETAIL_DRAFT = "a draft: the site hides this file"
 
 
 @dataclass
-class FileLine:
-    """What a pull did with one file."""
+class PullReport(Report):
+    """A pull's files and notes, and the commits it went from (``previous``) and to."""
 
-    path: str
-    status: str
-    detail: str = ""
-    line: int = 1
-    old_path: str = ""
-    conflicts: list[merge.Conflict] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        if self.status == REFUSED:
-            return f"{self.path}:{self.line}: {self.detail}"
-        if self.status == CONFLICT:
-            said = "; ".join(conflict.describe() for conflict in self.conflicts)
-            return f"{self.path}: conflict, not imported (the CMS's edits are kept): {said}"
-        if self.status == RENAMED:
-            return f"{self.old_path} → {self.path}: renamed ({self.detail})"
-        if self.status == SKIPPED:
-            return f"{self.path}: {self.detail}, skipped"
-        return f"{self.path}: {self.status}" + (f" ({self.detail})" if self.detail else "")
-
-
-@dataclass
-class PullReport:
-    repo: str
-    branch: str
-    commit: str
-    previous: str
-    files: list[FileLine] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    def counts(self) -> dict[str, int]:
-        return {status: sum(f.status == status for f in self.files) for status in STATUSES}
-
-    @property
-    def problems(self) -> list[FileLine]:
-        return [f for f in self.files if f.status in (REFUSED, CONFLICT)]
+    repo: str = ""
+    branch: str = ""
+    commit: str = ""
+    previous: str = ""
 
     def summary(self) -> str:
         if self.previous == self.commit and not self.files:
             return f"Up to date with {self.branch} at {self.commit[:7]}."
-        counts = self.counts()
+        counts = self.counts(STATUSES)
         listed = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s] or s in (CREATED, UPDATED, UNCHANGED))
         return f"Pulled {self.branch} at {self.commit[:7]}: {len(self.files)} files: {listed}"
 
@@ -131,7 +111,7 @@ class PullReport:
 def site_pull(
     *,
     repo: str | None = None,
-    progress: Callable[[FileLine], None] | None = None,
+    progress: Callable[[FileResult], None] | None = None,
     started: Callable[[int], None] | None = None,
 ) -> PullReport:
     """Import what changed on the site since the last pull; return the per-file report.
@@ -157,7 +137,7 @@ def _pull(site: git.Repo, progress, started=None) -> PullReport:
     if branch is None:
         raise SyncError(ERR_DETACHED.format(commit=head[:7]))
     state = SiteState.load()
-    report = PullReport(site.root, branch, head, state.commit, notes=dirty_note(site))
+    report = PullReport(repo=site.root, branch=branch, commit=head, previous=state.commit, notes=dirty_note(site))
     puller = _Puller(site, head, report, progress)
     file_changes = puller.upstream_changes(state)
     if started:
@@ -191,7 +171,7 @@ class _Puller:
             self._files = self.site.files(self.head, FOLDERS)
         return self._files
 
-    def done(self, line: FileLine) -> None:
+    def done(self, line: FileResult) -> None:
         self.report.files.append(line)
         if self.progress:
             self.progress(line)
@@ -202,39 +182,17 @@ class _Puller:
         if state.commit and state.commit == self.head:
             found = []
         elif state.commit and self.site.has_commit(state.commit):
-            found = [c for change in self.site.diff(state.commit, self.head, FOLDERS) for c in in_scope(change)]
+            found = changed_between(self.site, state.commit, self.head)
         else:
             if state.commit:
                 self.report.notes.append(NOTE_REWRITTEN.format(commit=state.commit[:7]))
-            found = self.compare_all()
+            found = compare_all(self.files())
         # Files left in conflict are merged again: the CMS side may have changed since. (A refused file is
         # tried again when it changes on the site.)
         listed = {c.path for c in found}
         stuck = [path for path in SiteFile.objects.in_conflict().values_list("path", flat=True) if path not in listed]
         found += [git.FileChange("M", path) for path in stuck if path in self.files()]
         return found
-
-    def compare_all(self) -> list[git.FileChange]:
-        """List every file that differs from the CMS's copy: the first pull, or after history was rewritten."""
-        known = dict(SiteFile.objects.values_list("path", "upstream_blob"))
-        files = {path: entry for path, entry in self.files().items() if kind_of(path) is not None}
-        found = [
-            git.FileChange("A" if path not in known else "M", path)
-            for path in files
-            if known.get(path) != files[path][1]
-        ]
-        gone = [git.FileChange("D", path) for path, blob in known.items() if blob and path not in files]
-        # A file gone and one added with the same content: a rename.
-        by_blob = {files[c.path][1]: c for c in found if c.status == "A"}
-        renamed = []
-        for change in gone:
-            added = by_blob.pop(known[change.path], None)
-            if added is not None and kind_of(change.path) == kind_of(added.path):
-                found.remove(added)
-                renamed.append(git.FileChange("R", added.path, change.path))
-            else:
-                renamed.append(change)
-        return found + renamed
 
     # -- applying ------------------------------------------------------------------------------------
 
@@ -253,7 +211,7 @@ class _Puller:
                 upserts.append(git.FileChange("A", change.path))
         for change in [c for c in upserts if is_template(c.path)]:
             upserts.remove(change)
-            self.done(FileLine(change.path, SKIPPED, DETAIL_TEMPLATE))
+            self.done(FileResult(change.path, SKIPPED, DETAIL_TEMPLATE))
         # Profiles first, so that episodes find their guests.
         upserts.sort(key=lambda c: (kind_of(c.path) != PERSON, c.path))
         self.upsert([c.path for c in upserts])
@@ -274,7 +232,7 @@ class _Puller:
         try:
             importing.slug_for(os.path.basename(change.path))
         except fm.FormatError as exc:
-            self.done(FileLine(change.path, REFUSED, exc.message, exc.line))
+            self.done(FileResult(change.path, REFUSED, exc.message, exc.line))
             return None
         model = Episode if kind == EPISODE else Person
         field_name = "slug" if kind == EPISODE else "key"
@@ -307,7 +265,8 @@ class _Puller:
                 SiteFile.objects.filter(path=change.path).exclude(pk=target.site_file.pk).delete()
                 target.site_file.path = change.path
                 target.site_file.save()
-        self.done(FileLine(change.path, RENAMED, "the old address redirects to the new one", old_path=change.old_path))
+        redirects = "the old address redirects to the new one"
+        self.done(FileResult(change.path, RENAMED, redirects, old_path=change.old_path))
         return True
 
     def delete(self, path: str) -> None:
@@ -331,7 +290,7 @@ class _Puller:
                 detail = "nothing of it was in the CMS"
             if target.site_file is not None:
                 target.site_file.delete()
-        self.done(FileLine(path, DELETED, detail))
+        self.done(FileResult(path, DELETED, detail))
 
     def upsert(self, paths: list[str]) -> None:
         """Import new and changed files: plainly where the CMS has no edits, else by a three-way merge.
@@ -354,19 +313,19 @@ class _Puller:
                 site_file = target.site_file
                 if site_file is not None and site_file.upstream_blob == blob and not site_file.conflict_blob:
                     continue  # done by an earlier, interrupted pull (or refused as it is)
-                refusal = _unreadable(mode, size, limit)
+                refusal = unreadable(mode, size, limit)
                 if refusal:
-                    self.record_problem(target, blob, f"1: {refusal}")
-                    self.done(FileLine(path, REFUSED, refusal))
+                    record_problem(target, blob, f"1: {refusal}")
+                    self.done(FileResult(path, REFUSED, refusal))
                     continue
-                if _as_pushed(site_file, size) and _same_text(read(blob), site_file.pushed_text):
+                if as_pushed(site_file, size) and same_text(read(blob), site_file.pushed_text):
                     # The file as the CMS last pushed it, now on the site (its pull request was merged): the
                     # CMS's data stays as it is, edits made since included, and the pushed file is the new base.
                     values = {"text": site_file.pushed_text, "blob": blob, "upstream_blob": blob, **PUSH_CLEARED}
                     if site_file.pushed_version is not None:
                         values["version"] = site_file.pushed_version
                     save_site_file(path, values)
-                    self.done(FileLine(path, UNCHANGED, "as pushed from the CMS"))
+                    self.done(FileResult(path, UNCHANGED, "as pushed from the CMS"))
                     continue
                 if self.cms_edited(target) is None:
                     (forced if _edited_flag(target) else plain).append((path, blob, size))
@@ -423,21 +382,21 @@ class _Puller:
             person = kind_of(path) == PERSON
             return importing.Source(path, os.path.basename(path), size, load, is_person=person, site_dates=dates)
 
-        def after(result: importing.FileResult) -> None:
-            self.record_in_step(found[result.name], blobs[result.name], current[result.name], imported=result)
+        def after(result: FileResult) -> None:
+            record_in_step(found[result.path], blobs[result.path], current[result.path], imported=result)
 
         raced = []
 
-        def reported(result: importing.FileResult) -> None:
+        def reported(result: FileResult) -> None:
             # Called once the file's group is committed: the pull's report fills in as the import goes.
             if result.status == REFUSED and result.message == importing.ERR_CHANGED_MEANWHILE:
-                raced.append((result.name, blobs[result.name]))
+                raced.append((result.path, blobs[result.path]))
             elif result.status == REFUSED:
-                self.record_problem(found[result.name], blobs[result.name], f"{result.line}: {result.message}")
-                self.done(FileLine(result.name, REFUSED, result.message, result.line))
+                record_problem(found[result.path], blobs[result.path], f"{result.line}: {result.message}")
+                self.done(FileResult(result.path, REFUSED, result.message, result.line))
             else:
-                detail = f"{result.slug}, {DETAIL_DRAFT}" if result.hidden else result.slug
-                self.done(FileLine(result.name, result.status, detail, warnings=result.warnings))
+                result.message = DETAIL_DRAFT if result.hidden else ""
+                self.done(result)
 
         sources = [source(path, blob, size) for path, blob, size in entries]
         try:
@@ -446,36 +405,6 @@ class _Puller:
             current.clear()
         return raced
 
-    def record_in_step(self, target: Target, blob: str, raw: bytes, imported=None) -> None:
-        """Record that the CMS now holds exactly this file's data (in the transaction of its import)."""
-        if imported is not None:
-            pk, version = imported.pk, imported.version
-        elif target.kind == EPISODE:
-            pk, version = Episode.objects.filter(pk=target.obj.pk).values_list("pk", "version").get()
-        else:
-            pk, version = target.obj.pk, None
-        episode = target.kind == EPISODE
-        values = {
-            "episode_id": pk if episode else None,
-            "person_id": None if episode else pk,
-            "version": version if episode else None,
-            "text": file_text(raw),
-            "blob": blob,
-            "upstream_blob": blob,
-            "synced_at": timezone.now(),
-            # The CMS holds the pulled file's data: whatever a branch still waiting has, the CMS has no more.
-            **PUSH_CLEARED,
-        }
-        # A file new to the CMS for an object new to it (most of a first pull): one insert.
-        fresh = target.site_file is None and (target.obj is None or imported is not None and imported.status == CREATED)
-        save_site_file(target.path, values, fresh=fresh)
-
-    def record_problem(self, target: Target, blob: str, problem: str) -> None:
-        values = {"problem": problem, "upstream_blob": blob, "conflicts": [], "conflict_text": "", "conflict_blob": ""}
-        if target.site_file is None and target.obj is not None:
-            values["episode_id" if target.kind == EPISODE else "person_id"] = target.obj.pk
-        save_site_file(target.path, values, clear=False)
-
     def merge(self, path: str, blob: str, raw: bytes) -> None:
         """Merge the site's file with the CMS's data, read with the episode or person locked."""
         try:
@@ -483,19 +412,19 @@ class _Puller:
             if kind_of(path) == EPISODE:
                 fm.validate_episode(theirs)
         except fm.FormatError as exc:
-            self.record_problem(targets([path])[path], blob, f"{exc.line}: {exc.message}")
-            self.done(FileLine(path, REFUSED, exc.message, exc.line))
+            record_problem(targets([path])[path], blob, f"{exc.line}: {exc.message}")
+            self.done(FileResult(path, REFUSED, exc.message, exc.line))
             return
         try:
             with transaction.atomic():
                 line = self.merge_locked(_locked_target(path), blob, raw, theirs)
         except fm.FormatError as exc:
-            line = FileLine(path, REFUSED, exc.message, exc.line)
+            line = FileResult(path, REFUSED, exc.message, exc.line)
         except DatabaseError as exc:
-            line = FileLine(path, REFUSED, importing.ERR_DATABASE.format(problem=exc))
+            line = FileResult(path, REFUSED, importing.ERR_DATABASE.format(problem=exc))
         self.done(line)
 
-    def merge_locked(self, target: Target, blob: str, raw: bytes, theirs: fm.Document) -> FileLine:
+    def merge_locked(self, target: Target, blob: str, raw: bytes, theirs: fm.Document) -> FileResult:
         path, obj = target.path, target.obj
         site_file = target.site_file
         base_text = site_file.text if site_file is not None and site_file.text else getattr(obj, "source_text", "")
@@ -507,8 +436,8 @@ class _Puller:
         if ours is None or fm.same_document(ours, theirs):
             if obj is None:
                 return self.import_locked(target, blob, raw)
-            self.record_in_step(target, blob, raw)
-            return FileLine(path, UNCHANGED, "the CMS has the same")
+            record_in_step(target, blob, raw)
+            return FileResult(path, UNCHANGED, "the CMS has the same")
         merged = merge.merge(base, ours, theirs)
         if merged.conflicts:
             values = {
@@ -521,7 +450,7 @@ class _Puller:
             if site_file is None:
                 values.update(links(target), text=cms_source_text(target), version=in_step_version(target))
             save_site_file(path, values, clear=False)
-            return FileLine(path, CONFLICT, conflicts=merged.conflicts)
+            return FileResult(path, CONFLICT, conflicts=merged.conflicts)
         from_site = "; ".join(changes.compare(ours, merged.doc).describe()) or "nothing new"
         apply_document(obj, merged.doc, summary=SUMMARY_MERGED.format(path=path, commit=self.head[:7]))
         values = dict(links(target), text=file_text(raw), blob=blob, upstream_blob=blob, **arrived)
@@ -530,19 +459,17 @@ class _Puller:
         else:
             values["version"] = in_step_version(target)
         save_site_file(path, values)
-        return FileLine(path, MERGED, MSG_MERGED.format(what=from_site))
+        return FileResult(path, MERGED, MSG_MERGED.format(what=from_site))
 
-    def import_locked(self, target: Target, blob: str, raw: bytes) -> FileLine:
+    def import_locked(self, target: Target, blob: str, raw: bytes) -> FileResult:
         """Import a file whose episode or person went away meanwhile, as a new one."""
         source = importing.Source(
             target.path, os.path.basename(target.path), len(raw), lambda: raw, is_person=target.kind == PERSON
         )
-        result = importing.import_source(
-            source, after=lambda imported: self.record_in_step(target, blob, raw, imported)
-        )
+        result = importing.import_source(source, after=lambda imported: record_in_step(target, blob, raw, imported))
         if result.status == REFUSED:
-            return FileLine(target.path, REFUSED, result.message, result.line)
-        return FileLine(target.path, result.status, result.slug, warnings=result.warnings)
+            return FileResult(target.path, REFUSED, result.message, result.line)
+        return result
 
 
 def _locked_target(path: str) -> Target:
@@ -560,35 +487,6 @@ def _state(obj: Episode | Person | None) -> int | str | None:
     if obj is None:
         return None
     return obj.version if isinstance(obj, Episode) else importing.person_state(obj)
-
-
-def _unreadable(mode: str, size: int, limit: int) -> str:
-    """Return why a file of the tree is not read (a link, a submodule, too big), or ''."""
-    if mode == git.SYMLINK_MODE:
-        return ERR_SYMLINK
-    if mode == git.SUBMODULE_MODE:
-        return ERR_SUBMODULE
-    if mode not in git.REGULAR_MODES:
-        return ERR_MODE.format(mode=mode)
-    if size > limit:
-        return fm.ERR_TOO_BIG.format(size=size, limit=limit)
-    return ""
-
-
-def _as_pushed(site_file: SiteFile | None, size: int) -> bool:
-    """Tell whether a file of ``size`` bytes may be the text last pushed (CRLF and a byte-order mark aside)."""
-    if site_file is None or not site_file.pushed_text:
-        return False
-    text = site_file.pushed_text
-    length = len(text.encode("utf-8"))
-    return length <= size <= length + text.count("\n") + len("\ufeff".encode())
-
-
-def _same_text(raw: bytes, text: str) -> bool:
-    try:
-        return file_text(raw) == text
-    except fm.FormatError:
-        return False  # not UTF-8: not what the CMS wrote
 
 
 def _edited_flag(target: Target) -> bool:

@@ -17,7 +17,7 @@ of what was pushed. A push stopped after its intent was written is settled by th
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
@@ -26,6 +26,7 @@ from ...documents import git
 from ...format import frontmatter as fm
 from ...format import linewise
 from ...models import SiteState
+from ...results import WRITTEN, FileResult, Report
 from ..revisions import diff as text_diff
 from .pending import Pending, authors, pending_changes
 from .recording import branch_restore, intent_forget, intent_record, interrupted_settle, push_record
@@ -65,17 +66,9 @@ NOTHING_NEW = "Nothing to publish: the files on {parent} already hold the CMS's 
 
 
 @dataclass
-class Written:
-    """A file of the commit: where, where it was (renamed in the CMS), what changed, and its line diff."""
+class PushReport(Report):
+    """A push's files (each WRITTEN, with what changed in words and its line diff) and notes, and its commit."""
 
-    path: str
-    old_path: str
-    lines: list[str]
-    diff: list[str]
-
-
-@dataclass
-class PushReport:
     branch: str = ""
     commit: str = ""
     parent: str = ""
@@ -83,8 +76,6 @@ class PushReport:
     remote_said: str = ""
     message: str = ""
     dry_run: bool = False
-    files: list[Written] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
     outcome: str = ""
 
     def summary(self) -> str:
@@ -174,7 +165,14 @@ def _push(site: git.Repo, *, branch, remote, message, dry_run, only, steps=(None
     changed = [(item, text) for item, text in texts if item.path in entries or item.old_path in entries]
     written = [item for item, _ in changed]
     report.files = [
-        Written(item.path, item.old_path, item.describe(), _diff(originals.get(item.path, ""), text, item))
+        FileResult(
+            item.path,
+            WRITTEN,
+            key=item.key,
+            old_path=item.old_path,
+            changes=item.describe(),
+            diff=_diff(originals.get(item.path, ""), text, item),
+        )
         for item, text in changed
     ]
     report.message = commit_message(written, subject=message)

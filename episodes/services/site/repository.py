@@ -121,16 +121,3 @@ def targets(paths: list[str]) -> dict[str, Target]:
             obj = episodes.get(key) if kind == EPISODE else people.get(key)
         found[path] = Target(path, kind, key, obj, site_file)
     return found
-
-
-def in_scope(change: git.FileChange) -> list[git.FileChange]:
-    """Return the change as it concerns ``_podcast/*.md`` and ``_people/*.md`` files (a rename may be half in)."""
-    new_in = kind_of(change.path) is not None
-    if change.status in "RC":
-        old_in = change.status == "R" and kind_of(change.old_path) is not None
-        if old_in and new_in and kind_of(change.old_path) == kind_of(change.path):
-            return [change]
-        return ([git.FileChange("D", change.old_path)] if old_in else []) + (
-            [git.FileChange("A", change.path)] if new_in else []
-        )
-    return [change] if new_in else []

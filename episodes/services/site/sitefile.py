@@ -4,10 +4,13 @@ episode or a person a file's content: what a pull and the settling of a conflict
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from ...documents import database
 from ...format import frontmatter as fm
 from ...format import merge
 from ...models import Episode, Person, SiteFile
+from ...results import CREATED, FileResult
 from ..common import editing
 from .repository import EPISODE, PERSON, Target, parse_text
 
@@ -89,3 +92,53 @@ def save_site_file(path: str, values: dict, *, clear: bool = True, fresh: bool =
     updated = SiteFile.objects.filter(path=path).update(**values)
     if not updated:
         SiteFile.objects.create(path=path, **values)
+
+
+def record_in_step(target: Target, blob: str, raw: bytes, imported: FileResult | None = None) -> None:
+    """Record that the CMS now holds exactly this file's data (in the transaction of its import)."""
+    if imported is not None:
+        pk, version = imported.pk, imported.version
+    elif target.kind == EPISODE:
+        pk, version = Episode.objects.filter(pk=target.obj.pk).values_list("pk", "version").get()
+    else:
+        pk, version = target.obj.pk, None
+    episode = target.kind == EPISODE
+    values = {
+        "episode_id": pk if episode else None,
+        "person_id": None if episode else pk,
+        "version": version if episode else None,
+        "text": file_text(raw),
+        "blob": blob,
+        "upstream_blob": blob,
+        "synced_at": timezone.now(),
+        # The CMS holds the pulled file's data: whatever a branch still waiting has, the CMS has no more.
+        **PUSH_CLEARED,
+    }
+    # A file new to the CMS for an object new to it (most of a first pull): one insert.
+    fresh = target.site_file is None and (target.obj is None or imported is not None and imported.status == CREATED)
+    save_site_file(target.path, values, fresh=fresh)
+
+
+def record_problem(target: Target, blob: str, problem: str) -> None:
+    """Record that the site's file ``blob`` was refused (``problem``: LINE: what is wrong), keeping the CMS's data."""
+    values = {"problem": problem, "upstream_blob": blob, "conflicts": [], "conflict_text": "", "conflict_blob": ""}
+    if target.site_file is None and target.obj is not None:
+        values["episode_id" if target.kind == EPISODE else "person_id"] = target.obj.pk
+    save_site_file(target.path, values, clear=False)
+
+
+def as_pushed(site_file: SiteFile | None, size: int) -> bool:
+    """Tell whether a file of ``size`` bytes may be the text last pushed (CRLF and a byte-order mark aside)."""
+    if site_file is None or not site_file.pushed_text:
+        return False
+    text = site_file.pushed_text
+    length = len(text.encode("utf-8"))
+    return length <= size <= length + text.count("\n") + len("\ufeff".encode())
+
+
+def same_text(raw: bytes, text: str) -> bool:
+    """Tell whether the bytes ``raw`` are the file text ``text`` (as the CMS wrote it)."""
+    try:
+        return file_text(raw) == text
+    except fm.FormatError:
+        return False  # not UTF-8: not what the CMS wrote

@@ -13,8 +13,9 @@ from ...format import merge
 from ...models import SiteFile, SiteState
 from .pending import Pending, deleted_here_notes, pending_changes
 from .recording import interrupted_settle
-from .repository import FOLDERS, SyncError, cms_document, dirty_note, in_scope, is_template, open_site, parse_text
+from .repository import SyncError, cms_document, dirty_note, is_template, open_site, parse_text
 from .sitefile import PUSH_CLEARED, apply_document, pushed_arrived
+from .upstream import changed_between
 
 KEEP_CMS, KEEP_SITE = "cms", "site"
 ERR_NO_CONFLICT = "{path} is not in conflict"
@@ -102,8 +103,7 @@ def site_status(*, repo: str | None = None) -> StatusReport:
         report.notes = interrupted_settle(site, state, dry_run=True) + dirty_note(site)
         if state.commit and head and state.commit != head:
             if site.has_commit(state.commit):
-                changed = site.diff(state.commit, head, FOLDERS)
-                report.upstream = [c for change in changed for c in in_scope(change)]
+                report.upstream = changed_between(site, state.commit, head)
             else:
                 report.upstream_unknown = True
     except git.GitError as exc:

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from episodes.documents import exporting
 from episodes.models import Episode, Person, TranscriptItem
+from episodes.results import CREATED, REFUSED, UNCHANGED, UPDATED
 from episodes.services import importing
 from episodes.tests.public.test_search import check_index, found
 from episodes.tests.support.factories import SEED, export, make_episode, make_text
@@ -495,10 +496,10 @@ def test_an_episode_another_import_created_meanwhile_is_looked_up_again(tmp_path
     (source,) = importing.path_sources([str(path)])
     # As if the run had listed the existing episodes before another import created this one.
     result = importing.import_source(source, existing=set())
-    assert (result.status, result.message) == (importing.UNCHANGED, "")
+    assert (result.status, result.message) == (UNCHANGED, "")
     path.write_text(make_text(title="Changed"), encoding="utf-8")
     (source,) = importing.path_sources([str(path)])
-    assert importing.import_source(source, existing=set()).status == importing.UPDATED
+    assert importing.import_source(source, existing=set()).status == UPDATED
     assert Episode.objects.get(slug="ep").title == "Changed"
 
 
@@ -560,11 +561,11 @@ def test_an_archive_whose_directory_understates_a_member_is_read_by_what_comes_o
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    (result,) = report.results
+    (result,) = report.files
     if crc_of_prefix:  # the stated prefix is all there is to read: the honest episode
-        assert result.status == importing.CREATED, result
+        assert result.status == CREATED, result
     else:
-        assert result.status == importing.REFUSED and "Bad CRC-32" in result.message, result
+        assert result.status == REFUSED and "Bad CRC-32" in result.message, result
     assert peak < 5_000_000
 
 
@@ -577,14 +578,14 @@ def test_a_run_keeps_no_file_text_in_its_report(tmp_path):
             zf.writestr(f"ep{index}.md", make_text(body=body))
     for dry_run in (True, False):
         report = importing.import_sources(importing.path_sources([str(archive)]), dry_run=dry_run, diffs=True)
-        assert [r.status for r in report.results] == [importing.CREATED] * 5
-        biggest = max(len(repr(value)) for result in report.results for value in vars(result).values())
+        assert [r.status for r in report.files] == [CREATED] * 5
+        biggest = max(len(repr(value)) for result in report.files for value in vars(result).values())
         assert biggest < 2000
     # An update keeps its differences, cut to a readable length.
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("ep0.md", make_text(body=body.replace("Site", "Page")))
-    (result,) = importing.import_sources(importing.path_sources([str(archive)]), dry_run=True, diffs=True).results
-    assert result.status == importing.UPDATED
+    (result,) = importing.import_sources(importing.path_sources([str(archive)]), dry_run=True, diffs=True).files
+    assert result.status == UPDATED
     assert len(result.diff) == importing.DIFF_LINES + 1 and "more lines of differences not shown" in result.diff[-1]
 
 
@@ -619,7 +620,7 @@ def test_a_file_whose_error_ends_the_whole_transaction_has_its_group_redone(tmp_
 
     def import_person(result, text, options, **kwargs):
         real(result, text, options, **kwargs)
-        if result.slug == "bob" and not failed:
+        if result.key == "bob" and not failed:
             failed.append(1)
             # What SQLite does by itself on a full disk; PostgreSQL when the connection is lost.
             if connection.vendor == "sqlite":

@@ -10,7 +10,7 @@ from django.urls import reverse
 from episodes.documents import database
 from episodes.format import frontmatter as fm
 from episodes.models import Episode, Person
-from episodes.services import importing
+from episodes.results import CREATED, REFUSED
 from episodes.tests.support.factories import SHARED, import_text, needs_shared
 from episodes.tests.support.pages import form_fields
 
@@ -45,10 +45,10 @@ def test_valid_files_round_trip(path):
     expected = reference(text)
     result = import_text(text, slug=slug_of(path))
     if expected is None:
-        assert result.status == importing.REFUSED and result.line >= 1
+        assert result.status == REFUSED and result.line >= 1
         assert not Episode.objects.exists()
         return
-    assert result.status == importing.CREATED, result
+    assert result.status == CREATED, result
     exported = database.export_text(Episode.objects.get())
     doc = fm.parse(exported)
     front, body, canonical = expected
@@ -62,7 +62,7 @@ def test_valid_files_round_trip(path):
 @pytest.mark.parametrize("path", corpus_files("broken"), ids=lambda p: p.name)
 def test_broken_files_are_refused_with_a_line(path):
     result = import_text(path.read_bytes(), slug=slug_of(path))
-    assert result.status == importing.REFUSED
+    assert result.status == REFUSED
     assert result.line > 1 and result.message.startswith("YAML error")
     assert not Episode.objects.exists() and not Person.objects.exists()
 
@@ -70,14 +70,14 @@ def test_broken_files_are_refused_with_a_line(path):
 def test_template_and_stray_character_files_are_refused():
     for name, line in (("_template.md", 4), ("_theme-park-crowd-modeling-to-tesla-full-stack-data-engineering.md", 1)):
         result = import_text((CORPUS / "episodes" / name).read_bytes(), slug=slug_of(CORPUS / name))
-        assert (result.status, result.line) == (importing.REFUSED, line), result
+        assert (result.status, result.line) == (REFUSED, line), result
 
 
 @pytest.mark.parametrize("path", corpus_files("people"), ids=lambda p: p.name)
 def test_people_round_trip(path):
     text = path.read_text(encoding="utf-8")
     result = import_text(text, slug=path.stem, person=True)
-    assert result.status == importing.CREATED, result
+    assert result.status == CREATED, result
     doc = database.person_document(Person.objects.get(key=path.stem))
     original = fm.parse(text)
     assert fm.dump(doc.front) == fm.dump(original.front)
@@ -88,7 +88,7 @@ def test_people_saved_unchanged_in_the_admin_export_as_the_same_data(admin_clien
     # A biography's leading blank lines once vanished on save, fusing the body with the closing '---'.
     paths = corpus_files("people")
     for path in paths:
-        assert import_text(path.read_text(encoding="utf-8"), slug=path.stem, person=True).status == importing.CREATED
+        assert import_text(path.read_text(encoding="utf-8"), slug=path.stem, person=True).status == CREATED
     for path in paths:
         person = Person.objects.get(key=path.stem)
         url = reverse("admin:episodes_person_change", args=[person.pk])

@@ -7,7 +7,7 @@ import pytest
 from episodes.documents import database
 from episodes.format import frontmatter as fm
 from episodes.models import BodyLink, Episode, Person, PlatformRef, TranscriptItem
-from episodes.services import importing
+from episodes.results import CREATED, REFUSED
 from episodes.tests.support.factories import export, import_text, make_episode, make_front, make_person, make_text
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def test_unknown_keys_keep_type_and_order():
         someFutureKey={"nested": [1, 2.5, None, True]},
     )
     result = import_text(text, slug="extras")
-    assert result.status == importing.CREATED
+    assert result.status == CREATED
     ep = Episode.objects.get(slug="extras")
     extra = database.load_extra(ep.extra)
     assert extra["dateadded"] == datetime.date(2024, 5, 1)
@@ -67,7 +67,7 @@ def test_values_that_do_not_fit_a_column_stay_in_extra():
         "\n",
     )
     result = import_text(text, slug="odd")
-    assert result.status == importing.CREATED, result
+    assert result.status == CREATED, result
     ep = Episode.objects.get(slug="odd")
     assert ep.title == "" and ep.season is None
     assert ep.guests.count() == 0 and ep.platform_refs.count() == 0
@@ -161,7 +161,7 @@ def test_person_profile_round_trip():
         '---\nshort: janedoe\ntitle: "Jane Doe"\nweb: https://jane.example/\nmastodon: "@jane"\n---\n\nJane is great.'
     )
     result = import_text(text, slug="janedoe", person=True)
-    assert result.status == importing.CREATED
+    assert result.status == CREATED
     person = Person.objects.get(key="janedoe")
     assert (person.name, person.web, person.bio, person.has_profile) == (
         "Jane Doe",
@@ -187,13 +187,13 @@ def test_person_profile_round_trip():
 def test_escapes_of_text_xml_cannot_carry_are_refused_at_their_line(front, line, message):
     text = fm.render(front, "\n")
     result = import_text(text, slug="not-text")
-    assert result.status == importing.REFUSED and (result.line, True) == (line, message in result.message), result
+    assert result.status == REFUSED and (result.line, True) == (line, message in result.message), result
     assert not Episode.objects.filter(slug="not-text").exists()
 
 
 def test_nul_in_the_body_is_refused_and_nothing_kept():
     result = import_text(make_text(body="\n\nSome\x00text\n"), slug="nul-body")
-    assert result.status == importing.REFUSED
+    assert result.status == REFUSED
     assert "NUL character" in result.message
     assert not Episode.objects.filter(slug="nul-body").exists()
 
@@ -203,7 +203,7 @@ def test_long_closing_line_is_kept_whole(person):
     # A varchar(40) column made PostgreSQL cut the spaces off silently.
     text = "---\ntitle: x\n---" + " " * 60 + "\t\n\nbody\n"
     result = import_text(text, slug="closing", person=person)
-    assert result.status == importing.CREATED, result
+    assert result.status == CREATED, result
     if person:
         assert database.person_document(Person.objects.get(key="closing")).render() == text
     else:
@@ -214,14 +214,14 @@ def test_tagged_values_that_would_change_type_are_refused_at_their_line():
     text = make_text(order=fm.load("!!omap [{a: 1}]"))  # rendered as a plain list: build the file by hand
     text = text.replace("order:\n- - a\n  - 1\n", "order: !!omap [{a: 1}]\n")
     result = import_text(text, slug="omap")
-    assert result.status == importing.REFUSED
+    assert result.status == REFUSED
     assert result.line == text.split("\n").index("order: !!omap [{a: 1}]") + 1
     assert result.message == "'order': a value would not be written back as it was read: a tuple would become a list"
     assert not Episode.objects.filter(slug="omap").exists()
 
     text = make_text().replace("- header: Background\n", "- header: Background\n  pairs: !!pairs [{a: 1}]\n")
     result = import_text(text, slug="pairs")
-    assert result.status == importing.REFUSED
+    assert result.status == REFUSED
     assert result.line == text.split("\n").index("- header: Background") + 1
     assert result.message.startswith("'transcript[3]': a value would not be written back")
 
@@ -231,10 +231,10 @@ def test_deeply_nested_values_are_kept_or_refused_never_crash(depth):
     text = fm.render(make_front(), "\n").replace("title:", "deep: " + "{a: " * depth + "1" + "}" * depth + "\ntitle:")
     result = import_text(text, slug="deep")
     if depth < fm.MAX_DEPTH:
-        assert result.status == importing.CREATED, result
+        assert result.status == CREATED, result
         assert export(Episode.objects.get(slug="deep")) == fm.render(fm.parse(text).front, "\n")
     else:
-        assert result.status == importing.REFUSED and "nested more than" in result.message
+        assert result.status == REFUSED and "nested more than" in result.message
         assert result.line == 2
 
 

@@ -10,7 +10,7 @@ from episodes.documents import exporting
 from episodes.format import frontmatter as fm
 from episodes.format import linewise
 from episodes.models import Person
-from episodes.services import importing
+from episodes.results import CREATED, UNCHANGED
 from episodes.tests.support.factories import import_text, needs_shared
 from episodes.tests.support.siterepo import CORPUS
 
@@ -111,10 +111,10 @@ def test_every_corpus_profile_changes_only_the_changed_field_s_line(path):
 @pytest.mark.django_db
 def test_reimporting_the_cms_export_of_every_profile_is_unchanged():
     for path in PEOPLE:
-        assert import_text(path.read_text(encoding="utf-8"), slug=path.stem, person=True).status == importing.CREATED
+        assert import_text(path.read_text(encoding="utf-8"), slug=path.stem, person=True).status == CREATED
     for person in Person.objects.all():
         result = import_text(exporting.person_text(person), slug=person.key, person=True)
-        assert result.status == importing.UNCHANGED, person.key
+        assert result.status == UNCHANGED, person.key
 
 
 # Episode files: every value edited where it stands, in the file's own layout.

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from episodes.models import Episode, Person, Speaker
-from episodes.services import importing
+from episodes.results import CREATED, UPDATED
 from episodes.tests.public.test_public_discovery import rss
 from episodes.tests.support.factories import import_text, make_episode, make_person, repeated_transcript_text
 from episodes.tests.support.podcasting import check_chapters, check_json_transcript, check_srt, check_vtt
@@ -35,7 +35,7 @@ def people(db):
 
 @pytest.fixture
 def episode(people, seed_text):
-    assert import_text(seed_text).status == importing.CREATED
+    assert import_text(seed_text).status == CREATED
     return Episode.objects.get(slug=SLUG)
 
 
@@ -324,7 +324,7 @@ def etag_of(client) -> str:
 def test_etag_changes_with_the_episode(client, episode, seed_text):
     before = etag_of(client)
     assert import_text(seed_text.replace("MLOps Architect\ntranscript", "MLOps Architects\ntranscript")).status == (
-        importing.UPDATED
+        UPDATED
     )
     assert etag_of(client) != before
 

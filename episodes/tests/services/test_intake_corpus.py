@@ -16,7 +16,8 @@ from episodes.documents import database
 from episodes.format import frontmatter as fm
 from episodes.format import transcript_files as tf
 from episodes.models import Episode
-from episodes.services import importing, intake
+from episodes.results import CREATED
+from episodes.services import intake
 from episodes.tests.support import transcripts
 from episodes.tests.support.factories import SHARED, export, import_text, needs_shared
 
@@ -76,7 +77,7 @@ def test_word_and_plain_text_come_back_as_the_transcript(items, kind):
 @pytest.mark.parametrize("items", EPISODES)
 def test_webvtt_and_a_chapter_list_come_back_as_the_transcript(items):
     result = import_text(fm.render({"title": "Episode", "transcript": items}, "\n"), slug="ep")
-    assert result.status == importing.CREATED
+    assert result.status == CREATED
     vtt, chapters = transcripts.webvtt(items).encode(), transcripts.chapter_list(items)
     slip = _first_slip(items)
     if slip is not None:
@@ -150,7 +151,7 @@ def _rule(path, front, items):
 def test_a_rebuild_from_each_chapter_list_gives_clips_by_the_rule(path):
     text = (CORPUS / "episodes" / f"{path.stem}.md").read_text(encoding="utf-8")
     original = fm.parse(text).front
-    assert import_text(text, slug="ep").status == importing.CREATED
+    assert import_text(text, slug="ep").status == CREATED
     services.chapters_apply(episode=Episode.objects.get(), chapters=path.read_bytes(), name=path.name)
     data = fm.parse(export(Episode.objects.get())).front
     chapters, clips = _rule(path, original, data["transcript"])
@@ -173,7 +174,7 @@ def test_a_rebuild_from_each_chapter_list_gives_clips_by_the_rule(path):
 
 def test_a_section_rename_renames_its_clip_on_a_real_episode():
     path = CORPUS / "episodes" / "from-game-ai-to-modern-ai-agents.md"
-    assert import_text(path.read_text(encoding="utf-8"), slug="ep").status == importing.CREATED
+    assert import_text(path.read_text(encoding="utf-8"), slug="ep").status == CREATED
     episode = Episode.objects.get()
     before = export(episode).splitlines()
     header = episode.items.filter(kind="header").order_by("position")[5]

@@ -10,7 +10,7 @@ import pytest
 from episodes.documents import git
 from episodes.models import Episode, SiteFile
 from episodes.services import site as site_sync
-from episodes.services.site import pull as pull_module
+from episodes.services.site import upstream as upstream_module
 from episodes.tests.site.test_site_sync import DATAOPS, S22_SLUG, TRENDS, edit_title, pull, push
 from episodes.tests.support.factories import make_text, needs_shared
 from episodes.tests.support.siterepo import EPISODES, PEOPLE, make_site
@@ -120,9 +120,9 @@ def test_symlinks_and_submodules_are_refused_and_the_rest_pulled(pulled, reads):
     report = pull(pulled)
     lines = {line.path: str(line) for line in report.files}
     assert lines == {
-        "_podcast/linked.md": f"_podcast/linked.md:1: {pull_module.ERR_SYMLINK}",
-        "_podcast/alias.md": f"_podcast/alias.md:1: {pull_module.ERR_SYMLINK}",
-        "_people/module.md": f"_people/module.md:1: {pull_module.ERR_SUBMODULE}",
+        "_podcast/linked.md": f"_podcast/linked.md:1: {upstream_module.ERR_SYMLINK}",
+        "_podcast/alias.md": f"_podcast/alias.md:1: {upstream_module.ERR_SYMLINK}",
+        "_people/module.md": f"_people/module.md:1: {upstream_module.ERR_SUBMODULE}",
         TRENDS: f"{TRENDS}: updated (trends-in-modern-data-engineering)",
     }
     assert not Episode.objects.filter(slug__in=["linked", "alias"]).exists()

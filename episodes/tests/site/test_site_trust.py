@@ -197,7 +197,7 @@ def test_a_save_racing_a_plain_import_is_merged_not_refused(pulled, monkeypatch)
     assert pull(pulled).summary().startswith("Up to date")
     pushed = push(pulled)
     assert changed_lines(pulled, pushed.commit) == [f"-title: {S22_TITLE}", "+title: Saved during the pull"]
-    assert pushed.files[0].lines == [f"title: '{S22_TITLE}' → 'Saved during the pull'"]
+    assert pushed.files[0].changes == [f"title: '{S22_TITLE}' → 'Saved during the pull'"]
 
 
 def test_a_profile_edit_racing_a_plain_import_is_merged_not_overwritten(pulled, monkeypatch):
@@ -259,7 +259,7 @@ def test_a_push_describes_each_change_against_the_file_it_replaces(pulled):
     push(pulled)
     episode_save(episode=episode(S22_SLUG), fields={"title": "Pushed twice"})
     second = push(pulled)
-    assert second.files[0].lines == ["title: 'Pushed once' → 'Pushed twice'"]
+    assert second.files[0].changes == ["title: 'Pushed once' → 'Pushed twice'"]
     assert "- _podcast/s22e07-reinventing-career-in-tech.md: title: 'Pushed once' → 'Pushed twice'" in second.message
 
 

@@ -7,6 +7,7 @@ import pytest
 from episodes.documents import database
 from episodes.format import frontmatter as fm
 from episodes.models import Episode, Person
+from episodes.results import CREATED, UPDATED
 from episodes.services import importing
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
@@ -55,7 +56,7 @@ def make_episode(slug: str = "test-episode", body: str | None = None, **override
     """Create an episode through the importer from a small front matter; overrides replace keys."""
     text = make_text(**overrides) if body is None else make_text(body=body, **overrides)
     result = import_text(text, slug=slug)
-    assert result.status in (importing.CREATED, importing.UPDATED), result
+    assert result.status in (CREATED, UPDATED), result
     return Episode.objects.get(slug=slug)
 
 

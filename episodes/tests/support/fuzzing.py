@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from episodes.documents import database
 from episodes.format import frontmatter as fm
 from episodes.models import BodyLink, Episode, EpisodeGuest, Person, PlatformRef, TranscriptItem
+from episodes.results import IMPORT_STATUSES, REFUSED, FileResult
 from episodes.services import importing
 from episodes.tests.support.factories import SEED, SHARED
 
@@ -243,12 +244,12 @@ def row_counts() -> dict:
     return {model.__name__: model.objects.count() for model in COUNTED}
 
 
-def import_bytes(raw: bytes, slug: str = SLUG) -> importing.FileResult:
+def import_bytes(raw: bytes, slug: str = SLUG) -> FileResult:
     source = importing.Source(f"{slug}.md", f"{slug}.md", len(raw), lambda: raw)
     return importing.import_source(source)
 
 
-def check_case(case: Case, stats: Counter | None = None) -> importing.FileResult:
+def check_case(case: Case, stats: Counter | None = None) -> FileResult:
     """Import ``case`` in a savepoint rolled back afterwards; assert what must hold whatever the file."""
     with transaction.atomic():
         try:
@@ -257,19 +258,19 @@ def check_case(case: Case, stats: Counter | None = None) -> importing.FileResult
             transaction.set_rollback(True)
 
 
-def check(raw: bytes, *, existing: bytes | None = None, stats: Counter | None = None) -> importing.FileResult:
+def check(raw: bytes, *, existing: bytes | None = None, stats: Counter | None = None) -> FileResult:
     """Import ``raw`` (over an episode imported from ``existing`` first, if given) and check the result."""
     before_text = None
-    if existing is not None and import_bytes(existing).status != importing.REFUSED:
+    if existing is not None and import_bytes(existing).status != REFUSED:
         before_text = database.export_text(Episode.objects.get(slug=SLUG))
     counts = row_counts()
 
     result = import_bytes(raw)  # must not raise
 
-    assert result.status in importing.STATUSES, result
+    assert result.status in IMPORT_STATUSES, result
     if stats is not None:
         stats[result.status] += 1
-    if result.status == importing.REFUSED:
+    if result.status == REFUSED:
         assert result.message, result
         assert 1 <= result.line <= raw.count(b"\n") + 1, result
         assert row_counts() == counts, result
