@@ -146,13 +146,15 @@ def transcript_import(
         chapter_list = chapters_read(name=chapters_name, data=chapters)
     result = IntakeResult(episode=Episode(slug=slug), summary="", dry_run=dry_run, format=raw.format)
     result.notes += raw.notes
-    entries = raw.items
+    # The file's entries become rows once; the rows are what is written and what the clips are built from.
+    rows = [database.item_row(i, item) for i, item in enumerate(raw.items)]
+    result.items = raw.items
     if chapter_list is not None:
-        headers = sum("header" in item for item in entries)
+        headers = sum(row.kind == HEADER for row in rows)
         if headers:
             result.notes.append(NOTE_HEADERS_REPLACED.format(count=headers, what=name, new=len(chapter_list)))
-        entries = _with_chapters([item for item in entries if "header" not in item], chapter_list, result.notes)
-    result.items = entries
+        rows = _rows_with_chapters([row for row in rows if row.kind != HEADER], chapter_list, result.notes)
+        result.items = [database.item_data(*row[1:]) for row in rows]
     with transaction.atomic():
         existing = Episode.objects.filter(slug=slug).first()
         if existing is None:
@@ -169,10 +171,10 @@ def transcript_import(
                 raise ServiceError(ERR_HAS_TRANSCRIPT.format(slug=slug, count=count))
             if count:
                 change.summary = f"replaced the transcript ({count} items) from {os.path.basename(name)}"
-            _write_rows(episode, [database.item_row(i, item) for i, item in enumerate(entries)])
+            _write_rows(episode, rows)
             # Clips follow the new sections; a transcript without any leaves them for a chapter list.
-            clips = chapter_list is not None or any("header" in item for item in entries)
-            _update_derived(episode, result, chapter_list=chapter_list, clips=clips)
+            clips = chapter_list is not None or any(row[1] == HEADER for row in rows)
+            _update_derived(episode, result, chapter_list=chapter_list, clips=clips, rows=rows)
             result.summary = change.summary
         _finish(result, before=before, change=change)
     return result
@@ -203,7 +205,8 @@ def chapters_apply(
             if moved:
                 _write_rows(change.episode, new_rows)
             result.items = [database.item_data(*row[1:]) for row in new_rows]
-            change.cancel = not _update_derived(change.episode, result, chapter_list=chapter_list) and not moved
+            derived = _update_derived(change.episode, result, chapter_list=chapter_list, rows=new_rows)
+            change.cancel = not derived and not moved
             result.summary = change.summary
         _finish(result, before=before, change=change)
     return result
@@ -278,12 +281,6 @@ def _create(slug: str, title: str, *, user) -> Episode:
         raise ServiceError(ERR_CREATED_MEANWHILE.format(slug=slug)) from None
 
 
-def _with_chapters(turns: list[dict], chapter_list: list[ch.Chapter], notes: list[str]) -> list[dict]:
-    """Return transcript entries (no headers) with a header placed for each chapter."""
-    rows = [database.item_row(i, item) for i, item in enumerate(turns)]
-    return [database.item_data(*row[1:]) for row in _rows_with_chapters(rows, chapter_list, notes)]
-
-
 def _rows_with_chapters(rows: list[tuple], chapter_list: list[ch.Chapter], notes: list[str]) -> list[tuple]:
     """Return item rows (ITEM_ROW tuples, no headers) with a header row for each chapter, renumbered."""
     secs = [_own_seconds(row) for row in rows]
@@ -326,10 +323,14 @@ class _Section:
 
 
 def _sections(episode: Episode, items: list[database.ItemRow] | None = None) -> list[_Section]:
-    """Return the episode's sections with their start times, as the public timeline resolves them."""
+    """Return the episode's sections with their start times, as the public timeline resolves them.
+
+    ``items`` are its transcript rows (ITEM_ROW tuples), if already read or just written.
+    """
     from ..public.timeline import timeline  # noqa: PLC0415 - the public package imports services
 
-    resolved = timeline(database.item_rows(episode, shown=True) if items is None else items)
+    rows = database.item_rows(episode, shown=True) if items is None else [database.ItemRow(*row) for row in items]
+    resolved = timeline(rows)
     timed_from = [False] * (len(resolved) + 1)  # whether a timed turn comes in or after section i
     for i in range(len(resolved) - 1, -1, -1):
         timed_from[i] = timed_from[i + 1] or any(t.sec is not None for t in resolved[i].turns)
@@ -342,18 +343,27 @@ def _sections(episode: Episode, items: list[database.ItemRow] | None = None) -> 
 
 
 def _update_derived(
-    episode: Episode, result: IntakeResult, *, chapter_list: list[ch.Chapter] | None, clips: bool = True
+    episode: Episode,
+    result: IntakeResult,
+    *,
+    chapter_list: list[ch.Chapter] | None,
+    clips: bool = True,
+    rows: list[tuple] | None = None,
 ) -> bool:
     """Fill a missing duration and (re)build the clips: from ``chapter_list``, or from the sections.
 
-    Return whether the episode's other keys changed.
+    ``rows`` are the transcript's rows (ITEM_ROW tuples) as the operation wrote them; without them, they
+    are read once, when needed. Return whether the episode's other keys changed.
     """
     from ..public.front import episode_duration  # noqa: PLC0415 - the public package imports services
 
     extra = extra_of(episode)
     new = dict(extra)
+    needs_rows = not extra.get(ch.DURATION_KEY) or (chapter_list is None and clips)
+    if rows is None and needs_rows:
+        rows = list(items(episode).order_by("position").values_list(*database.SHOWN))
     if not extra.get(ch.DURATION_KEY):
-        last = _last_turn_seconds(episode)
+        last = _last_turn_seconds(rows)
         if last is not None:
             new[ch.DURATION_KEY] = ch.duration_text(last)
             result.notes.append(NOTE_DURATION.format(value=new[ch.DURATION_KEY]))
@@ -361,7 +371,7 @@ def _update_derived(
     if chapter_list is not None:
         starts = [(c.title, c.sec) for c in chapter_list]
     elif clips:
-        sections = _sections(episode)
+        sections = _sections(episode, rows)
         if sections or ch.CLIPS_KEY in extra:
             starts = _clip_starts(sections, extra.get(ch.CLIPS_KEY))
     if starts is not None:
@@ -409,11 +419,12 @@ def _clip_starts(sections: list[_Section], clips) -> list[tuple[str, int]]:
     return starts
 
 
-def _last_turn_seconds(episode: Episode) -> int | None:
+def _last_turn_seconds(rows: list[tuple]) -> int | None:
+    """Return the time of the last turn of the transcript ``rows`` (ITEM_ROW tuples) that has one."""
     from ..public.timeline import to_seconds  # noqa: PLC0415 - the public package imports services
 
-    rows = items(episode).filter(kind=TURN).order_by("-position").values_list("sec", "time")
-    return next((sec for sec in (to_seconds(*row) for row in rows.iterator()) if sec is not None), None)
+    turns = (to_seconds(row[4], row[5]) for row in reversed(rows) if row[1] == TURN)
+    return next((sec for sec in turns if sec is not None), None)
 
 
 def _youtube_link(episode: Episode) -> str:

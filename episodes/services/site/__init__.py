@@ -3,7 +3,7 @@
 The git work goes through :mod:`episodes.documents.git`, the merge through :mod:`episodes.format.merge`.
 """
 
-from .pending import Pending, PendingReport, pending_changes
+from .pending import Pending, PendingChanges, pending_changes
 from .pull import PullReport, site_pull
 from .push import PushReport, site_push
 from .repository import SyncError, open_site, repo_path
@@ -13,7 +13,7 @@ __all__ = [
     "KEEP_CMS",
     "KEEP_SITE",
     "Pending",
-    "PendingReport",
+    "PendingChanges",
     "PullReport",
     "PushReport",
     "StatusReport",

@@ -91,7 +91,10 @@ class Pending:
 
 
 @dataclass
-class PendingReport:
+class PendingChanges:
+    """What a push would write, and why it leaves some files out: work to do, so no :mod:`episodes.results`
+    result (a push reports what it wrote with those)."""
+
     files: list[Pending]
     notes: list[str]
     demo: list[str] = field(default_factory=list)  # paths of demo data, never written
@@ -100,7 +103,7 @@ class PendingReport:
         return [NOTE_DEMO.format(path=path) for path in self.demo]
 
 
-def pending_changes(*, growing: bool | None = None) -> PendingReport:
+def pending_changes(*, growing: bool | None = None) -> PendingChanges:
     """Return the episodes and people a push would write, and notes on those it leaves out.
 
     ``growing``: the push adds to the branch of the last push (None: it does if no pull came since).
@@ -116,7 +119,7 @@ def pending_changes(*, growing: bool | None = None) -> PendingReport:
     demo: list[str] = []
     files = _episodes(notes, demo, since_push) + _people(notes, demo, since_push)
     _add_authors(files)
-    return PendingReport(files, notes, demo)
+    return PendingChanges(files, notes, demo)
 
 
 def _base(site_file, since_push: str | None) -> tuple[str, str, int | None]:

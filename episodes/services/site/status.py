@@ -26,6 +26,9 @@ SUMMARY_RESOLVED = "settled the conflict with the site's {path}: {kept} kept whe
 
 @dataclass
 class StatusReport:
+    """Where the CMS stands with the repository: a summary of what a pull and a push would do, and what waits
+    to be settled. No file is done here, so it holds no :mod:`episodes.results` result."""
+
     repo: str
     branch: str | None
     head: str | None

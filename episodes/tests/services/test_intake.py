@@ -268,6 +268,48 @@ def test_an_operation_reads_the_transcript_it_left_once(operation, reads):
     assert w.W_CLIP_NO_SECTION.format(name="Old") not in [warning.message for warning in result.warnings]
 
 
+def item_selects(queries) -> list[int]:
+    """Return the indexes of the queries that read transcript rows (any columns; not a count)."""
+    table = TranscriptItem._meta.db_table
+    return [
+        i
+        for i, q in enumerate(queries)
+        if q["sql"].startswith("SELECT") and f'FROM "{table}"' in q["sql"] and "COUNT(" not in q["sql"]
+    ]
+
+
+# The rows an operation writes are the rows its clips and duration are made from: only the revision reads
+# them back. (They were read twice more: once for the last turn's time, once for the sections: import 31
+# queries, with chapters 30, chapters_apply 26, clips_rebuild 22; now 29, 29, 25 and 21.)
+@pytest.mark.parametrize("operation", ["import", "import with chapters", "chapters", "rebuild"])
+def test_an_operation_reads_back_the_rows_it_wrote_only_for_its_revision(operation):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    table = TranscriptItem._meta.db_table
+    episode = make_episode()
+    services.episode_save(episode=episode, extra={"quotableClips": [{"name": "Old"}]})
+    data = transcripts.plain_text(TALK).encode()
+    with CaptureQueriesContext(connection) as context:
+        if operation == "import":
+            imported(data=data)
+        elif operation == "import with chapters":
+            imported(data=data, chapters="0:00 Start\n0:20 Middle\n")
+        elif operation == "chapters":
+            services.chapters_apply(episode=episode, chapters="0:00 Start\n0:20 Middle\n")
+        else:
+            services.clips_rebuild(episode=episode)
+    queries = context.captured_queries
+    # An executemany is logged as "N times: INSERT ...".
+    written = [i for i, q in enumerate(queries) if f'INSERT INTO "{table}"' in q["sql"]]
+    reads = item_selects(queries)
+    if operation == "rebuild":
+        assert not written and len(reads) == 2  # one read for the clips and the duration, one for the revision
+    else:
+        assert len([i for i in reads if i > written[-1]]) == 1
+        assert len(reads) == (2 if operation == "chapters" else 1)  # chapters read the rows they place headers in
+
+
 def test_a_key_added_in_the_editor_is_written_before_the_transcript():
     # It used to be lost: the export wrote only the keys the imported file had.
     episode = make_episode()
