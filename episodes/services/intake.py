@@ -21,6 +21,7 @@ from ..format import chapters as ch
 from ..format import frontmatter as fm
 from ..format import transcript_files as tf
 from ..models import Episode, PlatformRef, TranscriptItem, name_problem
+from ..results import CREATED, UNCHANGED, UPDATED, FileResult
 from .clips import extra_of, save_extra
 from .common import Change, ServiceError, editing, items
 from .revisions import diff as text_diff
@@ -53,21 +54,30 @@ class IntakeError(ServiceError):
 
 
 @dataclass
-class IntakeResult:
-    """What an operation did or, in a dry run, would do (nothing of a dry run is kept)."""
+class IntakeResult(FileResult):
+    """What an operation did or, in a dry run, would do with one file (nothing of a dry run is kept).
 
-    episode: Episode
-    summary: str
+    The file's result as any other (:mod:`episodes.results`): ``path`` the transcript's or chapter list's
+    name (a rebuild's: the episode's file), ``key`` the episode's slug, ``status`` CREATED (a new draft),
+    UPDATED or UNCHANGED (nothing to change), ``diff`` the episode's file before and after (dry runs),
+    ``version`` the episode's once changed; and what the editor's preview shows of the episode as it is left.
+    Its ``warnings`` are the episode's (:class:`~.warnings.Warning`, with their positions), not the file's.
+    """
+
+    episode: Episode | None = None
+    summary: str = ""
     dry_run: bool = False
-    created: bool = False
     format: str = ""
     items: list[dict] = field(default_factory=list)  # the new transcript, as the file holds it
     clips: list = field(default_factory=list)  # the new quotableClips
     notes: list[str] = field(default_factory=list)
     speakers: list[SpeakerSummary] = field(default_factory=list)
     warnings: list[Warning] = field(default_factory=list)
-    diff: list[str] = field(default_factory=list)  # the episode file before and after (dry runs)
     seen_version: int | None = None  # pass it back as ``version`` to apply what a dry run showed
+
+    @property
+    def created(self) -> bool:
+        return self.status == CREATED
 
     @property
     def turns(self) -> int:
@@ -144,7 +154,7 @@ def transcript_import(
         raw = transcript_read(name=name, data=data)
     if chapter_list is None and chapters is not None:
         chapter_list = chapters_read(name=chapters_name, data=chapters)
-    result = IntakeResult(episode=Episode(slug=slug), summary="", dry_run=dry_run, format=raw.format)
+    result = IntakeResult(name, UPDATED, key=slug, episode=Episode(slug=slug), dry_run=dry_run, format=raw.format)
     result.notes += raw.notes
     # The file's entries become rows once; the rows are what is written and what the clips are built from.
     rows = [database.item_row(i, item) for i, item in enumerate(raw.items)]
@@ -158,7 +168,7 @@ def transcript_import(
     with transaction.atomic():
         existing = Episode.objects.filter(slug=slug).first()
         if existing is None:
-            result.episode, result.created = _create(slug, title or _stem(name), user=user), True
+            result.episode, result.status = _create(slug, title or _stem(name), user=user), CREATED
             before = ""
         else:
             result.episode, result.seen_version = existing, existing.version
@@ -189,7 +199,9 @@ def chapters_apply(
     chapter after the last turn keeps its header, at the end, and is reported.
     """
     chapter_list = chapters_read(name=name, data=chapters)
-    result = IntakeResult(episode=episode, summary="", dry_run=dry_run, seen_version=episode.version)
+    result = IntakeResult(
+        name, UPDATED, key=episode.slug, episode=episode, dry_run=dry_run, seen_version=episode.version
+    )
     with transaction.atomic():
         before = database.export_text(Episode.objects.get(pk=episode.pk)) if dry_run else ""
         summary = f"applied {len(chapter_list)} chapters from {name}"
@@ -219,7 +231,9 @@ def clips_rebuild(*, episode: Episode, dry_run: bool = False, user=None, version
     than the turn after it) keeps its start: a clip made from a chapter list stays as it was. A missing
     duration is set from the last turn's time.
     """
-    result = IntakeResult(episode=episode, summary="", dry_run=dry_run, seen_version=episode.version)
+    result = IntakeResult(
+        f"{episode.slug}.md", UPDATED, key=episode.slug, episode=episode, dry_run=dry_run, seen_version=episode.version
+    )
     with transaction.atomic():
         before = database.export_text(Episode.objects.get(pk=episode.pk)) if dry_run else ""
         with editing(episode=episode, user=user, version=version, summary="rebuilt clips from sections") as change:
@@ -441,6 +455,8 @@ def _youtube_link(episode: Episode) -> str:
 def _finish(result: IntakeResult, *, before: str, change: Change) -> None:
     """Complete ``result`` from the episode as changed; in a dry run, tell what changed and keep nothing."""
     episode = result.episode
+    if change.cancel:
+        result.status = UNCHANGED
     if change.warnings is None:  # nothing changed, so the edit read nothing
         result.speakers = speaker_summaries(episode=episode)
         result.warnings = episode_warnings(episode=episode)
@@ -455,3 +471,5 @@ def _finish(result: IntakeResult, *, before: str, change: Change) -> None:
         transaction.set_rollback(True)
         if result.seen_version is not None:
             episode.version = result.seen_version  # editing() gave it the version that was not kept
+    if not result.dry_run:
+        result.pk, result.version = episode.pk, episode.version
