@@ -196,6 +196,13 @@ class Reporter:
         if stoppable and self.stopping:
             raise Stop
 
+    def file(self, result: FileResult, *, text: str | None = None, stoppable: bool = True) -> None:
+        """Record one file's result, in its own words unless ``text`` is given; raise Stop as :meth:`line`."""
+        words = str(result) if text is None else text
+        self.line(
+            result.status, words, path=result.path, warnings=result.warnings, diff=result.diff, stoppable=stoppable
+        )
+
     def note(self, text: str, status: str = NOTE) -> None:
         self.job.report.append({"status": status, "text": text})
 
@@ -254,10 +261,7 @@ def job_run(*, job_id: int) -> str:
 
 
 def _pull(job: Job, reporter: Reporter) -> str:
-    def progress(line: FileResult) -> None:
-        reporter.line(line.status, str(line), path=line.path, warnings=line.warnings)
-
-    report = site.site_pull(repo=job.arguments["repo"], progress=progress, started=reporter.started)
+    report = site.site_pull(repo=job.arguments["repo"], progress=reporter.file, started=reporter.started)
     for note in report.notes:
         reporter.note(f"Note: {note}")
     if report.problems:
@@ -278,7 +282,7 @@ def _push(job: Job, reporter: Reporter) -> str:
         renamed = f" (renamed from {written.old_path})" if written.old_path else ""
         # The commit is made: a cancel now has nothing left to stop.
         text = f"{written.path}{renamed}: " + "; ".join(written.changes)
-        reporter.line(WRITTEN, text, path=written.path, diff=written.diff, stoppable=False)
+        reporter.file(written, text=text, stoppable=False)
     if report.commit:
         reporter.note(f"Commit {report.commit} on branch {report.branch}", status=WRITTEN)
     return report.summary()
@@ -288,9 +292,6 @@ def _import(job: Job, reporter: Reporter) -> str:
     arguments = job.arguments
     folder = staging.upload_root() / os.path.basename(arguments["folder"])
 
-    def progress(result: FileResult) -> None:
-        reporter.line(result.status, str(result), path=result.path, warnings=result.warnings)
-
     try:
         sources = list(staging.stored_sources(folder, arguments["files"]))
         reporter.started(len(sources))
@@ -299,7 +300,7 @@ def _import(job: Job, reporter: Reporter) -> str:
             force=arguments.get("force", False),
             user=job.user,
             overwrite=arguments.get("overwrite", importing.FORCE_HINT),
-            progress=progress,
+            progress=reporter.file,
         )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
