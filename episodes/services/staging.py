@@ -18,6 +18,7 @@ from pathlib import Path
 from django.conf import settings
 
 from . import importing
+from .intake import max_bytes
 
 STALE_AFTER = 24 * 3600
 # What a preview read from the files it staged, kept beside them for the confirmation (never an upload:
@@ -154,6 +155,6 @@ def _reader(path: Path):
     def read() -> bytes:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
         with os.fdopen(fd, "rb") as f:
-            return f.read(importing.max_bytes() + 1)
+            return f.read(max_bytes() + 1)
 
     return read
