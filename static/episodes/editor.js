@@ -1,6 +1,7 @@
 // The episode editor page: range selection, operations in the background, a player beside the transcript,
 // keyboard work, and saves that send only the transcript fields an editor changed.
 // Everything works without this script (plain form posts); it makes a long day with long transcripts quick.
+import { LeavingGuard } from "./editor/leaving.js";
 import { orderedLists } from "./editor/lists.js";
 import { Operations } from "./editor/ops.js";
 import { Player } from "./editor/player.js";
@@ -245,6 +246,7 @@ class Editor {
     });
 
     if (this.mainForm) this.mainForm.addEventListener("submit", (event) => this.saving(event));
+    new LeavingGuard(this).start();
     document.addEventListener("keydown", (event) => this.pageKey(event));
     this.restoreScroll();
   }

@@ -49,6 +49,16 @@ class Session:
     page: object
     problems: list[str] = field(default_factory=list)
     elsewhere: list[str] = field(default_factory=list)  # requests to other hosts
+    dialogs: list[tuple[str, str]] = field(default_factory=list)  # (type, message) of every dialog shown
+    unload: str = "accept"  # the answer to "leave the page?" (beforeunload): "accept" or "dismiss"
+
+    def answer(self, dialog):
+        """Record a dialog; accept it, or dismiss a "leave the page?" when the test says so."""
+        self.dialogs.append((dialog.type, dialog.message))
+        if dialog.type == "beforeunload" and self.unload == "dismiss":
+            dialog.dismiss()
+        else:
+            dialog.accept()
 
     def close(self):
         self.context.close()
@@ -77,7 +87,7 @@ def editor_session(browser, live_server, username: str, password: str, **options
     session.page = page
     page.on("console", lambda m: session.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda exc: session.problems.append(f"page error: {exc}"))
-    page.on("dialog", lambda dialog: dialog.accept())
+    page.on("dialog", session.answer)
     page.goto(live_server.url + "/admin/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
