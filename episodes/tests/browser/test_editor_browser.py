@@ -334,19 +334,25 @@ def test_no_youtube_id_means_no_player_and_no_request(opened):
     assert session.elsewhere == []
 
 
-@pytest.mark.parametrize("width", [1366, 1024, 768])
-def test_the_editor_is_usable_and_accessible_from_768_px(opened, width):
+# A wide screen; a laptop with the admin's sidebar open and closed (issue 19); a small laptop; a tablet with
+# the sidebar open and closed.
+WIDTHS = [(1366, True), (1280, True), (1280, False), (1024, True), (768, True), (768, False)]
+
+
+@pytest.mark.parametrize(("width", "sidebar"), WIDTHS)
+def test_the_editor_is_usable_and_accessible_from_768_px(opened, width, sidebar):
     from axe_playwright_python.sync_playwright import Axe
 
     Episode.objects.update(title="A very long episode title that an editor gave it to see what the buttons do " * 2)
-    session, episode, page = opened(viewport={"width": width, "height": 900})
+    session, episode, page = opened(viewport={"width": width, "height": 900}, sidebar=sidebar)
+    assert ("shifted" in page.locator("#main").get_attribute("class")) == sidebar
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     text, table = page.locator("#item-0 textarea").bounding_box(), page.locator("#transcript-table").bounding_box()
     assert text["width"] >= table["width"] / 2, (text, table)
     title, tools = page.locator("#content h1").bounding_box(), page.locator(".object-tools").bounding_box()
     overlap = not (tools["y"] >= title["y"] + title["height"] or title["y"] >= tools["y"] + tools["height"])
     assert not overlap or tools["x"] >= title["x"] + title["width"], (title, tools)
-    page.screenshot(path=ARTIFACTS / f"editor-{width}.png", full_page=False)
+    page.screenshot(path=ARTIFACTS / f"editor-{width}{'' if sidebar else '-no-sidebar'}.png", full_page=False)
     results = Axe().run(page)
     found = [
         (v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]])
@@ -401,12 +407,17 @@ def _serious(page) -> list:
     ]
 
 
-@pytest.mark.parametrize("width", [1366, 768])
-def test_the_editors_other_pages_have_no_serious_axe_findings(opened, live_server, width, upload_dir):
-    session, episode, page = opened(viewport={"width": width, "height": 900})
+@pytest.mark.parametrize(("width", "sidebar"), [(1366, True), (1280, True), (1280, False), (768, True), (768, False)])
+def test_the_editors_other_pages_have_no_serious_axe_findings(opened, live_server, width, sidebar, upload_dir):
+    session, episode, page = opened(viewport={"width": width, "height": 900}, sidebar=sidebar)
     page.get_by_label("New label for Danny").fill("Dan")
     page.get_by_label("New label for Danny").press("Enter")
     page.locator("#op-status").get_by_text("Renamed Danny").wait_for()
+    page.fill("#id_short", "A short title")
+    with page.expect_navigation():
+        page.keyboard.press("Control+s")
+    assert "was changed successfully" in page.locator(".messagelist").inner_text()
+    assert not _serious(page), ("the editor after a save", _serious(page))
     base = f"{live_server.url}/admin/episodes/episode/"
     first = episode.revisions.order_by("version").first()
     pages = [

@@ -13,7 +13,6 @@ from episodes.tests.support.factories import SHARED, import_text, make_person
 pytestmark = pytest.mark.browser
 CORPUS_EPISODE = SHARED / "corpus" / "episodes" / "analytics-engineer-skills-tools.md"
 BREADCRUMB = "div.breadcrumbs a[href='/admin/episodes/episode/']"
-SIDEBAR_CLOSED = "localStorage.setItem('django.admin.navSidebarIsOpen', 'false')"
 
 # Every transcript text box whose text is taller than the box, and the rows they are in.
 HIDDEN_TEXT = """() => Array.from(document.querySelectorAll('#transcript-table textarea'))
@@ -45,10 +44,9 @@ def editor(browser, live_server, editor_login):
     sessions = []
 
     def open_page(episode, width=1366, *, sidebar=True):
-        session = editor_session(browser, live_server, *editor_login, viewport={"width": width, "height": 900})
+        viewport = {"width": width, "height": 900}
+        session = editor_session(browser, live_server, *editor_login, sidebar=sidebar, viewport=viewport)
         sessions.append(session)
-        if not sidebar:
-            session.context.add_init_script(SIDEBAR_CLOSED)
         session.page.goto(f"{live_server.url}/admin/episodes/episode/{episode.pk}/change/")
         shifted = "shifted" in (session.page.locator("#main").get_attribute("class") or "")
         assert shifted == sidebar

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 IFRAME_API = "https://www.youtube.com/iframe_api"
+SIDEBAR_CLOSED = "window.localStorage.setItem('django.admin.navSidebarIsOpen', 'false')"  # read by nav_sidebar.js
 
 # What the editor's and the public pages' players use of YouTube's IFrame API, recording every call in
 # window.playerCalls. As the real one, the player is an iframe that takes the place (and id) of its element.
@@ -64,10 +65,15 @@ class Session:
         self.context.close()
 
 
-def editor_session(browser, live_server, username: str, password: str, **options) -> Session:
-    """Log in to the admin in a new browser context whose YouTube is the stub; collect console errors."""
+def editor_session(browser, live_server, username: str, password: str, *, sidebar: bool = True, **options) -> Session:
+    """Log in to the admin in a new browser context whose YouTube is the stub; collect console errors.
+
+    ``sidebar=False`` opens every page with the admin's navigation sidebar collapsed, as its toggle leaves it.
+    """
     options.setdefault("viewport", {"width": 1366, "height": 900})
     context = browser.new_context(**options)
+    if not sidebar:
+        context.add_init_script(SIDEBAR_CLOSED)
     local = urlsplit(live_server.url).hostname
     session = Session(context, None)
 
