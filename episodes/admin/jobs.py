@@ -14,10 +14,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from .. import tasks
 from ..models import Job
 from ..services import jobs
 
 TEMPLATE = "admin/episodes/job/job.html"
+# Up to this many episodes are changed within the request (a bulk fix, a find and replace); more go to a job,
+# whose page shows its progress bar.
+FEW = 5
 
 
 def job_url(job: Job) -> str:
@@ -27,6 +31,16 @@ def job_url(job: Job) -> str:
 def busy_message(request, busy: jobs.JobBusy) -> None:
     """Tell the editor that the work is refused while another job holds the repository, with its link."""
     messages.error(request, format_html('{} <a href="{}">See it</a>.', str(busy), job_url(busy.running)))
+
+
+def job_response(request, *, kind: str, arguments: dict, back: str) -> HttpResponseRedirect:
+    """Start a job of ``kind`` and send the editor to its page; back to ``back`` when one is already running."""
+    try:
+        job = tasks.job_start(kind=kind, user=request.user, arguments=arguments)
+    except jobs.JobBusy as busy:
+        busy_message(request, busy)
+        return HttpResponseRedirect(back)
+    return HttpResponseRedirect(job_url(job))
 
 
 @admin.register(Job)

@@ -12,16 +12,13 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from .. import tasks
 from ..format import replacing
 from ..models import Job
 from ..services.common import ServiceError
-from ..services.jobs import JobBusy
 from ..services.replacing import episodes_replace, replace_preview
-from .fixes import FixView
-from .jobs import busy_message, job_url
+from .fixes import FixView, versions_from
+from .jobs import FEW, job_response
 
-FEW = 5  # up to this many episodes are replaced within the request; more go to a job with a progress bar
 SHOWN = 100  # matches shown per episode: a pattern matching every word of 3,000 turns must not make a page of MBs
 TEMPLATE = "admin/episodes/episode/replace.html"
 MSG_DONE = "Replaced {what} in {updated} episode(s), one revision each."
@@ -38,12 +35,6 @@ def search_from(data) -> replacing.Search:
         case_sensitive=bool(data.get("case_sensitive")),
         fields=tuple(data.getlist("fields")),
     )
-
-
-def versions_from(raw: str) -> dict[int, int]:
-    """Return the previewed episodes' versions from the form's ``id:version,...``."""
-    pairs = (part.split(":", 1) for part in raw.split(",") if ":" in part)
-    return {int(pk): int(version) for pk, version in pairs if pk.isdigit() and version.isdigit()}
 
 
 def shown(result) -> tuple[list, int, int]:
@@ -76,12 +67,7 @@ class ReplaceView(FixView):
             return HttpResponseRedirect(request.get_full_path())
         if len(versions) > FEW:
             arguments = {"search": search.as_dict(), "versions": {str(pk): v for pk, v in versions.items()}}
-            try:
-                job = tasks.job_start(kind=Job.Kind.REPLACE, user=request.user, arguments=arguments)
-            except JobBusy as busy:
-                busy_message(request, busy)
-                return HttpResponseRedirect(request.get_full_path())
-            return HttpResponseRedirect(job_url(job))
+            return job_response(request, kind=Job.Kind.REPLACE, arguments=arguments, back=request.get_full_path())
         try:
             lines = episodes_replace(search=search, versions=versions, user=request.user)
         except ServiceError as exc:

@@ -23,6 +23,7 @@ class Job(models.Model):
         IMPORT = "import", "Import uploaded files"
         SUGGEST = "suggest", "Suggest metadata"
         REPLACE = "replace", "Find and replace"
+        FIX = "fix", "Fix episodes"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

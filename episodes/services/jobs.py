@@ -29,7 +29,7 @@ from ..format.replacing import Search
 from ..models import Job
 from ..progress import Stop
 from ..results import WRITTEN, FileResult
-from . import importing, replacing, site, staging, suggestions
+from . import fixes, importing, replacing, site, staging, suggestions
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +51,7 @@ NOTHING_DONE = {
     Job.Kind.IMPORT: "Nothing was imported: ",
     Job.Kind.SUGGEST: "Nothing was suggested: ",
     Job.Kind.REPLACE: "Nothing more was replaced: ",
+    Job.Kind.FIX: "Nothing more was fixed: ",
 }
 MSG_FAILED = "Failed after {done} of {total} files: {error}"
 
@@ -349,12 +350,26 @@ def _replace(job: Job, reporter: Reporter) -> str:
     return f"Replaced {search.describe()}: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
 
 
+def _fix(job: Job, reporter: Reporter) -> str:
+    versions = {int(pk): version for pk, version in job.arguments["versions"].items()}
+    reporter.started(len(versions))
+
+    def progress(change: fixes.FixChange) -> None:
+        reporter.line(change.status, str(change), path=change.episode.slug)
+
+    fix = job.arguments["fix"]
+    done = fixes.episodes_fix(fix=fix, versions=versions, user=job.user, progress=progress)
+    counts = Counter(change.status for change in done)
+    return f"{fixes.CHOICES[fix]}: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+
+
 WORK: dict[str, Callable[[Job, Reporter], str]] = {
     Job.Kind.PULL: _pull,
     Job.Kind.PUSH: _push,
     Job.Kind.IMPORT: _import,
     Job.Kind.SUGGEST: _suggest,
     Job.Kind.REPLACE: _replace,
+    Job.Kind.FIX: _fix,
 }
 
 

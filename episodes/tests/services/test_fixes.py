@@ -113,6 +113,12 @@ def test_the_list_action_leads_to_a_preview_then_applies(admin_client):
     assert "Preview: nothing changed yet" in text and "1 episode would change" in text
     assert "Curly \u201cquotes\u201d" in text and "Curly &quot;quotes&quot;" in text
     assert Episode.objects.get(pk=one.pk).title == "Curly \u201cquotes\u201d"
-    response = admin_client.post(reverse("admin:episodes_episode_fix"), {"ids": ids, "fix": "typography", "apply": ""})
+    versions = page.context["versions"]
+    assert versions == f"{one.pk}:{one.version}"
+    refused = admin_client.post(reverse("admin:episodes_episode_fix"), {"ids": ids, "fix": "typography", "apply": ""})
+    assert refused.status_code == 302 and Episode.objects.get(pk=one.pk).title == "Curly \u201cquotes\u201d"
+    response = admin_client.post(
+        reverse("admin:episodes_episode_fix"), {"ids": ids, "fix": "typography", "versions": versions, "apply": ""}
+    )
     assert response.status_code == 302 and Episode.objects.get(pk=one.pk).title == 'Curly "quotes"'
     assert admin_client.post(reverse("admin:episodes_episode_fix"), {"ids": "", "fix": "typography"}).status_code == 302
