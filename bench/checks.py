@@ -53,7 +53,7 @@ def main():
 
     from episodes.format import checks
     from episodes.format import frontmatter as fm
-    from episodes.services.checks import episode_findings
+    from episodes.selectors.checks import episode_findings
 
     try:
         sources = []

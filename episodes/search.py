@@ -37,8 +37,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from . import search_index
 from .format import frontmatter as fm
+from .format.video import youtube_id, youtube_link
 from .models import Episode, PlatformRef, TranscriptItem
-from .public import youtube_id, youtube_link
 from .public.listing import page_of
 
 PER_PAGE = 20

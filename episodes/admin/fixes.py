@@ -13,7 +13,7 @@ from django.views import View
 
 from ..models import Job
 from ..results import REFUSED, UPDATED
-from ..services.common import ServiceError
+from ..services.editing import ServiceError
 from ..services.fixes import CHOICES, episodes_fix
 from .jobs import FEW, job_response
 

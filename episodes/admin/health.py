@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from ..models import Episode, Health
-from ..services.checks import archive_health
+from ..selectors.checks import archive_health
 
 TEMPLATE = "admin/episodes/health.html"
 

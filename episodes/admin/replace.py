@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from ..format import replacing
 from ..models import Job
-from ..services.common import ServiceError
+from ..services.editing import ServiceError
 from ..services.replacing import episodes_replace, replace_preview
 from .fixes import FixView, versions_from
 from .jobs import FEW, job_response

@@ -15,9 +15,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from ..models import Topic
+from ..selectors.checks import TOPIC_LIST
 from ..services import topics
-from ..services.checks import TOPIC_LIST
-from ..services.common import ServiceError
+from ..services.editing import ServiceError
 from .forms import TopicForm
 
 ERR_NO_LIST = "No topic list: set SITE_REPO to a checkout of the site with scripts/topic_list.txt."

@@ -1,9 +1,9 @@
-"""What the public pages and the transcript feeds show: pure timeline and format builders, page view-models."""
+"""What the public pages and the transcript feeds show: the format builders and the page view-models (the
+timeline they are built from is on the floor, :mod:`episodes.format.timeline`). Imports no services."""
 
 from ..documents.database import parsed_extra
 from .addresses import episode_at_old_address, old_episode_slugs
 from .formats import Segment, chapters_json, segments, transcript_json, transcript_srt, transcript_vtt
-from .front import episode_topics
 from .listing import person_episodes
 from .neighbours import Neighbour, Neighbours, episode_neighbours
 from .pages import (
@@ -23,7 +23,6 @@ from .pages import (
 from .sitemaps import SitemapEntries, sitemap_entries
 from .structured import person_page_json_ld
 from .syndication import EpisodeFeed, FeedEntries, feed_entries, feed_etag
-from .timeline import Section, Turn, speaker_groups, timeline, to_seconds, youtube_id, youtube_link
 
 __all__ = [
     "EpisodeFeed",
@@ -32,16 +31,13 @@ __all__ = [
     "Neighbour",
     "Neighbours",
     "PersonCard",
-    "Section",
     "Segment",
     "SitemapEntries",
-    "Turn",
     "chapters_json",
     "episode_at_old_address",
     "episode_head",
     "episode_neighbours",
     "episode_page",
-    "episode_topics",
     "etag_of",
     "feed_entries",
     "feed_etag",
@@ -58,12 +54,7 @@ __all__ = [
     "seasons",
     "segments",
     "sitemap_entries",
-    "speaker_groups",
-    "timeline",
-    "to_seconds",
     "transcript_json",
     "transcript_srt",
     "transcript_vtt",
-    "youtube_id",
-    "youtube_link",
 ]

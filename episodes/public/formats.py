@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..format import frontmatter as fm
-from .timeline import Section
+from ..format.timeline import Section
 
 # Spoken English runs at about 150 words a minute: how long the last turn lasts when nothing says.
 WORDS_PER_SECOND = 2.5

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
+from ..format.episode_keys import public_title
 from ..format.topics import topic_key
 from ..models import Episode, EpisodeGuest, EpisodeTopic, Person
-from .front import public_title
 
 RELATED = 3
 # The database ranks candidates as the page does; the season's neighbours, which the page shows apart,

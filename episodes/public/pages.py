@@ -21,21 +21,26 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from .. import services
 from ..documents import database
 from ..documents.database import parsed_extra
 from ..format import markup
+from ..format.episode_keys import episode_description, episode_duration, front_date, public_title
+from ..format.timeline import Section, speaker_groups, timeline
+from ..format.video import youtube_id
 from ..models import Episode, Person
+from ..selectors.speakers import episode_people, speaker_ties, speakers_match
 from .formats import Segment, chapters_json, segments, transcript_json, transcript_srt, transcript_vtt
-from .front import episode_description, episode_duration, front_date, public_title
 from .neighbours import Neighbours, episode_neighbours
 from .structured import clips, episode_json_ld
-from .timeline import Section, speaker_groups, timeline, youtube_id
 
 PLATFORM_NAMES = {"youtube": "YouTube", "spotify": "Spotify", "apple": "Apple Podcasts", "anchor": "Anchor"}
 APP = Path(__file__).resolve().parent.parent
 # The code that writes the pages and feeds; its text is part of every ETag.
-PAGE_CODE = [*sorted((APP / "public").glob("*.py")), APP / "markup.py", *sorted((APP / "templatetags").glob("*.py"))]
+PAGE_CODE = [
+    *sorted((APP / "public").glob("*.py")),
+    *(APP / "format" / f"{name}.py" for name in ("markup", "timeline", "times", "video", "episode_keys")),
+    *sorted((APP / "templatetags").glob("*.py")),
+]
 
 
 @functools.cache
@@ -113,14 +118,14 @@ class EpisodeHead:
 
 def episode_head(episode: Episode) -> EpisodeHead:
     """Read the people of ``episode`` (guests and hosts, the speaker ties) and its neighbours: three queries."""
-    guests, candidates = services.episode_people(episode=episode)
+    guests, candidates = episode_people(episode=episode)
     neighbours = episode_neighbours(episode, guests=guests)
-    return EpisodeHead(episode, guests, candidates, services.speaker_ties(episode=episode), neighbours)
+    return EpisodeHead(episode, guests, candidates, speaker_ties(episode=episode), neighbours)
 
 
 def speaker_names(head: EpisodeHead, sections: list[Section]) -> dict[str, Person]:
     labels = {t.who for s in sections for t in s.turns if t.who}
-    return services.speakers_match(labels=labels, candidates=head.candidates, ties=head.ties)
+    return speakers_match(labels=labels, candidates=head.candidates, ties=head.ties)
 
 
 def episode_timeline(head: EpisodeHead, *, video_id: str = "") -> tuple[list[Section], dict[str, Person]]:

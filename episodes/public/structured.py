@@ -12,8 +12,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from ..format import markup
+from ..format.video import youtube_link
 from .formats import Segment
-from .timeline import youtube_link
 
 AUDIO_PLATFORMS = ("spotify", "apple", "anchor")
 SPOTIFY_EPISODE = re.compile(r"^https://open\.spotify\.com/episode/([A-Za-z0-9]{22})(?:[?#/]|$)")

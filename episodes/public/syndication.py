@@ -20,8 +20,8 @@ from django.utils.xmlutils import SimplerXMLGenerator
 from ..documents.database import parsed_extra
 from ..format import frontmatter as fm
 from ..format import markup
+from ..format.episode_keys import episode_description, front_date, public_title
 from ..models import LONG_PERSON_FIELDS, Episode, Person, TranscriptItem
-from .front import episode_description, front_date, public_title
 from .pages import etag_of, feed_links
 
 PODCAST_NAMESPACE = "https://podcastindex.org/namespace/1.0"

@@ -1,10 +1,11 @@
 """Editing operations on episodes: one function per job, keyword-only arguments.
 
 Each operation locks the episode, checks the version the editor saw (when given), changes only the rows it
-must, and records the change with a summary (see common.editing).
+must, and records the change with a summary (see :func:`editing.editing`). Reads (speaker lists, warnings,
+the rules' findings, revisions) are in :mod:`episodes.selectors`, which services call and which never writes.
 """
 
-from .common import Change, ServiceError, StaleEpisode, editing
+from .editing import Edit, ServiceError, StaleEpisode, editing
 from .episode import Row, episode_create, episode_save
 from .intake import (
     IntakeError,
@@ -19,31 +20,8 @@ from .intake import (
     youtube_chapters,
 )
 from .revisions import diff as text_diff
-from .revisions import (
-    episode_rebase,
-    episode_revert,
-    original_import,
-    revision_name,
-    snapshot,
-    stale_revisions,
-    transcript_seen,
-)
-from .revisions import record as record_revision
-from .speakers import (
-    SpeakerSummary,
-    episode_people,
-    label_matches,
-    speaker_candidates,
-    speaker_merge,
-    speaker_people,
-    speaker_rename,
-    speaker_summaries,
-    speaker_tie,
-    speaker_ties,
-    speakers_match,
-    speakers_swap,
-    turns_assign,
-)
+from .revisions import episode_rebase, episode_revert, revision_name
+from .speakers import LabelTaken, speaker_merge, speaker_rename, speaker_tie, speakers_swap, turns_assign
 from .transcript import (
     ItemEdit,
     header_move,
@@ -55,10 +33,11 @@ from .transcript import (
     transcript_save,
     turn_insert,
 )
-from .warnings import Warning, episode_warnings, refresh_counts
+from .warnings import refresh_counts
 
 __all__ = [
-    "Change",
+    "Edit",
+    "LabelTaken",
     "IntakeError",
     "IntakeResult",
     "chapters_apply",
@@ -74,37 +53,22 @@ __all__ = [
     "episode_rebase",
     "episode_save",
     "episode_revert",
-    "record_revision",
-    "original_import",
     "revision_name",
-    "snapshot",
-    "stale_revisions",
     "text_diff",
-    "transcript_seen",
     "ItemEdit",
     "ServiceError",
-    "SpeakerSummary",
     "StaleEpisode",
-    "Warning",
     "editing",
-    "episode_warnings",
     "header_move",
     "items_delete",
-    "label_matches",
     "refresh_counts",
     "section_add",
     "section_delete",
     "section_move",
     "section_rename",
-    "episode_people",
-    "speaker_candidates",
     "speaker_merge",
-    "speaker_people",
     "speaker_rename",
-    "speaker_summaries",
     "speaker_tie",
-    "speaker_ties",
-    "speakers_match",
     "speakers_swap",
     "transcript_save",
     "turn_insert",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..documents import database
 from ..format import chapters as ch
 from ..models import Episode, TranscriptItem
-from .common import items
+from .editing import items
 
 
 def header_renames(episode: Episode, new_titles: dict[int, str]) -> list[tuple[str, str, int]]:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from ..documents import database
 from ..format import frontmatter as fm
 from ..models import BodyLink, Episode, EpisodeGuest, PlatformRef
-from .common import Change, editing, record_change
+from .editing import Edit, editing, record_change
 from .transcript import ItemEdit, apply_edits
 from .warnings import refresh_counts
 
@@ -60,7 +60,7 @@ def episode_create(*, episode: Episode, lists: dict[type, list[Row]] | None = No
             if _save_rows(episode, model, rows) and model is BodyLink:
                 _ensure_links_header(episode)
         refresh_counts(episode=episode)
-        record_change(change=Change(episode=episode, summary="created in the CMS"), user=user)
+        record_change(change=Edit(episode=episode, summary="created in the CMS"), user=user)
     return episode
 
 

@@ -15,8 +15,8 @@ from ..format.chapters import CLIPS_KEY
 from ..format.fixes import FIXES
 from ..models import Episode, TranscriptItem
 from ..results import REFUSED, UNCHANGED, UPDATED
-from .checks import episode_front
-from .common import ServiceError, StaleEpisode, editing, items, shift
+from ..selectors.checks import episode_front
+from .editing import ServiceError, StaleEpisode, editing, items, shift
 from .intake import clips_rebuild
 from .transcript import ItemEdit, apply_edits
 

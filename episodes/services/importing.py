@@ -19,17 +19,17 @@ from django.utils import timezone
 
 from .. import search_index
 from ..documents import database
+from ..documents.revisions import record as record_revision
 from ..format import archives
 from ..format import frontmatter as fm
 from ..models import Episode, Person, name_problem
 from ..progress import Stop
 from ..results import CREATED, REFUSED, UNCHANGED, UPDATED, FileResult, Report
+from ..selectors.speakers import speaker_ties
+from ..selectors.warnings import count_for_rows
 from .checks import problems_refresh
 from .intake import max_bytes
 from .revisions import diff as text_diff
-from .revisions import record as record_revision
-from .speakers import speaker_ties
-from .warnings import count_for_rows
 
 ERR_NOT_FOUND = "no such file or folder"
 ERR_NOT_EPISODE_FILE = "expected an episode .md file, a folder of them, or a .zip"

@@ -20,13 +20,16 @@ from ..documents import database
 from ..format import chapters as ch
 from ..format import frontmatter as fm
 from ..format import transcript_files as tf
+from ..format.episode_keys import episode_duration
+from ..format.timeline import Section, timeline
+from ..format.times import to_seconds
 from ..models import Episode, PlatformRef, TranscriptItem, name_problem
 from ..results import CREATED, UNCHANGED, UPDATED, FileResult
+from ..selectors.speakers import SpeakerSummary, speaker_summaries
+from ..selectors.warnings import EditorWarning, episode_warnings
 from .clips import extra_of, save_extra
-from .common import Change, ServiceError, editing, items
+from .editing import Edit, ServiceError, editing, items
 from .revisions import diff as text_diff
-from .speakers import SpeakerSummary, speaker_summaries
-from .warnings import Warning, episode_warnings
 
 HEADER, TURN = TranscriptItem.Kind.HEADER, TranscriptItem.Kind.TURN
 # A new episode's key order, as the site's files have them: keys filled in later take their place.
@@ -61,7 +64,8 @@ class IntakeResult(FileResult):
     name (a rebuild's: the episode's file), ``key`` the episode's slug, ``status`` CREATED (a new draft),
     UPDATED or UNCHANGED (nothing to change), ``diff`` the episode's file before and after (dry runs),
     ``version`` the episode's once changed; and what the editor's preview shows of the episode as it is left.
-    Its ``warnings`` are the episode's (:class:`~.warnings.Warning`, with their positions), not the file's.
+    Its ``warnings`` are the episode's (:class:`~episodes.selectors.warnings.EditorWarning`, with their
+    positions), not the file's.
     """
 
     episode: Episode | None = None
@@ -72,7 +76,7 @@ class IntakeResult(FileResult):
     clips: list = field(default_factory=list)  # the new quotableClips
     notes: list[str] = field(default_factory=list)
     speakers: list[SpeakerSummary] = field(default_factory=list)
-    warnings: list[Warning] = field(default_factory=list)
+    warnings: list[EditorWarning] = field(default_factory=list)
     seen_version: int | None = None  # pass it back as ``version`` to apply what a dry run showed
 
     @property
@@ -245,8 +249,6 @@ def clips_rebuild(*, episode: Episode, dry_run: bool = False, user=None, version
 
 def clips_outdated(*, episode: Episode) -> bool:
     """Tell whether rebuilding the clips from the sections would change them (an episode with clips only)."""
-    from ..public.front import episode_duration  # noqa: PLC0415 - the public package imports services
-
     extra = extra_of(episode)
     clips = extra.get(ch.CLIPS_KEY)
     if not isinstance(clips, list):
@@ -316,8 +318,6 @@ def _rows_with_chapters(rows: list[tuple], chapter_list: list[ch.Chapter], notes
 
 
 def _own_seconds(row: tuple) -> int | None:
-    from ..public.timeline import to_seconds  # noqa: PLC0415 - the public package imports services
-
     return to_seconds(row[4], row[5]) if row[1] == TURN else None
 
 
@@ -328,32 +328,13 @@ def _write_rows(episode: Episode, rows: list[tuple]) -> None:
     search_index.index_episodes([episode.pk])
 
 
-@dataclass
-class _Section:
-    title: str
-    start: int
-    after: int | None  # the own time of the last timed turn before its header
-    followed: bool  # whether a timed turn comes after its header (else it starts with the last turn)
-
-
-def _sections(episode: Episode, items: list[database.ItemRow] | None = None) -> list[_Section]:
+def _sections(episode: Episode, items: list[database.ItemRow] | None = None) -> list[Section]:
     """Return the episode's sections with their start times, as the public timeline resolves them.
 
     ``items`` are its transcript rows (ITEM_ROW tuples), if already read or just written.
     """
-    from ..public.timeline import timeline  # noqa: PLC0415 - the public package imports services
-
     rows = database.item_rows(episode, shown=True) if items is None else [database.ItemRow(*row) for row in items]
-    resolved = timeline(rows)
-    timed_from = [False] * (len(resolved) + 1)  # whether a timed turn comes in or after section i
-    for i in range(len(resolved) - 1, -1, -1):
-        timed_from[i] = timed_from[i + 1] or any(t.sec is not None for t in resolved[i].turns)
-    sections, last = [], None
-    for i, section in enumerate(resolved):
-        if section.is_header:
-            sections.append(_Section(section.title, section.start, last, timed_from[i]))
-        last = next((t.sec for t in reversed(section.turns) if t.sec is not None), last)
-    return sections
+    return [section for section in timeline(rows) if section.is_header]
 
 
 def _update_derived(
@@ -369,8 +350,6 @@ def _update_derived(
     ``rows`` are the transcript's rows (ITEM_ROW tuples) as the operation wrote them; without them, they
     are read once, when needed. Return whether the episode's other keys changed.
     """
-    from ..public.front import episode_duration  # noqa: PLC0415 - the public package imports services
-
     extra = extra_of(episode)
     new = dict(extra)
     needs_rows = not extra.get(ch.DURATION_KEY) or (chapter_list is None and clips)
@@ -406,7 +385,7 @@ def _update_derived(
     return False
 
 
-def _clip_starts(sections: list[_Section], clips) -> list[tuple[str, int]]:
+def _clip_starts(sections: list[Section], clips) -> list[tuple[str, int]]:
     """Return (title, start) of each section's clip: where the clips say it starts, if it still starts there.
 
     A section's start is recorded in its own clip's start and in the end of the clip before (a last
@@ -435,8 +414,6 @@ def _clip_starts(sections: list[_Section], clips) -> list[tuple[str, int]]:
 
 def _last_turn_seconds(rows: list[tuple]) -> int | None:
     """Return the time of the last turn of the transcript ``rows`` (ITEM_ROW tuples) that has one."""
-    from ..public.timeline import to_seconds  # noqa: PLC0415 - the public package imports services
-
     turns = (to_seconds(row[4], row[5]) for row in reversed(rows) if row[1] == TURN)
     return next((sec for sec in turns if sec is not None), None)
 
@@ -452,7 +429,7 @@ def _youtube_link(episode: Episode) -> str:
     return f"https://www.youtube.com/watch?v={video}" if video else ""
 
 
-def _finish(result: IntakeResult, *, before: str, change: Change) -> None:
+def _finish(result: IntakeResult, *, before: str, change: Edit) -> None:
     """Complete ``result`` from the episode as changed; in a dry run, tell what changed and keep nothing."""
     episode = result.episode
     if change.cancel:

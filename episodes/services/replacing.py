@@ -13,7 +13,7 @@ from ..documents import database
 from ..format import replacing
 from ..format.chapters import CLIPS_KEY
 from ..models import Episode, Revision, Speaker, TranscriptItem
-from .common import ServiceError, StaleEpisode, editing
+from .editing import ServiceError, StaleEpisode, editing
 from .transcript import ItemEdit, apply_edits
 
 HEADER, TURN = TranscriptItem.Kind.HEADER, TranscriptItem.Kind.TURN

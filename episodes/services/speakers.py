@@ -1,14 +1,12 @@
-"""Speaker labels: who is who, renaming and merging labels, reassigning and swapping turns."""
+"""Speaker labels: renaming and merging labels, tying them to people, reassigning and swapping turns (who is
+who is read by :mod:`episodes.selectors.speakers`)."""
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
-
-from django.db.models import Case, Count, F, IntegerField, Value, When
+from django.db.models import Case, Count, Value, When
 
 from ..models import Episode, Person, Speaker, TranscriptItem
-from .common import ServiceError, editing, items
+from .editing import ServiceError, editing, items
 
 ERR_SAME_LABEL = "The old and new labels are the same."
 ERR_EMPTY_LABEL = "A speaker label cannot be empty."
@@ -31,105 +29,6 @@ class LabelTaken(ServiceError):
 
 
 LABEL_LIMIT = TranscriptItem._meta.get_field("who").max_length
-
-
-def episode_people(*, episode: Episode) -> tuple[list[Person], list[Person]]:
-    """Return the episode's guests in order and the people who may speak in it (see :func:`speaker_candidates`),
-    with one query: the public pages read both on every request, a 304 included."""
-    guests = Person.objects.filter(guest_rows__episode=episode).annotate(guest_position=F("guest_rows__position"))
-    hosts = Person.objects.filter(is_host=True).annotate(guest_position=Value(None, output_field=IntegerField()))
-    rows = list(guests.order_by().union(hosts.order_by(), all=True).order_by("guest_position", "key"))
-    listed = sorted((p for p in rows if p.guest_position is not None), key=lambda p: p.guest_position)
-    return listed, listed + [p for p in rows if p.guest_position is None and p not in listed]
-
-
-def speaker_candidates(*, episode: Episode, guests: list[Person] | None = None) -> list[Person]:
-    """Return the people who may speak in ``episode``: its guests in order (read unless given), then the hosts."""
-    if guests is None:
-        guests = [row.person for row in episode.guest_rows.select_related("person")]
-    hosts = [p for p in Person.objects.filter(is_host=True) if p not in guests]
-    return guests + hosts
-
-
-def label_matches(label: str, person: Person) -> bool:
-    """Tell whether a speaker label names ``person``: the full name, the first name, or the key."""
-    label = label.strip().casefold()
-    if not label:
-        return False
-    name = (person.name or "").strip().casefold()
-    first = name.split()[0] if name else ""
-    return label in {name, first, person.key.casefold()}
-
-
-def speaker_people(*, episode: Episode, labels, candidates: list[Person] | None = None) -> dict[str, Person]:
-    """Return the person behind each label: the editor's tie, else the one guest or host it matches."""
-    if candidates is None:
-        candidates = speaker_candidates(episode=episode)
-    return speakers_match(labels=labels, candidates=candidates, ties=speaker_ties(episode=episode))
-
-
-def speaker_ties(*, episode: Episode) -> dict[str, Person | None]:
-    """Return the editor's ties of ``episode``: label to person, or to None for "nobody"."""
-    return {s.label: s.person for s in episode.speakers.select_related("person")}
-
-
-def speakers_match(*, labels, candidates: list[Person], ties: dict[str, Person | None]) -> dict[str, Person]:
-    """Return the person behind each label, from people and ties the caller has already read."""
-    people = {}
-    for label in labels:
-        if label in ties:
-            if ties[label] is not None:
-                people[label] = ties[label]
-            continue
-        matches = [p for p in candidates if label_matches(label, p)]
-        if len(matches) == 1:
-            people[label] = matches[0]
-    return people
-
-
-@dataclass
-class SpeakerSummary:
-    label: str
-    turns: int
-    first_words: str
-    first_position: int
-    person: Person | None
-    tied: bool  # the editor chose the person (or "nobody") rather than the first-name match
-
-    @property
-    def unknown(self) -> bool:
-        return self.person is None and not self.tied
-
-
-def speaker_summaries(*, episode: Episode, items=None, candidates=None, ties=None) -> list[SpeakerSummary]:
-    """Return each label with its number of turns, first words and person, in order of first appearance.
-
-    ``items`` are (position, kind, text, who, ...) tuples, ``candidates`` and ``ties`` what the caller
-    has already read (see speaker_candidates and speaker_ties).
-    """
-    if items is None:
-        items = episode.items.filter(kind=TranscriptItem.Kind.TURN).values_list("position", "kind", "text", "who")
-    if candidates is None:
-        candidates = speaker_candidates(episode=episode)
-    if ties is None:
-        ties = speaker_ties(episode=episode)
-    counts: Counter[str] = Counter()
-    first: dict[str, tuple[int, str]] = {}
-    for position, kind, text, who, *_ in items:
-        if kind != TranscriptItem.Kind.TURN or not who:
-            continue
-        counts[who] += 1
-        first.setdefault(who, (position, text))
-    people = speakers_match(labels=list(first), candidates=candidates, ties=ties)
-    return [
-        SpeakerSummary(label, counts[label], _first_words(text), position, people.get(label), label in ties)
-        for label, (position, text) in first.items()
-    ]
-
-
-def _first_words(text: str, count: int = 12) -> str:
-    words = text.split()
-    return " ".join(words[:count]) + (" …" if len(words) > count else "")
 
 
 def _check_label(label: str) -> str:

@@ -27,8 +27,8 @@ from ..format import frontmatter as fm
 from ..format.suggesting import CHAPTERS, DESCRIPTION, INTRO, TITLE, TOPICS, Material, Turn
 from ..format.topics import episode_topics
 from ..models import Episode, EpisodeGuest, Job, Suggestion, TranscriptItem
-from .checks import check_limits, database_topics, episode_front
-from .common import ServiceError, editing
+from ..selectors.checks import check_limits, database_topics, episode_front
+from .editing import ServiceError, editing
 from .intake import chapters_apply
 
 ERR_OFF = (

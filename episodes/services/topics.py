@@ -14,8 +14,8 @@ from ..documents import database
 from ..format import checks
 from ..format.topics import topic_key
 from ..models import Episode, EpisodeTopic, Topic
-from .checks import TOPIC_LIST, curated_names
-from .common import ServiceError
+from ..selectors.checks import TOPIC_LIST, curated_names
+from .editing import ServiceError
 from .episode import episode_save
 
 ERR_SAME_TOPIC = "A topic cannot be merged into itself."

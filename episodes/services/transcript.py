@@ -9,7 +9,7 @@ from django.db.models import F
 from ..format import frontmatter as fm
 from ..models import Episode, TranscriptItem
 from .clips import clips_follow_renames, header_renames
-from .common import ERR_NOT_HEADER, ServiceError, editing, item_at, items, place, shift
+from .editing import ERR_NOT_HEADER, ServiceError, editing, item_at, items, place, shift
 
 ERR_BAD_TIME = "Item {number}: '{time}' is not a time like 1:56 or 1:02:03."
 ERR_EMPTY_TITLE = "A section title cannot be empty."

@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..public.front import public_title
+from ..format.episode_keys import public_title
 
 register = template.Library()
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-from ... import services
+from ... import selectors, services
 from ...documents import database
 from ...models import BodyLink, Episode, EpisodeGuest, PlatformRef
 from .. import suggestions as suggestion_pages
@@ -262,7 +262,7 @@ class EpisodeChangePage(admin.ModelAdmin):
             if form is not None and form.errors and any(e.code == "stale" for e in form.non_field_errors().as_data()):
                 seen = form.cleaned_data.get("version") if hasattr(form, "cleaned_data") else None
                 if seen is not None:
-                    pair = services.stale_revisions(episode=obj, seen_version=seen)
+                    pair = selectors.stale_revisions(episode=obj, seen_version=seen)
                     context["stale_review"] = history.revision_review(*pair) if pair else None
                     form.data = posted = self._rebase(request, form, obj, seen=seen)
             context.update(

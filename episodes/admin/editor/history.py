@@ -9,7 +9,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html_join
 
-from ... import services
+from ... import selectors, services
+from ...documents.revisions import snapshot
 from ...format import changes
 from ...format import frontmatter as fm
 from ...models import Revision
@@ -24,7 +25,7 @@ class HistoryView(EpisodeView):
         revisions = list(Revision.objects.for_episode(episode).defer("compressed_text"))
         by_pk = {str(r.pk): r for r in revisions}
         newer = by_pk.get(request.GET.get("b")) or (revisions[0] if revisions else None)
-        original = services.original_import(episode=episode)
+        original = selectors.original_import(episode=episode)
         if request.GET.get("a") == "original":
             older = original
         else:
@@ -99,8 +100,8 @@ class Review:
 
 def revision_review(older: Revision, newer: Revision) -> Review:
     return Review(
-        services.snapshot(older),
-        services.snapshot(newer),
+        snapshot(older),
+        snapshot(newer),
         older_name=services.revision_name(older),
         newer_name=services.revision_name(newer),
     )

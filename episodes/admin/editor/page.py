@@ -14,15 +14,16 @@ from html import escape  # Django's escape wraps this one in lazy-string handlin
 
 from django.utils.safestring import SafeString, mark_safe
 
-from ... import services
+from ... import selectors
 from ...documents import database
 from ...format import frontmatter as fm
 from ...format.chapters import CLIPS_KEY, DURATION_KEY, youtube_chapters
+from ...format.episode_keys import episode_duration
+from ...format.timeline import timeline
+from ...format.video import youtube_id
 from ...models import Episode, TranscriptItem
-from ...public.front import episode_duration
-from ...public.timeline import timeline, youtube_id
-from ...services.checks import episode_findings, findings_as_warnings
-from ...services.warnings import CLIPS, all_warnings, known_labels
+from ...selectors.checks import episode_findings, findings_as_warnings
+from ...selectors.warnings import CLIPS, all_warnings, known_labels
 from .forms.transcript import ITEM_FIELDS, item_field_name, posted_text
 
 HEADER = TranscriptItem.Kind.HEADER
@@ -32,6 +33,11 @@ SPEAKER_KEYS = 9  # speakers 1-9 can be given turns with the number keys
 
 @dataclass
 class Section:
+    """A line of the jump list: a header's position, title and time as printed ('' when nothing is timed).
+
+    Not :class:`episodes.format.timeline.Section` (a header with its turns), which it is read from.
+    """
+
     position: int
     title: str
     time: str
@@ -51,9 +57,9 @@ class EditorContext:
     episode: Episode
     items: list[database.ItemRow]
     ids: list[int]
-    speakers: list[services.SpeakerSummary]
+    speakers: list[selectors.SpeakerSummary]
     candidates: list
-    warnings: list[services.Warning]
+    warnings: list[selectors.EditorWarning]
     labels: list[str] = field(default_factory=list)
     video_id: str = ""
 
@@ -134,7 +140,7 @@ class EditorContext:
         return youtube_chapters([(s.title, s.start) for s in self.timeline if s.is_header])
 
     @property
-    def numbered_speakers(self) -> list[tuple[int | None, services.SpeakerSummary]]:
+    def numbered_speakers(self) -> list[tuple[int | None, selectors.SpeakerSummary]]:
         """Each speaker with the number key that gives it turns (the first nine)."""
         return [(i + 1 if i < SPEAKER_KEYS else None, s) for i, s in enumerate(self.speakers)]
 
@@ -145,9 +151,9 @@ def editor_context(episode: Episode) -> EditorContext:
     ids = [row[0] for row in rows]
     items = [database.ItemRow(*row[1:]) for row in rows]
     refs = list(episode.platform_refs.values_list("mapping", "platform", "value"))
-    candidates = services.speaker_candidates(episode=episode)
-    ties = services.speaker_ties(episode=episode)
-    speakers = services.speaker_summaries(episode=episode, items=items, candidates=candidates, ties=ties)
+    candidates = selectors.speaker_candidates(episode=episode)
+    ties = selectors.speaker_ties(episode=episode)
+    speakers = selectors.speaker_summaries(episode=episode, items=items, candidates=candidates, ties=ties)
     known = known_labels(labels={s.label for s in speakers}, candidates=candidates, ties=ties)
     warnings = all_warnings(items=items, refs=refs, known=known, front=database.episode_extra(episode))
     guests = [person for person in candidates if not person.is_host]

@@ -18,7 +18,8 @@ from django.db import transaction
 
 from episodes.format import checks
 from episodes.format import frontmatter as fm
-from episodes.services.checks import database_check, files_check
+from episodes.selectors.checks import files_check
+from episodes.services.checks import database_check
 from episodes.services.importing import path_sources
 
 UNREADABLE = "unreadable"

@@ -38,7 +38,7 @@ from ...results import (
 )
 from .. import importing
 from ..checks import health_snapshot_take
-from ..common import editing
+from ..editing import editing
 from ..intake import max_bytes
 from ..topics import site_topics_load
 from .history import NOTE_REDIRECTS, history_record, history_walk

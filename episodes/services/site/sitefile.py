@@ -11,7 +11,7 @@ from ...format import frontmatter as fm
 from ...format import merge
 from ...models import Episode, Person, SiteFile
 from ...results import CREATED, FileResult
-from ..common import editing
+from ..editing import editing
 from .repository import EPISODE, PERSON, Target, parse_text
 
 

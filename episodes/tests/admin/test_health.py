@@ -10,7 +10,8 @@ from django.urls import reverse
 from episodes import services
 from episodes.format import checks
 from episodes.models import Episode, EpisodeProblem, HealthSnapshot
-from episodes.services.checks import archive_health, health_snapshot_take
+from episodes.selectors.checks import archive_health
+from episodes.services.checks import health_snapshot_take
 from episodes.tests.support.factories import make_episode, needs_shared
 from episodes.tests.support.siterepo import make_site
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from episodes import services
 from episodes.format import checks
 from episodes.models import EpisodeProblem
-from episodes.services.checks import episode_findings
+from episodes.selectors.checks import episode_findings
 from episodes.tests.format.test_checks import corpus_documents
 from episodes.tests.support.factories import SHARED, make_episode, make_person, make_text, needs_shared
 

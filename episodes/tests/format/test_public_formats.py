@@ -3,10 +3,10 @@
 import json
 
 from episodes.documents.database import ItemRow
+from episodes.format.timeline import timeline
 from episodes.public import (
     chapters_json,
     segments,
-    timeline,
     transcript_json,
     transcript_srt,
     transcript_vtt,

@@ -4,7 +4,9 @@ import pytest
 
 from episodes.documents.database import ItemRow
 from episodes.format import frontmatter as fm
-from episodes.public import speaker_groups, timeline, to_seconds, youtube_id, youtube_link
+from episodes.format.timeline import speaker_groups, timeline
+from episodes.format.times import to_seconds
+from episodes.format.video import youtube_id, youtube_link
 
 VIDEO = "p1gVaS4Zx5M"
 
@@ -93,6 +95,17 @@ def test_section_starts_at_the_first_timed_turn_after_its_header():
 def test_header_with_no_timed_turn_after_it_starts_with_the_last_turn_before():
     sections = timeline([turn(0, "A", "one", 100), turn(1, "A", "two", 200), header(2, "Wrap-up"), turn(3, "A", "bye")])
     assert sections[-1].start == 200
+
+
+def test_a_header_knows_the_last_own_time_before_it_and_whether_a_timed_turn_follows():
+    # What the intake's clips read to tell whether a clip's start still fits its section.
+    rows = [turn(0, "A", "one", 100), turn(1, "A", "two", 90), header(2, "Middle"), turn(3, "A", "three", 300)]
+    rows += [header(4, "End"), turn(5, "A", "bye")]
+    sections = timeline(rows)
+    assert [(s.title, s.after, s.followed) for s in sections if s.is_header] == [
+        ("Middle", 90, True),
+        ("End", 300, False),
+    ]
 
 
 def test_raw_items_are_not_shown():

@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from episodes import services
 from episodes.documents import database
-from episodes.format.topics import topic_key
+from episodes.format.topics import episode_topics, topic_key
 from episodes.models import Episode, EpisodeTopic, Revision
-from episodes.public import episode_neighbours, episode_topics
+from episodes.public import episode_neighbours
 from episodes.results import UPDATED
 from episodes.tests.support.factories import import_text, make_episode, make_person, make_text, repeated_transcript_text
 

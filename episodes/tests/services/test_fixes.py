@@ -8,7 +8,7 @@ from episodes.documents.database import episode_extra
 from episodes.format import checks, fixes
 from episodes.format import frontmatter as fm
 from episodes.models import Episode, EpisodeProblem, Revision
-from episodes.services.common import ServiceError
+from episodes.services.editing import ServiceError
 from episodes.services.fixes import episodes_fix
 from episodes.tests.support.factories import SHARED, make_episode, needs_shared
 

@@ -2,12 +2,12 @@
 
 import pytest
 
-from episodes import services
+from episodes import selectors, services
 from episodes.documents import database
 from episodes.format import frontmatter as fm
 from episodes.models import Episode, Revision, Speaker, TranscriptItem
+from episodes.selectors import warnings as w
 from episodes.services import intake
-from episodes.services import warnings as w
 from episodes.tests.public.test_search import check_index, found
 from episodes.tests.support import transcripts
 from episodes.tests.support.factories import export, make_episode, make_person
@@ -53,7 +53,7 @@ def test_a_new_slug_becomes_a_draft_with_its_transcript_in_one_revision():
     check_index()
     Episode.objects.update(status=Episode.Status.PUBLISHED)
     assert found("physics") == ["It started with physics."]
-    assert episode.warning_count == len(services.episode_warnings(episode=episode)) == 2  # Alexey, Jane unknown
+    assert episode.warning_count == len(selectors.episode_warnings(episode=episode)) == 2  # Alexey, Jane unknown
 
 
 def test_title_from_the_option_and_speakers_matched_to_guests_and_hosts():
@@ -210,7 +210,7 @@ def test_clip_and_duration_warnings():
         "not a clip",
     ]
     episode = make_episode(quotableClips=clips, duration="about an hour")
-    messages = [x.message for x in services.episode_warnings(episode=episode)]
+    messages = [x.message for x in selectors.episode_warnings(episode=episode)]
     assert messages == [
         w.W_DURATION.format(value="about an hour"),
         w.W_CLIP_NO_SECTION.format(name="Nowhere"),
@@ -263,7 +263,7 @@ def test_an_operation_reads_the_transcript_it_left_once(operation, reads):
     assert transcript_reads(context.captured_queries) == reads
     fresh = Episode.objects.get(pk=result.episode.pk)
     assert result.warnings == w.episode_warnings(episode=fresh)
-    assert result.speakers == services.speaker_summaries(episode=fresh)
+    assert result.speakers == selectors.speaker_summaries(episode=fresh)
     # The clip of no section is gone, and so is its warning (it used to be reported from before the edit).
     assert w.W_CLIP_NO_SECTION.format(name="Old") not in [warning.message for warning in result.warnings]
 

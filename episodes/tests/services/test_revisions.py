@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from episodes import services
 from episodes.admin.editor.history import revision_review
+from episodes.documents.revisions import snapshot
 from episodes.models import Episode, Revision, TranscriptItem
-from episodes.services.revisions import snapshot
 from episodes.tests.support.factories import export, import_text, make_episode
 from episodes.tests.support.pages import form_fields
 

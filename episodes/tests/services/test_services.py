@@ -2,7 +2,7 @@
 
 import pytest
 
-from episodes import services
+from episodes import selectors, services
 from episodes.format import frontmatter as fm
 from episodes.models import Speaker, TranscriptItem
 from episodes.services import speakers as speaker_errors
@@ -77,18 +77,18 @@ def test_swap_two_speakers_within_a_range(episode):
 def test_tie_a_label_to_a_person_and_back_to_automatic(episode):
     jane = make_person("janedoe", "Jane Doe")
     alexey = make_person("alexey", "Alexey Grigorev", is_host=True)
-    people = services.speaker_people(episode=episode, labels=["Jane", "Alexey"])
+    people = selectors.speaker_people(episode=episode, labels=["Jane", "Alexey"])
     assert people == {"Jane": jane, "Alexey": alexey}
     services.speaker_tie(episode=episode, label="Jane", person=None)
-    assert "Jane" not in services.speaker_people(episode=episode, labels=["Jane"])
+    assert "Jane" not in selectors.speaker_people(episode=episode, labels=["Jane"])
     services.speaker_tie(episode=episode, label="Jane", person=None, automatic=True)
-    assert services.speaker_people(episode=episode, labels=["Jane"]) == {"Jane": jane}
+    assert selectors.speaker_people(episode=episode, labels=["Jane"]) == {"Jane": jane}
 
 
 def test_speaker_summaries_count_and_flag_unknown_labels(episode):
     make_person("janedoe", "Jane Doe")
     services.turns_assign(episode=episode, positions=[5], who="Jnae")
-    summaries = {s.label: s for s in services.speaker_summaries(episode=episode)}
+    summaries = {s.label: s for s in selectors.speaker_summaries(episode=episode)}
     assert summaries["Jane"].turns == 1 and summaries["Jane"].person.key == "janedoe"
     assert summaries["Alexey"].unknown and summaries["Jnae"].unknown
     assert summaries["Alexey"].first_words == "Hello and welcome."
@@ -235,7 +235,7 @@ def test_warnings(episode):
     item = episode.items.get(position=4)
     services.transcript_save(episode=episode, edits={item.pk: services.ItemEdit(time="0:01", text="")})
     services.section_add(episode=episode, position=3, title="Empty")
-    messages = [w.message for w in services.episode_warnings(episode=episode)]
+    messages = [w.message for w in selectors.episode_warnings(episode=episode)]
     assert "time goes backwards: 0:01 comes after 0:09" in messages
     assert "turn has no text" in messages
     assert "section 'Empty' has no turn after it" in messages
@@ -255,7 +255,7 @@ def test_speaker_labels_with_hidden_characters_or_differing_only_in_case_are_fla
         {"line": "Hm", "who": "ALEXEY"},
     ]
     episode = make_episode(slug="labels", transcript=transcript)
-    found = [(w.position, w.message) for w in services.episode_warnings(episode=episode)]
+    found = [(w.position, w.message) for w in selectors.episode_warnings(episode=episode)]
     assert (1, "speakers 'alexey' and 'Alexey' differ only in case: merge them?") in found
     assert (5, "speakers 'ALEXEY' and 'Alexey' differ only in case: merge them?") in found
     assert (3, "speaker 'Ale\u200bxey' contains characters that do not show: U+200B ZERO WIDTH SPACE") in found
@@ -279,7 +279,7 @@ def test_the_longest_time_is_99_59_59(episode):
 
 def test_youtube_mismatch_warning():
     episode = make_episode(slug="yt", ids={"youtube": "AAA"}, links={"youtube": "https://youtu.be/BBB"})
-    messages = [w.message for w in services.episode_warnings(episode=episode)]
+    messages = [w.message for w in selectors.episode_warnings(episode=episode)]
     assert "the YouTube id 'AAA' and the YouTube link (https://youtu.be/BBB) disagree" in messages
 
 
@@ -307,7 +307,7 @@ def test_the_warning_count_kept_at_import_is_the_editors_count():
         {"header": "Empty"},
     ]
     episode = make_episode(slug="counted", transcript=transcript)
-    messages = [w.message for w in services.episode_warnings(episode=episode)]
+    messages = [w.message for w in selectors.episode_warnings(episode=episode)]
     assert episode.warning_count == len(messages) == 2
     assert "speaker 'Bob' matches no guest or host" in messages
 
@@ -350,9 +350,9 @@ def test_episode_people_reads_guests_in_order_and_who_may_speak_in_one_query(db,
         make_person(key, key.title(), is_host=is_host)
     episode = make_episode("ep", guests=["cid", "zed-host", "bob", "cid"])
     with django_assert_num_queries(1):
-        guests, candidates = services.episode_people(episode=episode)
+        guests, candidates = selectors.episode_people(episode=episode)
     assert [p.key for p in guests] == ["cid", "zed-host", "bob", "cid"]
     assert [p.key for p in candidates] == ["cid", "zed-host", "bob", "cid", "amy-host"]
-    assert candidates == services.speaker_candidates(episode=episode)
+    assert candidates == selectors.speaker_candidates(episode=episode)
     alone = make_episode("alone", guests=[])
-    assert services.episode_people(episode=alone) == ([], services.speaker_candidates(episode=alone))
+    assert selectors.episode_people(episode=alone) == ([], selectors.speaker_candidates(episode=alone))

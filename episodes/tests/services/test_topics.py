@@ -6,9 +6,9 @@ from django.urls import reverse
 
 from episodes.documents import database
 from episodes.models import Episode, EpisodeProblem, Revision, Topic
+from episodes.selectors.checks import episode_findings
 from episodes.services import topics
-from episodes.services.checks import episode_findings
-from episodes.services.common import ServiceError
+from episodes.services.editing import ServiceError
 from episodes.tests.support.factories import SHARED, import_text, make_episode, needs_shared
 from episodes.tests.support.siterepo import make_site
 

@@ -13,8 +13,8 @@ import zlib
 
 from episodes.documents import database
 from episodes.format import chapters as ch
+from episodes.format.timeline import timeline
 from episodes.public.formats import Segment, transcript_srt, transcript_vtt
-from episodes.public.timeline import timeline
 
 # A small talk: sections, two turns that start together, markup characters, a time past the hour.
 TALK = [

@@ -1,4 +1,5 @@
-"""What every editing operation shares: locking, the stale-page check, and recording the change."""
+"""What every editing operation shares: the unit of work (:func:`editing`: locking, the stale-page check, the
+counts and the revision kept on the way out), its errors, and the helpers that move transcript items."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..documents import database
+from ..documents.revisions import record
 from ..models import LONG_PERSON_FIELDS, Episode, TranscriptItem
+from ..selectors.warnings import episode_warnings, list_counts
 from .checks import problems_refresh
 
 
@@ -34,8 +37,11 @@ ERR_NOT_HEADER = "Item {position} is not a section header."
 
 
 @dataclass
-class Change:
-    """An edit in progress: the locked episode, and the summary the history will show."""
+class Edit:
+    """An edit in progress: the locked episode, and the summary the history will show.
+
+    (Not :class:`episodes.format.changes.Change`, which is one difference between two documents, in words.)
+    """
 
     episode: Episode
     summary: str = ""
@@ -51,13 +57,11 @@ def editing(*, episode: Episode, user=None, summary: str = "", version: int | No
 
     ``version`` is the version the editor's page showed; a different current version refuses the edit.
     """
-    from .warnings import episode_warnings, list_counts  # noqa: PLC0415 - warnings reads what edits write
-
     with transaction.atomic():
         locked = Episode.objects.select_for_update(of=("self",)).select_related("edited_by").get(pk=episode.pk)
         if version is not None and locked.version != version:
             raise StaleEpisode(locked)
-        change = Change(episode=locked, summary=summary)
+        change = Edit(episode=locked, summary=summary)
         yield change
         if change.cancel:
             return
@@ -82,10 +86,8 @@ def editing(*, episode: Episode, user=None, summary: str = "", version: int | No
         episode.version = locked.version
 
 
-def record_change(*, change: Change, user=None, text: str | None = None) -> None:
+def record_change(*, change: Edit, user=None, text: str | None = None) -> None:
     """Keep a revision of the episode as ``change`` left it (``text``: its export, if already made)."""
-    from .revisions import record  # noqa: PLC0415 - revisions edit through this module too
-
     record(episode=change.episode, summary=change.summary or "edited", user=user, text=text)
 
 

@@ -1,46 +1,23 @@
-"""The transcript as listeners meet it: sections of turns with resolved start times and deep links."""
+"""The transcript as listeners meet it: sections of turns with resolved start times and deep links.
+
+Computed from the transcript's rows alone (anything with ``position``, ``kind``, ``text``, ``who``, ``sec`` and
+``time``, as :class:`~episodes.documents.database.ItemRow`), so the public pages, the feeds, the editor's jump
+list and the intake's clips all resolve start times the same way.
+"""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from django.utils.text import slugify
 
-from ..format import frontmatter as fm
-from ..format import markup
-from ..models import Person, TranscriptItem
-from ..services.warnings import video_id_in_url
+from . import frontmatter as fm
+from .times import to_seconds
+from .video import youtube_link
 
-YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
+HEADER, TURN = "header", "turn"  # the transcript items' kinds (TranscriptItem.Kind)
 # Ids the page uses for itself; a section title never takes one of them as its anchor.
 PAGE_ANCHORS = frozenset({"main", "top", "contents", "video", "guests", "about", "transcript", "links", "search"})
-
-# -- times --------------------------------------------------------------------------------------------
-
-
-def to_seconds(sec: int | None, time: str) -> int | None:
-    """Return a turn's start in seconds: its ``sec``, else its shown time when that is a clock time."""
-    if sec is not None:
-        return sec if sec >= 0 else None
-    return fm.time_to_seconds(time) if time else None
-
-
-def youtube_link(video_id: str, sec: int) -> str:
-    return f"https://www.youtube.com/watch?v={video_id}&t={sec}" if video_id else ""
-
-
-def youtube_id(refs: list[tuple[str, str, str]]) -> str:
-    """Return the episode's YouTube video id from its ``ids``, else from its YouTube link; '' if none is valid."""
-    values = {(mapping, platform): value for mapping, platform, value in refs}
-    candidate = values.get(("ids", "youtube"), "")
-    if YOUTUBE_ID.match(candidate):
-        return candidate
-    found = video_id_in_url(markup.safe_url(values.get(("links", "youtube"), ""))) or ""
-    return found if YOUTUBE_ID.match(found) else ""
-
-
-# -- the transcript timeline ----------------------------------------------------------------------------
 
 
 @dataclass(slots=True)
@@ -60,14 +37,18 @@ class Group:
     """Consecutive turns of one speaker."""
 
     who: str
-    person: Person | None
+    person: object | None  # the Person the label names, if any (the floor does not import the models)
     color: int
     turns: list[Turn]
 
 
 @dataclass
 class Section:
-    """The turns under one header; the opening turns before the first header make a section without one."""
+    """The turns under one header; the opening turns before the first header make a section without one.
+
+    The one section type of the pages, the feeds and the intake's clips and chapters (the editor's jump list
+    shows only a header's position, title and time as it prints it).
+    """
 
     title: str
     anchor: str
@@ -77,6 +58,8 @@ class Section:
     href: str = ""
     groups: list[Group] = field(default_factory=list)
     position: int | None = None  # the header's item position
+    after: int | None = None  # the own time of the last timed turn before its header
+    followed: bool = False  # whether a timed turn comes after its header (else it starts with the last turn)
 
     @property
     def time(self) -> str:
@@ -103,14 +86,15 @@ def timeline(rows, *, video_id: str = "") -> list[Section]:
     """
     sections = [Section(title="", anchor="", is_header=False)]
     taken = set(PAGE_ANCHORS)
-    last = 0
+    last, after = 0, None
     for row in rows:
-        if row.kind == TranscriptItem.Kind.HEADER:
+        if row.kind == HEADER:
             anchor = _anchor(row.text, taken, len(sections))
-            sections.append(Section(title=row.text, anchor=anchor, is_header=True, position=row.position))
-        elif row.kind == TranscriptItem.Kind.TURN:
+            sections.append(Section(row.text, anchor, True, position=row.position, after=after))
+        elif row.kind == TURN:
             own = to_seconds(row.sec, row.time)
             last = last if own is None else max(own, last)
+            after = after if own is None else own
             turn = Turn(
                 row.position, row.who, row.text, own, "" if own is None else row.time or fm.seconds_to_time(own), last
             )
@@ -121,12 +105,16 @@ def timeline(rows, *, video_id: str = "") -> list[Section]:
         first = next((t.start for t in section.turns if t.sec is not None), None)
         following = first if first is not None else following
         section.start = following if following is not None else last
+        section.followed = following is not None
         section.href = youtube_link(video_id, section.start)
     return [s for s in sections if s.is_header or s.turns]
 
 
-def speaker_groups(turns: list[Turn], people: dict[str, Person], colors: dict[str, int]) -> list[Group]:
-    """Group consecutive turns of the same speaker; a turn shows its time unless the one above shows it."""
+def speaker_groups(turns: list[Turn], people: dict, colors: dict[str, int]) -> list[Group]:
+    """Group consecutive turns of the same speaker; a turn shows its time unless the one above shows it.
+
+    ``people`` maps a label to the Person it names.
+    """
     groups: list[Group] = []
     for turn in turns:
         if not groups or groups[-1].who != turn.who:

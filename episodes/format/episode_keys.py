@@ -1,6 +1,8 @@
-"""The front matter keys without a column (an episode's ``extra``) as the public pages read them.
+"""Rules for front matter keys the pages, the feeds and the warnings read: the title and description fallbacks,
+dates and the duration. Pure: an episode here is anything with ``title``, ``short`` and ``slug``.
 
-The keys themselves are parsed once per process by :func:`episodes.documents.database.parsed_extra`.
+The keys themselves (an episode's ``extra``) are parsed once per process by
+:func:`episodes.documents.database.parsed_extra`.
 """
 
 from __future__ import annotations
@@ -8,10 +10,6 @@ from __future__ import annotations
 import datetime
 
 from django.utils.dateparse import parse_date, parse_duration
-
-from ..format.topics import episode_topics
-
-__all__ = ["episode_description", "episode_duration", "episode_topics", "front_date", "public_title"]
 
 
 def public_title(episode) -> str:
