@@ -7,6 +7,7 @@ from django.urls import reverse
 from episodes.documents import database
 from episodes.models import Episode, EpisodeProblem, Revision, Topic
 from episodes.selectors.checks import episode_findings
+from episodes.selectors.topics import topic_choices
 from episodes.services import topics
 from episodes.services.editing import ServiceError
 from episodes.tests.support.factories import SHARED, import_text, make_episode, needs_shared
@@ -125,3 +126,28 @@ def test_the_list_is_read_only_for_an_episode_with_topics(django_assert_num_quer
         items = list(episode.items.values_list("position", "kind", "text", "who", "sec"))
         with django_assert_num_queries(queries):
             episode_findings(episode=episode, items=items, guests=[])
+
+
+def test_the_editors_topics_field_suggests_the_curated_list_and_marks_the_others(admin_client):
+    Topic.objects.create(name="MLOps", aliases=["ML Ops"])
+    Topic.objects.create(name="Python")
+    episode = make_episode("one", topics=["MLOps", "Rust"])
+    page = admin_client.get(reverse("admin:episodes_episode_change", args=[episode.pk])).content.decode()
+    assert '<datalist id="id_x_topics-list">' in page
+    assert '<option value="MLOps" data-aliases="ML Ops">ML Ops</option>' in page
+    assert '<option value="Python" data-aliases=""></option>' in page
+    assert "episodes/editor/topics.js" in page
+    # The topic not on the list is marked beside the field with the rule's message; the one on it is not.
+    warnings = page[page.index('<div class="topic-suggest">') :]
+    warnings = warnings[: warnings.index("</ul>")]
+    assert "topic &#x27;Rust&#x27; is not on the curated list" in warnings
+    assert "&#x27;MLOps&#x27; is not on" not in page
+
+
+def test_without_topic_rows_the_suggestions_are_the_site_checkouts_list(settings, tmp_path):
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "topic_list.txt").write_text("- Python\n- MLOps\n# a comment\n- python\n")
+    settings.SITE_REPO = str(tmp_path)
+    assert topic_choices() == [("MLOps", []), ("Python", [])]
+    settings.SITE_REPO = ""
+    assert topic_choices() == []

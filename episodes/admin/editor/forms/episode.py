@@ -11,8 +11,10 @@ from .... import services
 from ....documents import database
 from ....format import frontmatter as fm
 from ....models import Episode
+from ....selectors.topics import topic_choices
 from ....services.episode import EpisodeSaved
 from ...forms import ExactTextMixin
+from .topics import TopicsWidget
 from .transcript import transcript_edits, transcript_problems
 
 ERR_EXTRA_NOT_MAPPING = "Other keys must be a YAML mapping of keys to values."
@@ -25,7 +27,7 @@ EXTRA_FIELDS = {
     "topics": (
         list,
         lambda: forms.CharField(
-            required=False, help_text="One topic per line.", widget=forms.Textarea(attrs={"rows": 3})
+            required=False, help_text="One topic per line.", widget=TopicsWidget(attrs={"rows": 3})
         ),
     ),
     "dateadded": (datetime.date, lambda: forms.DateField(required=False, help_text="YYYY-MM-DD")),
@@ -80,6 +82,8 @@ class EpisodeForm(ExactTextMixin, forms.ModelForm):
             self.fields[f"x_{key}"].label = key
             value = self.extra.get(key)
             self.initial[f"x_{key}"] = "\n".join(value) if isinstance(value, list) else value
+        if "x_topics" in self.fields:
+            self.fields["x_topics"].widget.choices = topic_choices()
         rest = {k: v for k, v in self.extra.items() if k not in self.typed_keys}
         self.initial["extra_yaml"] = fm.dump(rest) if rest else ""
         self.initial["version"] = self.instance.version if self.instance.pk else None
