@@ -9,8 +9,8 @@ from episodes import tasks
 from episodes.format import checks, fixes
 from episodes.format import frontmatter as fm
 from episodes.models import Episode, Job, Revision, TranscriptItem
+from episodes.selectors.checks import episode_findings
 from episodes.services import episode_save, jobs
-from episodes.services.checks import episode_findings
 from episodes.services.fixes import episodes_fix
 from episodes.tests.support.factories import SHARED, import_text, make_episode, needs_shared
 
