@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from ... import selectors, services
 from ...documents import database
 from ...models import BodyLink, Episode, EpisodeGuest, PlatformRef
+from ...selectors.editor import editor_context
 from .. import suggestions as suggestion_pages
 from . import history, page
 from .forms import (
@@ -253,12 +254,12 @@ class EpisodeChangePage(admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context.update(show_save_and_add_another=False, show_save_as_new=False)
         if obj is not None:
-            editor_context = page.editor_context(obj)
+            shown = editor_context(obj)
             posted = request.POST if request.method == "POST" else None
             form = context.get("adminform").form if context.get("adminform") else None
             errors = form.transcript_errors if form is not None else {}
             if form is not None:
-                field_warnings(form, editor_context.field_warnings)
+                field_warnings(form, shown.field_warnings)
             if form is not None and form.errors and any(e.code == "stale" for e in form.non_field_errors().as_data()):
                 seen = form.cleaned_data.get("version") if hasattr(form, "cleaned_data") else None
                 if seen is not None:
@@ -266,8 +267,8 @@ class EpisodeChangePage(admin.ModelAdmin):
                     context["stale_review"] = history.revision_review(*pair) if pair else None
                     form.data = posted = self._rebase(request, form, obj, seen=seen)
             context.update(
-                editor=editor_context,
-                transcript_rows=page.transcript_rows(editor_context, posted, errors),
+                editor=shown,
+                transcript_rows=page.transcript_rows(shown, posted, errors),
                 export_url=reverse("admin:episodes_episode_export", args=[obj.pk]),
                 history_url=reverse("admin:episodes_episode_history", args=[obj.pk]),
                 max_request_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE,

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from ... import services
 from ...models import Episode, Revision
+from ...selectors.editor import editor_context
 from . import page
 from .base import EpisodeView, wants_json
 from .operations import Outcome, errors_text, operation_form
@@ -33,11 +34,11 @@ class Delta:
 
     def __init__(self, episode: Episode):
         self.version = episode.version
-        self.rows = page.row_keys(page.editor_context(episode))
+        self.rows = page.row_keys(editor_context(episode))
 
     def response(self, request, episode: Episode, outcome: Outcome, *, status: int = 200) -> JsonResponse:
         episode = Episode.objects.get(pk=episode.pk)  # as the operation left it: its version, keys, counts
-        context = page.editor_context(episode)
+        context = editor_context(episode)
         panel_context = {"editor": context, "original": episode}
         return JsonResponse(
             {
