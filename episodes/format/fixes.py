@@ -49,6 +49,11 @@ class Fix:
     apply: Callable[[Mapping], dict] = _no_front
     items: Callable[[Sequence[Sequence]], ItemFix] = _no_items
 
+    @property
+    def of_items(self) -> bool:
+        """Tell whether the fix reads the transcript's items (the others need not be read)."""
+        return self.items is not _no_items
+
 
 FIXES: dict[str, Fix] = {}
 

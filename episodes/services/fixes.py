@@ -98,7 +98,7 @@ def _change(episode: Episode, fix: str) -> FixChange | None:
         change.lines += [("note", "", note) for note in result.notes]
         return change
     values = FIXES[fix].apply(front)
-    rows = _rows(episode)
+    rows = _rows(episode) if FIXES[fix].of_items else []
     item_change = FIXES[fix].items([row[1:] for row in rows])
     if not values and not item_change:
         return None

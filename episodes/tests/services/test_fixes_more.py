@@ -184,3 +184,12 @@ def test_the_page_applies_a_few_at_once_and_more_as_a_job(admin_client, settings
     response = admin_client.post(url, {"ids": ids, "fix": "typography", "versions": few, "apply": ""})
     assert response.status_code == 302 and Job.objects.count() == 1
     assert Episode.objects.filter(title__startswith="Curly \u201c").count() == 5
+
+
+@pytest.mark.django_db
+def test_a_preview_of_front_matter_fixes_reads_no_transcript(django_assert_max_num_queries):
+    episodes = [make_episode(f"e{i}", description="Ends with a period.") for i in range(5)]
+    assert fixes.FIXES["turns-repeated"].of_items and not fixes.FIXES["description-period"].of_items
+    with django_assert_max_num_queries(1):
+        preview = episodes_fix(fix="description-period", episode_ids=[e.pk for e in episodes], dry_run=True)
+    assert len(preview) == 5
