@@ -83,7 +83,7 @@ class EpisodeForm(ExactTextMixin, forms.ModelForm):
             value = self.extra.get(key)
             self.initial[f"x_{key}"] = "\n".join(value) if isinstance(value, list) else value
         if "x_topics" in self.fields:
-            self.fields["x_topics"].widget.choices = topic_choices()
+            self.fields["x_topics"].widget.choices = topic_choices
         rest = {k: v for k, v in self.extra.items() if k not in self.typed_keys}
         self.initial["extra_yaml"] = fm.dump(rest) if rest else ""
         self.initial["version"] = self.instance.version if self.instance.pk else None

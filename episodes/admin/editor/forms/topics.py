@@ -4,6 +4,8 @@ rows and their aliases) and adds the one chosen; topics not on the list are mark
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from django import forms
 from django.utils.html import format_html, format_html_join
 
@@ -11,11 +13,12 @@ ADD_LABEL = "Add a topic from the curated list"
 
 
 class TopicsWidget(forms.Textarea):
-    """A textarea of topics, one a line, and a box suggesting the curated ones (``choices``: (name, aliases))."""
+    """A textarea of topics, one a line, and a box suggesting the curated ones: ``choices`` returns them as
+    (name, aliases), asked only when the field is shown (a save that redirects reads none)."""
 
-    def __init__(self, attrs=None, choices=()):
+    def __init__(self, attrs=None, choices: Callable[[], Sequence[tuple[str, Sequence[str]]]] = tuple):
         super().__init__(attrs)
-        self.choices = list(choices)
+        self.choices = choices
 
     @property
     def media(self):
@@ -23,13 +26,14 @@ class TopicsWidget(forms.Textarea):
 
     def render(self, name, value, attrs=None, renderer=None):
         area = super().render(name, value, attrs, renderer)
-        if not self.choices:
+        choices = self.choices()
+        if not choices:
             return area
         field_id = (attrs or {}).get("id") or f"id_{name}"
         options = format_html_join(
             "",
             '<option value="{}" data-aliases="{}">{}</option>',
-            ((topic, "\n".join(aliases), ", ".join(aliases)) for topic, aliases in self.choices),
+            ((topic, "\n".join(aliases), ", ".join(aliases)) for topic, aliases in choices),
         )
         return format_html(
             '{}<div class="topic-suggest"><input type="text" class="topic-add" list="{}-list" data-for="{}" '
