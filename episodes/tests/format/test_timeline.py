@@ -1,4 +1,5 @@
-"""The transcript timeline on its own: sections, start times, anchors, speaker groups, video ids."""
+"""The transcript timeline on its own (episodes.format.timeline, times, video): sections, start times, anchors,
+speaker groups, video ids."""
 
 import pytest
 
