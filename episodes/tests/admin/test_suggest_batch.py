@@ -163,7 +163,7 @@ def test_cancel_stops_between_episodes(fake_model, admin_user, monkeypatch):  # 
         Job.objects.filter(pk=job.pk).update(cancel_requested=True)  # as the Cancel button does meanwhile
         return make(**kwargs)
 
-    monkeypatch.setattr(suggestions, "suggestion_make", cancel_after_first)
+    monkeypatch.setattr(suggestions.batches, "suggestion_make", cancel_after_first)
     assert jobs.job_run(job_id=job.pk) == "cancelled"
     assert Suggestion.objects.count() == 1
     assert "Cancelled after 1 of 3" in Job.objects.get(pk=job.pk).message

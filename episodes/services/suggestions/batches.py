@@ -1,0 +1,207 @@
+"""Batches of suggestions: plan what to ask for over many episodes (and its cost), then ask, one request at a time."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ... import llm
+from ...format.suggesting import CHAPTERS, Material
+from ...models import Episode, Job, Suggestion
+from ...selectors.checks import check_limits
+from ..editing import ServiceError
+from .suggest import (
+    Ask,
+    Prompt,
+    SuggestError,
+    cost_of,
+    current_value,
+    episode_material,
+    model_config,
+    prompt_build,
+    suggestion_accept,
+    suggestion_make,
+    topic_list,
+)
+
+ERR_NO_EPISODE = "no episode {slugs}"
+SUGGESTED, ACCEPTED, FAILED, UNUSABLE, STOPPED = "suggested", "accepted", "failed", "unusable", "stopped"
+MSG_MAX_COST = "stopped at --max-cost ${limit}: the next request ({slug} {field}, about ${next}) would pass it"
+
+
+@dataclass
+class Planned:
+    episode: Episode
+    fields: list[str]
+    material: Material
+    prompts: dict[str, Prompt]
+
+
+@dataclass
+class Plan:
+    """What a batch will ask for, and what it is estimated to cost before any request is made."""
+
+    episodes: list[Planned]
+    waiting: set[tuple[int, str]] = dataclasses.field(default_factory=set)  # (episode, field) with one pending
+
+    @property
+    def requests(self) -> int:
+        return sum(len(p.fields) for p in self.episodes)
+
+    @property
+    def input_tokens(self) -> int:
+        return sum(prompt.input_tokens for p in self.episodes for prompt in p.prompts.values())
+
+    @property
+    def output_tokens(self) -> int:
+        return sum(prompt.output_tokens for p in self.episodes for prompt in p.prompts.values())
+
+    @property
+    def cost(self) -> Decimal:
+        return cost_of(self.input_tokens, self.output_tokens)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.episodes)} episode(s), {self.requests} request(s), about {self.input_tokens:,} input and "
+            f"{self.output_tokens:,} output tokens, about ${self.cost:.4f} at the configured prices"
+        )
+
+
+@dataclass
+class BatchLine:
+    status: str
+    slug: str
+    field: str = ""
+    text: str = ""
+    warnings: list[str] = dataclasses.field(default_factory=list)
+    suggestion: Suggestion | None = None
+
+    def __str__(self):
+        where = f"{self.slug} {self.field}".strip()
+        return f"{where}: {self.status}" + (f": {self.text}" if self.text else "")
+
+
+@dataclass
+class BatchReport:
+    lines: list[BatchLine] = dataclasses.field(default_factory=list)
+    spent: Decimal = Decimal(0)
+    input_tokens: int = 0
+    output_tokens: int = 0
+    stopped: str = ""
+
+    def count(self, status: str) -> int:
+        return sum(1 for line in self.lines if line.status == status)
+
+    def summary(self) -> str:
+        text = (
+            f"{self.count(SUGGESTED)} suggested for review, {self.count(ACCEPTED)} accepted, "
+            f"{self.count(UNUSABLE)} unusable, {self.count(FAILED)} failed; {self.input_tokens:,} input and "
+            f"{self.output_tokens:,} output tokens, ${self.spent:.4f}"
+        )
+        return f"{text}. {self.stopped[:1].upper()}{self.stopped[1:]}" if self.stopped else text
+
+
+def is_empty(episode: Episode, name: str, material: Material) -> bool:
+    """Tell whether an episode's field has nothing in it (what a batch fills without being told to)."""
+    return not current_value(episode, name, material).strip()
+
+
+def batch_plan(
+    *, slugs: list[str] | None = None, fields: list[str], missing: bool = False, limit: int | None = None,
+    force: bool = False,
+) -> Plan:  # fmt: skip
+    """Plan a batch: the episodes named (all for none) and, in each, the empty ones of ``fields``.
+
+    ``force``: the fields named even when they hold a value (their suggestions go to review). ``missing``:
+    only episodes lacking any of the fields. ``limit``: at most so many episodes. Raise SuggestError for
+    a slug that names no episode.
+    """
+    episodes = Episode.objects.order_by("slug").defer("source_text", "body", "body_after")
+    if slugs:
+        episodes = episodes.filter(slug__in=slugs)
+        unknown = sorted(set(slugs) - set(episodes.values_list("slug", flat=True)))
+        if unknown:
+            raise SuggestError(ERR_NO_EPISODE.format(slugs=", ".join(unknown)))
+    topics, limits = topic_list(), check_limits()
+    planned = []
+    for episode in episodes.iterator():
+        if limit is not None and len(planned) >= limit:
+            break
+        material = episode_material(episode, topics=topics)
+        empty = [name for name in fields if is_empty(episode, name, material)]
+        if missing and not empty:
+            continue
+        todo = list(fields) if force else empty
+        if todo:
+            prompts = {name: prompt_build(name=name, material=material, limits=limits) for name in todo}
+            planned.append(Planned(episode, todo, material, prompts))
+    ids = [p.episode.pk for p in planned]
+    waiting = set(Suggestion.objects.pending().filter(episode_id__in=ids).values_list("episode_id", "field"))
+    return Plan(planned, waiting)
+
+
+def batch_run(
+    plan: Plan,
+    *,
+    accept: bool = False,
+    max_cost: Decimal | None = None,
+    user=None,
+    job: Job | None = None,
+    progress: Callable[[BatchLine], None] | None = None,
+    between: Callable[[], None] | None = None,
+    ask: Ask = llm.complete,
+) -> BatchReport:
+    """Ask for each planned field, one request at a time; an episode that fails does not stop the batch.
+
+    ``accept``: apply each suggestion for an empty field that passes every check (no warning), as a
+    revision naming the model; the others wait for review. ``max_cost``: stop before a request whose
+    estimate would pass it. ``progress`` is told each line as its episode is done; ``between`` is called
+    after each episode (it may raise to cancel the rest).
+    """
+    model_config()  # refuse at once when suggestions are off
+    report = BatchReport()
+    limits = check_limits()
+    for planned in plan.episodes:
+        episode, material, lines = planned.episode, planned.material, []
+        for name in planned.fields:
+            prompt = planned.prompts.get(name) or prompt_build(name=name, material=material, limits=limits)
+            if max_cost is not None and report.spent + prompt.cost > max_cost:
+                report.stopped = MSG_MAX_COST.format(limit=max_cost, slug=episode.slug, field=name, next=prompt.cost)
+                break
+            try:
+                suggestion = suggestion_make(
+                    episode=episode, name=name, material=material, prompt=prompt, job=job, ask=ask,
+                    replace=(episode.pk, name) in plan.waiting,
+                )  # fmt: skip
+            except SuggestError as exc:
+                lines.append(BatchLine(FAILED, episode.slug, name, str(exc)))
+                break  # the server is not answering: on with the next episode
+            report.spent += suggestion.cost
+            report.input_tokens += suggestion.input_tokens
+            report.output_tokens += suggestion.output_tokens
+            line = BatchLine(SUGGESTED, episode.slug, name, warnings=suggestion.warnings, suggestion=suggestion)
+            if suggestion.error:
+                line.status, line.text = UNUSABLE, suggestion.error
+            elif accept and not suggestion.warnings and not suggestion.current.strip():
+                try:
+                    suggestion_accept(suggestion=suggestion, user=user, version=suggestion.base_version)
+                except ServiceError as exc:
+                    line.text = f"left for review: {exc}"
+                else:
+                    line.status = ACCEPTED
+                    episode = suggestion.episode
+                    if name == CHAPTERS:  # the next prompts name the new sections
+                        episode = Episode.objects.defer("source_text", "body", "body_after").get(pk=episode.pk)
+                        material = episode_material(episode, topics=material.topic_list)
+                        planned.prompts = {}
+            lines.append(line)
+        report.lines += lines
+        for line in lines if progress is not None else ():
+            progress(line)
+        if report.stopped:
+            break
+        if between is not None:
+            between()
+    return report
