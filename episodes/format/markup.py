@@ -14,7 +14,6 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import markdown
 import nh3
-from django.conf import settings
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
@@ -68,14 +67,14 @@ def profile_url(base: str, value: str, *, suffix: str = "") -> str:
     return f"{base}{handle}{suffix}" if handle else ""
 
 
-def image_url(path: str) -> str:
-    """Return where an image path such as ``images/authors/key.jpg`` is served, or '' for other addresses.
+def image_url(path: str, *, base: str) -> str:
+    """Return where an image path such as ``images/authors/key.jpg`` is served from ``base``, or '' for other
+    addresses.
 
-    Only paths under ``PODCAST_IMAGES_URL`` are used: an editor's absolute image address would load a
-    third-party asset into our pages.
+    Only paths under ``base`` (the site's ``PODCAST_IMAGES_URL``) are used: an editor's absolute image address
+    would load a third-party asset into our pages.
     """
     path = (path or "").strip()
-    base = settings.PODCAST_IMAGES_URL
     if not path or _UNSAFE_URL_CHARS.search(path):
         return ""
     if "://" in path or path.startswith("//"):

@@ -33,6 +33,12 @@ from .formats import Segment, chapters_json, segments, transcript_json, transcri
 from .neighbours import Neighbours, episode_neighbours
 from .structured import clips, episode_json_ld
 
+
+def image_url(path: str) -> str:
+    """Return where the site's image ``path`` is served (``PODCAST_IMAGES_URL``), or '' for other addresses."""
+    return markup.image_url(path, base=settings.PODCAST_IMAGES_URL)
+
+
 PLATFORM_NAMES = {"youtube": "YouTube", "spotify": "Spotify", "apple": "Apple Podcasts", "anchor": "Anchor"}
 APP = Path(__file__).resolve().parent.parent
 # The code that writes the pages and feeds; its text is part of every ETag.
@@ -196,7 +202,7 @@ def person_links(person: Person) -> list[tuple[str, str]]:
 
 def person_card(person: Person) -> PersonCard:
     url = reverse("episodes:person", args=[person.key])
-    return PersonCard(person, url, markup.image_url(person.picture), person_links(person))
+    return PersonCard(person, url, image_url(person.picture), person_links(person))
 
 
 def platform_urls(refs: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
@@ -246,7 +252,7 @@ def episode_page(head: EpisodeHead, *, absolute) -> dict:
     intro = extra.get("intro") if isinstance(extra.get("intro"), str) else ""
     title = public_title(episode)
     path = reverse("episodes:episode", args=[episode.slug])
-    image = markup.image_url(episode.image)
+    image = image_url(episode.image)
     duration = episode_duration(extra)
     context = {
         "episode": episode,

@@ -22,7 +22,7 @@ from ..format import frontmatter as fm
 from ..format import markup
 from ..format.episode_keys import episode_description, front_date, public_title
 from ..models import LONG_PERSON_FIELDS, Episode, Person, TranscriptItem
-from .pages import etag_of, feed_links
+from .pages import etag_of, feed_links, image_url
 
 PODCAST_NAMESPACE = "https://podcastindex.org/namespace/1.0"
 # Podcast apps read the newest episodes; a feed of every episode ever would grow without bound.
@@ -198,7 +198,7 @@ class EpisodeFeed(Feed):
         return {"files": files, "people": people}
 
     def _person(self, person: Person, role: str) -> dict:
-        picture = markup.image_url(person.picture)
+        picture = image_url(person.picture)
         return {
             "name": person.name or person.key,
             "role": role,

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from episodes.format import markup
+from episodes.public.pages import image_url
 
 
 @pytest.mark.parametrize(
@@ -52,16 +53,26 @@ def test_profile_url_builds_from_handles_and_keeps_only_safe_addresses():
     assert markup.profile_url("https://github.com/", "  ") == ""
 
 
-def test_image_url_serves_relative_paths_from_the_images_location(settings):
-    settings.PODCAST_IMAGES_URL = "/media/"
-    assert markup.image_url("images/authors/x.jpg") == "/media/images/authors/x.jpg"
-    assert markup.image_url("/images/authors/x.jpg") == "/media/images/authors/x.jpg"
+def test_image_url_serves_relative_paths_from_the_images_location():
+    base = "/media/"
+    assert markup.image_url("images/authors/x.jpg", base=base) == "/media/images/authors/x.jpg"
+    assert markup.image_url("/images/authors/x.jpg", base=base) == "/media/images/authors/x.jpg"
     for path in ["https://tracker.example/x.gif", "//tracker.example/x.gif", "javascript:alert(1)", "../../etc/passwd"]:
-        assert markup.image_url(path) == "", path
+        assert markup.image_url(path, base=base) == "", path
+    base = "https://cdn.example/site/"
+    assert markup.image_url("images/x.jpg", base=base) == "https://cdn.example/site/images/x.jpg"
+    assert (
+        markup.image_url("https://cdn.example/site/images/x.jpg", base=base) == "https://cdn.example/site/images/x.jpg"
+    )
+    assert markup.image_url("https://cdn.example.evil/x.jpg", base=base) == ""
+
+
+def test_the_pages_serve_images_from_the_images_setting(settings):
+    settings.PODCAST_IMAGES_URL = "/media/"
+    assert image_url("images/authors/x.jpg") == "/media/images/authors/x.jpg"
+    assert image_url("https://tracker.example/x.gif") == ""
     settings.PODCAST_IMAGES_URL = "https://cdn.example/site/"
-    assert markup.image_url("images/x.jpg") == "https://cdn.example/site/images/x.jpg"
-    assert markup.image_url("https://cdn.example/site/images/x.jpg") == "https://cdn.example/site/images/x.jpg"
-    assert markup.image_url("https://cdn.example.evil/x.jpg") == ""
+    assert image_url("images/x.jpg") == "https://cdn.example/site/images/x.jpg"
 
 
 def test_markdown_renders_links_with_new_tab_attribute():
