@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+SHARED = ROOT.parent / "shared"
 
 
 def setup(workdir: Path, *, keep_postgres: bool = False) -> str:
@@ -60,3 +63,26 @@ def timed(
         samples.append((clock() - start) * 1000)
         assert response.status_code in (200, 304), (url, response.status_code)
     return samples, response
+
+
+def corpus_setup(corpus: Path, name: str) -> Path:
+    """Exit with a clear message when ``corpus`` is absent; else set Django up (see ``setup``) in a new
+    temporary folder named for the benchmark, and return that folder (the caller removes it)."""
+    if not corpus.is_dir():
+        sys.exit(f"bench: the shared corpus is not at {corpus}")
+    work = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
+    setup(work)
+    return work
+
+
+def best_cpu(fn, repeat: int) -> float:
+    """Return the least CPU time, in seconds, of ``repeat`` calls of ``fn``, the garbage collector off in each."""
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        gc.disable()
+        start = time.process_time()
+        fn()
+        times.append(time.process_time() - start)
+        gc.enable()
+    return min(times)

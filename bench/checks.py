@@ -12,30 +12,11 @@ health page on 4,000 episodes <= 150 ms and <= 10 queries warm (wall time, SQLit
 """
 
 import argparse
-import gc
 import io
 import shutil
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-import benchsite  # noqa: E402 - sets up the import path first
-from benchsite import setup
-
-SHARED = benchsite.ROOT.parent / "shared"
-
-
-def best(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        gc.disable()
-        start = time.process_time()
-        fn()
-        times.append(time.process_time() - start)
-        gc.enable()
-    return min(times)
+from benchsite import SHARED, best_cpu, corpus_setup  # first: it sets up the import path
 
 
 def main():
@@ -44,10 +25,7 @@ def main():
     parser.add_argument("--files", type=int, default=203)
     args = parser.parse_args()
     corpus = SHARED / "corpus"
-    if not corpus.is_dir():
-        sys.exit(f"bench: the shared corpus is not at {corpus}")
-    work = Path(tempfile.mkdtemp(prefix="bench-checks-"))
-    setup(work)
+    work = corpus_setup(corpus, "checks")
     import yaml
     from django.core.management import call_command
 
@@ -84,8 +62,8 @@ def main():
             out = io.StringIO()
             call_command("check_episodes", str(site / "_podcast"), stdout=out)
 
-        floor_time = best(floor, args.repeat)
-        ours_time = best(ours, args.repeat)
+        floor_time = best_cpu(floor, args.repeat)
+        ours_time = best_cpu(ours, args.repeat)
         print(f"{len(files)} files, {sum(p.stat().st_size for p in files) / 1e6:.1f} MB")
         print(f"floor (read + yaml.load CSafeLoader): {floor_time * 1000:8.1f} ms")
         print(f"check_episodes PATH:                  {ours_time * 1000:8.1f} ms  {ours_time / floor_time:.2f}x floor")
@@ -107,7 +85,7 @@ def main():
             for _ in range(10):
                 episode_findings(episode=Row, items=items, guests=[])
 
-        save_time = best(one, args.repeat) / 10
+        save_time = best_cpu(one, args.repeat) / 10
         print(f"one episode's checks on save ({len(items)} items, {biggest.name}): {save_time * 1000:.2f} ms")
         health_page(args.repeat)
     finally:

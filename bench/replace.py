@@ -10,31 +10,12 @@ match in context, the counts), and the admin page that renders it. Best CPU time
 
 import argparse
 import contextlib
-import gc
 import re
 import shutil
-import sys
-import tempfile
-import time
-from pathlib import Path
 
-import benchsite  # noqa: E402 - sets up the import path first
-from benchsite import setup
+from benchsite import SHARED, best_cpu, corpus_setup  # first: it sets up the import path
 
-SHARED = benchsite.ROOT.parent / "shared"
 SEARCHES = [("plain 'data'", "data", False), ("regex '\\b(\\w+)ing\\b'", r"\b(\w+)ing\b", True)]
-
-
-def best(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        gc.disable()
-        start = time.process_time()
-        fn()
-        times.append(time.process_time() - start)
-        gc.enable()
-    return min(times)
 
 
 def main():
@@ -42,10 +23,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     corpus = SHARED / "corpus" / "episodes"
-    if not corpus.is_dir():
-        sys.exit(f"bench: the shared corpus is not at {corpus}")
-    work = Path(tempfile.mkdtemp(prefix="bench-replace-"))
-    setup(work)
+    work = corpus_setup(corpus, "replace")
     import io
 
     from django.contrib.auth import get_user_model
@@ -95,7 +73,7 @@ def main():
                     data["regex"] = "1"
                 assert client.post("/admin/episodes/episode/replace/", data).status_code == 200
 
-            floor_time, ours_time, page_time = (best(fn, args.repeat) for fn in (floor, ours, page))
+            floor_time, ours_time, page_time = (best_cpu(fn, args.repeat) for fn in (floor, ours, page))
             matches = sum(result.count for result in found)
             print(f"{label}: {matches} matches in {len(found)} episodes")
             print(f"  floor (rows + re.subn):  {floor_time * 1000:8.1f} ms")

@@ -18,16 +18,11 @@ suggestion (budget 20); the corpus 664,907 + 36,080 tokens, $0.24 at $0.25 / $2.
 """
 
 import argparse
-import sys
-import tempfile
 import time
 from decimal import Decimal
-from pathlib import Path
 
-import benchsite  # noqa: E402 - sets up the import path first
-from benchsite import setup
+from benchsite import SHARED, corpus_setup  # first: it sets up the import path
 
-SHARED = benchsite.ROOT.parent / "shared"
 ANSWERS = {
     "Split this podcast": "00:00:00 Welcome\n00:05:00 Background\n00:15:00 The main topic\n00:40:00 Advice",
     "Write the title": "Running Machine Learning in a Small Team",
@@ -50,10 +45,7 @@ def main():
     parser.add_argument("--price-out", default="2")
     args = parser.parse_args()
     corpus = SHARED / "corpus" / "episodes"
-    if not corpus.is_dir():
-        sys.exit(f"bench: the shared corpus is not at {corpus}")
-    work = Path(tempfile.mkdtemp(prefix="bench-suggest-"))
-    setup(work)
+    corpus_setup(corpus, "suggest")
     from django.conf import settings
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

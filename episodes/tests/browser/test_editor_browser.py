@@ -7,28 +7,14 @@ import difflib
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 
 from episodes.format import frontmatter as fm
 from episodes.models import Episode
 from episodes.tests.support.editing import editor_session
-from episodes.tests.support.factories import import_text, make_person
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("seed_with_people")]
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-
-
-@pytest.fixture
-def editor_login(transactional_db, django_user_model, seed_text):
-    make_person("dannyleybzon", "Danny Leybzon")
-    make_person("alexeygrigorev", "Alexey Grigorev", is_host=True)
-    assert import_text(seed_text).status == "created"
-    # Transactional tests flush the data migration's group; give it the same permissions again.
-    group, _ = Group.objects.get_or_create(name="Editors")
-    group.permissions.set(Permission.objects.filter(content_type__app_label="episodes"))
-    user = django_user_model.objects.create_user("editor", password="correct horse battery", is_staff=True)
-    user.groups.add(group)
-    return "editor", "correct horse battery"
 
 
 def test_editor_fixes_an_episode_and_exports_only_those_edits(browser, live_server, editor_login, seed_text):

@@ -4,13 +4,12 @@ while the transcript scrolls; at a laptop's and a tablet's width, with the admin
 """
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 
 from episodes.models import Episode
 from episodes.tests.support.editing import editor_session
-from episodes.tests.support.factories import SHARED, import_text, make_person
+from episodes.tests.support.factories import SHARED, import_text
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("seed_with_people")]
 CORPUS_EPISODE = SHARED / "corpus" / "episodes" / "analytics-engineer-skills-tools.md"
 BREADCRUMB = "div.breadcrumbs a[href='/admin/episodes/episode/']"
 
@@ -24,18 +23,6 @@ DELETE_EDGES = """() => Array.from(document.querySelectorAll('.inline-group .tab
     const last = table.querySelector('thead th:last-child') || table.querySelector('tr > :last-child');
     return [table.closest('.inline-group').id, last.textContent.trim(), last.getBoundingClientRect().right];
   })"""
-
-
-@pytest.fixture
-def editor_login(transactional_db, django_user_model, seed_text):
-    make_person("dannyleybzon", "Danny Leybzon")
-    make_person("alexeygrigorev", "Alexey Grigorev", is_host=True)
-    assert import_text(seed_text).status == "created"
-    group, _ = Group.objects.get_or_create(name="Editors")
-    group.permissions.set(Permission.objects.filter(content_type__app_label="episodes"))
-    user = django_user_model.objects.create_user("editor", password="correct horse battery", is_staff=True)
-    user.groups.add(group)
-    return "editor", "correct horse battery"
 
 
 @pytest.fixture

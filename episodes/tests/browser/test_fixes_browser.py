@@ -2,7 +2,6 @@
 job whose bar fills; in the editor, the topics box suggests the curated list and marks topics not on it."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 
 from episodes.documents.database import episode_extra
 from episodes.models import Episode, Revision, Topic
@@ -12,15 +11,6 @@ from episodes.tests.support.factories import make_episode
 
 pytestmark = pytest.mark.browser
 TYPOGRAPHY = "Typography: plain hyphens and spaces, straight quotes, no double or trailing spaces"
-
-
-@pytest.fixture
-def editor_login(transactional_db, django_user_model):
-    group, _ = Group.objects.get_or_create(name="Editors")
-    group.permissions.set(Permission.objects.filter(content_type__app_label="episodes"))
-    user = django_user_model.objects.create_user("editor", password="correct horse battery", is_staff=True)
-    user.groups.add(group)
-    return "editor", "correct horse battery"
 
 
 def test_a_bulk_fix_over_many_episodes_runs_as_a_job(browser, live_server, editor_login):

@@ -4,7 +4,6 @@ in the editor (where the finding stands under its field) and sees the count drop
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 
 from episodes.models import Episode
 from episodes.tests.browser.test_editor_browser import _serious
@@ -17,14 +16,11 @@ LONG = "How a very long title about data engineering, MLOps and careers goes on 
 
 
 @pytest.fixture
-def editor_login(transactional_db, django_user_model):
+def editor_login(editor_login):
+    """An episode whose title is too long, one whose title is fine; the editor."""
     make_episode("long-title", title=LONG)
     make_episode("short-title", title="Short and fine")
-    group, _ = Group.objects.get_or_create(name="Editors")
-    group.permissions.set(Permission.objects.filter(content_type__app_label="episodes"))
-    user = django_user_model.objects.create_user("editor", password="correct horse battery", is_staff=True)
-    user.groups.add(group)
-    return "editor", "correct horse battery"
+    return editor_login
 
 
 @pytest.mark.parametrize("width", [1366, 768])

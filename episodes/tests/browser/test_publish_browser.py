@@ -5,13 +5,12 @@ page must log no console errors.
 """
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 
 from episodes.models import Episode
 from episodes.services import episode_save
 from episodes.services import site as site_sync
 from episodes.tests.support.editing import editor_session
-from episodes.tests.support.factories import needs_shared
+from episodes.tests.support.factories import EDITOR_LOGIN, make_editor, needs_shared
 from episodes.tests.support.siterepo import EPISODES, PEOPLE, make_site
 
 pytestmark = [pytest.mark.browser, needs_shared]
@@ -21,22 +20,18 @@ TRENDS = "_podcast/trends-in-modern-data-engineering.md"
 
 
 @pytest.fixture
-def publisher(transactional_db, django_user_model, settings, tmp_path):
+def publisher(transactional_db, settings, tmp_path):
     site = make_site(tmp_path / "site", episodes=EPISODES, people=PEOPLE)
     settings.SITE_REPO, settings.SITE_REMOTE = str(site.root), ""
     assert not site_sync.site_pull(repo=str(site.root)).problems
-    # Transactional tests flush the data migration's group; give it the same permissions again.
-    group, _ = Group.objects.get_or_create(name="Editors")
-    group.permissions.set(Permission.objects.filter(content_type__app_label="episodes"))
-    user = django_user_model.objects.create_user("editor", password="correct horse battery", is_staff=True)
-    user.groups.add(group)
+    user = make_editor(every_permission=True)
     for slug, title in (("s22e07-reinventing-career-in-tech", "Ticked"), ("trends-in-modern-data-engineering", "Not")):
         episode_save(episode=Episode.objects.get(slug=slug), fields={"title": title}, user=user)
     return site
 
 
 def test_an_unticked_file_stays_pending_and_the_ticked_one_is_committed(browser, live_server, publisher):
-    session = editor_session(browser, live_server, "editor", "correct horse battery")
+    session = editor_session(browser, live_server, *EDITOR_LOGIN)
     page = session.page
     page.goto(live_server.url + "/admin/episodes/publish/")
     ticked, unticked = page.get_by_label(f"Publish {S22}"), page.get_by_label(f"Publish {TRENDS}")

@@ -4,7 +4,6 @@ match in context), then applies it: over more than a few episodes it is a job, w
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 
 from episodes.models import Episode, Revision
 from episodes.tests.browser.test_editor_browser import _serious
@@ -16,15 +15,12 @@ ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 
 
 @pytest.fixture
-def editor_login(transactional_db, django_user_model):
+def editor_login(editor_login):
+    """Seven episodes that say "mlops" in their titles and intros, one that does not; the editor."""
     for i in range(7):
         make_episode(f"e{i}", title=f"Talk {i} on mlops", intro=f"An intro on MLOps and AutoMLOps, part {i}.")
     make_episode("other", title="Nothing here")
-    group, _ = Group.objects.get_or_create(name="Editors")
-    group.permissions.set(Permission.objects.filter(content_type__app_label="episodes"))
-    user = django_user_model.objects.create_user("editor", password="correct horse battery", is_staff=True)
-    user.groups.add(group)
-    return "editor", "correct horse battery"
+    return editor_login
 
 
 def test_an_editor_previews_then_replaces_across_the_archive(browser, live_server, editor_login):

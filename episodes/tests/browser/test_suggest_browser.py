@@ -2,30 +2,18 @@
 tokens and cost, corrects it, accepts it, and the episode has it as one revision naming the model."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 
 from episodes.documents import database
 from episodes.models import Episode, Revision, Suggestion
 from episodes.tests.support.editing import editor_session
-from episodes.tests.support.factories import import_text
 from episodes.tests.support.fake_model import fake_model  # noqa: F401 - a fixture
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("seed_with_people")]
 
 ANSWER = (
     '"Danny Leybzon explains how an MLOps architect helps teams ship machine learning: from the first model '
     'in production to the platform that keeps it running."'
 )
-
-
-@pytest.fixture
-def editor_login(transactional_db, django_user_model, seed_text):
-    assert import_text(seed_text).status == "created"
-    group, _ = Group.objects.get_or_create(name="Editors")
-    group.permissions.set(Permission.objects.filter(content_type__app_label="episodes"))
-    user = django_user_model.objects.create_user("editor", password="correct horse battery", is_staff=True)
-    user.groups.add(group)
-    return "editor", "correct horse battery"
 
 
 def test_suggest_and_accept_a_description(browser, live_server, editor_login, fake_model):  # noqa: F811

@@ -1,12 +1,10 @@
 """check_episodes, the stored per-episode counts (import and edits) and the editor's field warnings."""
 
-import io
 import json
 import shutil
+from functools import partial
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.urls import reverse
 
 from episodes import services
@@ -14,20 +12,14 @@ from episodes.format import checks
 from episodes.models import EpisodeProblem
 from episodes.selectors.checks import episode_findings
 from episodes.tests.format.test_checks import corpus_documents
+from episodes.tests.support.commands import run_command
 from episodes.tests.support.factories import SHARED, make_episode, make_person, make_text, needs_shared
 
 CORPUS = SHARED / "corpus"
 LONG_TITLE = "A title that goes on about data engineering, MLOps, careers, hiring, interviews " + "and so much more" * 2
 
 
-def run(*args):
-    out, err = io.StringIO(), io.StringIO()
-    status = 0
-    try:
-        call_command("check_episodes", *args, stdout=out, stderr=err)
-    except CommandError as exc:
-        status = exc.returncode
-    return status, out.getvalue(), err.getvalue()
+run = partial(run_command, "check_episodes")
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """import_episodes and export_episodes: per-file lines, refusals, exit statuses, conflicts, zips."""
 
 import errno
-import io
 import os
 import sys
 import tracemalloc
@@ -9,8 +8,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.db import OperationalError
 from django.urls import reverse
 
@@ -19,21 +16,11 @@ from episodes.models import Episode, Person, TranscriptItem
 from episodes.results import CREATED, REFUSED, UNCHANGED, UPDATED
 from episodes.services import importing
 from episodes.tests.public.test_search import check_index, found
+from episodes.tests.support.commands import run_command as run
 from episodes.tests.support.factories import SEED, export, make_episode, make_text
 from episodes.tests.support.transcripts import lying_zip
 
 pytestmark = pytest.mark.django_db
-
-
-def run(command, *args):
-    out, err = io.StringIO(), io.StringIO()
-    status = 0
-    try:
-        call_command(command, *args, stdout=out, stderr=err)
-    except CommandError as exc:
-        status = exc.returncode
-        err.write(str(exc))
-    return status, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture

@@ -1,26 +1,17 @@
 """replace_text: matches in context, a dry run, one revision per episode, exit statuses."""
 
-import io
+from functools import partial
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 
 from episodes.models import Episode, Revision
+from episodes.tests.support.commands import run_command
 from episodes.tests.support.factories import make_episode
 
 pytestmark = pytest.mark.django_db
 
 
-def run(*args):
-    out, err = io.StringIO(), io.StringIO()
-    status = 0
-    try:
-        call_command("replace_text", *args, stdout=out, stderr=err)
-    except CommandError as exc:
-        status = exc.returncode
-        err.write(str(exc))
-    return status, out.getvalue(), err.getvalue()
+run = partial(run_command, "replace_text")
 
 
 def test_a_dry_run_prints_each_match_then_a_run_replaces():

@@ -86,14 +86,17 @@ def repeated_transcript_text(text: str, times: int) -> str:
     return fm.render({**doc.front, "transcript": repeated}, doc.body, doc.closing)
 
 
-def make_editor(username: str = "editor", password: str = "correct horse battery"):  # noqa: S107
+EDITOR_LOGIN = ("editor", "correct horse battery")  # the username and password editor_session logs in with
+
+
+def make_editor(username: str = EDITOR_LOGIN[0], password: str = EDITOR_LOGIN[1], *, every_permission: bool = False):
     """Create a staff user in the "Editors" group (made by a data migration: given its permissions again
-    where a transactional test flushed them)."""
+    where a transactional test flushed them; ``every_permission`` gives it every permission of the app)."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group, Permission
 
     group, created = Group.objects.get_or_create(name="Editors")
-    if created:
+    if created or every_permission:
         group.permissions.set(Permission.objects.filter(content_type__app_label="episodes"))
     user = get_user_model().objects.create_user(username, password=password, is_staff=True)
     user.groups.add(group)
