@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from episodes.models import Revision
+
 IFRAME_API = "https://www.youtube.com/iframe_api"
 SIDEBAR_CLOSED = "window.localStorage.setItem('django.admin.navSidebarIsOpen', 'false')"  # read by nav_sidebar.js
 
@@ -100,3 +102,14 @@ def editor_session(browser, live_server, username: str, password: str, *, sideba
     page.click("input[type=submit]")
     page.wait_for_url("**/admin/")
     return session
+
+
+def apply_as_job(page, button: str, episodes: int) -> None:
+    """Click ``button``, which starts a job over ``episodes`` episodes; wait on the job's page until all are done,
+    its report says they were updated, and each has one new revision."""
+    revisions = Revision.objects.count()
+    page.get_by_role("button", name=button).click()
+    page.wait_for_url("**/admin/episodes/job/*/change/")
+    page.locator(f"#job-bar[value='{episodes}']").wait_for()
+    assert f"{episodes} updated" in page.locator("#content-main").inner_text()
+    assert Revision.objects.count() == revisions + episodes
