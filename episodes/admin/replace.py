@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from ..format import replacing
 from ..models import Job
+from ..results import REFUSED, UPDATED
 from ..services.editing import ServiceError
 from ..services.replacing import episodes_replace, replace_preview
 from .fixes import FixView, versions_from
@@ -73,12 +74,12 @@ class ReplaceView(FixView):
         except ServiceError as exc:
             messages.error(request, str(exc))
             return HttpResponseRedirect(request.get_full_path())
-        updated = sum(line.status == "updated" for line in lines)
+        updated = sum(line.status == UPDATED for line in lines)
         if updated:
             messages.success(request, MSG_DONE.format(what=search.describe(), updated=updated))
         for line in lines:
-            if line.status == "refused":
-                messages.warning(request, MSG_REFUSED.format(slug=line.slug, text=line.text))
+            if line.status == REFUSED:
+                messages.warning(request, MSG_REFUSED.format(slug=line.key, text=line.message))
         return HttpResponseRedirect(reverse("admin:episodes_episode_changelist"))
 
     def page(self, request, *, ids, search, found):

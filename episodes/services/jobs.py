@@ -341,8 +341,8 @@ def _replace(job: Job, reporter: Reporter) -> str:
     versions = {int(pk): version for pk, version in job.arguments["versions"].items()}
     reporter.started(len(versions))
 
-    def progress(line: replacing.ReplaceLine) -> None:
-        reporter.line(line.status, str(line), path=line.slug)
+    def progress(line: FileResult) -> None:
+        reporter.line(line.status, replacing.outcome_line(line), path=line.key)
 
     search = Search.from_dict(job.arguments["search"])
     lines = replacing.episodes_replace(search=search, versions=versions, user=job.user, progress=progress)

@@ -13,6 +13,7 @@ from ..documents import database
 from ..format import replacing
 from ..format.chapters import CLIPS_KEY
 from ..models import Episode, Revision, Speaker, TranscriptItem
+from ..results import REFUSED, UNCHANGED, UPDATED, FileResult
 from .editing import ServiceError, StaleEpisode, editing
 from .transcript import ItemEdit, apply_edits
 
@@ -228,26 +229,17 @@ def _move_ties(episode: Episode, labels: dict[str, str]) -> None:
     Speaker.objects.bulk_create(moved)
 
 
-@dataclass
-class ReplaceLine:
-    """One episode's outcome in an apply over many."""
-
-    slug: str
-    status: str  # "updated", "unchanged" or "refused"
-    text: str
-
-    def __str__(self) -> str:
-        return f"{self.slug}: {self.text}"
-
-
 def episodes_replace(
     *,
     search: replacing.Search,
     versions: dict[int, int],
     user=None,
-    progress: Callable[[ReplaceLine], None] | None = None,
-) -> list[ReplaceLine]:
+    progress: Callable[[FileResult], None] | None = None,
+) -> list[FileResult]:
     """Replace in each episode of ``versions`` (id → the version the preview read), one revision each.
+
+    Each episode's outcome is a :class:`~episodes.results.FileResult` named by its slug: updated, unchanged or
+    refused, with what was done (or why not) as its message.
 
     An episode changed since the preview, or whose replaced text it cannot keep, is refused and reported; the
     others go on. A search too slow on an episode stops the run with SearchFailed (what was replaced stays:
@@ -260,17 +252,26 @@ def episodes_replace(
             result = episode_replace(episode=episode, search=search, user=user, version=versions[episode.pk])
         except StaleEpisode as exc:
             by = exc.episode.edited_by or "someone"
-            line = ReplaceLine(episode.slug, "refused", MSG_STALE.format(by=by))
+            line = _outcome(episode, REFUSED, MSG_STALE.format(by=by))
         except SearchFailed:
             raise
         except ServiceError as exc:
-            line = ReplaceLine(episode.slug, "refused", f"not replaced: {exc}")
+            line = _outcome(episode, REFUSED, f"not replaced: {exc}")
         else:
             if result.changes:
-                line = ReplaceLine(episode.slug, "updated", f"{result.count} replaced ({result.where()})")
+                line = _outcome(episode, UPDATED, f"{result.count} replaced ({result.where()})")
             else:
-                line = ReplaceLine(episode.slug, "unchanged", "nothing to replace any more")
+                line = _outcome(episode, UNCHANGED, "nothing to replace any more")
         lines.append(line)
         if progress is not None:
             progress(line)
     return lines
+
+
+def _outcome(episode: Episode, status: str, message: str) -> FileResult:
+    return FileResult(path=episode.slug, key=episode.slug, pk=episode.pk, status=status, message=message)
+
+
+def outcome_line(result: FileResult) -> str:
+    """Return how a report names one episode's outcome: ``slug: what was done``."""
+    return f"{result.path}: {result.message}"

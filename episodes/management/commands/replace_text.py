@@ -15,7 +15,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ...format import replacing
 from ...models import Episode
-from ...services.replacing import SearchFailed, episodes_replace, replace_preview
+from ...results import REFUSED, UPDATED
+from ...services.replacing import SearchFailed, episodes_replace, outcome_line, replace_preview
 
 
 class Command(BaseCommand):
@@ -66,10 +67,10 @@ class Command(BaseCommand):
             lines = episodes_replace(search=search, versions={r.episode.pk: r.version for r in preview})
         except SearchFailed as exc:
             raise CommandError(str(exc), returncode=2) from None
-        refused = [line for line in lines if line.status == "refused"]
+        refused = [line for line in lines if line.status == REFUSED]
         for line in refused:
-            self.stderr.write(self.style.ERROR(str(line)))
-        updated = sum(line.status == "updated" for line in lines)
+            self.stderr.write(self.style.ERROR(outcome_line(line)))
+        updated = sum(line.status == UPDATED for line in lines)
         self.stdout.write(self.style.SUCCESS(f"Replaced in {updated} episode(s), one revision each."))
         if refused:
             raise CommandError(f"{len(refused)} episode(s) refused.", returncode=1)

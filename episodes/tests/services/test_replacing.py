@@ -74,7 +74,7 @@ def test_apply_makes_one_revision_per_episode_in_every_field():
     search = Search("mlops", "ML Ops", whole_words=True)
     versions = {found.episode.pk: found.version for found in replace_preview(search=search)}
     lines = episodes_replace(search=search, versions=versions)
-    assert [(line.slug, line.status) for line in lines] == [("one", "updated"), ("two", "updated")]
+    assert [(line.key, line.status) for line in lines] == [("one", "updated"), ("two", "updated")]
     assert Revision.objects.count() == revisions + 2
     assert texts(one) == (
         "ML Ops with Jane",
@@ -90,7 +90,7 @@ def test_apply_makes_one_revision_per_episode_in_every_field():
         'replaced "mlops" → "ML Ops": 1 in title, 1 in short title, 1 in description, 1 in intro, 1 in topics, '
         "1 in section headers, 1 in clip names, 2 in turns' text"
     )
-    assert lines[0].text.startswith("9 replaced (1 in title")
+    assert lines[0].message.startswith("9 replaced (1 in title")
     # Done is done: the same search again finds nothing, and an apply of it writes no revision; the old
     # preview's versions are stale now.
     assert replace_preview(search=search) == []
@@ -131,8 +131,8 @@ def test_an_episode_changed_since_the_preview_is_refused_and_the_others_go_on():
     episode_save(episode=Episode.objects.get(pk=one.pk), fields={"title": "MLOps, edited meanwhile"})
     revisions = Revision.objects.count()
     lines = episodes_replace(search=search, versions=versions)
-    assert [(line.slug, line.status) for line in lines] == [("one", "refused"), ("two", "updated")]
-    assert "changed since the preview" in lines[0].text
+    assert [(line.key, line.status) for line in lines] == [("one", "refused"), ("two", "updated")]
+    assert "changed since the preview" in lines[0].message
     assert texts(one)[0] == "MLOps, edited meanwhile" and texts(two)[0] == "ML Ops with Jane"
     assert Revision.objects.count() == revisions + 1
 
@@ -140,7 +140,7 @@ def test_an_episode_changed_since_the_preview_is_refused_and_the_others_go_on():
 def test_a_replaced_title_too_long_for_its_column_is_refused_for_that_episode():
     one = rich_episode()
     lines = episodes_replace(search=Search("MLOps", "x" * 500, fields=("title",)), versions={one.pk: one.version})
-    assert lines[0].status == "refused" and "title would be 510 characters long, over the 500" in lines[0].text
+    assert lines[0].status == "refused" and "title would be 510 characters long, over the 500" in lines[0].message
     assert texts(one)[0] == "MLOps with Jane"
 
 
