@@ -118,3 +118,25 @@ def place(episode: Episode, order: list[int], *, start: int) -> None:
     items(episode).filter(position__gte=start, position__lt=end).update(position=-F("position") - 1)
     moved = [TranscriptItem(pk=pk, position=start + i) for i, pk in enumerate(order)]
     TranscriptItem.objects.bulk_update(moved, ["position"])
+
+
+def close_gaps(episode: Episode, removed: list[int]) -> None:
+    """Move the items after each run of removed positions up by the number removed before them.
+
+    Two UPDATEs per run of consecutive removed positions, whatever the length of the transcript; rows pass
+    through negative positions, as positions are unique and checked row by row.
+    """
+    runs: list[list[int]] = []
+    for position in removed:
+        if runs and position == runs[-1][1] + 1:
+            runs[-1][1] = position
+        else:
+            runs.append([position, position])
+    count = 0
+    for index, (first, last) in enumerate(runs):
+        count += last - first + 1
+        segment = items(episode).filter(position__gt=last)
+        if index + 1 < len(runs):
+            segment = segment.filter(position__lt=runs[index + 1][0])
+        segment.update(position=-F("position") - 1)
+        items(episode).filter(position__lt=0).update(position=-F("position") - 1 - count)

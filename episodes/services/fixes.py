@@ -16,7 +16,7 @@ from ..format.fixes import FIXES
 from ..models import Episode, TranscriptItem
 from ..results import REFUSED, UNCHANGED, UPDATED
 from ..selectors.checks import episode_front
-from .editing import ServiceError, StaleEpisode, editing, items, shift
+from .editing import ServiceError, StaleEpisode, close_gaps, editing, items
 from .intake import clips_rebuild
 from .transcript import ItemEdit, apply_edits
 
@@ -150,10 +150,10 @@ def _write(episode: Episode, change: FixChange) -> None:
     if change.items.texts:
         pks = dict(items(episode).filter(position__in=list(change.items.texts)).values_list("position", "pk"))
         apply_edits(episode, {pks[position]: ItemEdit(text=text) for position, text in change.items.texts.items()})
-    # From the last: each drop moves only the items after it up by one.
-    for position in sorted(change.items.drop, reverse=True):
-        items(episode).filter(position=position).delete()
-        shift(episode, start=position + 1, delta=-1)
+    if change.items.drop:
+        dropped = sorted(change.items.drop)
+        items(episode).filter(position__in=dropped).delete()
+        close_gaps(episode, dropped)
 
 
 def episodes_fix(

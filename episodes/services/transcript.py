@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import F
-
 from ..format import frontmatter as fm
 from ..models import Episode, TranscriptItem
 from .clips import clips_follow_renames, header_renames
-from .editing import ERR_NOT_HEADER, ServiceError, editing, item_at, items, place, shift
+from .editing import ERR_NOT_HEADER, ServiceError, close_gaps, editing, item_at, items, place, shift
 
 ERR_BAD_TIME = "Item {number}: '{time}' is not a time like 1:56 or 1:02:03."
 ERR_EMPTY_TITLE = "A section title cannot be empty."
@@ -136,30 +134,8 @@ def items_delete(*, episode: Episode, positions, user=None, version: int | None 
     summary = f"deleted {len(positions)} transcript item{'s' if len(positions) > 1 else ''}"
     with editing(episode=episode, user=user, version=version, summary=summary) as change:
         deleted, _ = items(change.episode).filter(position__in=positions).delete()
-        _close_gaps(change.episode, positions)
+        close_gaps(change.episode, positions)
         return deleted
-
-
-def _close_gaps(episode: Episode, removed: list[int]) -> None:
-    """Move the items after each run of removed positions up by the number removed before them.
-
-    Two UPDATEs per run of consecutive removed positions, whatever the length of the transcript; rows pass
-    through negative positions, as positions are unique and checked row by row.
-    """
-    runs: list[list[int]] = []
-    for position in removed:
-        if runs and position == runs[-1][1] + 1:
-            runs[-1][1] = position
-        else:
-            runs.append([position, position])
-    count = 0
-    for index, (first, last) in enumerate(runs):
-        count += last - first + 1
-        segment = items(episode).filter(position__gt=last)
-        if index + 1 < len(runs):
-            segment = segment.filter(position__lt=runs[index + 1][0])
-        segment.update(position=-F("position") - 1)
-        items(episode).filter(position__lt=0).update(position=-F("position") - 1 - count)
 
 
 def section_add(
