@@ -10,6 +10,7 @@ from .episode import Row, episode_create, episode_save
 from .intake import (
     IntakeError,
     IntakeResult,
+    StrictRefusal,
     chapters_apply,
     chapters_read,
     chapters_text,
@@ -40,6 +41,7 @@ __all__ = [
     "LabelTaken",
     "IntakeError",
     "IntakeResult",
+    "StrictRefusal",
     "chapters_apply",
     "chapters_read",
     "chapters_text",

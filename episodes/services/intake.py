@@ -39,6 +39,7 @@ ERR_BAD_SLUG = "'{slug}' cannot be an episode's slug: {problem}"
 ERR_HAS_TRANSCRIPT = "{slug} already has a transcript ({count} items): replace it explicitly (--replace)"
 ERR_CREATED_MEANWHILE = "{slug} was created by someone else meanwhile; try again"
 ERR_NO_TIMES = "the transcript has no times, so chapters cannot be placed"
+ERR_STRICT = "{name}: refused (strict: refuse on any warning): {count} warning{s}"
 NOTE_BEYOND = "chapter '{title}' at {time} starts after the last turn ({last}): its section header is at the end"
 NOTE_NO_CLIP = "chapter '{title}' at {time} ends no later than it starts: it has no clip"
 NOTE_HEADERS_REPLACED = "the {count} section headers of {what} were replaced by the chapter list's {new}"
@@ -54,6 +55,16 @@ class IntakeError(ServiceError):
     def __init__(self, name: str, error: fm.FormatError):
         super().__init__(f"{name}:{error.line}: {error.message}")
         self.name, self.line, self.message = name, error.line, error.message
+
+
+class StrictRefusal(ServiceError):
+    """A strict import of a file with warnings; ``lines`` are its warnings as ``NAME:LINE: what``, and
+    ``str()`` gives them all, one a line, after what was refused."""
+
+    def __init__(self, name: str, lines: list[str]):
+        count = len(lines)
+        super().__init__("\n".join([ERR_STRICT.format(name=name, count=count, s="" if count == 1 else "s"), *lines]))
+        self.name, self.lines = name, lines
 
 
 @dataclass
@@ -77,6 +88,7 @@ class IntakeResult(FileResult):
     notes: list[str] = field(default_factory=list)
     speakers: list[SpeakerSummary] = field(default_factory=list)
     warnings: list[EditorWarning] = field(default_factory=list)
+    file_warnings: list[str] = field(default_factory=list)  # the file's, as ``NAME:LINE: what``, in line order
     seen_version: int | None = None  # pass it back as ``version`` to apply what a dry run showed
 
     @property
@@ -112,6 +124,12 @@ def transcript_read(*, name: str, data: bytes) -> tf.RawTranscript:
         raise IntakeError(name, exc) from None
 
 
+def file_warnings(*, name: str, raw: tf.RawTranscript) -> list[str]:
+    """Return what the file ``name`` holds that the site accepts but an editor should look at, as
+    ``NAME:LINE: what`` lines."""
+    return [f"{name}:{warning.line}: {warning.message}" for warning in raw.warnings]
+
+
 def chapters_read(*, name: str, data: bytes | str) -> list[ch.Chapter]:
     """Read a chapter list (bytes of a file, or pasted text); raise IntakeError naming it and the line."""
     try:
@@ -139,6 +157,7 @@ def transcript_import(
     chapters_name: str = "chapters",
     replace: bool = False,
     title: str = "",
+    strict: bool = False,
     dry_run: bool = False,
     user=None,
     version: int | None = None,
@@ -150,16 +169,22 @@ def transcript_import(
     section headers instead of the file's, and the clips are built from them; a missing duration is set
     from the last turn's time. ``raw`` and ``chapter_list``, when given, are what :func:`transcript_read`
     and :func:`chapters_read` made of the files before (a preview's), instead of ``data`` and ``chapters``.
+    What the file holds that the site accepts but an editor should look at is kept, and told in the result's
+    ``file_warnings``; ``strict`` refuses the file instead (:class:`StrictRefusal`, naming every warning).
     """
     problem = name_problem(slug)
     if problem:
         raise ServiceError(ERR_BAD_SLUG.format(slug=slug[:80], problem=problem))
     if raw is None:
         raw = transcript_read(name=name, data=data)
+    warned = file_warnings(name=name, raw=raw)
+    if strict and warned:
+        raise StrictRefusal(name, warned)
     if chapter_list is None and chapters is not None:
         chapter_list = chapters_read(name=chapters_name, data=chapters)
     result = IntakeResult(name, UPDATED, key=slug, episode=Episode(slug=slug), dry_run=dry_run, format=raw.format)
     result.notes += raw.notes
+    result.file_warnings = warned
     # The file's entries become rows once; the rows are what is written and what the clips are built from.
     rows = [database.item_row(i, item) for i, item in enumerate(raw.items)]
     result.items = raw.items

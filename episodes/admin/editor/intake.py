@@ -20,13 +20,15 @@ from django.urls import reverse
 
 from ... import services
 from ...format.chapters import Chapter
-from ...format.transcript_files import RawTranscript
+from ...format.transcript_files import FileWarning, RawTranscript
 from .. import uploads
 from .base import EpisodeView, ListPageView
 from .forms import NewEpisodeTranscriptForm, TranscriptUploadForm
 from .history import diff_lines
 
 TEMPLATE = "admin/episodes/episode/transcript_import.html"
+# The message after applying names this many of the file's warnings (the preview lists more).
+WARNINGS_SAID = 20
 
 
 class TranscriptIntake:
@@ -44,21 +46,32 @@ class TranscriptIntake:
         slug = form.cleaned_data.get("slug", slug)
         title = form.cleaned_data.get("title", title)
         replace = form.cleaned_data.get("replace", replace)
+        strict = form.cleaned_data.get("strict", False)
         folder, kept = None, False
         try:
             folder, digests = uploads.stage(form.uploads())
             read = _read(folder)
             digest = uploads.keep_read(folder, json.dumps(read).encode("utf-8"))
-            result = self.apply(request, read, slug=slug, title=title, replace=replace, version=version, dry_run=True)
+            result = self.apply(
+                request, read, slug=slug, title=title, replace=replace, strict=strict, version=version, dry_run=True
+            )
             kept = True
         except (services.ServiceError, uploads.UploadFolderError, OSError) as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, str(exc).splitlines())  # a strict refusal names each warning on a line
             return self.render(request, form=form)
         finally:
             if folder is not None and not kept:
                 shutil.rmtree(folder, ignore_errors=True)  # refused, or failed: nothing waits for a confirmation
         token = uploads.staging_token(
-            request, folder, digests, read=digest, slug=slug, title=title, replace=replace, version=result.seen_version
+            request,
+            folder,
+            digests,
+            read=digest,
+            slug=slug,
+            title=title,
+            replace=replace,
+            strict=strict,
+            version=result.seen_version,
         )
         shown = settings.EPISODES_PREVIEW_ROWS
         return self.render(
@@ -67,6 +80,7 @@ class TranscriptIntake:
             rows=_preview_rows(result, shown),
             shown=shown,
             warnings=result.warnings[:shown],
+            file_warnings=result.file_warnings[:shown],
             token=token,
             diff_lines=diff_lines(result.diff),
         )
@@ -84,6 +98,7 @@ class TranscriptIntake:
                 slug=signed["slug"],
                 title=signed["title"],
                 replace=signed["replace"],
+                strict=signed.get("strict", False),
                 version=signed["version"],
                 dry_run=False,
             )
@@ -93,17 +108,21 @@ class TranscriptIntake:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         messages.success(request, _said(result))
+        if result.file_warnings:
+            messages.warning(request, _warned(result.file_warnings))
         return HttpResponseRedirect(reverse("admin:episodes_episode_change", args=[result.episode.pk]) + "#transcript")
 
-    def apply(self, request, read: dict, *, slug, title, replace, version, dry_run):
+    def apply(self, request, read: dict, *, slug, title, replace, strict, version, dry_run):
         chapters = read["chapters"]
+        warnings = [FileWarning(line, message) for line, message in read["warnings"]]
         return services.transcript_import(
             slug=slug,
             name=read["name"],
-            raw=RawTranscript(read["format"], read["items"], read["notes"]),
+            raw=RawTranscript(read["format"], read["items"], read["notes"], warnings),
             chapter_list=[Chapter(*chapter) for chapter in chapters] if chapters is not None else None,
             replace=replace,
             title=title,
+            strict=strict,
             dry_run=dry_run,
             user=request.user,
             version=version,
@@ -159,6 +178,7 @@ def _read(folder) -> dict:
         "format": raw.format,
         "items": raw.items,
         "notes": raw.notes,
+        "warnings": [astuple(warning) for warning in raw.warnings],
         "chapters": None if chapter_list is None else [astuple(chapter) for chapter in chapter_list],
     }
 
@@ -173,6 +193,13 @@ def _preview_rows(result: services.IntakeResult, shown: int) -> list[tuple[int, 
         (i + 1, item if isinstance(item, dict) else {}, problems.get(i, []))
         for i, item in enumerate(result.items[:shown])
     ]
+
+
+def _warned(lines: list[str]) -> str:
+    """Return the file's warnings for the message after applying: the first few of them, and how many."""
+    shown = lines[:WARNINGS_SAID]
+    more = f"; and {len(lines) - len(shown)} more" if len(lines) > len(shown) else ""
+    return f"Kept with {len(lines)} warning{'' if len(lines) == 1 else 's'}: " + "; ".join(shown) + more
 
 
 def _said(result: services.IntakeResult) -> str:

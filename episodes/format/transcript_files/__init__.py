@@ -3,8 +3,11 @@
 Each reader returns the transcript list as an episode file holds it: ``{header: ...}`` section titles and
 ``{line, sec, time, who}`` turns, ``time`` written by :func:`episodes.format.frontmatter.seconds_to_time` (``1:56``,
 ``1:02:03``), ``who`` the speaker as written. The format is recognised by content; the file name's extension
-only words the refusal of a file in none of them. Anything that cannot be read as the layout says is refused
-with ``fm.FormatError`` at its line (for .docx, its paragraph number), so that nothing half-read is kept.
+only words the refusal of a file in none of them. A file that is not a transcript (no turns, binary, in no
+known format, over the limits, text XML cannot carry) is refused with ``fm.FormatError`` at its line (for
+.docx, its paragraph number), so that nothing half-read is kept. What the site's own converter accepts (a time
+going backwards or one it cannot read, a long speaker line, a speaker without text) is kept as the file gives
+it, with a :class:`FileWarning` at its line in the result's ``warnings``.
 
 The site's layouts (plain text and Word): a time (``0:09``, ``00:00``, ``1:02:03``, optionally in brackets),
 then a speaker, then the text; any other line (Word: any heading) is a section header. In Word, each text
@@ -19,19 +22,14 @@ from .cues import read_srt, read_vtt
 from .detect import read_transcript
 from .rules import (
     DOCX,
-    ERR_BACKWARDS,
     ERR_BAD_DOCX,
-    ERR_BAD_TIME,
     ERR_CUE_ENDS_EARLY,
     ERR_CUE_NO_TIMING,
     ERR_CUE_TIMING,
     ERR_DOCX_NO_SPEAKER,
-    ERR_DOCX_NO_TEXT,
     ERR_DOCX_STRAY,
     ERR_EMPTY,
-    ERR_LONG_SPEAKER,
     ERR_NO_SPEAKER,
-    ERR_NO_TEXT,
     ERR_NOT_DOCX,
     ERR_NOT_NAMED,
     ERR_NOT_UTF16,
@@ -55,6 +53,12 @@ from .rules import (
     SRT,
     TEXT,
     VTT,
+    W_BACKWARDS,
+    W_BAD_TIME,
+    W_DOCX_NO_TEXT,
+    W_LONG_SPEAKER,
+    W_NO_TEXT,
+    FileWarning,
     Limits,
     RawTranscript,
 )
@@ -66,19 +70,14 @@ __all__ = [
     "DOCX",
     "DOCX_EXPANSION",
     "DOCX_MAX_MEMBERS",
-    "ERR_BACKWARDS",
     "ERR_BAD_DOCX",
-    "ERR_BAD_TIME",
     "ERR_CUE_ENDS_EARLY",
     "ERR_CUE_NO_TIMING",
     "ERR_CUE_TIMING",
     "ERR_DOCX_NO_SPEAKER",
-    "ERR_DOCX_NO_TEXT",
     "ERR_DOCX_STRAY",
     "ERR_EMPTY",
-    "ERR_LONG_SPEAKER",
     "ERR_NO_SPEAKER",
-    "ERR_NO_TEXT",
     "ERR_NOT_DOCX",
     "ERR_NOT_NAMED",
     "ERR_NOT_UTF16",
@@ -102,6 +101,12 @@ __all__ = [
     "SRT",
     "TEXT",
     "VTT",
+    "W_BACKWARDS",
+    "W_BAD_TIME",
+    "W_DOCX_NO_TEXT",
+    "W_LONG_SPEAKER",
+    "W_NO_TEXT",
+    "FileWarning",
     "Limits",
     "RawTranscript",
     "read_docx",

@@ -68,7 +68,7 @@ def _read_cues(text: str, kind: str, limits: Limits) -> RawTranscript:
         start, end = _cue_timing(block[timing], number + timing + 1)
         sec = start // 1000
         time = fm.seconds_to_time(sec)
-        _forward(sec, time, previous, number + timing + 1)
+        _forward(sec, time, previous, number + timing + 1, result.warnings)
         previous = (sec, time)
         turns = _cue_turns(block[timing + 1 :], kind, speakers)
         if not turns:
@@ -77,7 +77,7 @@ def _read_cues(text: str, kind: str, limits: Limits) -> RawTranscript:
             turn_count = _count_turn(turn_count, limits.turns, number + timing + 2)
             item = {"line": line, "sec": sec, "time": time}
             if who:
-                item["who"] = _speaker(who, time, number + timing + 2)
+                item["who"] = _speaker(who, time, number + timing + 2, result.warnings)
             result.items.append(item)
         number = block_end
     if not result.turns:

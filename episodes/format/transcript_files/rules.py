@@ -38,15 +38,18 @@ ERR_TOO_MANY_TURNS = "more than {limit:,} turns: too many for one transcript (EP
 ERR_TOO_LATE = "the time {time} is past 99:59:59: is it a typing slip?"
 ERR_NOT_UTF16 = "not valid UTF-16 (the file starts with its byte-order mark): {problem}"
 ERR_EMPTY = "the document has no turns: expected a time, a speaker and a text for each turn"
-ERR_BAD_TIME = "'{time}' is not a time like 0:09, 00:00 or 1:02:03"
-ERR_BACKWARDS = "the time {time} comes after {previous}: times must not go backwards"
 ERR_NO_SPEAKER = "the time {time} on line {line} has no speaker line after it"
-ERR_NO_TEXT = "the turn at {time} (line {line}) has a speaker line but no text line after it: is a line missing?"
-ERR_LONG_SPEAKER = (
-    "the speaker line after the time {time} is {length} characters long (at most {limit}): is it missing?"
-)
 ERR_DOCX_NO_SPEAKER = "the time {time} in paragraph {line} has no speaker paragraph after it"
-ERR_DOCX_NO_TEXT = "the turn at {time} (paragraph {line}) has a speaker but no text paragraph: is a paragraph missing?"
+# What the site's own converter accepts is kept as the file gives it, with a warning at its line (the
+# import's --strict refuses a file with any): the editor then sees it among the episode's warnings too.
+W_BAD_TIME = "'{time}' is not a time like 0:09, 00:00 or 1:02:03: kept as text, with no seconds"
+W_BACKWARDS = "the time {time} comes after {previous}: a time going backwards, kept as it is"
+W_NO_TEXT = "the turn at {time} (line {line}) has a speaker line but no text line after it: kept without text"
+W_LONG_SPEAKER = (
+    "the speaker line after the time {time} is {length} characters long (over {limit}): kept as the speaker; "
+    "is it the text?"
+)
+W_DOCX_NO_TEXT = "the turn at {time} (paragraph {line}) has a speaker but no text paragraph: kept without text"
 ERR_DOCX_STRAY = "text before any time: expected a heading or a time paragraph like [1:48], not {text!r}"
 ERR_CUE_TIMING = "'{timing}' is not a cue timing like 00:01:02.500 --> 00:01:05.000"
 ERR_CUE_ENDS_EARLY = "the cue ends at {end}, before it starts at {start}"
@@ -65,11 +68,20 @@ class Limits:
     turns: int = MAX_TURNS
 
 
+@dataclass(frozen=True)
+class FileWarning:
+    """Something the file holds that the site accepts but an editor should look at, at its line."""
+
+    line: int
+    message: str
+
+
 @dataclass
 class RawTranscript:
     format: str
     items: list[dict]
     notes: list[str] = field(default_factory=list)
+    warnings: list[FileWarning] = field(default_factory=list)  # in the order of their lines
 
     @property
     def turns(self) -> int:
@@ -102,26 +114,34 @@ _TIMEISH_LINE = re.compile(rf"^{_TIMEISH}$")
 _TIME_LINE = re.compile(rf"^{_TIMEISH}$", re.MULTILINE)
 
 
-def _time(line: str, number: int) -> tuple[int, str]:
-    """Return (seconds, time as the files write it) of a time line; raise at ``number`` if it is not a time."""
+def _time(line: str, number: int, warnings: list[FileWarning]) -> tuple[int | None, str]:
+    """Return (seconds, time as the files write it) of a time line.
+
+    A line that is not a time it can read is kept as it is written (brackets aside), with no seconds, and
+    a warning at ``number``: as the ``.md`` import keeps such a time.
+    """
     value = line.strip().strip("[]()").strip()
     sec = fm.time_to_seconds(value)
     if sec is None:
-        raise fm.FormatError(ERR_BAD_TIME.format(time=value), number)
+        warnings.append(FileWarning(number, W_BAD_TIME.format(time=value)))
+        return None, value
     fm.written_times(sec // 3600 + 1)  # the next times of a long transcript are lookups
     return sec, fm.seconds_to_time(sec)
 
 
-def _forward(sec: int, time: str, previous: tuple[int, str] | None, number: int) -> None:
-    if previous is not None and sec < previous[0]:
-        raise fm.FormatError(ERR_BACKWARDS.format(time=time, previous=previous[1]), number)
+def _forward(
+    sec: int | None, time: str, previous: tuple[int, str] | None, number: int, warnings: list[FileWarning]
+) -> None:
+    """Warn at ``number`` when ``sec`` comes before the ``previous`` (seconds, time) read."""
+    if sec is not None and previous is not None and sec < previous[0]:
+        warnings.append(FileWarning(number, W_BACKWARDS.format(time=time, previous=previous[1])))
 
 
 def _is_otter(line: str) -> bool:
     return line.lower().startswith("transcribed by") and "otter" in line.lower()
 
 
-def _speaker(who: str, time: str, number: int) -> str:
+def _speaker(who: str, time: str, number: int, warnings: list[FileWarning]) -> str:
     if len(who) > SPEAKER_LIMIT:
-        raise fm.FormatError(ERR_LONG_SPEAKER.format(time=time, length=len(who), limit=SPEAKER_LIMIT), number)
+        warnings.append(FileWarning(number, W_LONG_SPEAKER.format(time=time, length=len(who), limit=SPEAKER_LIMIT)))
     return who

@@ -11,9 +11,10 @@ from .rules import (
     _TIMEISH_LINE,
     ERR_EMPTY,
     ERR_NO_SPEAKER,
-    ERR_NO_TEXT,
     NOTE_OTTER,
     TEXT,
+    W_NO_TEXT,
+    FileWarning,
     Limits,
     RawTranscript,
     _count_turn,
@@ -27,10 +28,12 @@ from .rules import (
 def read_text(text: str, *, limits: Limits | None = None) -> RawTranscript:
     """Read the site's plain-text layout: a time line, a speaker line and a text line per turn.
 
-    Any other line is a section header; blank lines and Otter's "Transcribed by" line are left out.
+    Any other line is a section header; blank lines and Otter's "Transcribed by" line are left out. A time
+    going backwards, an unreadable time, a long speaker line and a speaker line with no text after it are
+    kept as the file gives them, each with a warning at its line.
     """
     result = RawTranscript(TEXT, [])
-    items = result.items
+    items, warnings = result.items, result.warnings
     append = items.append
     max_turns, turns = (limits or Limits()).turns, 0
     lines = text.split("\n")
@@ -41,6 +44,7 @@ def read_text(text: str, *, limits: Limits | None = None) -> RawTranscript:
     # than the table holds, or not a time at all) goes through the time parser, which also grows the table.
     lookup, starts, timeish = fm.written_times().get, _TIME_STARTS, _TIMEISH_LINE.match
     speakers: dict[str, str] = {}  # each speaker line as written, once checked, to its speaker
+    previous: tuple[int, str] | None = None  # (seconds, time) of the last turn with readable seconds
     previous_sec = -1
     for line in rest:  # the line after the one just read is number count - length_hint(rest) + 1
         if not line:
@@ -49,7 +53,7 @@ def read_text(text: str, *, limits: Limits | None = None) -> RawTranscript:
         if sec is not None:
             time = line
         elif line[0] in starts and timeish(line):
-            sec, time = _time(line, count - length_hint(rest))
+            sec, time = _time(line, count - length_hint(rest), warnings)
         else:
             stripped = line.strip()
             if stripped and _is_otter(stripped):
@@ -57,37 +61,46 @@ def read_text(text: str, *, limits: Limits | None = None) -> RawTranscript:
             elif stripped:
                 append({"header": stripped})
             continue
-        said, spoken = following(), following().strip()
-        who = speakers.get(said)
-        # A new speaker line, a time going back, or a text line that may be missing (empty, or perhaps a
-        # time) goes through the full checks, which say what is wrong and where.
-        if who is None or sec < previous_sec or spoken[:1] in _DOUBTFUL:
-            number = count - length_hint(rest) - 2
-            _forward(sec, time, _last_turn(items), number)
-            who = speakers[said] = said.strip()
-            _check_turn(time, who, spoken, number)
-        turns += 1
-        if turns > max_turns:
-            _count_turn(max_turns, max_turns, count - length_hint(rest) - 2)
-        append({"line": spoken, "sec": sec, "time": time, "who": who})
-        previous_sec = sec
-    if previous_sec < 0:  # no turn read
+        while True:  # a turn; again when its text line turns out to be the next turn's time
+            said, spoken = following(), following().strip()
+            who = speakers.get(said)
+            next_time = None
+            # A new speaker line, a time going back or unreadable, or a text line that may be missing (empty,
+            # or perhaps a time) goes through the full checks, which say what is wrong and where.
+            if who is None or sec is None or sec < previous_sec or spoken[:1] in _DOUBTFUL:
+                number = count - length_hint(rest) - 2
+                _forward(sec, time, previous, number, warnings)
+                who = said.strip()
+                if _check_speaker(time, who, number, warnings):
+                    speakers[said] = who  # a long one is warned about wherever it comes
+                if not spoken or _TIMEISH_LINE.match(spoken):
+                    warnings.append(FileWarning(number + 2, W_NO_TEXT.format(time=time, line=number)))
+                    next_time, spoken = spoken, ""
+            turns += 1
+            if turns > max_turns:
+                _count_turn(max_turns, max_turns, count - length_hint(rest) - 2)
+            if sec is None:
+                append({"line": spoken, "time": time, "who": who})
+            else:
+                append({"line": spoken, "sec": sec, "time": time, "who": who})
+                previous_sec, previous = sec, (sec, time)
+            if not next_time:
+                break
+            sec = lookup(next_time)
+            if sec is not None:
+                time = next_time
+            else:
+                sec, time = _time(next_time, count - length_hint(rest), warnings)
+    if not turns:
         raise fm.FormatError(ERR_EMPTY)
     return result
 
 
-def _last_turn(items: list[dict]) -> tuple[int, str] | None:
-    """Return (seconds, time) of the last turn read so far, if any."""
-    for item in reversed(items):
-        if "sec" in item:
-            return item["sec"], item["time"]
-    return None
-
-
-def _check_turn(time: str, who: str, spoken: str, number: int) -> None:
-    """Refuse the turn whose time is on line ``number`` if its speaker or text line is missing (or a time)."""
+def _check_speaker(time: str, who: str, number: int, warnings: list) -> bool:
+    """Refuse the turn whose time is on line ``number`` if its speaker line is missing (or a time); tell
+    whether the speaker is one without a warning."""
     if not who or _TIMEISH_LINE.match(who):
         raise fm.FormatError(ERR_NO_SPEAKER.format(time=time, line=number), number + 1)
-    _speaker(who, time, number + 1)
-    if not spoken or _TIMEISH_LINE.match(spoken):
-        raise fm.FormatError(ERR_NO_TEXT.format(time=time, line=number), number + 2)
+    count = len(warnings)
+    _speaker(who, time, number + 1, warnings)
+    return len(warnings) == count

@@ -14,7 +14,6 @@ from .rules import (
     DOCX,
     ERR_BAD_DOCX,
     ERR_DOCX_NO_SPEAKER,
-    ERR_DOCX_NO_TEXT,
     ERR_DOCX_STRAY,
     ERR_EMPTY,
     ERR_NOT_DOCX,
@@ -25,6 +24,8 @@ from .rules import (
     NOTE_OTTER,
     NOTE_TABLES,
     NOTE_TITLE,
+    W_DOCX_NO_TEXT,
+    FileWarning,
     Limits,
     RawTranscript,
     _count_turn,
@@ -67,7 +68,7 @@ def read_docx(raw: bytes, *, max_bytes: int, limits: Limits | None = None) -> Ra
 
 def _read_paragraphs(paragraphs, kinds: dict, result: RawTranscript, limits: Limits) -> None:
     """Read (number, style, text) paragraphs in the site's Word layout into ``result``."""
-    items, previous = result.items, None
+    items, warnings, previous = result.items, result.warnings, None
     turn = None  # (sec, time, who, paragraph number) of the time and speaker the text paragraphs belong to
     pending = None  # (sec, time, paragraph number) of a time still waiting for its speaker
     texts = 0  # text paragraphs of the current turn
@@ -83,7 +84,7 @@ def _read_paragraphs(paragraphs, kinds: dict, result: RawTranscript, limits: Lim
             if pending is not None:
                 raise fm.FormatError(ERR_DOCX_NO_SPEAKER.format(time=pending[1], line=pending[2]), number)
             if turn is not None and not texts:
-                raise fm.FormatError(ERR_DOCX_NO_TEXT.format(time=turn[1], line=turn[3]), number)
+                turns, texts = _textless(turn, number, items, warnings, turns, limits), 1
         _refuse_not_text(stripped, number)
         if _is_otter(stripped):
             result.notes.append(NOTE_OTTER.format(line=number))
@@ -94,15 +95,17 @@ def _read_paragraphs(paragraphs, kinds: dict, result: RawTranscript, limits: Lim
             result.notes.append(NOTE_TITLE.format(line=number, text=stripped[:80]))
             turn = None
         elif timeish:
-            sec, time = _time(stripped, number)
-            _forward(sec, time, previous, number)
-            pending, turn, previous = (sec, time, number), None, (sec, time)
+            sec, time = _time(stripped, number, warnings)
+            _forward(sec, time, previous, number, warnings)
+            pending, turn = (sec, time, number), None
+            if sec is not None:
+                previous = (sec, time)
         elif pending is not None:
             sec, time, at = pending
-            turn, pending, texts = (sec, time, _speaker(stripped, time, number), at), None, 0
+            turn, pending, texts = (sec, time, _speaker(stripped, time, number, warnings), at), None, 0
         elif turn is not None:
             turns = _count_turn(turns, limits.turns, number)
-            items.append({"line": stripped, "sec": turn[0], "time": turn[1], "who": turn[2]})
+            items.append(_turn(turn, stripped))
             texts += 1
         else:
             raise fm.FormatError(ERR_DOCX_STRAY.format(text=stripped[:80]), number)
@@ -110,9 +113,27 @@ def _read_paragraphs(paragraphs, kinds: dict, result: RawTranscript, limits: Lim
     if pending is not None:
         raise fm.FormatError(ERR_DOCX_NO_SPEAKER.format(time=pending[1], line=pending[2]), end)
     if turn is not None and not texts:
-        raise fm.FormatError(ERR_DOCX_NO_TEXT.format(time=turn[1], line=turn[3]), end)
+        _textless(turn, end, items, warnings, turns, limits)
     if not result.turns:
         raise fm.FormatError(ERR_EMPTY)
+
+
+def _turn(turn: tuple, line: str) -> dict:
+    """Return the turn of text ``line`` said at ``turn`` (seconds, time, speaker, ...): no seconds when
+    its time could not be read."""
+    sec, time, who = turn[:3]
+    if sec is None:
+        return {"line": line, "time": time, "who": who}
+    return {"line": line, "sec": sec, "time": time, "who": who}
+
+
+def _textless(turn: tuple, number: int, items: list, warnings: list, turns: int, limits: Limits) -> int:
+    """Keep a time and speaker that no text paragraph follows (at paragraph ``number``) as a turn without
+    text, with a warning; return the turns read."""
+    warnings.append(FileWarning(number, W_DOCX_NO_TEXT.format(time=turn[1], line=turn[3])))
+    turns = _count_turn(turns, limits.turns, number)
+    items.append(_turn(turn, ""))
+    return turns
 
 
 def _open_zip(raw: bytes, *, max_bytes: int) -> zipfile.ZipFile:

@@ -1,11 +1,13 @@
 """Give an episode a transcript from a raw file: Word .docx, plain text, WebVTT or SRT.
 
-    python manage.py import_transcript SLUG FILE [--chapters FILE] [--replace] [--dry-run] [--title TEXT]
+    python manage.py import_transcript SLUG FILE [--chapters FILE] [--replace] [--strict] [--dry-run] [--title TEXT]
 
 A new SLUG becomes a draft episode. An episode that has a transcript keeps it unless --replace. With
---chapters, the chapter list's times place the section headers and make the clips. A file that cannot be
-read is refused as ``FILE:LINE: what is wrong`` (for .docx, the paragraph number) and nothing changes;
-the exit status is then 1.
+--chapters, the chapter list's times place the section headers and make the clips. A file that is not a
+transcript is refused as ``FILE:LINE: what is wrong`` (for .docx, the paragraph number) and nothing changes;
+the exit status is then 1. What the site accepts (a time going backwards or one that cannot be read, a long
+speaker line, a speaker line without text) is kept as the file gives it and each is printed (on stderr) as
+``FILE:LINE: what``; --strict refuses the file instead when it has any, naming them all.
 """
 
 import os
@@ -25,10 +27,13 @@ class Command(BaseCommand):
         parser.add_argument("file", metavar="FILE", help="The transcript: .docx, .txt, .vtt or .srt.")
         parser.add_argument("--chapters", metavar="FILE", help="A chapter list: '00:01:20 Title' lines.")
         parser.add_argument("--replace", action="store_true", help="Replace the episode's existing transcript.")
+        parser.add_argument(
+            "--strict", action="store_true", help="Refuse the file if it has any warning (kept with a warning else)."
+        )
         parser.add_argument("--dry-run", action="store_true", help="Check and report, keep nothing.")
         parser.add_argument("--title", default="", metavar="TEXT", help="Title of a new episode (else the file name).")
 
-    def handle(self, *args, slug, file, chapters, replace, dry_run, title, verbosity, **options):
+    def handle(self, *args, slug, file, chapters, replace, strict, dry_run, title, verbosity, **options):
         data = self._read(file)
         chapter_data = self._read(chapters) if chapters else None
         try:
@@ -40,11 +45,14 @@ class Command(BaseCommand):
                 chapters_name=chapters or "chapters",
                 replace=replace,
                 title=title,
+                strict=strict,
                 dry_run=dry_run,
             )
         except services.ServiceError as exc:
             self.stderr.write(self.style.ERROR(str(exc)))
             raise CommandError("refused, nothing changed", returncode=1) from None
+        for line in result.file_warnings:  # whatever the verbosity: what was kept needs a look
+            self.stderr.write(self.style.WARNING(line))
         if verbosity >= 1:
             for note in result.notes:
                 self.stdout.write(f"{file}: {note}")

@@ -71,13 +71,53 @@ def test_a_new_draft_episode_from_a_vtt_file_and_a_chapter_list(admin_client, up
     assert [clip["name"] for clip in data["quotableClips"]] == ["Welcome", "Career"]
 
 
+SLIPS = "0:09\nJane\nHi.\n\n0:05\nAlexey\nBack in time.\n\n37:567\nJane\nOdd.\n\n0:30\nJane\n"
+
+
+@pytest.mark.parametrize("new", [False, True])
+def test_what_the_site_accepts_is_previewed_and_applied_with_its_warnings_and_strict_refuses_it(
+    admin_client, upload_dir, new
+):
+    if new:
+        url, fields = reverse("admin:episodes_episode_new_from_transcript"), {"slug": "slips"}
+    else:
+        episode = make_episode(slug="slips", transcript=[])
+        url, fields = transcript_url(episode), {}
+    before = [database.export_text(e) for e in Episode.objects.all()]
+    page = admin_client.get(url).content.decode()
+    assert 'name="strict"' in page and "Strict: refuse on any warning" in page
+    lines = [
+        "pasted transcript.txt:5: the time 0:05 comes after 0:09",
+        "pasted transcript.txt:9: &#x27;37:567&#x27; is not a time",
+        "pasted transcript.txt:15: the turn at 0:30 (line 13) has a speaker line but no text line",
+    ]
+    refused = admin_client.post(url, {**fields, "text": SLIPS, "strict": "on"}).content.decode()
+    assert "refused (strict: refuse on any warning): 3 warnings" in refused and all(x in refused for x in lines)
+    assert "Preview: nothing changed yet" not in refused and not list(upload_dir.iterdir())
+    assert [database.export_text(e) for e in Episode.objects.all()] == before
+    preview = admin_client.post(url, {**fields, "text": SLIPS})
+    html = preview.content.decode()
+    assert "3 warnings in the file: kept as the file has them" in html and all(x in html for x in lines)
+    applied = admin_client.post(url, {"token": preview.context["token"]}, follow=True)
+    said = [str(m) for m in applied.context["messages"]]
+    assert any(m.startswith("Kept with 3 warnings: pasted transcript.txt:5: the time 0:05") for m in said), said
+    items = front(Episode.objects.get(slug="slips"))["transcript"]
+    assert [(i.get("sec"), i["time"], i["line"]) for i in items] == [
+        (9, "0:09", "Hi."),
+        (5, "0:05", "Back in time."),
+        (None, "37:567", "Odd."),
+        (30, "0:30", ""),
+    ]
+
+
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
         ({}, "Choose a transcript file or paste the transcript."),
         ({"text": "just some words\nand more\n"}, "pasted transcript.txt:"),
         ({"file": ("talk.docx", "not a zip")}, "talk.docx:1:"),
-        ({"text": "0:09\nJane\nHi.\n\n0:05\nAlexey\nBack in time.\n", "replace": "on"}, "pasted transcript.txt:5:"),
+        ({"text": "0:09\nJane\nHi.\n\n0:05\n\nAlexey\nBack in time.\n", "replace": "on"}, "pasted transcript.txt:6:"),
+        ({"text": "0:09\nJane\nHi.\n\n0:05\nAlexey\nBack in time.\n", "strict": "on"}, "pasted transcript.txt:5: the"),
     ],
 )
 def test_bad_input_is_refused_on_the_form_with_its_line(admin_client, upload_dir, fields, message):

@@ -60,13 +60,10 @@ def test_real_plain_text_line_endings_and_byte_order_mark():
 @pytest.mark.parametrize(
     ("text", "line", "message"),
     [
-        ("0:09\nAlexey\nHi.\n\n1:75\nJane\nBye.\n", 5, "'1:75' is not a time like 0:09, 00:00 or 1:02:03"),
-        ("0:09\nAlexey\nHi.\n\n62:23\nJane\nBye.\n", 5, "'62:23' is not a time"),
         ("0:09\nAlexey\nHi.\n\n[0:1o]\nJane\nBye.\n", 5, None),  # not a time at all: a header; then fine
-        ("0:09\nHi without a speaker.\n\n0:30\nJane\nBye.\n", 3, "has a speaker line but no text line"),
         ("0:09\n\nAlexey\nHi.\n", 2, "the time 0:09 on line 1 has no speaker line after it"),
-        ("0:09\nAlexey\nHi.\n\n0:08\nJane\nBack.\n", 5, "the time 0:08 comes after 0:09"),
-        ("0:09\n" + "x" * 300 + "\nHi.\n", 2, "is 300 characters long (at most 200): is it missing?"),
+        ("0:09\nAlexey\nHi.\n\n0:30", 6, "the time 0:30 on line 5 has no speaker line after it"),
+        ("0:09\nAlexey\nHi.\n\n0:10\n0:11\nJane\nBye.\n", 6, "the time 0:10 on line 5 has no speaker line"),
     ],
 )
 def test_plain_text_refusals_name_the_line(text, line, message):
@@ -77,19 +74,65 @@ def test_plain_text_refusals_name_the_line(text, line, message):
     assert error.line == line and message in error.message
 
 
+HI = {"line": "Hi.", "sec": 9, "time": "0:09", "who": "Alexey"}
+
+
 @pytest.mark.parametrize(
-    ("text", "line", "message"),
+    ("text", "items", "warnings"),
     [
-        ("0:09\nAlexey\nHi.\n\n0:30", 6, "the time 0:30 on line 5 has no speaker line after it"),
-        ("0:09\nAlexey\nHi.\n\n0:30\nJane", 7, "the turn at 0:30 (line 5) has a speaker line but no text"),
-        ("0:09\nAlexey\nHi.\n\n0:08\nAlexey\nBack.\n", 5, "the time 0:08 comes after 0:09"),
-        ("0:09\nAlexey\nHi.\n\n0:10\nAlexey\n0:11\nJane\nBye.\n", 7, "has a speaker line but no text line"),
-        ("0:09\nAlexey\nHi.\n\n0:10\nAlexey\n\n0:11\nJane\nBye.\n", 7, "has a speaker line but no text line"),
+        (
+            "0:09\nAlexey\nHi.\n\n1:75\nJane\nBye.\n\n[37:567]\nJane\nOdd.\n",
+            [HI, {"line": "Bye.", "time": "1:75", "who": "Jane"}, {"line": "Odd.", "time": "37:567", "who": "Jane"}],
+            [(5, tf.W_BAD_TIME.format(time="1:75")), (9, tf.W_BAD_TIME.format(time="37:567"))],
+        ),
+        (
+            "0:09\nAlexey\nHi.\n\n0:08\nJane\nBack.\n\n0:07\nAlexey\nMore.\n",
+            [
+                HI,
+                {"line": "Back.", "sec": 8, "time": "0:08", "who": "Jane"},
+                {**HI, "sec": 7, "time": "0:07", "line": "More."},
+            ],
+            [
+                (5, tf.W_BACKWARDS.format(time="0:08", previous="0:09")),
+                (9, tf.W_BACKWARDS.format(time="0:07", previous="0:08")),
+            ],
+        ),
+        (
+            "0:09\nHi without a speaker.\n\n0:30\nJane\nBye.\n",
+            [
+                {**HI, "line": "", "who": "Hi without a speaker."},
+                {"line": "Bye.", "sec": 30, "time": "0:30", "who": "Jane"},
+            ],
+            [(3, tf.W_NO_TEXT.format(time="0:09", line=1))],
+        ),
+        (  # a known speaker, a text line that is the next time, and the end of the file
+            "0:09\nAlexey\nHi.\n\n0:10\nAlexey\n0:11\nJane\n",
+            [HI, {**HI, "line": "", "sec": 10, "time": "0:10"}, {"line": "", "sec": 11, "time": "0:11", "who": "Jane"}],
+            [(7, tf.W_NO_TEXT.format(time="0:10", line=5)), (9, tf.W_NO_TEXT.format(time="0:11", line=7))],
+        ),
+        (
+            "0:09\nAlexey\nHi.\n\n0:10\nAlexey\n\n0:11\nJane\nBye.\n",
+            [
+                HI,
+                {**HI, "line": "", "sec": 10, "time": "0:10"},
+                {"line": "Bye.", "sec": 11, "time": "0:11", "who": "Jane"},
+            ],
+            [(7, tf.W_NO_TEXT.format(time="0:10", line=5))],
+        ),
+        (  # a long speaker line, each time it comes
+            "0:09\n" + "x" * 300 + "\nHi.\n\n0:10\n" + "x" * 300 + "\nYes.\n",
+            [{**HI, "who": "x" * 300}, {**HI, "who": "x" * 300, "sec": 10, "time": "0:10", "line": "Yes."}],
+            [
+                (2, tf.W_LONG_SPEAKER.format(time="0:09", length=300, limit=200)),
+                (6, tf.W_LONG_SPEAKER.format(time="0:10", length=300, limit=200)),
+            ],
+        ),
     ],
 )
-def test_a_known_speaker_or_the_end_of_the_file_still_checks_each_turn(text, line, message):
-    error = refused(text)
-    assert error.line == line and message in error.message
+def test_plain_text_keeps_what_the_site_accepts_with_every_warning_at_its_line(text, items, warnings):
+    result = read(text)
+    assert result.items == items
+    assert [(w.line, w.message) for w in result.warnings] == warnings
 
 
 @pytest.mark.parametrize("digits", ["٣:٠٩", "०:०९", "０:０９"])
@@ -101,12 +144,12 @@ def test_a_time_in_other_digits_than_ascii_ones_is_text(digits):
 
 def test_plain_text_past_the_table_of_written_times_and_lines_that_only_start_like_times():
     text = "9:59:59\n Alexey \n2 years ago.\n\n10:00:01\nJane\n(laughs) Yes.\n\n100:00:00\nJane\n[0:1o] no\n"
-    error = refused(text)
-    assert error.line == 9 and "'100:00:00' is not a time" in error.message
-    result = read(text.rsplit("\n\n", 1)[0])
-    assert [(i["sec"], i["time"], i["who"], i["line"]) for i in result.items] == [
+    result = read(text)
+    assert [(w.line, w.message) for w in result.warnings] == [(9, tf.W_BAD_TIME.format(time="100:00:00"))]
+    assert [(i.get("sec"), i["time"], i["who"], i["line"]) for i in result.items] == [
         (35999, "9:59:59", "Alexey", "2 years ago."),
         (36001, "10:00:01", "Jane", "(laughs) Yes."),
+        (None, "100:00:00", "Jane", "[0:1o] no"),
     ]
 
 
@@ -114,18 +157,34 @@ def test_plain_text_past_the_table_of_written_times_and_lines_that_only_start_li
 # time: the reader now reads each time as the files write it by one lookup and checks a speaker line once,
 # and must come to the same items, notes and refusals on any lines.
 def reference_read_text(text):
-    items, notes, lines = [], [], text.split("\n")
-    count, index, previous = len(lines), 0, None
+    items, notes, warnings, lines = [], [], [], text.split("\n")
+    count, index, previous, turns = len(lines), 0, None, 0
+    timeish = tf.rules._TIMEISH_LINE.match
     while index < count:
         line, number = lines[index], index + 1
-        if line[:1] in tf.rules._TIME_STARTS and tf.rules._TIMEISH_LINE.match(line):
-            sec, time = tf.rules._time(line, number)
-            tf.rules._forward(sec, time, previous, number)
+        if line[:1] in tf.rules._TIME_STARTS and timeish(line):
+            value = line.strip().strip("[]()").strip()
+            sec = fm.time_to_seconds(value)
+            time = value if sec is None else fm.seconds_to_time(sec)
+            if sec is None:
+                warnings.append((number, tf.W_BAD_TIME.format(time=value)))
+            elif previous is not None and sec < previous[0]:
+                warnings.append((number, tf.W_BACKWARDS.format(time=time, previous=previous[1])))
             who = lines[index + 1].strip() if index + 1 < count else ""
+            if not who or timeish(who):
+                raise fm.FormatError(tf.ERR_NO_SPEAKER.format(time=time, line=number), number + 1)
+            if len(who) > tf.SPEAKER_LIMIT:
+                message = tf.W_LONG_SPEAKER.format(time=time, length=len(who), limit=tf.SPEAKER_LIMIT)
+                warnings.append((number + 1, message))
             spoken = lines[index + 2].strip() if index + 2 < count else ""
-            tf.text._check_turn(time, who, spoken, number)
-            items.append({"line": spoken, "sec": sec, "time": time, "who": who})
-            previous, index = (sec, time), index + 3
+            index += 3
+            if not spoken or timeish(spoken):
+                warnings.append((number + 2, tf.W_NO_TEXT.format(time=time, line=number)))
+                index -= 1 if spoken else 0  # a time where the text should be: the next turn's
+                spoken = ""
+            turn = {"line": spoken, "sec": sec, "time": time, "who": who}
+            items.append(turn if sec is not None else {k: v for k, v in turn.items() if k != "sec"})
+            previous, turns = (sec, time) if sec is not None else previous, turns + 1
             continue
         stripped = line.strip()
         if stripped and tf.rules._is_otter(stripped):
@@ -133,9 +192,9 @@ def reference_read_text(text):
         elif stripped:
             items.append({"header": stripped})
         index += 1
-    if previous is None:
+    if not turns:
         raise fm.FormatError(tf.ERR_EMPTY)
-    return items, notes
+    return items, notes, warnings
 
 
 TIMES = ["0:09", "0:10", "00:11", "[0:12]", "(0:13)", "0:14 ", "1:02:03", "10:00:01", "0:08", "3:00", "1:75", "[0:1o]"]
@@ -164,7 +223,7 @@ def test_plain_text_reads_as_the_line_by_line_reader_did(lines):
         assert (info.value.message, info.value.line) == (error.message, error.line)
         return
     result = tf.read_text(text)
-    assert (result.items, result.notes) == expected
+    assert (result.items, result.notes, [(w.line, w.message) for w in result.warnings]) == expected
 
 
 @pytest.mark.parametrize(
@@ -240,10 +299,7 @@ def _docx(*paragraphs):
 @pytest.mark.parametrize(
     ("paragraphs", "line", "message"),
     [
-        (["[0:05]", "Alexey", "Hi.", "[0:75]", "Jane", "Bye."], 4, "'0:75' is not a time"),
-        (["[0:05]", "Alexey", "Hi.", "[0:04]", "Jane", "Bye."], 4, "the time 0:04 comes after 0:05"),
         (["[0:05]", "# Intro", "Alexey", "Hi."], 2, "the time 0:05 in paragraph 1 has no speaker paragraph"),
-        (["[0:05]", "Alexey", "[0:09]", "Jane", "Bye."], 3, "(paragraph 1) has a speaker but no text paragraph"),
         (["[0:05]", "Alexey", "Hi.", "[0:09]"], 5, "the time 0:09 in paragraph 4 has no speaker paragraph"),
         (["Welcome to the show", "[0:05]", "Alexey", "Hi."], 1, "text before any time"),
         (["# Intro"], 1, tf.ERR_EMPTY),
@@ -253,6 +309,31 @@ def _docx(*paragraphs):
 def test_word_refusals_name_the_paragraph(paragraphs, line, message):
     error = refused(_docx(*paragraphs), "talk.docx")
     assert error.line == line and message in error.message
+
+
+def test_word_keeps_what_the_site_accepts_with_every_warning_at_its_paragraph():
+    data = _docx(
+        *["[0:05]", "Alexey", "Hi.", "[0:75]", "Jane", "Bye.", "[0:04]", "Jane", "Back.", "And more."],
+        *["[0:09]", "Alexey", "# Next", "[0:10]", "y" * 201, "Yes.", "[0:11]", "Jane"],
+    )
+    result = read(data, "talk.docx")
+    assert result.items == [
+        {"line": "Hi.", "sec": 5, "time": "0:05", "who": "Alexey"},
+        {"line": "Bye.", "time": "0:75", "who": "Jane"},
+        {"line": "Back.", "sec": 4, "time": "0:04", "who": "Jane"},
+        {"line": "And more.", "sec": 4, "time": "0:04", "who": "Jane"},
+        {"line": "", "sec": 9, "time": "0:09", "who": "Alexey"},
+        {"header": "Next"},
+        {"line": "Yes.", "sec": 10, "time": "0:10", "who": "y" * 201},
+        {"line": "", "sec": 11, "time": "0:11", "who": "Jane"},
+    ]
+    assert [(w.line, w.message) for w in result.warnings] == [
+        (4, tf.W_BAD_TIME.format(time="0:75")),
+        (7, tf.W_BACKWARDS.format(time="0:04", previous="0:05")),
+        (13, tf.W_DOCX_NO_TEXT.format(time="0:09", line=11)),
+        (15, tf.W_LONG_SPEAKER.format(time="0:10", length=201, limit=tf.SPEAKER_LIMIT)),
+        (19, tf.W_DOCX_NO_TEXT.format(time="0:11", line=17)),
+    ]
 
 
 def _zip(members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
@@ -326,7 +407,6 @@ def test_srt_with_leading_speakers():
     ("text", "line", "message"),
     [
         ("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v A>Hi\n\n00:01:61.000 --> 00:02:00.000\n<v B>x\n", 6, "timing"),
-        ("WEBVTT\n\n00:00:05.000 --> 00:00:06.000\n<v A>Hi\n\n00:00:04.000 --> 00:00:09.000\n<v B>x\n", 6, "0:04 "),
         ("WEBVTT\n\n00:00:05.000 --> 00:00:04.000\n<v A>Hi\n", 3, "the cue ends at 0:04.000, before it starts"),
         ("WEBVTT\n\nhello\nworld\n", 3, "expected a cue timing line"),
         ("1\n00:00:01,000 --> 00:00:02,000\nA: Hi\n\n2\nbroken --> timing\nB: x\n", 6, "cue timing"),
@@ -339,6 +419,19 @@ def test_cue_refusals_name_the_line(text, line, message):
         return
     error = refused(text, "talk.vtt" if text.startswith("WEBVTT") else "talk.srt")
     assert error.line == line and message in error.message
+
+
+def test_cues_going_backwards_or_with_long_voices_are_kept_with_warnings():
+    text = "WEBVTT\n\n00:00:05.000 --> 00:00:06.000\n<v A>Hi\n\n00:00:04.000 --> 00:00:09.000\n<v " + "B" * 201 + ">x\n"
+    result = read(text, "talk.vtt")
+    assert result.items == [
+        {"line": "Hi", "sec": 5, "time": "0:05", "who": "A"},
+        {"line": "x", "sec": 4, "time": "0:04", "who": "B" * 201},
+    ]
+    assert [(w.line, w.message) for w in result.warnings] == [
+        (6, tf.W_BACKWARDS.format(time="0:04", previous="0:05")),
+        (7, tf.W_LONG_SPEAKER.format(time="0:04", length=201, limit=tf.SPEAKER_LIMIT)),
+    ]
 
 
 # -- hostile files: what a file may make the reader do ---------------------------------------------------

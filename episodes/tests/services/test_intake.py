@@ -5,6 +5,7 @@ import pytest
 from episodes import selectors, services
 from episodes.documents import database
 from episodes.format import frontmatter as fm
+from episodes.format import transcript_files as tf
 from episodes.models import Episode, Revision, Speaker, TranscriptItem
 from episodes.selectors import warnings as w
 from episodes.services import intake
@@ -98,14 +99,49 @@ def test_an_import_from_a_stale_page_is_refused():
 
 
 def test_bad_files_and_slugs_are_refused_with_the_name_and_line():
-    with pytest.raises(intake.IntakeError, match=r"^talk.txt:5: '1:75' is not a time") as info:
-        imported(name="talk.txt", data=b"0:01\nA\nHi.\n\n1:75\nB\nBye.\n")
+    with pytest.raises(intake.IntakeError, match=r"^talk.txt:5: the time 1:15 on line 4 has no speaker") as info:
+        imported(name="talk.txt", data=b"0:01\nA\nHi.\n1:15\n\nB\nBye.\n")
     assert (info.value.name, info.value.line) == ("talk.txt", 5)
     with pytest.raises(intake.IntakeError, match=r"^list.txt:2: expected a chapter line"):
         imported(chapters="00:00 Intro\nnot a chapter\n", chapters_name="list.txt")
     with pytest.raises(services.ServiceError, match="'a/b' cannot be an episode's slug: the file name cannot contain"):
         imported(slug="a/b")
     assert not Episode.objects.exists()
+
+
+SLIPS = b"0:01\nA\nHi.\n\n37:567\nB\nOdd.\n\n0:00\nB\nBack.\n\n0:02\nA\n\n0:03\n" + b"x" * 201 + b"\nYes.\n"
+
+
+def test_what_the_site_accepts_is_kept_as_the_file_gives_it_with_every_warning():
+    result = imported(name="talk.txt", data=SLIPS)
+    assert result.file_warnings == [
+        "talk.txt:5: " + tf.W_BAD_TIME.format(time="37:567"),
+        "talk.txt:9: " + tf.W_BACKWARDS.format(time="0:00", previous="0:01"),
+        "talk.txt:15: " + tf.W_NO_TEXT.format(time="0:02", line=13),
+        "talk.txt:17: " + tf.W_LONG_SPEAKER.format(time="0:03", length=201, limit=tf.SPEAKER_LIMIT),
+    ]
+    kept = front(Episode.objects.get())["transcript"]
+    assert kept == [
+        {"line": "Hi.", "sec": 1, "time": "0:01", "who": "A"},
+        {"line": "Odd.", "time": "37:567", "who": "B"},  # as the .md import keeps a time it cannot read
+        {"line": "Back.", "sec": 0, "time": "0:00", "who": "B"},
+        {"line": "", "sec": 2, "time": "0:02", "who": "A"},
+        {"line": "Yes.", "sec": 3, "time": "0:03", "who": "x" * 201},
+    ]
+    # The editor sees the same slips among the episode's warnings, at their items.
+    messages = {(x.position, x.message) for x in result.warnings}
+    assert {(1, w.W_BAD_TIME.format(time="37:567")), (3, w.W_EMPTY_TEXT)} <= messages
+    assert (2, w.W_TIME_BACKWARDS.format(time="0:00", previous="0:01")) in messages
+
+
+def test_strict_refuses_a_file_with_any_warning_naming_them_all_and_keeps_nothing():
+    with pytest.raises(services.StrictRefusal) as info:
+        imported(name="talk.txt", data=SLIPS, strict=True)
+    assert str(info.value).splitlines()[0] == intake.ERR_STRICT.format(name="talk.txt", count=4, s="s")
+    assert [line.split(": ", 1)[0] for line in info.value.lines] == [f"talk.txt:{n}" for n in (5, 9, 15, 17)]
+    assert not Episode.objects.exists()
+    # Strict takes a file without warnings as it is.
+    assert imported(strict=True).created and imported(slug="other", strict=True).file_warnings == []
 
 
 def test_chapters_with_the_transcript_place_the_headers_and_make_the_clips():

@@ -33,6 +33,12 @@ class TranscriptUploadForm(forms.Form):
         help_text="One '00:01:20 Title' line per chapter, as in a YouTube description.",
     )
     replace = forms.BooleanField(required=False, label="Replace the transcript this episode has")
+    strict = forms.BooleanField(
+        required=False,
+        label="Strict: refuse on any warning",
+        help_text="Otherwise a time going backwards or one that cannot be read, a long speaker line or a speaker "
+        "without text is kept as the file has it, with a warning at its line.",
+    )
 
     def clean(self):
         data = super().clean()
