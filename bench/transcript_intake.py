@@ -13,6 +13,12 @@ best CPU time of --repeat interleaved runs, per read; ratios are ours / floor, b
 of the runs side by side. What the setup made is frozen out of the garbage collector first.
 Target (issue 12): <= 2x the floor in each format. A last table shows the whole import for information:
 ``transcript_import`` into SQLite (replacing the transcript, one revision, search index, warnings).
+
+Then (issue 19; alone with --corpus-only) the site's episodes rebuilt as raw transcripts: each corpus episode
+with a transcript written as the raw file an editor receives (plain text, or Word where plain text cannot carry
+it: see episodes/tests/support/site_intake.py), its other keys imported, then intake with its chapter list.
+Printed: how many were imported, the warnings by kind, and how many of the site's clips intake built exactly.
+Target: every episode imported (the real site: 183/183); clips equal on >= 3,390 of 3,400 (99.7%).
 """
 
 import argparse
@@ -23,6 +29,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import benchsite
@@ -83,9 +90,46 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--turns", type=int, default=3000)
     parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--corpus-only", action="store_true", help="Only the site's episodes through intake.")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-intake-"))
     benchsite.setup(work)
+    if not args.corpus_only:
+        timings(args)
+    site_episodes()
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def site_episodes():
+    """Print how the site's episodes, rebuilt as raw transcripts, come through intake with their chapter lists."""
+    from episodes.tests.support import site_intake
+
+    corpus = SHARED / "corpus"
+    if not corpus.is_dir():
+        print(f"\nthe site's episodes through intake: skipped, the shared corpus is not at {corpus}")
+        return
+    done = [site_intake.rebuild(path, front, corpus) for path, front in site_intake.corpus_episodes(corpus)]
+    imported = [d for d in done if not d.refused]
+    formats = Counter(d.name.rsplit(".", 1)[-1] for d in done)
+    kinds = Counter(site_intake.warning_kind(line) for d in done for line in d.warnings)
+    equal, total = sum(d.clips_equal for d in done), sum(d.clips_site for d in done)
+    print(f"\nthe site's episodes rebuilt as raw transcripts ({', '.join(f'{n} {k}' for k, n in formats.items())}):")
+    print(f"imported {len(imported)}/{len(done)} (target: all; the real site 183/183)")
+    for d in done:
+        if d.refused:
+            print(f"  refused: {d.refused}")
+    print(
+        f"warnings: {sum(kinds.values())} in {sum(bool(d.warnings) for d in done)} files"
+        + "".join(f"; {n} {kind}" for kind, n in kinds.most_common())
+    )
+    print(f"clips equal to the site's: {equal}/{total} ({equal / max(total, 1):.1%}; target >= 3,390/3,400, 99.7%)")
+    for d in done:
+        if d.clips_equal < d.clips_site:
+            print(f"  {d.slug}: {d.clips_equal}/{d.clips_site}")
+
+
+def timings(args):
+    """Print the reading tables and the whole import, each against its floor."""
 
     import docx
     import webvtt
@@ -201,7 +245,6 @@ def main():
         )
         best, paired = ratios(t, "import", "floor")
         print(f"{kind:<6} import {min(t['import']) * 1000:>7.1f}ms  {best:>5.2f}x / {paired:>5.2f}x the floor")
-    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

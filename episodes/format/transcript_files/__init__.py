@@ -11,7 +11,8 @@ it, with a :class:`FileWarning` at its line in the result's ``warnings``.
 
 The site's layouts (plain text and Word): a time (``0:09``, ``00:00``, ``1:02:03``, optionally in brackets),
 then a speaker, then the text; any other line (Word: any heading) is a section header. In Word, each text
-paragraph after one time and speaker is a turn with that time and speaker.
+paragraph after one time and speaker is a turn with that time and speaker, a section's heading between them
+or not.
 
 - :mod:`.detect`: :func:`read_transcript`, which recognises the format and reads it;
 - :mod:`.rules`: what the readers share (formats, limits, messages, the result, times and speakers);

@@ -89,8 +89,9 @@ def _read_paragraphs(paragraphs, kinds: dict, result: RawTranscript, limits: Lim
         if _is_otter(stripped):
             result.notes.append(NOTE_OTTER.format(line=number))
         elif kind == "heading":
+            # A text paragraph after the heading goes on with the turn before it, as further text paragraphs
+            # do: the site's Word documents start sections so, and its transcripts keep such turns.
             items.append({"header": stripped})
-            turn = None
         elif kind == "title":
             result.notes.append(NOTE_TITLE.format(line=number, text=stripped[:80]))
             turn = None

@@ -311,6 +311,19 @@ def test_word_refusals_name_the_paragraph(paragraphs, line, message):
     assert error.line == line and message in error.message
 
 
+def test_word_text_after_a_heading_goes_on_with_the_turn_before_it():
+    # The site's Word documents start a section so: its transcripts keep the turn after the header.
+    result = read(_docx("[0:05]", "Alexey", "Hi.", "# Next", "And so on.", "[0:09]", "Jane", "Yes."), "talk.docx")
+    assert result.items == [
+        {"line": "Hi.", "sec": 5, "time": "0:05", "who": "Alexey"},
+        {"header": "Next"},
+        {"line": "And so on.", "sec": 5, "time": "0:05", "who": "Alexey"},
+        {"line": "Yes.", "sec": 9, "time": "0:09", "who": "Jane"},
+    ]
+    assert result.warnings == []
+    assert refused(_docx("# Next", "And so on.", "[0:09]", "Jane", "Yes."), "talk.docx").line == 2
+
+
 def test_word_keeps_what_the_site_accepts_with_every_warning_at_its_paragraph():
     data = _docx(
         *["[0:05]", "Alexey", "Hi.", "[0:75]", "Jane", "Bye.", "[0:04]", "Jane", "Back.", "And more."],

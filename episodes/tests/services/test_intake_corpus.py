@@ -16,7 +16,7 @@ from episodes.format import frontmatter as fm
 from episodes.format import transcript_files as tf
 from episodes.models import Episode
 from episodes.results import CREATED
-from episodes.tests.support import transcripts
+from episodes.tests.support import site_intake, transcripts
 from episodes.tests.support.factories import SHARED, export, import_text, needs_shared
 
 pytestmark = [pytest.mark.django_db, needs_shared]
@@ -175,3 +175,24 @@ def test_a_section_rename_renames_its_clip_on_a_real_episode():
     changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
     assert len(changed) == 2 and all(b.endswith("A better title") for _, b in changed)
     assert database.load_extra(Episode.objects.get().extra)["quotableClips"][5]["name"] == "A better title"
+
+
+SITE_EPISODES = (
+    [pytest.param(path, front, id=path.stem) for path, front in site_intake.corpus_episodes(CORPUS)]
+    if (CORPUS.is_dir())
+    else []
+)
+
+
+def test_the_corpus_has_the_site_episodes_to_rebuild():
+    assert len(SITE_EPISODES) >= 44
+
+
+@pytest.mark.parametrize(("path", "front"), SITE_EPISODES)
+def test_every_site_episode_rebuilt_as_a_raw_transcript_is_imported_with_its_chapter_list(path, front):
+    done = site_intake.rebuild(path, front, CORPUS)
+    assert not done.refused, done.refused
+    assert done.turns == sum("header" not in item for item in front["transcript"])
+    # Each warning names the file and its line (the site's slips: times going backwards, long speaker lines).
+    assert all(re.match(rf"{re.escape(done.name)}:[1-9][0-9]*: the ", line) for line in done.warnings), done.warnings
+    assert done.clips_site - done.clips_equal <= 4  # the few the site's editors changed by hand since
