@@ -44,8 +44,40 @@ def read_text(text: str, *, limits: Limits | None = None) -> RawTranscript:
     # than the table holds, or not a time at all) goes through the time parser, which also grows the table.
     lookup, starts, timeish = fm.written_times().get, _TIME_STARTS, _TIMEISH_LINE.match
     speakers: dict[str, str] = {}  # each speaker line as written, once checked, to its speaker
-    previous: tuple[int, str] | None = None  # (seconds, time) of the last turn with readable seconds
-    previous_sec = -1
+    previous_sec = -1  # the last readable time of a turn
+
+    def checked_turns(sec: int | None, time: str, said: str, spoken: str) -> None:
+        """Read the turn (and any that follows where its text should be) with every check, warning as it goes."""
+        nonlocal turns, previous_sec
+        while True:
+            number = count - length_hint(rest) - 2
+            if sec is not None and sec < previous_sec:  # going back: from the last turn with a time
+                _forward(sec, time, _last_turn(items), number, warnings)
+            who = said.strip()
+            if _check_speaker(time, who, number, warnings):
+                speakers[said] = who  # a long one is warned about wherever it comes
+            next_time = None
+            if not spoken or timeish(spoken):
+                warnings.append(FileWarning(number + 2, W_NO_TEXT.format(time=time, line=number)))
+                next_time, spoken = spoken, ""
+            turns += 1
+            if turns > max_turns:
+                _count_turn(max_turns, max_turns, number)
+            if sec is None:
+                append({"line": spoken, "time": time, "who": who})
+            else:
+                append({"line": spoken, "sec": sec, "time": time, "who": who})
+                previous_sec = sec
+            if not next_time:
+                return
+            # The text line was the next turn's time: read that turn.
+            sec = lookup(next_time)
+            if sec is not None:
+                time = next_time
+            else:
+                sec, time = _time(next_time, count - length_hint(rest), warnings)
+            said, spoken = following(), following().strip()
+
     for line in rest:  # the line after the one just read is number count - length_hint(rest) + 1
         if not line:
             continue
@@ -61,39 +93,29 @@ def read_text(text: str, *, limits: Limits | None = None) -> RawTranscript:
             elif stripped:
                 append({"header": stripped})
             continue
-        while True:  # a turn; again when its text line turns out to be the next turn's time
-            said, spoken = following(), following().strip()
-            who = speakers.get(said)
-            next_time = None
-            # A new speaker line, a time going back or unreadable, or a text line that may be missing (empty,
-            # or perhaps a time) goes through the full checks, which say what is wrong and where.
-            if who is None or sec is None or sec < previous_sec or spoken[:1] in _DOUBTFUL:
-                number = count - length_hint(rest) - 2
-                _forward(sec, time, previous, number, warnings)
-                who = said.strip()
-                if _check_speaker(time, who, number, warnings):
-                    speakers[said] = who  # a long one is warned about wherever it comes
-                if not spoken or _TIMEISH_LINE.match(spoken):
-                    warnings.append(FileWarning(number + 2, W_NO_TEXT.format(time=time, line=number)))
-                    next_time, spoken = spoken, ""
-            turns += 1
-            if turns > max_turns:
-                _count_turn(max_turns, max_turns, count - length_hint(rest) - 2)
-            if sec is None:
-                append({"line": spoken, "time": time, "who": who})
-            else:
-                append({"line": spoken, "sec": sec, "time": time, "who": who})
-                previous_sec, previous = sec, (sec, time)
-            if not next_time:
-                break
-            sec = lookup(next_time)
-            if sec is not None:
-                time = next_time
-            else:
-                sec, time = _time(next_time, count - length_hint(rest), warnings)
+        said, spoken = following(), following().strip()
+        who = speakers.get(said)
+        # A new speaker line, a time going back or unreadable, or a text line that may be missing (empty,
+        # or perhaps a time) goes through the full checks, which say what is wrong and where.
+        if who is None or sec is None or sec < previous_sec or spoken[:1] in _DOUBTFUL:
+            checked_turns(sec, time, said, spoken)
+            continue
+        turns += 1
+        if turns > max_turns:
+            _count_turn(max_turns, max_turns, count - length_hint(rest) - 2)
+        append({"line": spoken, "sec": sec, "time": time, "who": who})
+        previous_sec = sec
     if not turns:
         raise fm.FormatError(ERR_EMPTY)
     return result
+
+
+def _last_turn(items: list[dict]) -> tuple[int, str] | None:
+    """Return (seconds, time) of the last turn read so far with readable seconds, if any."""
+    for item in reversed(items):
+        if "sec" in item:
+            return item["sec"], item["time"]
+    return None
 
 
 def _check_speaker(time: str, who: str, number: int, warnings: list) -> bool:
