@@ -55,6 +55,7 @@ M_CLIP_PAST_END = "clip {name!r} ends at {end}, after the episode's end ({durati
 M_CLIP_EMPTY = "clip {name!r} ends at {end}, not after its start {start}"
 M_CLIP_NAME = "clip {name!r} at {start} is not named as its section {header!r}"
 M_CLIP_NO_SECTION = "clip {name!r} at {start} starts no section"
+M_CLIP_NO_URL = "{count} clip{s} without a url (no link to the video): {names}"
 M_TURN_REPEATED = "turn {number} repeats the text of the turn before it"
 M_MISSING = "no {what}"
 M_TYPOGRAPHY = "{where}: {what}"
@@ -398,6 +399,21 @@ def _slot_names(clips: list[tuple[int, dict]], headers: list[str]) -> Iterator[F
         else:
             message = M_CLIP_NO_SECTION.format(name=name, start=start)
         yield Finding("clip-names", message, (CLIPS_KEY, i, "name"))
+
+
+# The most clips a message names; it says how many more there are.
+CLIPS_NAMED = 10
+
+
+@rule("clip-url", "Every clip has a url: a link to its start in the episode's video.")
+def clip_urls(subject: Subject, limits: Mapping) -> Iterator[Finding]:
+    missing = [(i, c) for i, c in subject.clips if not (isinstance(c.get("url"), str) and c["url"].strip())]
+    if missing:
+        names = ", ".join(repr(clip["name"]) for _, clip in missing[:CLIPS_NAMED])
+        if len(missing) > CLIPS_NAMED:
+            names += f" and {len(missing) - CLIPS_NAMED} more"
+        message = M_CLIP_NO_URL.format(count=len(missing), s="" if len(missing) == 1 else "s", names=names)
+        yield Finding("clip-url", message, (CLIPS_KEY, missing[0][0], "url"))
 
 
 @rule("turn-repeated", "No turn repeats the text of the turn before it.")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlparse
 
+from . import frontmatter as fm
 from . import markup
+from .chapters import clip_url
 
 YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 
@@ -37,3 +39,45 @@ def youtube_id(refs: list[tuple[str, str, str]]) -> str:
         return candidate
     found = video_id_in_url(markup.safe_url(values.get(("links", "youtube"), ""))) or ""
     return found if YOUTUBE_ID.match(found) else ""
+
+
+def youtube_url(refs: list[tuple[str, str, str]]) -> str:
+    """Return the link clips are made from, by the site's rule: the YouTube link (``links.youtube``) when it is
+    a web address, else one made from the YouTube id (``ids.youtube``); '' when the episode has neither."""
+    values = {(mapping, platform): value for mapping, platform, value in refs}
+    link = values.get(("links", "youtube"), "")
+    if link.startswith(("http://", "https://")):
+        return link
+    video = values.get(("ids", "youtube"), "")
+    return f"https://www.youtube.com/watch?v={video}" if video else ""
+
+
+def clips_on_video(clips, link: str) -> list | None:
+    """Return ``clips`` with each clip that has no url, or one to another video than ``link``'s, given the url
+    the site's rule makes (``link`` at the clip's start); None when no clip changes or there is no link.
+
+    A clip's url to the same video is its own, whatever its ``t=`` says (a warning tells when it is off).
+    """
+    if not link or not isinstance(clips, list):
+        return None
+    video = video_id_in_url(link)
+    result, changed = [], False
+    for clip in clips:
+        if isinstance(clip, dict) and fm.is_int(clip.get("startOffset")):
+            url = clip.get("url")
+            if not isinstance(url, str) or not url or video_id_in_url(url) != video:
+                clip, changed = _with_url(clip, clip_url(link, clip["startOffset"])), True
+        result.append(clip)
+    return result if changed else None
+
+
+def _with_url(clip: dict, url: str) -> dict:
+    """Return ``clip`` with ``url``: in its place, or (a new key) after ``startOffset``, as the site writes it."""
+    if "url" in clip:
+        return {**clip, "url": url}
+    result = {}
+    for key, value in clip.items():
+        result[key] = value
+        if key == "startOffset":
+            result["url"] = url
+    return result

@@ -1,10 +1,12 @@
-"""Clips that follow their sections: a renamed section header renames the clip of the same name."""
+"""Clips that follow their sections and their video: a renamed section header renames the clip of the same
+name; a new YouTube id or link gives the clips their urls by the site's rule."""
 
 from __future__ import annotations
 
 from ..documents import database
 from ..format import chapters as ch
-from ..models import Episode, TranscriptItem
+from ..format import video
+from ..models import Episode, PlatformRef, TranscriptItem
 from .editing import items
 
 
@@ -27,6 +29,23 @@ def clips_follow_renames(episode: Episode, renames: list[tuple[str, str, int]]) 
     """
     extra = extra_of(episode)
     clips = ch.renamed_clips(extra.get(ch.CLIPS_KEY), renames)
+    if clips is None:
+        return False
+    save_extra(episode, {**extra, ch.CLIPS_KEY: clips})
+    return True
+
+
+def youtube_link(episode: Episode) -> str:
+    """Return the link the episode's clips are made from (``links.youtube``, else one from ``ids.youtube``)."""
+    refs = PlatformRef.objects.filter(episode=episode, platform="youtube")
+    return video.youtube_url(list(refs.values_list("mapping", "platform", "value")))
+
+
+def clips_follow_video(episode: Episode) -> bool:
+    """Give each clip without a url, or with one to another video, the url of the episode's YouTube video at
+    its start (call inside ``editing``, after the YouTube id or link changed); tell whether a clip changed."""
+    extra = extra_of(episode)
+    clips = video.clips_on_video(extra.get(ch.CLIPS_KEY), youtube_link(episode))
     if clips is None:
         return False
     save_extra(episode, {**extra, ch.CLIPS_KEY: clips})

@@ -11,6 +11,7 @@ from django.utils import timezone
 from ..documents import database
 from ..format import frontmatter as fm
 from ..models import BodyLink, Episode, EpisodeGuest, PlatformRef
+from .clips import clips_follow_video
 from .editing import Edit, editing, record_change
 from .transcript import ItemEdit, apply_edits
 from .warnings import refresh_counts
@@ -57,8 +58,11 @@ def episode_create(*, episode: Episode, lists: dict[type, list[Row]] | None = No
         episode.synced_version = 0
         episode.save()
         for model, rows in (lists or {}).items():
-            if _save_rows(episode, model, rows) and model is BodyLink:
+            saved = _save_rows(episode, model, rows)
+            if saved and model is BodyLink:
                 _ensure_links_header(episode)
+            if saved and model is PlatformRef:
+                clips_follow_video(episode)
         refresh_counts(episode=episode)
         record_change(change=Edit(episode=episode, summary="created in the CMS"), user=user)
     return episode
@@ -108,6 +112,9 @@ def episode_save(
                 what.append(LIST_NAMES[model])
                 if model is BodyLink and any(not row.delete for row in rows):
                     _ensure_links_header(locked)
+                # Clips link to the video: a new YouTube id or link moves them with it, in this revision.
+                if model is PlatformRef and clips_follow_video(locked):
+                    what.append("quotableClips")
         if not what:
             change.cancel = True
         change.summary = "edited " + ", ".join(what)

@@ -23,11 +23,11 @@ from ..format import transcript_files as tf
 from ..format.episode_keys import episode_duration
 from ..format.timeline import Section, timeline
 from ..format.times import to_seconds
-from ..models import Episode, PlatformRef, TranscriptItem, name_problem
+from ..models import Episode, TranscriptItem, name_problem
 from ..results import CREATED, UNCHANGED, UPDATED, FileResult
 from ..selectors.speakers import SpeakerSummary, speaker_summaries
 from ..selectors.warnings import EditorWarning, episode_warnings
-from .clips import extra_of, save_extra
+from .clips import extra_of, save_extra, youtube_link
 from .editing import Edit, ServiceError, editing, items
 from .revisions import diff as text_diff
 
@@ -279,7 +279,7 @@ def clips_outdated(*, episode: Episode) -> bool:
     if not isinstance(clips, list):
         return False
     starts = _clip_starts(_sections(episode), clips)
-    by_rule = ch.clips_by_rule(starts, duration=episode_duration(extra), youtube=_youtube_link(episode))
+    by_rule = ch.clips_by_rule(starts, duration=episode_duration(extra), youtube=youtube_link(episode))
     return not fm.same_data(ch.merge_clips(clips, by_rule), clips)
 
 
@@ -393,7 +393,7 @@ def _update_derived(
         if sections or ch.CLIPS_KEY in extra:
             starts = _clip_starts(sections, extra.get(ch.CLIPS_KEY))
     if starts is not None:
-        youtube = _youtube_link(episode)
+        youtube = youtube_link(episode)
         if not youtube and starts:
             result.notes.append(NOTE_NO_YOUTUBE)
         duration = episode_duration(new)
@@ -441,17 +441,6 @@ def _last_turn_seconds(rows: list[tuple]) -> int | None:
     """Return the time of the last turn of the transcript ``rows`` (ITEM_ROW tuples) that has one."""
     turns = (to_seconds(row[4], row[5]) for row in reversed(rows) if row[1] == TURN)
     return next((sec for sec in turns if sec is not None), None)
-
-
-def _youtube_link(episode: Episode) -> str:
-    """Return the episode's YouTube link (``links.youtube``, else one made from ``ids.youtube``)."""
-    refs = PlatformRef.objects.filter(episode=episode, platform="youtube")
-    values = dict(refs.values_list("mapping", "value"))
-    link = values.get(PlatformRef.Mapping.LINKS, "")
-    if link.startswith(("http://", "https://")):
-        return link
-    video = values.get(PlatformRef.Mapping.IDS, "")
-    return f"https://www.youtube.com/watch?v={video}" if video else ""
 
 
 def _finish(result: IntakeResult, *, before: str, change: Edit) -> None:

@@ -20,6 +20,7 @@ LONG_TITLE = "A title that goes on about data engineering, MLOps, careers, hirin
 
 
 run = partial(run_command, "check_episodes")
+VIDEO = "https://www.youtube.com/watch?v=abcdefghijk"
 
 
 @pytest.fixture
@@ -36,8 +37,8 @@ def site(tmp_path):
             intro=" ".join(["word"] * 160),
             topics=["MLOps", "data engineering", "MLOps"],
             quotableClips=[
-                {"name": "Intro", "startOffset": 0, "endOffset": 20},
-                {"name": "Background", "startOffset": 20, "endOffset": 30},
+                {"name": "Intro", "startOffset": 0, "url": f"{VIDEO}&t=0", "endOffset": 20},
+                {"name": "Background", "startOffset": 20, "url": f"{VIDEO}&t=20", "endOffset": 30},
             ],
         ),
         encoding="utf-8",

@@ -130,6 +130,20 @@ def test_clip_times_and_empty_clips():
     assert found("clip-empty", **front)[0].path == ("quotableClips", 2, "endOffset")
 
 
+def test_clips_without_a_url_are_listed_in_one_warning():
+    link = "https://www.youtube.com/watch?v=abcdefghijk"
+    front = headers_front(["A", "B"], duration="PT01M30S", clips=clips((0, 60), (60, 90)))
+    assert messages("clip-url", **front) == ["2 clips without a url (no link to the video): 'Clip 0', 'Clip 1'"]
+    front["quotableClips"][0]["url"] = f"{link}&t=0"
+    assert found("clip-url", **front)[0].path == ("quotableClips", 1, "url")
+    front["quotableClips"][1]["url"] = " "
+    assert messages("clip-url", **front) == ["1 clip without a url (no link to the video): 'Clip 1'"]
+    front["quotableClips"][1]["url"] = f"{link}&t=60"
+    assert messages("clip-url", **front) == []
+    front["quotableClips"] = clips(*[(i, i + 1) for i in range(12)])
+    assert messages("clip-url", **front)[0].endswith("'Clip 9' and 2 more")
+
+
 def test_clip_names_go_with_the_section_their_start_places_a_header_in():
     front = headers_front(["Intro", "Career", "Outro"], clips=clips((0, 60), (60, 120), (120, 130)))
     front["quotableClips"][0]["name"] = "Intro"
