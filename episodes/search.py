@@ -12,8 +12,8 @@ SQLite: an FTS5 index over ``episodes_transcriptitem.text`` (external content, P
 step by triggers for updates and deletes and by the code that inserts items (see search_index); ranked by
 ``bm25`` and marked by ``snippet``.
 
-PostgreSQL: ``to_tsvector('english', text)`` matched against the words' ``phraseto_tsquery``, through a
-GIN index on the same expression; ranked with ``ts_rank`` and marked with ``ts_headline``.
+PostgreSQL: each turn's ``to_tsvector('english', text)``, stored in a generated column with a GIN index,
+matched against the words' ``phraseto_tsquery``; ranked with ``ts_rank`` and marked with ``ts_headline``.
 
 Both backends mark matched words with private-use characters that no transcript holds, and the words
 are escaped before the marks become ``<mark>`` elements.
@@ -202,7 +202,7 @@ class _SqliteResults(_Results):
         return self._fetch(select + self.SQL + where, params)
 
 
-POSTGRES_DOCUMENT = f"to_tsvector('{POSTGRES_CONFIG}'::regconfig, COALESCE(item.text, ''))"
+POSTGRES_DOCUMENT = f"item.{search_index.POSTGRES_COLUMN}"
 _HEADLINE_MARKS = f'StartSel="{MARK_START}", StopSel="{MARK_END}"'
 # A short turn is shown whole; a long one as the fragments around its matches.
 _HEADLINE_WHOLE = _HEADLINE_MARKS + ", HighlightAll=true"
