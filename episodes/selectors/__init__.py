@@ -4,7 +4,7 @@ pages and the commands call them.
 """
 
 from .checks import archive_health, episode_findings, findings_as_warnings
-from .revisions import original_import, stale_revisions, transcript_seen
+from .revisions import document_at, original_import, stale_revisions, transcript_seen
 from .speakers import (
     SpeakerSummary,
     episode_people,
@@ -26,6 +26,7 @@ __all__ = [
     "episode_warnings",
     "findings_as_warnings",
     "label_matches",
+    "document_at",
     "original_import",
     "speaker_candidates",
     "speaker_people",

@@ -32,3 +32,9 @@ def transcript_seen(*, episode: Episode, seen_version: int) -> list[database.Ite
         return None
     rows = database.episode_rows(fm.parse(snapshot(revision)), slug=episode.slug).items
     return [row for row in rows if row.kind != TranscriptItem.Kind.RAW]
+
+
+def document_at(*, episode: Episode, version: int) -> fm.Document | None:
+    """Return the episode file as it was at ``version`` (None when no revision has that version)."""
+    revision = episode.revisions.filter(version=version).order_by("-pk").first()
+    return None if revision is None else fm.parse(snapshot(revision))

@@ -20,6 +20,7 @@ from .intake import (
     transcript_read,
     youtube_chapters,
 )
+from .merging import Clash, MergeConflict, MergeRaced, operation_merge
 from .revisions import diff as text_diff
 from .revisions import episode_rebase, episode_revert, revision_name
 from .speakers import LabelTaken, speaker_merge, speaker_rename, speaker_tie, speakers_swap, turns_assign
@@ -37,6 +38,10 @@ from .transcript import (
 from .warnings import refresh_counts
 
 __all__ = [
+    "Clash",
+    "MergeConflict",
+    "MergeRaced",
+    "operation_merge",
     "Edit",
     "LabelTaken",
     "IntakeError",

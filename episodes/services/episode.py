@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from ..documents import database
 from ..format import frontmatter as fm
-from ..models import BodyLink, Episode, EpisodeGuest, PlatformRef
+from ..models import BodyLink, Episode, EpisodeGuest, Person, PlatformRef
 from .clips import clips_follow_video
-from .editing import Edit, editing, record_change
+from .editing import Edit, StaleEpisode, editing, record_change
+from .merging import MERGE_TRIES, MergeRaced, Mine, SavePlan, save_plan
 from .transcript import ItemEdit, apply_edits
 from .warnings import refresh_counts
 
@@ -44,6 +45,7 @@ class EpisodeSaved:
     what: list[str]
     version: int
     warnings: list | None = None
+    merged: str = ""  # "merged with NAME's save of TIME (turns …)" when saved over someone else's newer save
 
     @property
     def changed(self) -> bool:
@@ -82,10 +84,43 @@ def episode_save(
 
     ``fields`` are column values, ``extra`` the whole new mapping of other keys, ``edits`` in-place
     transcript edits by item id, ``lists`` the guests / platform refs / body links rows in their new order.
-    Only rows whose values or positions changed are written. ``version`` is the version the page showed:
-    another one raises StaleEpisode (the one check of a stale page), as a refused edit raises ServiceError;
-    either way nothing is saved.
+    Only rows whose values or positions changed are written. ``version`` is the version the page showed: when
+    the episode was saved since, these changes are merged three ways into it (:mod:`.merging`) and what merges
+    is saved; the same thing changed differently raises MergeConflict, saves landing during the merge twice
+    MergeRaced, a refused edit ServiceError; then nothing is saved.
     """
+    # The episode as the caller read it tells a page gone stale without a query; a save landing since is
+    # found under the lock.
+    if version is None or episode.version == version:
+        try:
+            return _save(
+                episode=episode, fields=fields, extra=extra, edits=edits, lists=lists, user=user, version=version
+            )
+        except StaleEpisode:
+            if version is None:
+                raise
+    mine = _mine(fields or {}, extra, edits or {}, lists or {})
+    for _ in range(MERGE_TRIES):
+        plan = save_plan(episode=episode, seen_version=version, mine=mine)
+        columns = {**plan.columns, **({"status": fields["status"]} if fields and "status" in fields else {})}
+        try:
+            saved = _save(
+                episode=episode,
+                fields=columns,
+                extra=plan.extra,
+                edits=plan.edits,
+                lists=_plan_rows(episode, plan),
+                user=user,
+                version=plan.version,
+            )
+        except StaleEpisode:
+            continue  # a save landed while this one was merged: merge again, with it
+        saved.merged = plan.words
+        return saved
+    raise MergeRaced
+
+
+def _save(*, episode, fields, extra, edits, lists, user, version) -> EpisodeSaved:
     with editing(episode=episode, user=user, version=version) as change:
         locked = change.episode
         what = []
@@ -119,6 +154,61 @@ def episode_save(
             change.cancel = True
         change.summary = "edited " + ", ".join(what)
     return EpisodeSaved(what=what, version=change.episode.version, warnings=change.warnings)
+
+
+def _mine(fields: dict, extra: dict | None, edits: dict, lists: dict[type, list[Row]]) -> Mine:
+    """Return what the page changed as the merge reads it: front keys, lists as values."""
+
+    def kept(model):
+        rows = lists.get(model)
+        return None if rows is None else [row.obj for row in rows if not row.delete]
+
+    guests, refs, links = kept(EpisodeGuest), kept(PlatformRef), kept(BodyLink)
+    return Mine(
+        columns={COLUMN_KEYS[name]: value for name, value in fields.items() if name in COLUMN_KEYS},
+        extra=extra,
+        edits=edits,
+        guests=None if guests is None else [row.person.key for row in guests],
+        refs=None if refs is None else [(row.mapping, row.platform, row.value) for row in refs],
+        links=None if links is None else [(row.text, row.url, row.marker, row.new_tab) for row in links],
+        body=fields.get("body"),
+        body_after=fields.get("body_after"),
+    )
+
+
+def _plan_rows(episode: Episode, plan: SavePlan) -> dict[type, list[Row]]:
+    """Return the small lists a merged save writes, as rows: the saved ones reused where they stay."""
+    lists = {}
+    if plan.guests is not None:
+        saved = {row.person.key: row for row in EpisodeGuest.objects.filter(episode=episode).select_related("person")}
+        people = Person.objects.in_bulk([key for key in plan.guests if key not in saved], field_name="key")
+        rows = [
+            saved.pop(key, None) or EpisodeGuest(person=people[key])
+            for key in plan.guests
+            if key in saved or key in people
+        ]
+        lists[EpisodeGuest] = [Row(obj) for obj in rows] + [Row(obj, delete=True) for obj in saved.values()]
+    if plan.refs is not None:
+        saved = {(row.mapping, row.platform): row for row in PlatformRef.objects.filter(episode=episode)}
+        rows = []
+        for mapping, platform, value in plan.refs:
+            row = saved.pop((mapping, platform), None) or PlatformRef(mapping=mapping, platform=platform)
+            row.value = value
+            rows.append(row)
+        lists[PlatformRef] = [Row(obj) for obj in rows] + [Row(obj, delete=True) for obj in saved.values()]
+    if plan.links is not None:
+        saved: dict = {}
+        for row in BodyLink.objects.filter(episode=episode):
+            saved.setdefault((row.text, row.url), []).append(row)
+        rows = []
+        for text, url, marker, new_tab in plan.links:
+            same = saved.get((text, url))
+            row = same.pop(0) if same else BodyLink(text=text, url=url)
+            row.marker, row.new_tab = marker, new_tab
+            rows.append(row)
+        left = [row for rest in saved.values() for row in rest]
+        lists[BodyLink] = [Row(obj) for obj in rows] + [Row(obj, delete=True) for obj in left]
+    return lists
 
 
 def _ensure_links_header(episode: Episode) -> None:

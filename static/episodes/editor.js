@@ -1,6 +1,7 @@
 // The episode editor page: range selection, operations in the background, a player beside the transcript,
 // keyboard work, and saves that send only the transcript fields an editor changed.
 // Everything works without this script (plain form posts); it makes a long day with long transcripts quick.
+import { mergeChoices } from "./editor/conflicts.js";
 import { LeavingGuard } from "./editor/leaving.js";
 import { orderedLists } from "./editor/lists.js";
 import { Operations } from "./editor/ops.js";
@@ -357,7 +358,9 @@ class Editor {
 function start() {
   orderedLists();
   const table = document.getElementById("transcript-table");
-  if (table) new Editor(table).start();
+  const editor = table ? new Editor(table) : null;
+  if (editor) editor.start();
+  mergeChoices(editor);
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

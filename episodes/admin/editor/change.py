@@ -26,6 +26,7 @@ from ...selectors.editor import editor_context
 from .. import suggestions as suggestion_pages
 from . import history, page
 from .forms import (
+    COLUMN_KEYS,
     ITEM_FIELDS,
     BodyLinkForm,
     EpisodeForm,
@@ -34,6 +35,7 @@ from .forms import (
     PlatformRefForm,
     item_field_name,
     transcript_edits,
+    transcript_field,
     typed_keys,
 )
 
@@ -79,11 +81,33 @@ def save_failure(exc: Exception) -> str:
 
 
 class Unsaved(Exception):
-    """A validated save that saved nothing: refused (``error``: why, shown on the page again) or unchanged."""
+    """A validated save that saved nothing: refused (``error``: why, shown on the page again) or unchanged;
+    ``clashes``: what a merge found changed differently by someone else (services.MergeConflict)."""
 
-    def __init__(self, form, formsets, error: ValidationError | None = None):
+    def __init__(self, form, formsets, error: ValidationError | None = None, clashes: list | None = None):
         super().__init__(error)
-        self.form, self.formsets, self.error = form, formsets, error
+        self.form, self.formsets, self.error, self.clashes = form, formsets, error, clashes or []
+
+
+RESOLVE = "resolve-"  # a conflict's choice: resolve-<field name>=mine|theirs
+
+
+def resolved(data):
+    """Return the posted data with each conflict settled as chosen: "theirs" drops this editor's value.
+
+    A transcript field is left out (nothing to change); a field of the form takes the value the page was
+    given as saved (its hidden initial, which the conflict page set to the saved value).
+    """
+    chosen = [key[len(RESOLVE) :] for key, value in data.items() if key.startswith(RESOLVE) and value == "theirs"]
+    if not chosen:
+        return data
+    data = data.copy()
+    for name in chosen:
+        if transcript_field(name):
+            data.pop(name, None)
+        elif f"initial-{name}" in data:
+            data[name] = data[f"initial-{name}"]
+    return data
 
 
 class OrderedInline(admin.TabularInline):
@@ -146,6 +170,8 @@ class EpisodeChangePage(admin.ModelAdmin):
         return super().get_form(request, obj, change, **kwargs)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST":
+            request.POST = resolved(request.POST)
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except Unsaved as unsaved:
@@ -154,7 +180,11 @@ class EpisodeChangePage(admin.ModelAdmin):
             if unsaved.error is None:
                 self.message_user(request, "No changes: nothing was saved.", messages.INFO)
                 return HttpResponseRedirect(request.get_full_path())
-            unsaved.form.add_error(None, unsaved.error)
+            if unsaved.error.code == "conflict":
+                # Shown with each conflict where it is, and with a choice: not as an error of the form.
+                extra_context = {**(extra_context or {}), "merge_conflict": unsaved}
+            else:
+                unsaved.form.add_error(None, unsaved.error)
             return self.page_again(request, unsaved, object_id, form_url, extra_context)
 
     def page_again(self, request, unsaved: Unsaved, object_id, form_url="", extra_context=None):
@@ -166,7 +196,7 @@ class EpisodeChangePage(admin.ModelAdmin):
         add = object_id is None
         obj = None if add else form.instance
         inlines = self.get_inline_instances(request, obj)
-        if unsaved.error.code == "stale":
+        if unsaved.error.code in ("stale", "conflict"):
             # Someone saved since this page was loaded: a list this editor left alone shows what is saved now.
             formsets = [
                 formset if formset.has_changed() else self.saved_list(request, obj, inline, formset)
@@ -228,11 +258,15 @@ class EpisodeChangePage(admin.ModelAdmin):
                 user=request.user,
                 version=form.cleaned_data.get("version"),
             )
+        except services.MergeConflict as exc:
+            raise Unsaved(form, formsets, ValidationError(str(exc), code="conflict"), exc.clashes) from exc
         except (services.ServiceError, DatabaseError) as exc:
             code = "stale" if isinstance(exc, services.StaleEpisode) else "save_failed"
             raise Unsaved(form, formsets, ValidationError(save_failure(exc), code=code)) from exc
         if not form.saved.changed:
             raise Unsaved(form, formsets)  # a save that changed nothing leaves no trace, nor a log entry
+        if form.saved.merged:
+            self.message_user(request, f"Saved, {form.saved.merged}.", messages.INFO)
 
     @staticmethod
     def _rows(formset) -> list[services.Row]:
@@ -260,15 +294,22 @@ class EpisodeChangePage(admin.ModelAdmin):
             errors = form.transcript_errors if form is not None else {}
             if form is not None:
                 field_warnings(form, shown.field_warnings)
-            if form is not None and form.errors and any(e.code == "stale" for e in form.non_field_errors().as_data()):
+            conflict = context.get("merge_conflict")
+            stale = (
+                form is not None and form.errors and any(e.code == "stale" for e in form.non_field_errors().as_data())
+            )
+            if stale or conflict:
                 seen = form.cleaned_data.get("version") if hasattr(form, "cleaned_data") else None
                 if seen is not None:
                     pair = selectors.stale_revisions(episode=obj, seen_version=seen)
                     context["stale_review"] = history.revision_review(*pair) if pair else None
                     form.data = posted = self._rebase(request, form, obj, seen=seen)
+            if conflict:
+                context["merge_conflict"] = conflict_context(form, conflict)
+                rows = row_conflicts(conflict.clashes)
             context.update(
                 editor=shown,
-                transcript_rows=page.transcript_rows(shown, posted, errors),
+                transcript_rows=page.transcript_rows(shown, posted, errors, rows if conflict else None),
                 export_url=reverse("admin:episodes_episode_export", args=[obj.pk]),
                 history_url=reverse("admin:episodes_episode_history", args=[obj.pk]),
                 max_request_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
@@ -306,6 +347,71 @@ class EpisodeChangePage(admin.ModelAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         return history.HistoryView.as_view(model_admin=self)(request, object_id=object_id)
+
+
+def conflict_context(form, unsaved: Unsaved) -> dict:
+    """Put each conflict on its field, with both values and the choice; return the rest for the page's top."""
+    elsewhere = []
+    for clash in unsaved.clashes:
+        if clash.item is not None:
+            continue
+        name = conflict_field(form, clash.key)
+        if name is None:
+            elsewhere.append(clash)
+            continue
+        field = form.fields[name]
+        field.help_text = format_html("{}{}", field.help_text, choice(name, clash))
+        form[name].help_text = field.help_text  # a bound field copies its help text when first made
+    return {"message": unsaved.error.message, "clashes": elsewhere}
+
+
+def conflict_field(form, key: str) -> str | None:
+    """Return the form field a front matter key is edited in (None: a list, the body or a gone item)."""
+    attr = database.EPISODE_COLUMNS.get(key)
+    if attr in form.fields:
+        return attr
+    if f"x_{key}" in form.fields:
+        return f"x_{key}"
+    if key not in COLUMN_KEYS and key not in ("body", "links") and "extra_yaml" in form.fields:
+        return "extra_yaml"
+    return None
+
+
+def choice(name: str, clash) -> str:
+    """Return a conflict's both values and its choice (keep mine / take theirs) for the field ``name``."""
+    return format_html(
+        '<div class="merge-choice" role="group" aria-label="Conflict: {where}">'
+        '<p><strong>Changed since you opened the page</strong>: {where}. Saved: <q class="theirs">{theirs}</q>; '
+        'yours: <q class="mine">{mine}</q></p>'
+        '<label><input type="radio" form="episode_form" name="{resolve}" value="mine" checked> Keep mine</label> '
+        '<label><input type="radio" form="episode_form" name="{resolve}" value="theirs" data-field="{name}" '
+        'data-theirs="{theirs}"> Take theirs</label></div>',
+        where=clash.where,
+        theirs=clash.theirs,
+        mine=clash.mine,
+        resolve=f"{RESOLVE}{name}",
+        name=name,
+    )
+
+
+def row_conflicts(clashes) -> dict[int, str]:
+    """Return each transcript item's conflicts as markup for its row, by item id."""
+    rows: dict[int, list[str]] = {}
+    for clash in clashes:
+        if clash.item is not None:
+            name = item_field_name(clash.item, clash.part) if clash.part else ""
+            rows.setdefault(clash.item, []).append(
+                choice(name, clash)
+                if name
+                else format_html(
+                    '<div class="merge-choice"><p><strong>Changed since you opened the page</strong>: {}. Saved: '
+                    '<q class="theirs">{}</q>; yours: <q class="mine">{}</q></p></div>',
+                    clash.where,
+                    clash.theirs,
+                    clash.mine,
+                )
+            )
+    return {pk: "".join(parts) for pk, parts in rows.items()}
 
 
 def field_warnings(form, warnings: dict[str, list[str]]) -> None:

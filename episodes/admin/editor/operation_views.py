@@ -100,6 +100,9 @@ class OperationView(EpisodeView):
             raise Http404("No such operation.")
         delta = Delta(episode) if wants_json(request) else None
         here = self.change_url(_anchor(request.POST.get("position", ""), "transcript"))
+        seen = request.POST.get("version", "")
+        if seen.isdigit() and int(seen) != episode.version:
+            return self.merged(request, op, form, int(seen), delta, here)
         if not form.is_valid():
             return _refusal(request, delta, episode, errors_text(form), 400, here)
         try:
@@ -109,6 +112,35 @@ class OperationView(EpisodeView):
         except services.ServiceError as exc:
             return _refusal(request, delta, episode, str(exc), 400, here)
         if delta is not None:
+            return delta.response(request, episode, outcome, status=200 if outcome.done else 400)
+        (messages.success if outcome.done else messages.error)(request, outcome.message)
+        return HttpResponseRedirect(self.change_url(_anchor(outcome.position, outcome.anchor or "transcript")))
+
+    def merged(self, request, op: str, form, seen: int, delta: Delta | None, here: str):
+        """Run an operation posted from a page older than the episode: merged when what it changes is unchanged
+        since (services.operation_merge), else refused, naming who changed it."""
+        episode = self.episode
+
+        def run(move, version: int):
+            data = request.POST.copy()
+            for name in form.position_fields:
+                data.setlist(name, [str(move(int(v))) if v.strip().isdigit() else v for v in data.getlist(name)])
+            data["version"] = str(version)
+            current = operation_form(op, data, episode=episode)
+            if not current.is_valid():
+                raise services.ServiceError(errors_text(current))
+            return current.save(user=request.user)
+
+        try:
+            outcome, words = services.operation_merge(episode=episode, seen_version=seen, run=run)
+        except (services.MergeConflict, services.StaleEpisode, services.MergeRaced) as exc:
+            return _refusal(request, delta, episode, str(exc), 409, here)
+        except services.ServiceError as exc:
+            return _refusal(request, delta, episode, str(exc), 400, here)
+        if outcome.done:
+            outcome.message = f"{outcome.message} ({words[0].upper()}{words[1:]}.)"
+        if delta is not None:
+            delta.rows = []  # the page showed none of the others' changes: every row goes back to it
             return delta.response(request, episode, outcome, status=200 if outcome.done else 400)
         (messages.success if outcome.done else messages.error)(request, outcome.message)
         return HttpResponseRedirect(self.change_url(_anchor(outcome.position, outcome.anchor or "transcript")))

@@ -20,16 +20,19 @@ HEADER = TranscriptItem.Kind.HEADER
 TURN = TranscriptItem.Kind.TURN
 
 
-def row_list(context: EditorContext, data=None, errors: dict[int, str] | None = None) -> list[str]:
+def row_list(
+    context: EditorContext, data=None, errors: dict[int, str] | None = None, conflicts: dict[int, str] | None = None
+) -> list[str]:
     """Return the transcript table's rows, one string each.
 
     ``data`` are posted values to show again after a refused save; ``errors`` problems by item id, shown on
-    their rows.
+    their rows; ``conflicts`` a merge's conflicts by item id, as markup (both values and the choice).
     """
     warned = context.warnings_by_position
     errors = errors or {}
+    conflicts = conflicts or {}
     return [
-        _row(pk, row, warned.get(row.position, ()), errors.get(pk, ""), data)
+        _row(pk, row, warned.get(row.position, ()), errors.get(pk, ""), data, conflicts.get(pk, ""))
         for pk, row in zip(context.ids, context.items, strict=True)
     ]
 
@@ -39,9 +42,11 @@ def row_list(context: EditorContext, data=None, errors: dict[int, str] | None = 
 CHUNK = 50
 
 
-def transcript_rows(context: EditorContext, data=None, errors: dict[int, str] | None = None) -> SafeString:
+def transcript_rows(
+    context: EditorContext, data=None, errors: dict[int, str] | None = None, conflicts: dict[int, str] | None = None
+) -> SafeString:
     """Return the transcript table's bodies, CHUNK rows each."""
-    rows = row_list(context, data, errors)
+    rows = row_list(context, data, errors, conflicts)
     bodies = ("".join(rows[start : start + CHUNK]) for start in range(0, len(rows), CHUNK))
     return mark_safe("".join(f"<tbody>{body}</tbody>" for body in bodies) or "<tbody></tbody>")  # noqa: S308 - escaped
 
@@ -64,7 +69,7 @@ def rows_delta(before: list[tuple], context: EditorContext) -> dict[int, str]:
     return changed
 
 
-def _row(pk: int, row: database.ItemRow, warnings, error: str, data) -> str:
+def _row(pk: int, row: database.ItemRow, warnings, error: str, data, conflict: str = "") -> str:
     position, kind, saved_text, saved_who, sec, saved_time = row[:6]
     # After a refused save the editor's input shows again, still marked as changed against what is saved:
     # the page's script posts only changed fields, so a field the editor did not touch shows what is saved.
@@ -91,7 +96,7 @@ def _row(pk: int, row: database.ItemRow, warnings, error: str, data) -> str:
         return (
             f'<tr class="header" {attrs}>{select}<td colspan="3">{flag}'
             f'<input form="episode_form" name="{n_text}" value="{e_text}" class="header-title" '
-            f'aria-label="Section title {number}" data-orig="{o_text}"></td>'
+            f'aria-label="Section title {number}" data-orig="{o_text}">{conflict}</td>'
             f'<td class="acts">{_section_buttons(position)}</td></tr>'
         )
     if kind == TURN:
@@ -107,7 +112,7 @@ def _row(pk: int, row: database.ItemRow, warnings, error: str, data) -> str:
             f'<td class="who"><input form="episode_form" name="{n_who}" value="{e_who}" size="12" '
             f'list="speaker-labels" aria-label="Speaker of item {number}" data-orig="{o_who}"></td>'
             f'<td class="text">{flag}<textarea form="episode_form" name="{n_text}" rows="{_rows(text)}" '
-            f'aria-label="Text of item {number}" data-orig="{o_text}">{e_text}</textarea></td>'
+            f'aria-label="Text of item {number}" data-orig="{o_text}">{e_text}</textarea>{conflict}</td>'
             f'<td class="acts">{_turn_buttons(position)}</td></tr>'
         )
     return (

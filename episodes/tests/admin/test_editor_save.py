@@ -34,11 +34,11 @@ def test_episode_save_that_changes_nothing_says_so_and_keeps_the_version(seed_ep
     assert Revision.objects.filter(episode=seed_episode).count() == 1
 
 
-def test_a_stale_page_is_refused_by_the_service_once_and_the_page_validated_once(
+def test_a_conflicting_stale_page_is_merged_by_the_service_once_and_the_page_validated_once(
     admin_client, seed_episode, monkeypatch
 ):
     data = page_data(admin_client, seed_episode)
-    services.episode_save(episode=seed_episode, fields={"title": "Saved first"})
+    services.episode_save(episode=seed_episode, fields={"short": "Saved first"})
     cleaned, saves = [], []
     clean, save = EpisodeForm.clean, services.episode_save
     monkeypatch.setattr(EpisodeForm, "clean", lambda form: cleaned.append(1) or clean(form))
@@ -47,10 +47,11 @@ def test_a_stale_page_is_refused_by_the_service_once_and_the_page_validated_once
     logged = LogEntry.objects.count()
     response = admin_client.post(change_url(seed_episode), data)
     html = response.content.decode()
-    assert response.status_code == 200 and "after you opened it" in html and "My late edit" in html
+    assert response.status_code == 200 and "changed the same thing since you opened" in html and "My late edit" in html
+    assert "Please correct" not in html  # a conflict is shown where it is, with a choice, not as a form error
     assert response.context["stale_review"] is not None
     assert cleaned == [1] and saves == [1]  # the change view ran once
-    assert Episode.objects.get(pk=seed_episode.pk).short != "My late edit"
+    assert Episode.objects.get(pk=seed_episode.pk).short == "Saved first"
     assert LogEntry.objects.count() == logged
 
 
@@ -61,13 +62,15 @@ def test_a_saved_page_logs_what_the_service_says_changed(admin_client, seed_epis
     assert LogEntry.objects.latest("pk").get_change_message() == "Edited title"
 
 
-def test_a_stale_page_shows_a_list_the_editor_left_alone_as_it_is_saved_now(admin_client, seed_episode):
+def test_a_conflicting_page_shows_a_list_the_editor_left_alone_as_it_is_saved_now(admin_client, seed_episode):
     data = page_data(admin_client, seed_episode)
     links = [services.Row(link) for link in BodyLink.objects.filter(episode=seed_episode).order_by("position")]
     added = BodyLink(text="Added meanwhile", url="https://example.com/added")
-    services.episode_save(episode=seed_episode, lists={BodyLink: [*links, services.Row(added)]})
+    services.episode_save(
+        episode=seed_episode, fields={"short": "Theirs"}, lists={BodyLink: [*links, services.Row(added)]}
+    )
     data["short"] = "My late edit"
     html = admin_client.post(change_url(seed_episode), data).content.decode()
-    assert "after you opened it" in html and "My late edit" in html
+    assert "changed the same thing since you opened" in html and "My late edit" in html
     assert form_fields(html)["body_links-TOTAL_FORMS"] == str(len(links) + 1)
     assert "Added meanwhile" in html

@@ -135,9 +135,7 @@ def _two_editors(browser, live_server, editor_login, django_user_model, **second
     return episode, (first_context, first), (second_context, other)
 
 
-def test_two_editors_the_second_save_is_refused_without_losing_input(
-    browser, live_server, editor_login, django_user_model
-):
+def test_two_editors_saving_different_turns_both_land_merged(browser, live_server, editor_login, django_user_model):
     episode, (first_context, first), (second_context, other) = _two_editors(
         browser, live_server, editor_login, django_user_model
     )
@@ -149,28 +147,56 @@ def test_two_editors_the_second_save_is_refused_without_losing_input(
     assert "was changed successfully" in first.locator(".messagelist").inner_text()
 
     other.fill("#id_short", "Short title from the second editor")
+    other.locator("#item-5 textarea").fill("The second editor's words.")
     with other.expect_navigation():
         other.locator("input[name=_continue]").click()
-    errors = other.locator(".errornote, .errorlist").first.inner_text() + other.locator(".errorlist").inner_text()
-    assert "This episode was saved by editor" in errors
-    assert other.locator("#id_short").input_value() == "Short title from the second editor"
-    # What the other save changed, in words, and the line diff folded under it.
-    said = other.locator(".stale-diff .change-list").inner_text()
-    assert "title: 'MLOps Architect' → 'Title from the first editor'" in said, said
-    assert "turn 1 at 1:56: text" in said and "The first editor's words." in said, said
-    other.locator(".stale-diff summary").click()
-    diff = other.locator(".stale-diff pre").inner_text()
-    assert "+title: Title from the first editor" in diff and "+- line: The first editor's words." in diff
-    # The second editor read the difference and saves again: their change goes in, the first's stays.
-    with other.expect_navigation():
-        other.locator("input[name=_continue]").click()
-    assert "was changed successfully" in other.locator(".messagelist").inner_text()
+    said = other.locator(".messagelist").inner_text()
+    assert "Saved, merged with editor's save of" in said and "(title, turn 1)" in said, said
+    # The page now shows both editors' work.
+    assert other.locator("#id_title").input_value() == "Title from the first editor"
+    assert other.locator("#item-0 textarea").input_value() == "The first editor's words."
+    assert other.locator("#item-5 textarea").input_value() == "The second editor's words."
     first_context.close()
     second_context.close()
     episode.refresh_from_db()
     assert episode.title == "Title from the first editor"
     assert episode.short == "Short title from the second editor"
     assert episode.items.get(position=0).text == "The first editor's words."
+    assert episode.items.get(position=5).text == "The second editor's words."
+
+
+def test_two_editors_changing_the_same_turn_choose_on_its_row(browser, live_server, editor_login, django_user_model):
+    episode, (first_context, first), (second_context, other) = _two_editors(
+        browser, live_server, editor_login, django_user_model
+    )
+    first.locator("#item-5 textarea").fill("The first editor's words.")
+    with first.expect_navigation():
+        first.locator("input[name=_continue]").click()
+
+    other.locator("#item-5 textarea").fill("The second editor's words.")
+    other.locator("#item-8 textarea").fill("Elsewhere, by the second editor.")
+    with other.expect_navigation():
+        other.locator("input[name=_continue]").click()
+    # Not a generic error: the conflict is on its row, with both values and the choice; the typing is kept.
+    assert other.locator(".errornote").count() == 0
+    assert "changed the same thing since you opened the page" in other.locator(".merge-conflict").inner_text()
+    row = other.locator("#item-5")
+    assert "The first editor's words." in row.locator(".merge-choice").text_content()
+    assert row.locator("textarea").input_value() == "The second editor's words."
+    assert other.locator("#item-8 textarea").input_value() == "Elsewhere, by the second editor."
+    # Take theirs puts the saved text back in the box; keep mine brings the typing back; theirs it is.
+    row.get_by_label("Take theirs").check()
+    assert row.locator("textarea").input_value() == "The first editor's words."
+    row.get_by_label("Keep mine").check()
+    assert row.locator("textarea").input_value() == "The second editor's words."
+    row.get_by_label("Take theirs").check()
+    with other.expect_navigation():
+        other.locator("input[name=_continue]").click()
+    assert "was changed successfully" in other.locator(".messagelist").inner_text()
+    first_context.close()
+    second_context.close()
+    assert episode.items.get(position=5).text == "The first editor's words."
+    assert episode.items.get(position=8).text == "Elsewhere, by the second editor."
 
 
 def test_a_refused_save_without_javascript_does_not_undo_the_other_editors_words(

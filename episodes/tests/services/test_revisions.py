@@ -115,23 +115,25 @@ def test_admin_save_records_who_and_what(admin_client, admin_user, seed_episode)
     assert latest.user == admin_user and latest.summary == "edited title"
 
 
-def test_second_editor_sees_who_saved_and_the_difference(admin_client, seed_episode):
+def test_a_second_editor_saving_another_change_is_merged_and_sees_the_difference_on_a_conflict(
+    admin_client, seed_episode
+):
     url = reverse("admin:episodes_episode_change", args=[seed_episode.pk])
     mine = form_fields(admin_client.get(url).content.decode())
     services.speaker_rename(episode=seed_episode, old="Danny", new="Danny L")
-    mine["short"] = "My short title"
+    services.episode_save(episode=seed_episode, fields={"title": "Their title"})
     # As the page's script does: transcript fields the editor did not change are not sent.
     mine = {name: value for name, value in mine.items() if not name.startswith("item-")}
-    response = admin_client.post(url, {**mine, "_continue": "1"})
+    response = admin_client.post(url, {**mine, "title": "My title", "_continue": "1"})
     html = response.content.decode()
-    assert "This episode was saved" in html and "My short title" in html
+    assert "changed the same thing since you opened the page" in html and "My title" in html
     assert '<span class="add">+  who: Danny L</span>' in html
-    # Saving again after reading the difference goes through, over the other change.
+    # Keeping mine and saving again goes through, over the other change.
     again = form_fields(html)
-    assert again["short"] == "My short title"
+    assert again["title"] == "My title" and again["resolve-title"] == "mine"
     assert admin_client.post(url, {**again, "_continue": "1"}).status_code == 302
     episode = Episode.objects.get(pk=seed_episode.pk)
-    assert episode.short == "My short title" and episode.items.filter(who="Danny L").exists()
+    assert episode.title == "My title" and episode.items.filter(who="Danny L").exists()
 
 
 @pytest.mark.django_db(transaction=True)

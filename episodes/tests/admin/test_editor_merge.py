@@ -1,0 +1,147 @@
+"""The editor's page saves over someone else's newer save by merging (services.merging): merged saves say with
+whose save, a conflict is shown on its row or field with both values and a choice, and operations from a page
+gone stale apply when what they touch did not change."""
+
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from episodes import services
+from episodes.models import Episode
+from episodes.tests.support.factories import SEED, import_text, repeated_transcript_text
+from episodes.tests.support.pages import form_fields
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def colleague():
+    return get_user_model().objects.create_user("colleague")
+
+
+def change_url(episode):
+    return reverse("admin:episodes_episode_change", args=[episode.pk])
+
+
+def as_the_script_sends_it(client, episode) -> dict:
+    """The page's fields without the transcript's: the script posts only the transcript fields changed."""
+    fields = form_fields(client.get(change_url(episode)).content.decode())
+    return {k: v for k, v in fields.items() if not k.startswith("item-")} | {"_continue": "1"}
+
+
+def their_text(episode, position, text, user):
+    item = episode.items.get(position=position)
+    services.episode_save(episode=episode, edits={item.pk: services.ItemEdit(text=text)}, user=user)
+    return item
+
+
+def test_two_pages_saving_different_turns_both_land_and_the_second_says_with_whose_save(
+    admin_client, seed_episode, colleague
+):
+    page = as_the_script_sends_it(admin_client, seed_episode)
+    their_text(seed_episode, 4, "Their words.", colleague)
+    mine = seed_episode.items.get(position=10)
+    response = admin_client.post(change_url(seed_episode), {**page, f"item-{mine.pk}-text": "My words."}, follow=True)
+    said = " ".join(str(m) for m in response.context["messages"])
+    assert "Saved, merged with colleague's save of " in said and "(turn 5)." in said
+    texts = dict(seed_episode.items.values_list("position", "text"))
+    assert (texts[4], texts[10]) == ("Their words.", "My words.")
+
+
+def test_the_same_turn_is_a_conflict_on_its_row_and_taking_theirs_without_script_drops_mine(
+    admin_client, seed_episode, colleague
+):
+    page = as_the_script_sends_it(admin_client, seed_episode)
+    item = their_text(seed_episode, 4, "Their words.", colleague)
+    other = seed_episode.items.get(position=10)
+    posted = {**page, f"item-{item.pk}-text": "My words.", f"item-{other.pk}-text": "Mine elsewhere."}
+    response = admin_client.post(change_url(seed_episode), posted)
+    html = response.content.decode()
+    assert response.status_code == 200 and "Please correct" not in html
+    row = html[html.index(f'data-pk="{item.pk}"') :].split("</tr>")[0]
+    assert "My words." in row and "Their words." in row and f'name="resolve-item-{item.pk}-text"' in row
+    assert "Keep mine" in row and "Take theirs" in row
+    assert seed_episode.items.get(pk=other.pk).text != "Mine elsewhere."  # nothing was saved
+    again = form_fields(html)
+    assert again[f"item-{item.pk}-text"] == "My words." and int(again["version"]) == seed_episode.version
+    again[f"resolve-item-{item.pk}-text"] = "theirs"
+    assert admin_client.post(change_url(seed_episode), {**again, "_continue": "1"}).status_code == 302
+    texts = dict(seed_episode.items.values_list("pk", "text"))
+    assert (texts[item.pk], texts[other.pk]) == ("Their words.", "Mine elsewhere.")
+
+
+def test_keeping_mine_saves_mine_over_theirs(admin_client, seed_episode, colleague):
+    page = as_the_script_sends_it(admin_client, seed_episode)
+    item = their_text(seed_episode, 4, "Their words.", colleague)
+    html = admin_client.post(change_url(seed_episode), {**page, f"item-{item.pk}-text": "My words."}).content.decode()
+    again = form_fields(html)
+    assert again[f"resolve-item-{item.pk}-text"] == "mine"
+    assert admin_client.post(change_url(seed_episode), {**again, "_continue": "1"}).status_code == 302
+    assert seed_episode.items.get(pk=item.pk).text == "My words."
+
+
+def test_a_field_conflict_is_shown_on_the_field_and_taking_theirs_keeps_theirs(admin_client, seed_episode, colleague):
+    page = as_the_script_sends_it(admin_client, seed_episode)
+    services.episode_save(episode=seed_episode, fields={"title": "Their title"}, user=colleague)
+    html = admin_client.post(change_url(seed_episode), {**page, "title": "My title", "short": "Mine"}).content.decode()
+    field = html[html.index('class="form-row field-title') :].split('class="form-row field-short')[0]
+    assert "Their title" in field and "My title" in field and 'name="resolve-title"' in field
+    again = form_fields(html)
+    again["resolve-title"] = "theirs"
+    assert admin_client.post(change_url(seed_episode), {**again, "_continue": "1"}).status_code == 302
+    episode = Episode.objects.get(pk=seed_episode.pk)
+    assert (episode.title, episode.short) == ("Their title", "Mine")
+
+
+def op(client, episode, name, **data):
+    url = reverse("admin:episodes_episode_op", args=[episode.pk, name])
+    response = client.post(url, data, HTTP_ACCEPT="application/json")
+    return response.status_code, json.loads(response.content)
+
+
+def test_an_operation_from_a_stale_page_applies_when_its_turns_did_not_change(admin_client, seed_episode, colleague):
+    seen = seed_episode.version
+    services.turn_insert(episode=seed_episode, position=0, who="Alexey", text="Theirs first.", user=colleague)
+    status, reply = op(admin_client, seed_episode, "assign", positions=[4], who="Someone", version=seen)
+    assert status == 200 and "Merged with colleague's save of" in reply["message"]
+    assert seed_episode.items.get(position=5).who == "Someone"  # the page's item 5, now item 6
+    assert len(reply["rows"]) == reply["count"]  # every row again: the page did not show the other's changes
+
+
+def test_an_operation_from_a_stale_page_on_a_changed_turn_is_refused_naming_who(admin_client, seed_episode, colleague):
+    seen = seed_episode.version
+    services.turns_assign(episode=seed_episode, positions=[4], who="Their pick", user=colleague)
+    status, reply = op(admin_client, seed_episode, "assign", positions=[4], who="My pick", version=seen)
+    assert status == 409 and reply["message"].startswith("Not done: colleague changed item 5 (speaker)")
+    assert seed_episode.items.get(position=4).who == "Their pick"
+
+
+def test_saving_one_turn_of_3000_merged_against_a_colleagues_save_stays_within_the_query_budget(
+    admin_client, colleague, django_assert_max_num_queries
+):
+    import_text(repeated_transcript_text(SEED.read_text(encoding="utf-8"), 18), slug="long")
+    episode = Episode.objects.get(slug="long")
+    assert episode.items.count() >= 3000
+    seen = episode.version
+    their_text(episode, 2500, "Their words.", colleague)
+    mine = episode.items.get(position=1500)
+    page = Episode.objects.get(pk=episode.pk)
+    with django_assert_max_num_queries(20):
+        saved = services.episode_save(episode=page, edits={mine.pk: services.ItemEdit(text="My words.")}, version=seen)
+    assert "colleague" in saved.merged
+    assert episode.items.get(pk=mine.pk).text == "My words."
+    assert episode.items.get(position=2500).text == "Their words."
+    # Through the page the merge costs a few queries more than the same save without one.
+    page = as_the_script_sends_it(admin_client, episode)
+    with CaptureQueriesContext(connection) as plain:
+        admin_client.post(change_url(episode), {**page, f"item-{mine.pk}-text": "Plain."})
+    page = as_the_script_sends_it(admin_client, episode)
+    their_text(episode, 2501, "Theirs again.", colleague)
+    with CaptureQueriesContext(connection) as merged:
+        response = admin_client.post(change_url(episode), {**page, f"item-{mine.pk}-text": "Merged."})
+    assert response.status_code == 302 and episode.items.get(pk=mine.pk).text == "Merged."
+    assert len(merged) <= len(plain) + 4
