@@ -1,10 +1,15 @@
 """What a language model is asked for each field, and how its answer is read: plain functions, no Django.
 
 For each field (``chapters``, ``title``, ``description``, ``intro``, ``topics``) there is a prompt builder
-(:func:`prompt_context`: the values its prompt template is rendered with), a parser (:func:`parse`: the answer
-made into the field's value, or :class:`ParseError`) and the validation the parser does on the way (times
-snapped to turns, topics held to the curated list), each finding a warning on the suggestion. The editorial
-checks (:mod:`episodes.format.checks`) are run on the parsed value by the service.
+(:func:`prompt_render`: its template, read and compiled once by :func:`prompt_template`, filled with the
+values :func:`prompt_values` gives), a parser (:func:`parse`: the answer made into the field's value, or
+:class:`ParseError`) and the validation the parser does on the way (times snapped to turns, topics held to the
+curated list), each finding a warning on the suggestion. The editorial checks (:mod:`episodes.format.checks`)
+are run on the parsed value by the service.
+
+Prompt templates are plain text with ``$name`` placeholders (``$$`` for a dollar sign), filled by
+:class:`string.Template`: no template engine, so a prompt costs a few string operations, and the text given is
+never read as template code. ``=== user ===`` separates the system message from the user's.
 
 A transcript too long for the model's context is cut by one stated rule (:func:`transcript_excerpt`), and the
 prompt says what was left out.
@@ -12,19 +17,23 @@ prompt says what was left out.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import itertools
 import math
 import re
+import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from . import chapters as ch
 from . import frontmatter as fm
+from .checks import DEFAULT_LIMITS
 
 CHAPTERS, TITLE, DESCRIPTION, INTRO, TOPICS = "chapters", "title", "description", "intro", "topics"
 FIELDS = (CHAPTERS, TITLE, DESCRIPTION, INTRO, TOPICS)
-PROMPT_VERSION = 1
+PROMPT_VERSION = 2  # 2: $placeholders (string.Template), no template engine
 # Tokens an answer is expected to take, for the estimate made before any request (chapters: ~25 lines).
 OUTPUT_TOKENS = {CHAPTERS: 400, TITLE: 30, DESCRIPTION: 60, INTRO: 300, TOPICS: 30}
 SNAP_NOTE_SECONDS = 5  # a chapter moved further than this to reach a turn is pointed out
@@ -53,6 +62,23 @@ NOTE_WORDS = "Each turn's text was cut to its first {words} words to fit the mod
 NOTE_LEFT_OUT = "The transcript after {time} ({count} turns) was left out to fit the model's context."
 NOTE_OPENING = "Only the first {minutes} minutes of the transcript are given."
 
+# What the prompt templates are filled with. The lists come as blocks with their heading, or as nothing.
+USER_MARK = "=== user ==="
+PARTS = {"rules": "_rules", "episode": "_episode"}  # $rules, $episode: these templates, filled first
+PLACEHOLDERS = frozenset(
+    {"title", "guests", "chapters", "transcript", "duration", "topic_list", *PARTS, *DEFAULT_LIMITS}
+)
+NO_TITLE = "(none yet)"
+NO_DURATION = "the end of the episode"
+BLOCK_GUESTS = "Guests:\n{lines}"
+BLOCK_CHAPTERS = "Chapters:\n{lines}"
+BLOCK_TRANSCRIPT = "<transcript>\n{text}\n</transcript>\n{note}"
+BLOCK_NOTE = "Note: {note}\n"
+TRANSCRIPT_MARK, NOTE_MARK = "\x00transcript\x00", "\x00note\x00"
+NOTE_TOKENS = 60  # room kept for the note saying what was left out
+ERR_PLACEHOLDER = "{path}:{line}: unknown placeholder ${name} (known: {known}; write $$ for a dollar sign)"
+ERR_DOLLAR = "{path}:{line}: a $ that starts no placeholder (write $$ for a dollar sign)"
+
 _FENCE = re.compile(r"^```[\w-]*\n(.*?)\n?```$", re.S)
 _QUOTES = [('"', '"'), ("'", "'"), ("\u201c", "\u201d"), ("\u2018", "\u2019"), ("\u00ab", "\u00bb"), ("`", "`")]
 _LABEL = re.compile(r"^(?:\*\*)?(title|description|intro|introduction|topics|chapters)(?:\*\*)?\s*:\s*", re.I)
@@ -70,6 +96,28 @@ _INSTRUCTION = re.compile(
 _INSTRUCTION_WORDS = ("ignore", "disregard", "forget", "system prompt", "you are now", "new instructions")
 
 
+def _hinted(turns: Sequence[Turn]) -> list[int]:
+    """Return the indexes of the turns holding any of the words an instruction to the model starts from.
+
+    The words are looked for in the whole transcript at once, then each place found is given its turn: the
+    pattern itself is slow on long turns, and nearly every turn holds none of the words.
+    """
+    texts = [turn.text for turn in turns]
+    joined = "\n".join(texts)
+    folded = joined.lower()
+    if len(folded) != len(joined):  # a letter whose lower case is longer: places would not match turns
+        return [i for i, text in enumerate(texts) if any(word in text.lower() for word in _INSTRUCTION_WORDS)]
+    starts = list(itertools.accumulate((len(text) + 1 for text in texts), initial=0))
+    found = set()
+    for word in _INSTRUCTION_WORDS:
+        at = folded.find(word)
+        while at != -1:
+            turn = bisect.bisect_right(starts, at) - 1
+            found.add(turn)
+            at = folded.find(word, starts[turn + 1])  # one place a turn is enough
+    return sorted(found)
+
+
 def estimate_tokens(text: str) -> int:
     """Return the tokens a text is taken to hold: one per four characters, rounded up (the stated estimate)."""
     return math.ceil(len(text) / 4)
@@ -79,8 +127,11 @@ class ParseError(ValueError):
     """An answer that gives the field nothing it can use; the message is for the editor."""
 
 
-@dataclass(frozen=True)
-class Turn:
+class PromptError(ValueError):
+    """A prompt template that cannot be filled: ``path:line: what is wrong``."""
+
+
+class Turn(NamedTuple):
     sec: int | None  # its own start time, None when it has none
     who: str
     text: str
@@ -96,6 +147,30 @@ class Material:
     turns: Sequence[Turn] = ()
     duration: int | None = None
     topic_list: Mapping[str, str] = field(default_factory=dict)  # case-folded topic -> its name
+    # Made once and shared by the prompts of every field (see lines() and instructions()).
+    _lines: tuple[list[str], list[int]] | None = field(default=None, repr=False, compare=False)
+    _instructions: list[tuple[int, str]] | None = field(default=None, repr=False, compare=False)
+
+    def lines(self) -> tuple[list[str], list[int]]:
+        """Return each turn as the prompts give it (``[00:01:05] Jane: text``, the words between single
+        spaces), and where each one's words start."""
+        if self._lines is None:
+            self._lines = _lines(self.turns)
+        return self._lines
+
+    def instructions(self) -> list[tuple[int, str]]:
+        """Return (turn index, warning) for each turn holding text that reads as an instruction to the model."""
+        if self._instructions is None:
+            self._instructions = []
+            for number in _hinted(self.turns):
+                turn = self.turns[number]
+                match = _INSTRUCTION.search(turn.text)
+                if match:
+                    where = _clock(turn.sec) if turn.sec is not None else f"turn {number + 1}"
+                    start = max(0, match.start() - 20)
+                    text = turn.text[start : match.end() + 40].strip()
+                    self._instructions.append((number, W_INJECTION.format(where=where, text=text)))
+        return self._instructions
 
 
 @dataclass
@@ -116,7 +191,8 @@ def field_names(text: str | Sequence[str] | None) -> list[str]:
 
 
 def prompt_name(name: str) -> str:
-    """Return the template a field's prompt is rendered from (a deployment may override it)."""
+    """Return the template a field's prompt (or one of :data:`PARTS`) is filled from; a deployment may
+    override it."""
     return f"episodes/prompts/{name}.v{PROMPT_VERSION}.txt"
 
 
@@ -138,39 +214,86 @@ def _parts(turn: Turn) -> tuple[str, list[str]]:
     return f"{time}{turn.who or '?'}: ", turn.text.split()
 
 
-def transcript_excerpt(turns: Sequence[Turn], budget: int, *, cut_words: bool = True) -> tuple[str, str]:
+def _lines(turns: Sequence[Turn]) -> tuple[list[str], list[int]]:
+    """Return each turn's line, its words between single spaces, and the length of its time and speaker (the
+    words start there)."""
+    lines, heads = [], []
+    for sec, who, text in turns:
+        prefix = f"[{_clock(sec)}] {who or '?'}: " if sec is not None else f"{who or '?'}: "
+        # Nearly every text is already words between single spaces: it is kept as it is, not split. Every
+        # space but " " is a character that is not printable, so printable text holds no other space.
+        if not (text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "):
+            text = " ".join(text.split())
+        lines.append(prefix + text)
+        heads.append(len(prefix))
+    return lines, heads
+
+
+def _most_words(lines: Sequence[str], heads: Sequence[int], limit: int) -> tuple[int, list[int | None]] | None:
+    """Return the most words W each line may keep for all of them, cut, to take at most ``limit`` characters,
+    and where each line is cut (None: kept whole); None when not even one word each fits.
+
+    A line cut to W words keeps its time and speaker, its first W words and " …". Lines hold words between
+    single spaces, so a line's word count is its count of spaces; only the lines longer than W are measured
+    word by word, and only once.
+    """
+    counts = [line.count(" ", head) + 1 if len(line) > head else 0 for line, head in zip(lines, heads, strict=True)]
+    order = sorted(range(len(lines)), key=counts.__getitem__, reverse=True)  # the longest first
+    whole = list(itertools.accumulate((len(lines[i]) for i in reversed(order)), initial=0))  # the shortest k
+    ends: dict[int, list[int]] = {}
+
+    def end(i: int, words: int) -> int:
+        """Return where line ``i`` ends after its first ``words`` words."""
+        running = ends.get(i)
+        if running is None:
+            running = ends[i] = list(itertools.accumulate(map(len, lines[i][heads[i] :].split(" "))))
+        return heads[i] + running[words - 1] + words - 1
+
+    def length(words: int) -> int:
+        longer = 0
+        while longer < len(order) and counts[order[longer]] > words:
+            longer += 1
+        cut = sum(end(i, words) + 2 for i in order[:longer])  # 2: " …"
+        return cut + whole[len(order) - longer] + max(len(lines) - 1, 0)  # the newlines
+
+    low, high, best = 1, counts[order[0]] if order else 0, None
+    while low <= high:
+        middle = (low + high) // 2
+        if length(middle) <= limit:
+            best, low = middle, middle + 1
+        else:
+            high = middle - 1
+    if best is None:
+        return None
+    return best, [end(i, best) if counts[i] > best else None for i in range(len(lines))]
+
+
+def transcript_excerpt(
+    turns: Sequence[Turn],
+    budget: int,
+    *,
+    cut_words: bool = True,
+    lines: Sequence[str] | None = None,
+    heads: Sequence[int] | None = None,
+) -> tuple[str, str]:
     """Return the transcript's lines that fit ``budget`` tokens, and a note saying what was left out ('' if none).
 
     The rule: every turn in full if it fits; else (``cut_words``) every turn with its time and speaker, its
     text cut to its first W words, W the most that fits; else the first turns that fit, the rest left out.
+    ``lines``, ``heads``: the turns' lines and the length of each one's time and speaker, when already made
+    (:meth:`Material.lines`).
     """
-    parts = [_parts(t) for t in turns]
-    # A line's length for any W is known from its words' lengths: the search builds no text.
-    sizes = [(len(prefix), list(itertools.accumulate((len(w) for w in words), initial=0))) for prefix, words in parts]
-
-    def length(words: int | None) -> int:
-        total = max(len(sizes) - 1, 0)  # the newlines
-        for prefix, cumulative in sizes:
-            count = len(cumulative) - 1
-            kept = count if words is None or count <= words else words
-            total += prefix + cumulative[kept] + max(kept - 1, 0) + (2 if kept < count else 0)  # 2: " …"
-        return total
-
-    if math.ceil(length(None) / 4) <= budget:
-        return "\n".join(_line(t) for t in turns), ""
+    if lines is None or heads is None:
+        lines, heads = _lines(turns)
+    if math.ceil((sum(map(len, lines)) + max(len(lines) - 1, 0)) / 4) <= budget:
+        return "\n".join(lines), ""
     if cut_words:
-        low, high, best = 1, max((len(c) - 1 for _, c in sizes), default=0), None
-        while low <= high:
-            middle = (low + high) // 2
-            if math.ceil(length(middle) / 4) <= budget:
-                best, low = middle, middle + 1
-            else:
-                high = middle - 1
+        best = _most_words(lines, heads, budget * 4)
         if best is not None:
-            return "\n".join(_line(t, best) for t in turns), NOTE_WORDS.format(words=best)
+            cut = (line if end is None else line[:end] + " …" for line, end in zip(lines, best[1], strict=True))
+            return "\n".join(cut), NOTE_WORDS.format(words=best[0])
     kept, used = [], 0
-    for turn in turns:
-        line = _line(turn)
+    for line in lines:
         used += estimate_tokens(line + "\n")
         if used > budget:
             break
@@ -196,55 +319,127 @@ def opening(turns: Sequence[Turn], minutes: int) -> list[Turn]:
     return kept
 
 
-def prompt_turns(name: str, material: Material, opening_minutes: int) -> tuple[list[Turn], list[str]]:
-    """Return the turns a field's prompt gives (chapters: all; topics: none; others: the opening minutes),
-    and the notes saying what was left out."""
+def prompt_turns(name: str, material: Material, opening_minutes: int) -> tuple[int, list[str]]:
+    """Return how many of the transcript's first turns a field's prompt gives (chapters: all; topics: none;
+    others: the opening minutes), and the notes saying what was left out."""
     if name == CHAPTERS:
-        return list(material.turns), []
+        return len(material.turns), []
     if name == TOPICS:
-        return [], []
-    turns = opening(material.turns, opening_minutes)
-    return turns, [NOTE_OPENING.format(minutes=opening_minutes)] if len(turns) < len(material.turns) else []
-
-
-def prompt_values(name: str, material: Material, *, transcript: str, note: str, limits: Mapping) -> dict:
-    """Return the values a field's prompt template is rendered with, the transcript and its note as given."""
-    return {
-        "field": name,
-        "title": material.title,
-        "headers": [title for title, _ in material.headers],
-        "guests": [{"name": n, "bio": b} for n, b in material.guests],
-        "transcript": transcript,
-        "transcript_note": note,
-        "duration": _clock(material.duration) if material.duration is not None else "",
-        "topic_list": sorted(set(material.topic_list.values()), key=str.casefold),
-        "limits": dict(limits),
-    }
-
-
-def prompt_context(name: str, material: Material, *, budget: int, opening_minutes: int, limits: Mapping) -> dict:
-    """Return the values a field's prompt template is rendered with; the transcript fits ``budget`` tokens."""
-    turns, notes = prompt_turns(name, material, opening_minutes)
-    transcript, note = transcript_excerpt(turns, max(budget, 0), cut_words=name == CHAPTERS)
-    note = " ".join([*notes, note] if note else notes)
-    return prompt_values(name, material, transcript=transcript, note=note, limits=limits)
+        return 0, []
+    given = len(opening(material.turns, opening_minutes))
+    return given, [NOTE_OPENING.format(minutes=opening_minutes)] if given < len(material.turns) else []
 
 
 def injection_warnings(material: Material, name: str, opening_minutes: int) -> list[str]:
     """Return a warning for each passage of the transcript given to the model that reads as an instruction."""
-    turns = material.turns if name == CHAPTERS else [] if name == TOPICS else opening(material.turns, opening_minutes)
-    found = []
-    for number, turn in enumerate(turns, 1):
-        # The words first: the pattern is slow on the long turns that hold none of them (nearly all).
-        folded = turn.text.casefold()
-        if not any(word in folded for word in _INSTRUCTION_WORDS):
-            continue
-        match = _INSTRUCTION.search(turn.text)
-        if match:
-            where = _clock(turn.sec) if turn.sec is not None else f"turn {number}"
-            start = max(0, match.start() - 20)
-            found.append(W_INJECTION.format(where=where, text=turn.text[start : match.end() + 40].strip()))
-    return found
+    given, _ = prompt_turns(name, material, opening_minutes)
+    return [warning for index, warning in material.instructions() if index < given] if given else []
+
+
+# -- prompts ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PromptTemplate:
+    """A prompt template compiled once, its placeholders checked (see :func:`prompt_template`)."""
+
+    path: str
+    template: string.Template
+    names: frozenset[str]
+
+    def fill(self, values: Mapping[str, str]) -> str:
+        return self.template.substitute(values)
+
+
+def prompt_template(text: str, path: str, *, part: bool = False) -> PromptTemplate:
+    """Compile a prompt template's ``text`` (read from ``path``); raise PromptError for a placeholder it cannot
+    fill. ``part``: one of :data:`PARTS`, which holds no part itself."""
+    template = string.Template(text)
+    known = PLACEHOLDERS - set(PARTS) if part else PLACEHOLDERS
+    names = set()
+    for match in template.pattern.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        if match["invalid"] is not None:
+            raise PromptError(ERR_DOLLAR.format(path=path, line=line))
+        name = match["named"] or match["braced"]
+        if name is not None and name not in known:
+            raise PromptError(ERR_PLACEHOLDER.format(path=path, line=line, name=name, known=", ".join(sorted(known))))
+        if name is not None:
+            names.add(name)
+    return PromptTemplate(path, template, frozenset(names))
+
+
+def prompt_values(
+    name: str, material: Material, *, transcript: str, note: str, limits: Mapping, topic_list: bool = True
+) -> dict[str, str]:
+    """Return the values a field's prompt template is filled with, the transcript and its note as given
+    (``topic_list``: False when no template asks for it, the list being the longest to make)."""
+    guests = "".join(f"- {n}: {b}\n" if b else f"- {n}\n" for n, b in material.guests)
+    headers = "" if name == CHAPTERS else "".join(f"- {title}\n" for title, _ in material.headers)
+    topics = sorted(set(material.topic_list.values()), key=str.casefold) if topic_list else []
+    note_block = BLOCK_NOTE.format(note=note) if note else ""
+    return {
+        "title": (material.title if name != TITLE else "") or NO_TITLE,  # a title is not asked from itself
+        "guests": BLOCK_GUESTS.format(lines=guests) if guests else "",
+        "chapters": BLOCK_CHAPTERS.format(lines=headers) if headers else "",
+        "transcript": BLOCK_TRANSCRIPT.format(text=transcript, note=note_block) if transcript else "",
+        "duration": _clock(material.duration) if material.duration is not None else NO_DURATION,
+        "topic_list": "".join(f"- {topic}\n" for topic in topics),
+        **{key: str(value) for key, value in limits.items()},
+        **dict.fromkeys(PARTS, ""),
+    }
+
+
+@dataclass
+class Rendered:
+    """A field's prompt as messages, its tokens (estimated) and the warnings about what it was given."""
+
+    messages: list[dict]
+    input_tokens: int
+    warnings: list[str]
+
+
+def prompt_render(
+    name: str,
+    material: Material,
+    templates: Mapping[str, PromptTemplate],
+    *,
+    context_tokens: int,
+    opening_minutes: int,
+    limits: Mapping,
+) -> Rendered:
+    """Fill a field's prompt for ``material`` (``templates``: by field name and part name, as compiled by
+    :func:`prompt_template`), its transcript cut to fit ``context_tokens`` with the rest of the prompt and the
+    answer's room, and the note saying what was left out."""
+    template = templates[name]
+    used = [templates[PARTS[key]] for key in PARTS if key in template.names]
+    wanted = template.names.union(*(part.names for part in used))
+    given, notes = prompt_turns(name, material, opening_minutes)
+    marks = (TRANSCRIPT_MARK, NOTE_MARK) if given else ("", "")
+    values = prompt_values(
+        name, material, transcript=marks[0], note=marks[1], limits=limits, topic_list="topic_list" in wanted
+    )
+    for key, part in zip((k for k in PARTS if k in template.names), used, strict=True):
+        values[key] = part.fill(values)
+    text = template.fill(values)
+    if given:
+        # Filled once with stand-ins: what the prompt holds besides the transcript, and the answer's room,
+        # come off the budget; then the transcript cut to fit takes the stand-in's place.
+        budget = context_tokens - estimate_tokens(text) - NOTE_TOKENS - OUTPUT_TOKENS[name]
+        lines, heads = material.lines()
+        transcript, note = transcript_excerpt(
+            material.turns[:given], max(budget, 0), cut_words=name == CHAPTERS, lines=lines[:given], heads=heads[:given]
+        )
+        note = " ".join([*notes, note] if note else notes)
+        text = text.replace(BLOCK_NOTE.format(note=NOTE_MARK), BLOCK_NOTE.format(note=note) if note else "")
+        text = text.replace(TRANSCRIPT_MARK, transcript)
+    system, _, user = text.partition(USER_MARK)
+    if not user:
+        system, user = "", system
+    messages = [{"role": "system", "content": system.strip()}] if system.strip() else []
+    messages.append({"role": "user", "content": user.strip()})
+    tokens = sum(estimate_tokens(m["content"]) for m in messages)
+    return Rendered(messages, tokens, injection_warnings(material, name, opening_minutes))
 
 
 # -- reading answers ---------------------------------------------------------------------------------------
@@ -333,7 +528,7 @@ def parse_chapters(text: str, turns: Sequence[Turn], *, duration: int | None, li
         if duration is not None and sec > duration:
             warnings.append(W_PAST_END.format(title=title, time=clock, end=_clock(duration)))
             continue
-        turn = min(times, key=lambda t: (abs(t - sec), t))
+        turn = _nearest(times, sec)
         if abs(turn - sec) > SNAP_NOTE_SECONDS:
             warnings.append(W_SNAPPED.format(title=title, time=clock, turn=_clock(turn)))
         if kept and turn <= kept[-1][0]:
@@ -347,6 +542,13 @@ def parse_chapters(text: str, turns: Sequence[Turn], *, duration: int | None, li
         warnings.append(W_TOO_MANY.format(count=len(kept), limit=limit))
         kept = kept[:limit]
     return Parsed(ch.chapter_lines([(title, sec) for sec, title in kept]).rstrip("\n"), warnings)
+
+
+def _nearest(times: Sequence[int], sec: int) -> int:
+    """Return the time in ``times`` (ascending) nearest ``sec``, the earlier of two as near."""
+    at = bisect.bisect_left(times, sec)
+    near = times[max(at - 1, 0) : at + 1]
+    return min(near, key=lambda t: (abs(t - sec), t))
 
 
 def parse_topics(text: str, topic_list: Mapping[str, str]) -> Parsed:

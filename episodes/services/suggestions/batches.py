@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,15 +20,20 @@ from .suggest import (
     cost_of,
     current_value,
     episode_material,
+    episode_materials,
     model_config,
     prompt_build,
+    prompt_templates,
     suggestion_accept,
     suggestion_make,
+    suggestions_save,
     topic_list,
 )
 
 ERR_NO_EPISODE = "no episode {slugs}"
 SUGGESTED, ACCEPTED, FAILED, UNUSABLE, STOPPED = "suggested", "accepted", "failed", "unusable", "stopped"
+CHUNK = 100  # episodes whose material is read at once while planning (two queries a chunk)
+SAVE_EVERY = 0.25  # seconds of suggestions saved together: at most that much work is lost if the process dies
 MSG_MAX_COST = "stopped at --max-cost ${limit}: the next request ({slug} {field}, about ${next}) would pass it"
 
 
@@ -124,22 +130,38 @@ def batch_plan(
         unknown = sorted(set(slugs) - set(episodes.values_list("slug", flat=True)))
         if unknown:
             raise SuggestError(ERR_NO_EPISODE.format(slugs=", ".join(unknown)))
-    topics, limits = topic_list(), check_limits()
-    planned = []
-    for episode in episodes.iterator():
+    topics, limits, templates = topic_list(), check_limits(), prompt_templates()
+    planned: list[Planned] = []
+    chunk: list[Episode] = []
+    for episode in episodes.iterator(chunk_size=CHUNK):
+        chunk.append(episode)
+        if len(chunk) == CHUNK:
+            _plan_chunk(planned, chunk, fields, missing, limit, force, topics, limits, templates)
+            chunk = []
         if limit is not None and len(planned) >= limit:
             break
-        material = episode_material(episode, topics=topics)
+    _plan_chunk(planned, chunk, fields, missing, limit, force, topics, limits, templates)
+    ids = [p.episode.pk for p in planned]
+    waiting = set(Suggestion.objects.pending().filter(episode_id__in=ids).values_list("episode_id", "field"))
+    return Plan(planned, waiting)
+
+
+def _plan_chunk(planned, chunk, fields, missing, limit, force, topics, limits, templates) -> None:
+    """Add to ``planned`` what to ask of the episodes of ``chunk``, their material read at once."""
+    materials = episode_materials(chunk, topics=topics) if chunk else {}
+    for episode in chunk:
+        if limit is not None and len(planned) >= limit:
+            return
+        material = materials[episode.pk]
         empty = [name for name in fields if is_empty(episode, name, material)]
         if missing and not empty:
             continue
         todo = list(fields) if force else empty
         if todo:
-            prompts = {name: prompt_build(name=name, material=material, limits=limits) for name in todo}
+            prompts = {
+                name: prompt_build(name=name, material=material, limits=limits, templates=templates) for name in todo
+            }
             planned.append(Planned(episode, todo, material, prompts))
-    ids = [p.episode.pk for p in planned]
-    waiting = set(Suggestion.objects.pending().filter(episode_id__in=ids).values_list("episode_id", "field"))
-    return Plan(planned, waiting)
 
 
 def batch_run(
@@ -160,48 +182,109 @@ def batch_run(
     estimate would pass it. ``progress`` is told each line as its episode is done; ``between`` is called
     after each episode (it may raise to cancel the rest).
     """
-    model_config()  # refuse at once when suggestions are off
+    config = model_config()  # refuses at once when suggestions are off
     report = BatchReport()
-    limits = check_limits()
-    for planned in plan.episodes:
-        episode, material, lines = planned.episode, planned.material, []
-        for name in planned.fields:
-            prompt = planned.prompts.get(name) or prompt_build(name=name, material=material, limits=limits)
-            if max_cost is not None and report.spent + prompt.cost > max_cost:
-                report.stopped = MSG_MAX_COST.format(limit=max_cost, slug=episode.slug, field=name, next=prompt.cost)
+    limits, templates = check_limits(), prompt_templates()
+    unsaved = Unsaved(plan.waiting)
+    try:
+        for planned in plan.episodes:
+            lines = _episode_run(planned, report, unsaved, accept, max_cost, user, job, ask, config, limits, templates)
+            report.lines += lines
+            for line in lines if progress is not None else ():
+                progress(line)
+            if report.stopped:
                 break
-            try:
-                suggestion = suggestion_make(
-                    episode=episode, name=name, material=material, prompt=prompt, job=job, ask=ask,
-                    replace=(episode.pk, name) in plan.waiting,
-                )  # fmt: skip
-            except SuggestError as exc:
-                lines.append(BatchLine(FAILED, episode.slug, name, str(exc)))
-                break  # the server is not answering: on with the next episode
-            report.spent += suggestion.cost
-            report.input_tokens += suggestion.input_tokens
-            report.output_tokens += suggestion.output_tokens
-            line = BatchLine(SUGGESTED, episode.slug, name, warnings=suggestion.warnings, suggestion=suggestion)
-            if suggestion.error:
-                line.status, line.text = UNUSABLE, suggestion.error
-            elif accept and not suggestion.warnings and not suggestion.current.strip():
-                try:
-                    suggestion_accept(suggestion=suggestion, user=user, version=suggestion.base_version)
-                except ServiceError as exc:
-                    line.text = f"left for review: {exc}"
-                else:
-                    line.status = ACCEPTED
-                    episode = suggestion.episode
-                    if name == CHAPTERS:  # the next prompts name the new sections
-                        episode = Episode.objects.defer("source_text", "body", "body_after").get(pk=episode.pk)
-                        material = episode_material(episode, topics=material.topic_list)
-                        planned.prompts = {}
-            lines.append(line)
-        report.lines += lines
-        for line in lines if progress is not None else ():
-            progress(line)
-        if report.stopped:
-            break
-        if between is not None:
-            between()
+            if between is not None:
+                between()
+    finally:
+        # What was asked is recorded even when the batch is cancelled or something unforeseen stops it: its
+        # tokens were spent.
+        unsaved.save()
     return report
+
+
+class Unsaved:
+    """Suggestions made and not saved yet: saved together, once ``SAVE_EVERY`` seconds have passed since the
+    last save (so with a model that takes seconds, each as soon as the next request is about to go)."""
+
+    def __init__(self, replace: set[tuple[int, str]]):
+        self.made: list[Suggestion] = []
+        self.replace = replace
+        self.saved_at = time.monotonic()
+
+    def add(self, suggestion: Suggestion) -> None:
+        self.made.append(suggestion)
+
+    def save_if_due(self) -> None:
+        if self.made and time.monotonic() - self.saved_at >= SAVE_EVERY:
+            self.save()
+
+    def save(self) -> None:
+        if self.made:
+            suggestions_save(self.made, replace=self.replace)
+            self.made = []
+        self.saved_at = time.monotonic()
+
+
+def _episode_run(
+    planned, report, unsaved, accept, max_cost, user, job, ask, config, limits, templates
+) -> list[BatchLine]:
+    """Ask for the planned fields of one episode; accept what may be, once saved."""
+    episode, material = planned.episode, planned.material
+    lines: list[BatchLine] = []
+    version = episode.version  # the version each accept expects: the start's, then the one it made
+
+    def acceptable(suggestion: Suggestion) -> bool:
+        return accept and not suggestion.error and not suggestion.warnings and not suggestion.current.strip()
+
+    def accept_line(line: BatchLine) -> None:
+        nonlocal version
+        try:
+            suggestion_accept(suggestion=line.suggestion, user=user, version=version)
+        except ServiceError as exc:
+            line.text = f"left for review: {exc}"
+        else:
+            line.status = ACCEPTED
+            version = line.suggestion.episode.version
+
+    for name in planned.fields:
+        prompt = planned.prompts.get(name) or prompt_build(
+            name=name, material=material, limits=limits, templates=templates
+        )
+        if max_cost is not None and report.spent + prompt.cost > max_cost:
+            report.stopped = MSG_MAX_COST.format(limit=max_cost, slug=episode.slug, field=name, next=prompt.cost)
+            break
+        unsaved.save_if_due()
+        try:
+            suggestion = suggestion_make(
+                episode=episode, name=name, material=material, prompt=prompt, job=job, ask=ask, config=config,
+                limits=limits, save=False,
+            )  # fmt: skip
+        except SuggestError as exc:
+            lines.append(BatchLine(FAILED, episode.slug, name, str(exc)))
+            break  # the server is not answering: on with the next episode
+        unsaved.add(suggestion)
+        report.spent += suggestion.cost
+        report.input_tokens += suggestion.input_tokens
+        report.output_tokens += suggestion.output_tokens
+        line = BatchLine(SUGGESTED, episode.slug, name, warnings=suggestion.warnings, suggestion=suggestion)
+        lines.append(line)
+        if suggestion.error:
+            line.status, line.text = UNUSABLE, suggestion.error
+        elif name == CHAPTERS and acceptable(suggestion):
+            # Accepted before the next request: the next prompts name the new sections.
+            unsaved.save()
+            accept_line(line)
+            if line.status == ACCEPTED:
+                episode = Episode.objects.defer("source_text", "body", "body_after").get(pk=episode.pk)
+                version = episode.version
+                material = episode_material(episode, topics=material.topic_list)
+                planned.prompts = {}
+    waiting = [
+        line for line in lines if line.status == SUGGESTED and line.field != CHAPTERS and acceptable(line.suggestion)
+    ]
+    if waiting:
+        unsaved.save()
+    for line in waiting:
+        accept_line(line)
+    return lines

@@ -10,14 +10,17 @@ episode's version checked, so a slow model never holds a lock and never overwrit
 from __future__ import annotations
 
 import dataclasses
-import re
-from collections.abc import Callable, Iterable
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.db.models import Q
+from django.dispatch import receiver
+from django.template import TemplateDoesNotExist, engines
 from django.utils import timezone
 
 from ... import llm
@@ -28,7 +31,7 @@ from ...format import frontmatter as fm
 from ...format.suggesting import CHAPTERS, DESCRIPTION, INTRO, TITLE, TOPICS, Material, Turn
 from ...format.topics import episode_topics
 from ...models import Episode, EpisodeGuest, Job, Suggestion, TranscriptItem
-from ...selectors.checks import check_limits, database_topics, episode_front
+from ...selectors.checks import check_limits, database_topics
 from ..editing import ServiceError, editing
 from ..intake import chapters_apply
 
@@ -43,9 +46,9 @@ ERR_FIELD_CHANGED = (
     "The {field} changed since this suggestion was made: nothing was applied. Suggest again, or edit the field."
 )
 ERR_EMPTY_VALUE = "The suggestion is empty: nothing was applied."
-USER_MARK = "=== user ==="
-TRANSCRIPT_MARK, NOTE_MARK = "\x00transcript\x00", "\x00note\x00"
-NOTE_TOKENS = 60  # room kept for the note saying what was left out
+ERR_NO_PROMPT = "no prompt template {name} in the template folders (TEMPLATES)"
+ERR_PROMPT_UNREADABLE = "{path}: cannot read the prompt template: {error}"
+USER_MARK, TRANSCRIPT_MARK, NOTE_TOKENS = suggesting.USER_MARK, suggesting.TRANSCRIPT_MARK, suggesting.NOTE_TOKENS
 SUMMARY = "{field} from suggestion #{pk} ({model}, prompt {prompt}), accepted by {who}"
 
 # The editorial rules that read each field; a suggestion shows what they find in it.
@@ -109,32 +112,90 @@ def topic_list() -> dict[str, str]:
     return used
 
 
-def episode_material(episode: Episode, *, topics: dict[str, str]) -> Material:
-    """Read what the prompts need of ``episode``: title, sections, guests, timed turns, duration (2 queries)."""
-    turns, headers, waiting = [], [], []
-    rows = TranscriptItem.objects.filter(episode=episode).order_by("position")
-    for kind, text, who, sec, time in rows.values_list("kind", "text", "who", "sec", "time"):
-        if kind == TranscriptItem.Kind.HEADER:
-            headers.append([text, None])
-            waiting.append(headers[-1])
-        elif kind == TranscriptItem.Kind.TURN:
+def episode_materials(episodes: Sequence[Episode], *, topics: dict[str, str]) -> dict[int, Material]:
+    """Read what the prompts need of each of ``episodes`` (by id): title, sections, guests, timed turns,
+    duration; two queries however many episodes."""
+    turns: dict[int, list[Turn]] = {e.pk: [] for e in episodes}
+    headers: dict[int, list[list]] = {e.pk: [] for e in episodes}
+    waiting: list[list] = []
+    rows = TranscriptItem.objects.filter(episode__in=list(turns)).order_by("episode_id", "position")
+    fields = ("episode_id", "kind", "text", "who", "sec", "time")
+    header, turn, episode_id = TranscriptItem.Kind.HEADER, TranscriptItem.Kind.TURN, None
+    for owner, kind, text, who, sec, time in rows.values_list(*fields).iterator(chunk_size=5000):
+        if owner != episode_id:
+            episode_id, waiting = owner, []
+        if kind == header:
+            headers[owner].append([text, None])
+            waiting.append(headers[owner][-1])
+        elif kind == turn:
             own = sec if sec is not None and sec >= 0 else (fm.time_to_seconds(time) if time else None)
-            turns.append(Turn(own, who, text))
+            turns[owner].append(Turn(own, who, text))
             if own is not None:
-                for header in waiting:
-                    header[1] = own
+                for waiting_header in waiting:
+                    waiting_header[1] = own
                 waiting = []
-    guests = EpisodeGuest.objects.filter(episode=episode).select_related("person").order_by("position")
-    people = [(row.person.name or row.person.key, row.person.bio_short.strip()) for row in guests]
-    duration = database.episode_extra(episode).get(ch.DURATION_KEY)
-    return Material(
-        title=episode.title,
-        headers=[(title, sec) for title, sec in headers],
-        guests=people,
-        turns=turns,
-        duration=ch.duration_seconds(duration) if isinstance(duration, str) else None,
-        topic_list=topics,
-    )
+    guests: dict[int, list[tuple[str, str]]] = {e.pk: [] for e in episodes}
+    guest_rows = EpisodeGuest.objects.filter(episode__in=list(guests)).order_by("episode_id", "position")
+    people = guest_rows.values_list("episode_id", "person__key", "person__name", "person__bio_short")
+    for owner, key, name, bio in people:
+        guests[owner].append((name or key, bio.strip()))
+    materials = {}
+    for episode in episodes:
+        duration = database.episode_extra(episode).get(ch.DURATION_KEY)
+        materials[episode.pk] = Material(
+            title=episode.title,
+            headers=[(title, sec) for title, sec in headers[episode.pk]],
+            guests=guests[episode.pk],
+            turns=turns[episode.pk],
+            duration=ch.duration_seconds(duration) if isinstance(duration, str) else None,
+            topic_list=topics,
+        )
+    return materials
+
+
+def episode_material(episode: Episode, *, topics: dict[str, str]) -> Material:
+    """Read what the prompts need of ``episode`` (2 queries)."""
+    return episode_materials([episode], topics=topics)[episode.pk]
+
+
+@functools.cache
+def prompt_templates() -> dict[str, suggesting.PromptTemplate]:
+    """Return every field's prompt template and their parts, read and compiled once per process (again when
+    ``TEMPLATES`` changes); raise SuggestError for one missing or that cannot be filled.
+
+    They are found as Django finds templates (a deployment's own template folder first), but read as plain
+    text: Django's template language plays no part in a prompt.
+    """
+    found = {}
+    try:
+        for name in suggesting.FIELDS:
+            found[name] = suggesting.prompt_template(*_prompt_source(name))
+        for part in suggesting.PARTS.values():
+            found[part] = suggesting.prompt_template(*_prompt_source(part), part=True)
+    except suggesting.PromptError as exc:
+        raise SuggestError(str(exc)) from None
+    return found
+
+
+def _prompt_source(name: str) -> tuple[str, str]:
+    """Return the text and path of a prompt template (the first found in the template folders)."""
+    template = suggesting.prompt_name(name)
+    for backend in engines.all():
+        for loader in getattr(getattr(backend, "engine", None), "template_loaders", ()):
+            for origin in loader.get_template_sources(template):
+                try:
+                    return origin.loader.get_contents(origin), origin.name
+                except TemplateDoesNotExist:
+                    continue
+                except (OSError, UnicodeDecodeError) as exc:
+                    raise SuggestError(ERR_PROMPT_UNREADABLE.format(path=origin.name, error=exc)) from None
+    raise SuggestError(ERR_NO_PROMPT.format(name=template))
+
+
+@receiver(setting_changed)
+def _templates_changed(*, setting, **kwargs):
+    if setting == "TEMPLATES":
+        prompt_templates.cache_clear()
 
 
 def current_value(episode: Episode, name: str, material: Material) -> str:
@@ -166,44 +227,39 @@ class Prompt:
         return cost_of(self.input_tokens, self.output_tokens)
 
 
-def prompt_build(*, name: str, material: Material, limits: dict | None = None) -> Prompt:
-    """Render a field's prompt for ``material``, its transcript cut to fit ``AI_CONTEXT_TOKENS``."""
-    limits = limits or check_limits()
-    template = suggesting.prompt_name(name)
-    turns, notes = suggesting.prompt_turns(name, material, settings.AI_OPENING_MINUTES)
-    if not turns:
-        values = suggesting.prompt_values(name, material, transcript="", note="", limits=limits)
-        text = render_to_string(template, values)
-    else:
-        # Rendered once with stand-ins: what the prompt holds besides the transcript, and the answer's
-        # room, come off the budget; then the transcript cut to fit takes the stand-in's place.
-        values = suggesting.prompt_values(name, material, transcript=TRANSCRIPT_MARK, note=NOTE_MARK, limits=limits)
-        text = render_to_string(template, values)
-        overhead = suggesting.estimate_tokens(text) + NOTE_TOKENS
-        budget = settings.AI_CONTEXT_TOKENS - overhead - suggesting.OUTPUT_TOKENS[name]
-        transcript, note = suggesting.transcript_excerpt(turns, max(budget, 0), cut_words=name == CHAPTERS)
-        note = " ".join([*notes, note] if note else notes)
-        text = text.replace(TRANSCRIPT_MARK, transcript)
-        text = text.replace(NOTE_MARK, note) if note else re.sub(f"[^\n]*{NOTE_MARK}\n?", "", text)
-    system, _, user = text.partition(USER_MARK)
-    if not user:
-        system, user = "", system
-    messages = [{"role": "system", "content": system.strip()}] if system.strip() else []
-    messages.append({"role": "user", "content": user.strip()})
+def prompt_build(*, name: str, material: Material, limits: dict | None = None, templates: dict | None = None) -> Prompt:
+    """Fill a field's prompt for ``material``, its transcript cut to fit ``AI_CONTEXT_TOKENS``."""
+    rendered = suggesting.prompt_render(
+        name,
+        material,
+        templates or prompt_templates(),
+        context_tokens=settings.AI_CONTEXT_TOKENS,
+        opening_minutes=settings.AI_OPENING_MINUTES,
+        limits=limits or check_limits(),
+    )
     return Prompt(
         field=name,
-        messages=messages,
-        input_tokens=sum(suggesting.estimate_tokens(m["content"]) for m in messages),
+        messages=rendered.messages,
+        input_tokens=rendered.input_tokens,
         output_tokens=suggesting.OUTPUT_TOKENS[name],
-        warnings=suggesting.injection_warnings(material, name, settings.AI_OPENING_MINUTES),
+        warnings=rendered.warnings,
     )
 
 
-def suggestion_check(*, episode: Episode, name: str, value: str, material: Material) -> list[str]:
-    """Return what the editorial rules find in ``value`` as the episode's ``name`` (the other fields as they are)."""
-    front = episode_front(episode)
-    turns = [(i, checks.TURN, t.text, t.who, t.sec) for i, t in enumerate(material.turns)]
+def suggestion_check(
+    *, episode: Episode, name: str, value: str, material: Material, limits: dict | None = None
+) -> list[str]:
+    """Return what the editorial rules find in ``value`` as the episode's ``name``.
+
+    Only the field is checked, with what its rules read besides (the guests' names, the duration, the
+    curated topics): the other fields' findings are not the suggestion's.
+    """
+    front: dict = {}
+    items: list[tuple] = []
     if name == CHAPTERS:
+        if material.duration is not None:
+            front[ch.DURATION_KEY] = fm.seconds_to_time(material.duration)
+        turns = [(i, checks.TURN, t.text, t.who, t.sec) for i, t in enumerate(material.turns)]
         chapters = []
         for line in value.split("\n"):
             time, _, title = line.strip().partition(" ")
@@ -213,10 +269,9 @@ def suggestion_check(*, episode: Episode, name: str, value: str, material: Mater
         items = _with_headers(turns, chapters)
     else:
         front[name] = suggesting.topics_value(value) if name == TOPICS else value
-        items = []
     names = [n for n, _ in material.guests]
     subject = checks.Subject(front, items, names, material.topic_list or None)
-    found = checks.check(subject, limits=check_limits(), rules=FIELD_RULES[name])
+    found = checks.check(subject, limits=limits or check_limits(), rules=FIELD_RULES[name])
     key = FIELD_PATH.get(name, name)
     return [f"{f.rule}: {f.message}" for f in found if f.path and f.path[0] == key]
 
@@ -246,15 +301,21 @@ def suggestion_make(
     job: Job | None = None,
     ask: Ask = llm.complete,
     replace: bool = True,
+    config: llm.Config | None = None,
+    limits: dict | None = None,
+    save: bool = True,
 ) -> Suggestion:
     """Ask the model for ``name`` of ``episode`` and record its answer, checked, as a pending suggestion
     (``replace``: one waiting for the same field becomes replaced; False when none is known to wait).
 
     Raise SuggestError (nothing recorded) when no answer comes; an answer that gives the field nothing it
     can use is recorded as rejected, with why. Call it outside any transaction: the request may be slow.
+    ``config``, ``limits``: as already read for a batch. ``save`` False: return it unsaved, for the caller
+    to save with others (:func:`suggestions_save`).
     """
-    config = model_config()
-    prompt = prompt or prompt_build(name=name, material=material)
+    config = config or model_config()
+    limits = limits or check_limits()
+    prompt = prompt or prompt_build(name=name, material=material, limits=limits)
     base_version, current = episode.version, current_value(episode, name, material)
     try:
         reply = ask(config, prompt.messages)
@@ -273,21 +334,40 @@ def suggestion_make(
         job=job,
     )
     try:
-        parsed = suggesting.parse(name, reply.text, material, limits=check_limits())
+        parsed = suggesting.parse(name, reply.text, material, limits=limits)
     except suggesting.ParseError as exc:
         suggestion.value, suggestion.error = reply.text[:10_000], str(exc)
         suggestion.status = Suggestion.Status.REJECTED
         suggestion.warnings = list(prompt.warnings)
     else:
         suggestion.value = parsed.value
-        checked = suggestion_check(episode=episode, name=name, value=parsed.value, material=material)
+        checked = suggestion_check(episode=episode, name=name, value=parsed.value, material=material, limits=limits)
         suggestion.warnings = [*prompt.warnings, *parsed.warnings, *checked]
-    suggestion.save()
-    if replace and suggestion.status == Suggestion.Status.PENDING:
-        # After the save, outside a transaction: at worst two wait for review, never none.
-        older = Suggestion.objects.pending().filter(episode=episode, field=name).exclude(pk=suggestion.pk)
-        older.update(status=Suggestion.Status.REPLACED, decided_at=timezone.now())
+    if save:
+        suggestions_save([suggestion], replace={(episode.pk, name)} if replace else set())
     return suggestion
+
+
+def suggestions_save(made: Sequence[Suggestion], *, replace: set[tuple[int, str]]) -> None:
+    """Save suggestions made (two queries however many); a pending one replaces what waited for review for
+    the same episode and field when ``replace`` names that pair (the batch knows which do)."""
+    if len(made) == 1:
+        made[0].save()  # a bulk insert's transaction would cost two more statements
+    else:
+        # Their ids come back from the insert (SQLite 3.35+, PostgreSQL): the ones replaced are told apart by them.
+        Suggestion.objects.bulk_create(made)
+    now = timezone.now()
+    pending = [s for s in made if s.status == Suggestion.Status.PENDING and (s.episode_id, s.field) in replace]
+    if pending:
+        # After the save, outside a transaction: at worst two wait for review, never none.
+        by_field: dict[str, list[int]] = {}
+        for suggestion in pending:
+            by_field.setdefault(suggestion.field, []).append(suggestion.episode_id)
+        older = Q()
+        for name, episode_ids in by_field.items():
+            older |= Q(field=name, episode_id__in=episode_ids)
+        waiting = Suggestion.objects.pending().filter(older).exclude(pk__in=[s.pk for s in made])
+        waiting.update(status=Suggestion.Status.REPLACED, decided_at=now)
 
 
 # -- deciding -------------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.urls import reverse
 from episodes.documents import database
 from episodes.models import Episode, Job, Revision, Suggestion
 from episodes.services import jobs, suggestions
-from episodes.tests.support.factories import make_episode
+from episodes.tests.support.factories import make_episode, make_person
 from episodes.tests.support.fake_model import fake_model  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
@@ -234,6 +234,30 @@ def test_queries_per_accepted_suggestion(fake_model, django_assert_max_num_queri
     with django_assert_max_num_queries(5 * 20):
         report = suggestions.batch_run(plan, accept=True)
     assert report.count("accepted") == 5
+
+
+def test_a_batch_reads_its_episodes_in_a_few_queries_and_saves_in_bulk(
+    fake_model,  # noqa: F811
+    django_assert_num_queries,
+    django_assert_max_num_queries,
+    monkeypatch,
+):
+    fake_model.answer = answer_by_field
+    make_person("janedoe", "Jane Doe")
+    for i in range(6):
+        bare(f"ep-{i}", guests=["janedoe"])
+    # However many episodes: the slugs, the topics, the episodes, their turns, their guests, what waits.
+    with django_assert_max_num_queries(8):
+        plan = suggestions.batch_plan(fields=["chapters", "title", "description"], force=True)
+    assert plan.requests == 18 and all("Jane Doe" in p.material.guests[0][0] for p in plan.episodes)
+    monkeypatch.setattr(suggestions.batches, "SAVE_EVERY", 3600)  # one group: saved at the end
+    with django_assert_num_queries(1):  # one insert (in a transaction of its own outside a test's)
+        report = suggestions.batch_run(plan)
+    assert report.count("suggested") == 18 and Suggestion.objects.filter(status="pending").count() == 18
+    plan = suggestions.batch_plan(fields=["title"], force=True)
+    with django_assert_num_queries(2):  # and one update: the suggestions they replace
+        suggestions.batch_run(plan)
+    assert Suggestion.objects.filter(status="replaced", field="title").count() == 6
 
 
 def test_a_second_batch_replaces_what_waits_for_review(fake_model):  # noqa: F811

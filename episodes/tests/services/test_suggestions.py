@@ -30,7 +30,7 @@ def test_a_description_is_suggested_checked_and_accepted_as_one_revision(fake_mo
     episode = make_episode()
     suggestion = make(episode, "description", fake_model, DESCRIPTION)
     assert suggestion.status == "pending" and suggestion.value == DESCRIPTION
-    assert (suggestion.model, suggestion.prompt_version) == ("fake-model", "description.v1")
+    assert (suggestion.model, suggestion.prompt_version) == ("fake-model", "description.v2")
     assert (suggestion.input_tokens, suggestion.output_tokens) == (100, 20)
     assert str(suggestion.cost) == "0.000065"  # 100 × 0.25 + 20 × 2 per million
     assert suggestion.warnings == []
@@ -47,7 +47,7 @@ def test_a_description_is_suggested_checked_and_accepted_as_one_revision(fake_mo
     assert Revision.objects.count() == revisions + 1
     revision = Revision.objects.for_episode(episode).first()
     assert revision.user == admin_user
-    assert "fake-model" in revision.summary and "description.v1" in revision.summary and "admin" in revision.summary
+    assert "fake-model" in revision.summary and "description.v2" in revision.summary and "admin" in revision.summary
     suggestion.refresh_from_db()
     assert suggestion.status == "accepted" and suggestion.decided_by == admin_user
     with pytest.raises(SuggestError, match="already accepted"):
@@ -211,3 +211,18 @@ def test_topics_come_from_the_curated_topic_rows(fake_model):  # noqa: F811
     suggestion = suggestions.suggestion_make(episode=episode, name="topics", material=material)
     assert suggestion.value == "MLOps\nCareer"
     assert "- MLOps" in fake_model.prompt() and "- Career" in fake_model.prompt()
+
+
+def test_a_deployment_overrides_a_prompt_with_its_own_template_folder(fake_model, settings, tmp_path):  # noqa: F811
+    folder = tmp_path / "episodes" / "prompts"
+    folder.mkdir(parents=True)
+    (folder / "title.v2.txt").write_text("Our house style, under $title_max characters, costs $$0:\n$episode")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    make(make_episode(), "title", fake_model, "A Title")
+    assert fake_model.prompt().startswith("Our house style, under 100 characters, costs $0:\nEpisode title: (none")
+    assert len(fake_model.requests[-1]["messages"]) == 1  # no system part in this one
+    (folder / "title.v2.txt").write_text("Title of $title\nby $guest_name\n")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0]}]  # read again when TEMPLATES changes (else once a process)
+    with pytest.raises(SuggestError, match=r"title.v2.txt:2: unknown placeholder \$guest_name"):
+        make(Episode.objects.get(), "title", fake_model, "A Title")
+    assert Suggestion.objects.count() == 1
