@@ -11,6 +11,16 @@ EPISODES_MAX_ARCHIVE_MEMBERS, EPISODES_MAX_ARCHIVE_BYTES  most .md files, and mo
 EPISODES_MAX_TRANSCRIPT_PARAGRAPHS, EPISODES_MAX_TRANSCRIPT_TURNS  most Word paragraphs (or lines of text) and
                       turns one raw transcript may hold; default 16,000 and 3,000
 EPISODES_PREVIEW_ROWS  items of a new transcript the admin's preview shows (with the counts); default 300
+EPISODES_IMAGE_MAX_BYTES  largest cover or picture upload accepted (checked before it is read); default 10 MB
+EPISODES_IMAGE_MAX_PIXELS  most pixels an uploaded image may have (read from its header, before decoding);
+                      default 20,000,000 (a 20-megapixel photo)
+EPISODES_COVER_SIZE, EPISODES_PICTURE_SIZE  the size covers (images/podcast/) and people's pictures
+                      (images/authors/) are kept at, cropped to its proportions: default 1280x720 (the site's
+                      covers, as its pages show them) and 128x128 (the site's scripts/create.py)
+EPISODES_IMAGE_FORMAT  jpeg (default: every image of the site is a .jpg), png or webp
+EPISODES_IMAGE_QUALITY  the JPEG or WebP quality; default 85
+DJANGO_MEDIA_ROOT     the media storage: where covers and pictures are kept without a site checkout;
+                      default media/ in the project folder (served at PODCAST_IMAGES_URL with the checkout's)
 EPISODES_UPLOAD_DIR   where admin uploads wait between the dry run and the confirmation; default a folder
                       private to this user under the system's temporary folder (checked: ours, 0700, no link)
 AXES_ENABLED          "0"/"false" turns the login lockout off; on by default
@@ -206,6 +216,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Covers and pictures uploaded without a site checkout (SITE_REPO); the images route serves them.
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT") or BASE_DIR / "media")
+MEDIA_URL = os.environ.get("PODCAST_IMAGES_URL", "/media/")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "podcast.storage.StaticStorage"},
@@ -225,6 +238,14 @@ EPISODES_MAX_TRANSCRIPT_PARAGRAPHS = int(os.environ.get("EPISODES_MAX_TRANSCRIPT
 EPISODES_MAX_TRANSCRIPT_TURNS = int(os.environ.get("EPISODES_MAX_TRANSCRIPT_TURNS", "3000"))
 EPISODES_PREVIEW_ROWS = int(os.environ.get("EPISODES_PREVIEW_ROWS", "300"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploaded covers and pictures (episodes.documents.images): the site keeps every image as a .jpg, covers at
+# the 1280 x 720 its pages show them at, people at the 128 x 128 its scripts/create.py crops them to.
+EPISODES_IMAGE_MAX_BYTES = int(os.environ.get("EPISODES_IMAGE_MAX_BYTES", str(10 * 1024 * 1024)))
+EPISODES_IMAGE_MAX_PIXELS = int(os.environ.get("EPISODES_IMAGE_MAX_PIXELS", "20000000"))
+EPISODES_COVER_SIZE = os.environ.get("EPISODES_COVER_SIZE", "1280x720")
+EPISODES_PICTURE_SIZE = os.environ.get("EPISODES_PICTURE_SIZE", "128x128")
+EPISODES_IMAGE_FORMAT = os.environ.get("EPISODES_IMAGE_FORMAT", "jpeg")
+EPISODES_IMAGE_QUALITY = int(os.environ.get("EPISODES_IMAGE_QUALITY", "85"))
 
 # -- public site ------------------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from ..models import Episode, EpisodeProblem, Job
 from ..services.suggestions import enabled as suggestions_enabled
 from . import fixes, replace, uploads
 from . import suggestions as suggestion_pages
-from .editor import export, intake
+from .editor import cover, export, intake
 from .editor.change import EpisodeChangePage
 from .editor.history import RevertView
 from .editor.operation_views import OperationView, UndoView
@@ -157,6 +157,7 @@ class EpisodeAdmin(EpisodeChangePage):
             path("<path:object_id>/undo/<int:revision_id>/", view(UndoView), name="episodes_episode_undo"),
             path("<path:object_id>/chapters.txt", view(export.ChaptersTextView), name="episodes_episode_chapters"),
             path("<path:object_id>/transcript/", view(intake.TranscriptView), name="episodes_episode_transcript"),
+            path("<path:object_id>/cover/", view(cover.CoverView), name="episodes_episode_cover"),
             path("import-transcript/", view(intake.NewEpisodeView), name="episodes_episode_new_from_transcript"),
             path(
                 "<path:object_id>/change/ops/<slug:op>/",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import HttpResponse
@@ -12,15 +13,43 @@ from django.urls import reverse
 from django.utils.html import format_html_join
 from import_export.admin import ImportExportModelAdmin
 
+from ..documents import images
 from ..documents.exporting import person_text
 from ..models import Person
 from ..resources import PersonResource
+from ..services import ServiceError
+from ..services import images as image_services
+from .editor.forms.images import ACCEPT, ImagePathWidget
 from .forms import PersonForm
+
+
+class PersonPictureForm(PersonForm):
+    """A profile, with its picture shown (or a warning that no file is there) and an upload to replace it."""
+
+    picture_file = forms.FileField(
+        required=False,
+        label="Upload a picture",
+        widget=forms.FileInput(attrs={"accept": ACCEPT}),
+        help_text="JPEG, PNG or WebP: kept square at the site's size in images/authors/, named by the key.",
+    )
+
+    class Meta(PersonForm.Meta):
+        widgets = {"picture": ImagePathWidget()}
+
+    def clean_picture_file(self):
+        upload = self.cleaned_data.get("picture_file")
+        self.picture_data = None
+        if upload:
+            try:
+                self.picture_data = image_services.image_prepare(upload=upload, kind=images.picture_kind())
+            except ServiceError as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return upload
 
 
 @admin.register(Person)
 class PersonAdmin(ImportExportModelAdmin):
-    form = PersonForm
+    form = PersonPictureForm
     resource_classes = [PersonResource]
     list_display = ["key", "name", "is_host", "has_profile", "episode_count"]
     list_filter = ["is_host", "has_profile"]
@@ -28,7 +57,7 @@ class PersonAdmin(ImportExportModelAdmin):
     readonly_fields = ["episode_list"]
     actions = ["export_profiles"]
     fieldsets = [
-        (None, {"fields": ["key", "name", "short", "picture", "is_host", "has_profile"]}),
+        (None, {"fields": ["key", "name", "short", "picture", "picture_file", "is_host", "has_profile"]}),
         ("Links", {"fields": ["github", "twitter", "linkedin", "web"]}),
         ("Biography", {"fields": ["bio_short", "body"]}),
         ("Other keys", {"fields": ["extra"], "classes": ["collapse"]}),
@@ -75,6 +104,12 @@ class PersonAdmin(ImportExportModelAdmin):
         # An editor who fills in a placeholder gives it a profile file on export.
         obj.has_profile = True
         super().save_model(request, obj, form, change)
+        if getattr(form, "picture_data", None):
+            # After the row is saved: the picture is kept under the key the form just saved.
+            try:
+                image_services.picture_save(person=obj, data=form.picture_data)
+            except ServiceError as exc:
+                self.message_user(request, str(exc), level="error")
 
     @admin.action(description="Export selected profiles (_people/<key>.md in a .zip)")
     def export_profiles(self, request, queryset):

@@ -276,9 +276,11 @@ class Repo:
                 i += 1
         return [Commit(commit_id, when, tuple(changes)) for commit_id, when, changes in commits]
 
-    def dirty(self) -> list[str]:
-        """Return the paths with uncommitted changes or untracked files in the working tree."""
-        out = self.run("status", "--porcelain=v1", "-z", "--untracked-files=normal")
+    def dirty(self, *folders: str) -> list[str]:
+        """Return the paths with uncommitted changes or untracked files in the working tree; with ``folders``,
+        in those only, each untracked file named (not its new folder)."""
+        untracked = "--untracked-files=all" if folders else "--untracked-files=normal"
+        out = self.run("status", "--porcelain=v1", "-z", untracked, *(("--", *folders) if folders else ()))
         paths, entries, i = [], out.split(b"\0"), 0
         while i < len(entries):
             entry = entries[i]

@@ -58,6 +58,7 @@ M_CLIP_NO_SECTION = "clip {name!r} at {start} starts no section"
 M_CLIP_NO_URL = "{count} clip{s} without a url (no link to the video): {names}"
 M_TURN_REPEATED = "turn {number} repeats the text of the turn before it"
 M_MISSING = "no {what}"
+M_COVER_NOT_FOUND = "the cover image {path} is neither in the site checkout nor in the media storage"
 M_TYPOGRAPHY = "{where}: {what}"
 
 # Characters the site's editors replaced by hand, by what they are called in a message.
@@ -99,13 +100,16 @@ class Subject:
     ``items`` are the transcript's entries as (position, kind, text, who, sec, ...) rows, kind ``"header"``,
     ``"turn"`` or anything else for an entry that is neither; ``topic_list`` maps each curated topic and
     alias, case-folded, to its name (None: no list is known, so that rule is not checked), or is a function
-    returning that, called only for an episode with topics.
+    returning that, called only for an episode with topics; ``image_exists`` tells whether an image path
+    names a file (the site checkout's or the media storage's).
     """
 
     front: Mapping
     items: Sequence[Sequence] = ()
     guest_names: Sequence[str] = ()
     topic_list: Mapping[str, str] | Callable[[], Mapping[str, str] | None] | None = None
+    # Tells whether an image path is a file we hold (None: no place to look is known, so not checked).
+    image_exists: Callable[[str], bool] | None = None
     _sections: list | None = field(default=None, repr=False)
 
     @property
@@ -446,6 +450,15 @@ missing_intro = _missing("missing-intro", "intro", "intro", "The episode has an 
 missing_topics = _missing("missing-topics", "topics", "topics", "The episode has topics.")
 missing_clips = _missing("missing-clips", CLIPS_KEY, "clips (quotableClips)", "The episode has clips (quotableClips).")
 missing_cover = _missing("missing-cover", "image", "cover image", "The episode has a cover image (image).")
+
+
+@rule("cover-found", "The cover image (image) is a file of the site checkout or of the media storage.")
+def cover_found(subject: Subject, limits: Mapping) -> Iterator[Finding]:
+    path = subject.front.get("image")
+    if subject.image_exists is None or not isinstance(path, str) or not path.strip():
+        return
+    if not subject.image_exists(path.strip()):
+        yield Finding("cover-found", M_COVER_NOT_FOUND.format(path=path.strip()), ("image",))
 
 
 def typography_problems(text: str) -> list[str]:

@@ -8,11 +8,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Count
 
+from ..documents import images
 from ..documents.database import episode_extra
 from ..format import checks
 from ..format import frontmatter as fm
@@ -86,7 +88,8 @@ def episode_findings(
     if guests is None:
         guests = [row.person for row in episode.guest_rows.select_related("person").only("person__name")]
     # The curated list is read only for an episode with topics.
-    subject = checks.Subject(episode_front(episode), items, [p.name for p in guests if p.name], database_topics)
+    names = [p.name for p in guests if p.name]
+    subject = checks.Subject(episode_front(episode), items, names, database_topics, images.image_exists)
     return checks.check(subject, limits=check_limits(), rules=rules)
 
 
@@ -219,15 +222,24 @@ def files_check(sources: Iterable, *, rules: Sequence[str] | None = None) -> Ite
             continue
         directory = os.path.dirname(source.name)
         if directory not in roots:
-            roots[directory] = curated_topics(_site_root(directory or ".") or None)
+            root = _site_root(directory or ".") or getattr(settings, "SITE_REPO", "")
+            # Files on disk have their images beside them in a checkout; without one, none is looked for.
+            exists = partial(_in_checkout, root=root) if root else None
+            roots[directory] = (curated_topics(root or None), exists)
         subject = checks.Subject(
             doc.front,
             checks.file_items(doc.front),
             people.names(source.name, doc.front.get("guests")),
-            roots[directory],
+            *roots[directory],
         )
         checked.findings = with_lines(checks.check(subject, limits=limits, rules=rules), doc.front_text)
         yield checked
+
+
+def _in_checkout(path: str, *, root: str) -> bool:
+    if "://" in path or path.startswith("//"):
+        return True
+    return images.checkout_file(path.lstrip("/"), root) is not None
 
 
 def with_lines(findings: list[checks.Finding], front_text: str) -> list[checks.Finding]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
+from ..documents import images
 from ..documents.database import episode_documents
 from ..format import checks
 from ..format import frontmatter as fm
@@ -45,7 +46,7 @@ def database_check(*, rules: Sequence[str] | None = None, store: bool = True) ->
     for episode, doc in episode_documents(episodes):
         front = doc.front
         guests = [names[k] for k in front.get("guests") or () if isinstance(k, str) and k in names]
-        subject = checks.Subject(front, checks.file_items(front), guests, topics)
+        subject = checks.Subject(front, checks.file_items(front), guests, topics, images.image_exists)
         findings = checks.check(subject, limits=limits, rules=rules)
         if store and not rules:
             problems_store(episode_id=episode.pk, findings=findings)

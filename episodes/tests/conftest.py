@@ -35,6 +35,12 @@ def _empty_page_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    # Uploaded covers and pictures go to the media storage without a site checkout: never the project's media/.
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
 IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 

@@ -7,6 +7,9 @@ already uses (:mod:`episodes.format.linewise`). The author is the editor (or edi
 ``only`` leaves every other pending file out (still pending). A file whose version in the parent commit is
 not the one the CMS last pulled or pushed (a pull refused it, or it changed under us) is not written: it is
 listed, to be pulled first; each written file's changes are described against the file it replaces.
+The picture an episode's ``image`` or a person's ``picture`` names (``images/podcast/``, ``images/authors/``)
+goes into the same commit when the checkout's file (else the media storage's) differs from the parent's,
+as does a picture replaced under the same name (uploaded again, its file not changed otherwise).
 
 Order of work, so that a push stopped anywhere leaves the CMS and the repository consistent: objects
 (harmless until referenced), then the push's intent in the database (:mod:`.recording`), then the branch
@@ -16,26 +19,29 @@ of what was pushed. A push stopped after its intent was written is settled by th
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
 
-from ...documents import git
+from ...documents import git, images
 from ...format import frontmatter as fm
 from ...format import linewise
-from ...models import SiteState
+from ...models import Episode, Person, SiteState
 from ...results import WRITTEN, FileResult, Report
 from ..revisions import diff as text_diff
 from .pending import Pending, authors, pending_changes
 from .recording import branch_restore, intent_forget, intent_record, interrupted_settle, push_record
-from .repository import EPISODE, FOLDERS, SyncError, dirty_note, open_site
+from .repository import EPISODE, FOLDERS, PERSON, SyncError, dirty_note, open_site
 from .style import site_styles
 
 DEFAULT_BRANCH = "{prefix}publish-{now:%Y%m%d-%H%M%S}"
 FALLBACK_COMMITTER = git.Identity("Podcast CMS", "podcast-cms@localhost")
 LISTED_CHANGES = 6  # per file in the commit message
+IMAGE_FOLDERS = [images.COVERS, images.PICTURES]
+IMAGE_KEYS = {EPISODE: "image", PERSON: "picture"}
 
 ERR_NOT_PULLED = "nothing has been pulled from {path} yet: run a pull first"
 ERR_PULLED_GONE = "the last pulled commit {commit} is not in {path}: pull again first"
@@ -61,6 +67,7 @@ NOTE_SITE_CHANGED = "{path} is not written: the site's file changed since the CM
 WHAT_PULL = "pull first, so that its changes are merged, not overwritten"
 WHAT_REFUSED = "the last pull refused it, {path}:{problem}: mend it on the site, then pull"
 DRY_UNSETTLED = "Dry run: a push stopped midway is settled first, by the next push; nothing written."
+IMAGE_NEW, IMAGE_REPLACED = "new image", "image replaced"
 NOTHING = "Nothing to publish: the CMS holds the same data as the site's files."
 NOTHING_NEW = "Nothing to publish: the files on {parent} already hold the CMS's changes (recorded)."
 
@@ -140,7 +147,8 @@ def _push(site: git.Repo, *, branch, remote, message, dry_run, only, steps=(None
     files = [item for item in files if _in_step(item, parent_files, report.notes)]
     for item in files:
         item.replaces(originals.get(item.path), parent_files.get(item.old_path or item.path, ("", "", 0))[1])
-    if not files:
+    image_entries = _images(site, parent, files, replaced=only is None, write=not dry_run)
+    if not files and not image_entries:
         report.outcome = NOTHING
         return report
     started, progress = steps
@@ -157,6 +165,7 @@ def _push(site: git.Repo, *, branch, remote, message, dry_run, only, steps=(None
             entries[item.path] = (git.FILE_MODE, blob)
         if item.old_path and item.old_path in parent_files:
             entries[item.old_path] = None
+    entries.update({path: (git.FILE_MODE, blob) for path, (blob, _) in image_entries.items()})
     if not entries:
         if not dry_run:
             push_record(state, texts, blobs, name=None, commit=None, pulled=parent == state.commit)
@@ -174,8 +183,8 @@ def _push(site: git.Repo, *, branch, remote, message, dry_run, only, steps=(None
             diff=_diff(originals.get(item.path, ""), text, item),
         )
         for item, text in changed
-    ]
-    report.message = commit_message(written, subject=message)
+    ] + [FileResult(path, WRITTEN, changes=[said]) for path, (_, said) in image_entries.items()]
+    report.message = commit_message(written, subject=message, images=list(image_entries))
     if dry_run:
         return report
     tree = site.write_tree(parent, entries)
@@ -330,12 +339,60 @@ def _texts(originals: dict[str, str], files: list[Pending], styles, progress=Non
     return texts
 
 
+def _images(site: git.Repo, parent: str, files: list[Pending], *, replaced: bool, write: bool) -> dict:
+    """Return {path: (blob, what)} of the pictures to commit: those the pushed files name, and (``replaced``)
+    the pictures of published episodes and people replaced in the checkout under the same name, whose file
+    (the checkout's, else the media storage's) differs from the parent commit's."""
+    paths = {path for item in files if (path := image_path(item.doc.front.get(IMAGE_KEYS[item.kind])))}
+    if replaced:
+        paths |= _replaced_images(site)
+    found = [(path, data) for path in sorted(paths) if (data := _image_bytes(site, path)) is not None]
+    if not found:
+        return {}
+    parent_images = site.files(parent, IMAGE_FOLDERS)
+    blobs = site.write_blobs([data for _, data in found], write=write)
+    changed = {}
+    for (path, _), blob in zip(found, blobs, strict=True):
+        mode, old_blob, _ = parent_images.get(path, ("", "", 0))
+        if (mode, old_blob) != (git.FILE_MODE, blob):
+            changed[path] = (blob, IMAGE_REPLACED if old_blob else IMAGE_NEW)
+    return changed
+
+
+def image_path(value) -> str:
+    """Return the picture path a front matter value names in the site's picture folders, else ''."""
+    path = value.strip().lstrip("/") if isinstance(value, str) else ""
+    return path if posixpath.dirname(path) in IMAGE_FOLDERS else ""
+
+
+def _replaced_images(site: git.Repo) -> set[str]:
+    """Return the pictures changed in the checkout (since its commit) that a published episode or a person's
+    profile names: a cover uploaded again under the same name leaves the episode's file as it was."""
+    changed = {path for path in site.dirty(*IMAGE_FOLDERS) if posixpath.dirname(path) in IMAGE_FOLDERS}
+    if not changed:
+        return set()
+    episodes = Episode.objects.filter(image__in=changed, demo=False, status=Episode.Status.PUBLISHED)
+    people = Person.objects.with_profile().filter(picture__in=changed, demo=False)
+    return set(episodes.values_list("image", flat=True)) | set(people.values_list("picture", flat=True))
+
+
+def _image_bytes(site: git.Repo, path: str) -> bytes | None:
+    full = images.checkout_file(path, site.root)
+    if full is not None:
+        with open(full, "rb") as f:
+            return f.read()
+    if images.in_media(path):
+        with images.media_storage().open(path, "rb") as f:
+            return f.read()
+    return None
+
+
 def _diff(old: str, new: str, item: Pending) -> list[str]:
     return text_diff(old, new, older_name=f"a/{item.old_path or item.path}", newer_name=f"b/{item.path}")
 
 
-def commit_message(files: list[Pending], *, subject: str | None = None) -> str:
-    """Return the commit message: a subject, then each episode and person with what changed."""
+def commit_message(files: list[Pending], *, subject: str | None = None, images: list[str] = ()) -> str:
+    """Return the commit message: a subject, then each episode and person with what changed, and the images."""
     episodes = [p for p in files if p.kind == EPISODE]
     people = [p for p in files if p.kind != EPISODE]
     if subject is None:
@@ -343,6 +400,7 @@ def commit_message(files: list[Pending], *, subject: str | None = None) -> str:
             subject = f"Update {files[0].kind} {files[0].key}"
         else:
             counts = [f"{len(episodes)} episode(s)" if episodes else "", f"{len(people)} person(s)" if people else ""]
+            counts += [f"{len(images)} image(s)"] if images and not files else []
             subject = "Update " + " and ".join(c for c in counts if c) + " from the CMS"
     lines = [subject.strip(), ""]
     for title, group in (("Episodes", episodes), ("People", people)):
@@ -356,6 +414,8 @@ def commit_message(files: list[Pending], *, subject: str | None = None) -> str:
             )
             lines.append(f"- {item.path}: {shown}")
         lines.append("")
+    if images:
+        lines += ["Images:", *(f"- {path}" for path in images), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

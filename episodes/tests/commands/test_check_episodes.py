@@ -31,6 +31,8 @@ def site(tmp_path):
     (tmp_path / "scripts").mkdir()
     (tmp_path / "scripts" / "topic_list.txt").write_text("MLOps\nData Engineering\n", encoding="utf-8")
     (tmp_path / "_people" / "janedoe.md").write_text("---\ntitle: Jane Doe\n---\n", encoding="utf-8")
+    (tmp_path / "images" / "podcast").mkdir(parents=True)
+    (tmp_path / "images" / "podcast" / "test.jpg").write_bytes(b"\xff\xd8\xff the episodes' cover")
     (tmp_path / "_podcast" / "good.md").write_text(
         make_text(
             description="d" * 150,
@@ -90,6 +92,17 @@ def test_json_strict_and_rule(site):
     status, out, _ = run(str(site / "_podcast" / "good.md"), "--strict")
     assert status == 0 and out.strip().endswith("1 episode(s) checked, 0 finding(s)")
     assert run(str(site), "--rule", "no-such-rule")[0] == 2
+
+
+def test_a_cover_the_checkout_does_not_hold_is_found(site):
+    (site / "images" / "podcast" / "test.jpg").unlink()
+    status, out, _ = run(str(site / "_podcast" / "good.md"))
+    good = site / "_podcast" / "good.md"
+    line = good.read_text(encoding="utf-8").split("\n").index("image: images/podcast/test.jpg") + 1
+    assert (
+        f"{good}:{line}: cover-found: the cover image images/podcast/test.jpg is neither in the site checkout "
+        "nor in the media storage"
+    ) in out.splitlines()
 
 
 def test_unreadable_files_are_findings(tmp_path):

@@ -199,6 +199,24 @@ def test_missing_values(rule, key):
     assert [f.rule for f in checks.check(checks.Subject(front, []), rules=[rule])] == [rule]
 
 
+def test_a_cover_image_that_is_no_file_we_hold_is_found_only_where_files_are_looked_for():
+    held = {"images/podcast/here.jpg"}
+    front = make_front(image="images/podcast/gone.jpg")
+    findings = checks.check(checks.Subject(front, [], image_exists=held.__contains__), rules=["cover-found"])
+    assert [(f.rule, f.message, f.path) for f in findings] == [
+        (
+            "cover-found",
+            "the cover image images/podcast/gone.jpg is neither in the site checkout nor in the media storage",
+            ("image",),
+        )
+    ]
+    for image in ("images/podcast/here.jpg", " images/podcast/here.jpg ", "", None):
+        front = make_front(image=image)
+        assert checks.check(checks.Subject(front, [], image_exists=held.__contains__), rules=["cover-found"]) == []
+    # No place to look is known (a loose file's check): not checked.
+    assert checks.check(checks.Subject(make_front(image="images/podcast/gone.jpg"), []), rules=["cover-found"]) == []
+
+
 def test_typography_counts_what_it_finds_where():
     front = headers_front(["Intro", "Non\u2011breaking  chapter "], clips=clips((0, 60), names=["It’s"]))
     result = found("typography", title="A \u201cquoted\u201d title", intro="Fine.\u00a0Then  end ", **front)

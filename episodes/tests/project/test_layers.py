@@ -31,7 +31,7 @@ LAYERS = {
     "progress": 1,
     "results": 1,  # the one result vocabulary (statuses, a per-file result): pure, for every layer above
     "models": 2,
-    "documents": 2,
+    "documents": 2,  # documents/images.py too: Pillow reads and writes pictures (format-free I/O)
     "search_index": 2,
     "llm": 2,
     "selectors": 3,

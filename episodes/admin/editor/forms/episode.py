@@ -14,6 +14,7 @@ from ....models import Episode
 from ....selectors.topics import topic_choices
 from ....services.episode import EpisodeSaved
 from ...forms import ExactTextMixin
+from .images import ImagePathWidget
 from .topics import TopicsWidget
 from .transcript import transcript_edits, transcript_problems
 
@@ -68,6 +69,7 @@ class EpisodeForm(ExactTextMixin, forms.ModelForm):
             "short": forms.TextInput(attrs={"class": "vLargeTextField"}),
             "body": forms.Textarea(attrs={"rows": 3}),
             "body_after": forms.Textarea(attrs={"rows": 2}),
+            "image": ImagePathWidget(upload_name="cover", upload_form="cover-upload", button="Upload cover"),
         }
 
     def __init__(self, *args, **kwargs):
@@ -89,6 +91,8 @@ class EpisodeForm(ExactTextMixin, forms.ModelForm):
         self.initial["version"] = self.instance.version if self.instance.pk else None
         if self.instance.pk:
             self.fields["slug"].disabled = True
+        else:
+            self.fields["image"].widget.upload_name = ""  # a cover is kept under the slug: save the episode first
 
     def _get_validation_exclusions(self):
         exclude = super()._get_validation_exclusions()
