@@ -29,12 +29,14 @@ COVERS, PICTURES = "images/podcast", "images/authors"
 ACCEPTED = ("JPEG", "PNG", "WEBP")  # what Pillow may open an upload as: nothing else is even tried
 EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
 CHUNK = 1024 * 1024
+BAND_ROWS = 128  # rows of the shrunk picture made at a time from a picture with transparency
+WEBP_SHARE = 4  # a WebP may have this fraction of EPISODES_IMAGE_MAX_PIXELS (see reencode)
 
 ERR_TOO_BIG = "{name}: the file is {size:.1f} MB, over the {limit:.0f} MB an image may be"
 ERR_EMPTY = "{name}: the file is empty"
 ERR_SVG = "{name}: an SVG drawing is not accepted: upload a JPEG, PNG or WebP image"
 ERR_NOT_IMAGE = "{name}: not a JPEG, PNG or WebP image"
-ERR_TOO_MANY_PIXELS = "{name}: the image is {width} × {height} pixels, over the {limit:,} pixels an image may have"
+ERR_TOO_MANY_PIXELS = "{name}: the image is {width} × {height} pixels, over the {limit:,} pixels {kind} may have"
 ERR_FAR_TOO_MANY_PIXELS = "{name}: the image has far more pixels than the {limit:,} an image may have"
 ERR_DAMAGED = "{name}: the image is damaged or cut short ({what})"
 ERR_FORMAT_SETTING = "EPISODES_IMAGE_FORMAT must be one of jpeg, png, webp, not {value!r}"
@@ -133,9 +135,10 @@ def reencode(data: bytes, kind: Kind, *, name: str = "image", max_pixels: int | 
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=ACCEPTED) as image:
                 width, height = image.size
-                if width * height > max_pixels:
+                limit, what = _pixel_limit(image, max_pixels)
+                if width * height > limit:
                     raise ImageRefused(
-                        ERR_TOO_MANY_PIXELS.format(name=name, width=width, height=height, limit=max_pixels)
+                        ERR_TOO_MANY_PIXELS.format(name=name, width=width, height=height, limit=limit, kind=what)
                     )
                 return _fitted(image, kind.size)
     except ImageRefused:
@@ -148,6 +151,20 @@ def reencode(data: bytes, kind: Kind, *, name: str = "image", max_pixels: int | 
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, struct.error) as exc:
         # Pillow says "image file is truncated", "broken data stream", ... for a file cut short or mangled.
         raise ImageRefused(ERR_DAMAGED.format(name=name, what=str(exc) or type(exc).__name__)) from None
+
+
+def _pixel_limit(image: Image.Image, max_pixels: int) -> tuple[int, str]:
+    """Return the most pixels ``image`` may have, and what it is called in the message.
+
+    The limit is for pictures of three bytes a pixel: one with transparency (four) may have three quarters of
+    it, a WebP a quarter (Pillow decodes it through three buffers of the whole picture), so that decoding
+    any of them takes about the same memory.
+    """
+    if image.format == "WEBP":
+        return max_pixels // WEBP_SHARE, "a WebP image"
+    if "A" in image.mode or "transparency" in image.info:
+        return max_pixels * 3 // 4, "an image with transparency"
+    return max_pixels, "an image"
 
 
 def _crop_box(width: int, height: int, size: tuple[int, int]) -> tuple[float, float, float, float]:
@@ -166,13 +183,23 @@ def _fitted(image: Image.Image, size: tuple[int, int]) -> bytes:
         image.draft("RGB", size)
     image.seek(0)  # the first frame of an animation
     image.load()
-    oriented = ImageOps.exif_transpose(image)
-    if oriented.mode not in ("RGB", "RGBA", "L", "LA"):
-        oriented = oriented.convert("RGBA" if "transparency" in oriented.info or "A" in oriented.mode else "RGB")
-    box = _crop_box(oriented.width, oriented.height, size)
-    # reducing_gap: shrink by a whole factor first, so that the fine resampling works on a small image.
-    resized = oriented.resize(size, Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
-    del oriented
+    ImageOps.exif_transpose(image, in_place=True)  # in place: no copy of a picture that is upright already
+    if image.mode not in ("RGB", "RGBA", "L", "LA"):
+        image = image.convert("RGBA" if "transparency" in image.info or "A" in image.mode else "RGB")
+    left, top, right, bottom = _crop_box(image.width, image.height, size)
+    # Shrink the crop by a whole factor first (only the small result is allocated, and the decoded picture is
+    # let go before the fine resampling), keeping half as much again as the size for the resampling.
+    factor = int(min((right - left) / size[0], (bottom - top) / size[1]) / 1.5)
+    if factor >= 2:
+        box = (int(left), int(top), int(right), int(bottom))
+        image, decoded = _reduced(image, factor, box), image
+        decoded.close()
+        del decoded
+        resized = image.resize(size, Image.Resampling.LANCZOS)
+    else:
+        resized = image.resize(size, Image.Resampling.LANCZOS, box=(left, top, right, bottom))
+    image.close()
+    del image
     out_format = image_format()
     if out_format == "JPEG":
         resized = _flattened(resized)
@@ -186,6 +213,20 @@ def _fitted(image: Image.Image, size: tuple[int, int]) -> bytes:
         options = {"optimize": True}
     resized.save(buffer, format=out_format, **options)
     return buffer.getvalue()
+
+
+def _reduced(image: Image.Image, factor: int, box: tuple[int, int, int, int]) -> Image.Image:
+    """Return the ``box`` of ``image`` shrunk ``factor`` times; a picture with transparency a band of rows
+    at a time, as Pillow premultiplies a copy of the whole picture to shrink it."""
+    if image.mode not in ("RGBA", "LA"):
+        return image.reduce(factor, box=box)
+    left, top, right, bottom = box
+    out = Image.new(image.mode, ((right - left) // factor, (bottom - top) // factor))
+    step, end = factor * BAND_ROWS, top + out.height * factor
+    for y in range(top, end, step):
+        band = image.crop((left, y, left + out.width * factor, min(y + step, end)))
+        out.paste(band.reduce(factor), (0, (y - top) // factor))
+    return out
 
 
 def _flattened(image: Image.Image) -> Image.Image:

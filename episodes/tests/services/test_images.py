@@ -115,6 +115,16 @@ BAD = [
     ("GIF", pictures.upload(pictures.image_bytes(fmt="GIF", mode="P", color=1), "a.gif"), "not a JPEG, PNG or WebP"),
     ("bomb", pictures.upload(pictures.png_bomb(), "bomb.png"), "far more pixels than the 20,000,000"),
     ("big bomb", pictures.upload(pictures.png_bomb(6000, 5000), "b.png"), "6000 × 5000 pixels, over the 20,000,000"),
+    (
+        "WebP over its share",
+        pictures.upload(pictures.image_bytes((2600, 2000), fmt="WEBP"), "big.webp"),
+        "2600 × 2000 pixels, over the 5,000,000 pixels a WebP image may have",
+    ),
+    (
+        "transparency over its share",
+        pictures.upload(pictures.png_bomb(5000, 3500, alpha=True), "alpha.png"),
+        "over the 15,000,000 pixels an image with transparency may have",
+    ),
     ("truncated", pictures.upload(pictures.image_bytes()[:3000], "cut.jpg"), "damaged or cut short"),
     ("truncated PNG", pictures.upload(pictures.image_bytes(fmt="PNG")[:400], "cut.png"), "damaged or cut short"),
     ("empty", pictures.upload(b"", "empty.jpg"), "the file is empty"),

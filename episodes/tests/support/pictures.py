@@ -28,12 +28,13 @@ def upload(data: bytes, name: str = "cover.jpg", content_type: str = "image/jpeg
     return SimpleUploadedFile(name, data, content_type=content_type)
 
 
-def png_bomb(width: int = 30000, height: int = 30000) -> bytes:
-    """Return a small PNG that claims ``width`` × ``height`` pixels (a few KB that would decode to GBs)."""
+def png_bomb(width: int = 30000, height: int = 30000, *, alpha: bool = False) -> bytes:
+    """Return a small PNG that claims ``width`` × ``height`` pixels (a few KB that would decode to GBs):
+    1-bit grey, or with ``alpha`` 8-bit RGBA."""
     raw = zlib.compress(b"\x00" * (width // 8 + 1) * 64, 9)  # only the first rows: never decoded anyway
 
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
 
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    header = struct.pack(">IIBBBBB", width, height, *((8, 6) if alpha else (1, 0)), 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
