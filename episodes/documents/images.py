@@ -28,6 +28,7 @@ FOLDER = "images"
 COVERS, PICTURES = "images/podcast", "images/authors"
 ACCEPTED = ("JPEG", "PNG", "WEBP")  # what Pillow may open an upload as: nothing else is even tried
 EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
+MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"RIFF")  # how JPEG, PNG and WebP (RIFF....WEBP) start
 CHUNK = 1024 * 1024
 BAND_ROWS = 128  # rows of the shrunk picture made at a time from a picture with transparency
 WEBP_SHARE = 4  # a WebP may have this fraction of EPISODES_IMAGE_MAX_PIXELS (see reencode)
@@ -115,6 +116,8 @@ def read_upload(upload, *, name: str = "", max_bytes: int | None = None) -> byte
 
 
 def _looks_like_svg(data: bytes) -> bool:
+    if data.startswith(MAGIC):
+        return False  # a picture's own metadata (XMP) may well mention <svg
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     return head.startswith((b"<?xml", b"<svg", b"<!doctype svg", b"<!--")) or b"<svg" in head[:1024]
 
