@@ -172,3 +172,18 @@ def test_a_file_that_fails_on_writing_leaves_the_field_as_it_was(checkout):
         image_services.cover_upload(episode=episode, upload=pictures.upload(pictures.image_bytes()))
     episode.refresh_from_db()
     assert (episode.image, episode.version) == ("images/podcast/old.jpg", 1)
+
+
+def test_a_photo_taken_sideways_is_kept_upright(checkout):
+    # Stored 900 wide and 1600 high with its dark band along the top, and EXIF orientation 6 (turn it 90°
+    # clockwise to view): viewed, it is 1600 × 900 with the band down the right edge.
+    image = Image.new("RGB", (900, 1600), (200, 30, 30))
+    image.paste((10, 10, 10), (0, 0, 900, 160))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", exif=exif)
+    path = image_services.cover_upload(episode=make_episode(), upload=pictures.upload(buffer.getvalue()))
+    with Image.open(checkout / path) as kept:
+        assert kept.size == (1280, 720)
+        assert kept.getpixel((1275, 360))[0] < 60 and kept.getpixel((5, 360))[0] > 150
