@@ -44,6 +44,8 @@ TASKS_BACKEND         the task framework's backend; default django_tasks_db.Data
                       in this database); django_tasks.backends.immediate.ImmediateBackend runs jobs in the request
 JOBS_STALE_SECONDS    a running job whose worker (on another machine) wrote no progress for this long is marked
                       interrupted; default 600 (a worker on this machine is checked by its process id)
+JOBS_WORKER_NICE      how much db_worker lowers its CPU priority (Unix nice, 0-19); default 10: on a machine it
+                      shares with the web server, readers' pages come before a pull's files; 0 keeps it equal
 REPLACE_SECONDS       find and replace: the time a search may take on one episode before it is stopped with a
                       message (a regular expression that backtracks without end); default 2
 
@@ -349,6 +351,7 @@ SITE_BRANCH_PREFIX = os.environ.get("SITE_BRANCH_PREFIX", "cms/")
 # Long work (pulls, pushes, confirmed uploads) is queued in the database and run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 JOBS_STALE_SECONDS = float(os.environ.get("JOBS_STALE_SECONDS", "600"))
+JOBS_WORKER_NICE = int(os.environ.get("JOBS_WORKER_NICE", "10"))
 REPLACE_SECONDS = float(os.environ.get("REPLACE_SECONDS", "2"))
 
 # Suggestions from a language model: off unless AI_BASE_URL is set; the key stays in the environment.

@@ -55,7 +55,7 @@ def workers(db_tasks, tmp_path):
     """Start ``manage.py db_worker`` processes on the test database; every one left is killed at the end."""
     started = []
 
-    def start(*options: str) -> subprocess.Popen:
+    def start(*options: str, **environ: str) -> subprocess.Popen:
         env = {
             **os.environ,
             "DATABASE_URL": database_url(),
@@ -64,6 +64,7 @@ def workers(db_tasks, tmp_path):
             "DJANGO_DEBUG": "0",
             "EPISODES_UPLOAD_DIR": db_tasks.EPISODES_UPLOAD_DIR,
             "SITE_REPO": db_tasks.SITE_REPO or "",
+            **environ,
         }
         env.pop("TASKS_BACKEND", None)
         log = open(tmp_path / f"worker-{len(started)}.log", "w")  # noqa: SIM115 - closed with the process
@@ -149,6 +150,24 @@ def staged_import(number: int) -> Job:
     upload = SimpleUploadedFile(f"worker-test-{number}.md", SEED.read_bytes())
     folder, digests = staging.stage([upload])
     return tasks.job_start(kind=Job.Kind.IMPORT, arguments={"folder": folder.name, "files": digests, "force": False})
+
+
+def niceness(pid: int) -> int:
+    """Return a process's niceness as the kernel has it (field 19 of /proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return int(fields[16])
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads niceness from /proc (Linux)")
+def test_the_worker_runs_at_a_lower_cpu_priority_than_the_web_server(workers):
+    ours = os.nice(0)
+    lowered = workers(JOBS_WORKER_NICE="7")
+    wait_for(lambda: niceness(lowered.pid) == min(ours + 7, 19), "the worker to lower its priority")
+    assert niceness(lowered.pid) == min(ours + 7, 19)
+    equal = workers(JOBS_WORKER_NICE="0")
+    # The worker lowers its priority before it looks for jobs: once it logs that it started, it is done.
+    wait_for(lambda: "Starting worker" in Path(equal.log.name).read_text(), "the second worker to start")
+    assert niceness(equal.pid) == ours
 
 
 def test_two_workers_on_one_database_take_different_jobs(workers):
