@@ -19,29 +19,27 @@ of what was pushed. A push stopped after its intent was written is settled by th
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
 
-from ...documents import git, images
+from ...documents import git
 from ...format import frontmatter as fm
 from ...format import linewise
-from ...models import Episode, Person, SiteState
+from ...models import SiteState
 from ...results import WRITTEN, FileResult, Report
 from ..revisions import diff as text_diff
 from .pending import Pending, authors, pending_changes
+from .pictures import changed_pictures, picture_path, pictures_named, replaced_pictures
 from .recording import branch_restore, intent_forget, intent_record, interrupted_settle, push_record
-from .repository import EPISODE, FOLDERS, PERSON, SyncError, dirty_note, open_site
+from .repository import EPISODE, FOLDERS, SyncError, dirty_note, open_site
 from .style import site_styles
 
 DEFAULT_BRANCH = "{prefix}publish-{now:%Y%m%d-%H%M%S}"
 FALLBACK_COMMITTER = git.Identity("Podcast CMS", "podcast-cms@localhost")
 LISTED_CHANGES = 6  # per file in the commit message
-IMAGE_FOLDERS = [images.COVERS, images.PICTURES]
-IMAGE_KEYS = {EPISODE: "image", PERSON: "picture"}
 
 ERR_NOT_PULLED = "nothing has been pulled from {path} yet: run a pull first"
 ERR_PULLED_GONE = "the last pulled commit {commit} is not in {path}: pull again first"
@@ -67,7 +65,6 @@ NOTE_SITE_CHANGED = "{path} is not written: the site's file changed since the CM
 WHAT_PULL = "pull first, so that its changes are merged, not overwritten"
 WHAT_REFUSED = "the last pull refused it, {path}:{problem}: mend it on the site, then pull"
 DRY_UNSETTLED = "Dry run: a push stopped midway is settled first, by the next push; nothing written."
-IMAGE_NEW, IMAGE_REPLACED = "new image", "image replaced"
 NOTHING = "Nothing to publish: the CMS holds the same data as the site's files."
 NOTHING_NEW = "Nothing to publish: the files on {parent} already hold the CMS's changes (recorded)."
 
@@ -139,6 +136,15 @@ def _push(site: git.Repo, *, branch, remote, message, dry_run, only, steps=(None
         return PushReport(dry_run=True, notes=settled, outcome=DRY_UNSETTLED)
     name, parent, tip = _branch(site, state, branch, remote)
     pending = pending_changes(growing=tip is not None)
+    # ``only`` may name pictures replaced under the same name (the Publish page lists them beside the files).
+    replaced = replaced_pictures(site)
+    chosen_pictures = [path for path in only or () if picture_path(path)]
+    for path in chosen_pictures:
+        if path not in replaced:
+            raise SyncError(ERR_NOT_PENDING.format(path=path, pending=", ".join(sorted(replaced)) or "nothing"))
+    if only is not None:
+        only = [path for path in only if not picture_path(path)]
+        replaced = set(chosen_pictures)
     files = _selected(pending.files, only)
     report = PushReport(branch=name, parent=parent, remote=remote or "", dry_run=dry_run)
     report.notes = settled + dirty_note(site) + pending.notes + pending.demo_notes()
@@ -147,7 +153,7 @@ def _push(site: git.Repo, *, branch, remote, message, dry_run, only, steps=(None
     files = [item for item in files if _in_step(item, parent_files, report.notes)]
     for item in files:
         item.replaces(originals.get(item.path), parent_files.get(item.old_path or item.path, ("", "", 0))[1])
-    image_entries = _images(site, parent, files, replaced=only is None, write=not dry_run)
+    image_entries = changed_pictures(site, parent, pictures_named(files) | replaced, write=not dry_run)
     if not files and not image_entries:
         report.outcome = NOTHING
         return report
@@ -337,54 +343,6 @@ def _texts(originals: dict[str, str], files: list[Pending], styles, progress=Non
         else:
             texts.append((item, linewise.rewrite(original, item.doc)))
     return texts
-
-
-def _images(site: git.Repo, parent: str, files: list[Pending], *, replaced: bool, write: bool) -> dict:
-    """Return {path: (blob, what)} of the pictures to commit: those the pushed files name, and (``replaced``)
-    the pictures of published episodes and people replaced in the checkout under the same name, whose file
-    (the checkout's, else the media storage's) differs from the parent commit's."""
-    paths = {path for item in files if (path := image_path(item.doc.front.get(IMAGE_KEYS[item.kind])))}
-    if replaced:
-        paths |= _replaced_images(site)
-    found = [(path, data) for path in sorted(paths) if (data := _image_bytes(site, path)) is not None]
-    if not found:
-        return {}
-    parent_images = site.files(parent, IMAGE_FOLDERS)
-    blobs = site.write_blobs([data for _, data in found], write=write)
-    changed = {}
-    for (path, _), blob in zip(found, blobs, strict=True):
-        mode, old_blob, _ = parent_images.get(path, ("", "", 0))
-        if (mode, old_blob) != (git.FILE_MODE, blob):
-            changed[path] = (blob, IMAGE_REPLACED if old_blob else IMAGE_NEW)
-    return changed
-
-
-def image_path(value) -> str:
-    """Return the picture path a front matter value names in the site's picture folders, else ''."""
-    path = value.strip().lstrip("/") if isinstance(value, str) else ""
-    return path if posixpath.dirname(path) in IMAGE_FOLDERS else ""
-
-
-def _replaced_images(site: git.Repo) -> set[str]:
-    """Return the pictures changed in the checkout (since its commit) that a published episode or a person's
-    profile names: a cover uploaded again under the same name leaves the episode's file as it was."""
-    changed = {path for path in site.dirty(*IMAGE_FOLDERS) if posixpath.dirname(path) in IMAGE_FOLDERS}
-    if not changed:
-        return set()
-    episodes = Episode.objects.filter(image__in=changed, demo=False, status=Episode.Status.PUBLISHED)
-    people = Person.objects.with_profile().filter(picture__in=changed, demo=False)
-    return set(episodes.values_list("image", flat=True)) | set(people.values_list("picture", flat=True))
-
-
-def _image_bytes(site: git.Repo, path: str) -> bytes | None:
-    full = images.checkout_file(path, site.root)
-    if full is not None:
-        with open(full, "rb") as f:
-            return f.read()
-    if images.in_media(path):
-        with images.media_storage().open(path, "rb") as f:
-            return f.read()
-    return None
 
 
 def _diff(old: str, new: str, item: Pending) -> list[str]:

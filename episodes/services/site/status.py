@@ -12,6 +12,7 @@ from ...format import frontmatter as fm
 from ...format import merge
 from ...models import SiteFile, SiteState
 from .pending import Pending, deleted_here_notes, pending_changes
+from .pictures import changed_pictures, replaced_pictures
 from .recording import interrupted_settle
 from .repository import SyncError, cms_document, dirty_note, is_template, open_site, parse_text
 from .sitefile import PUSH_CLEARED, apply_document, pushed_arrived
@@ -37,6 +38,7 @@ class StatusReport:
     upstream: list[git.FileChange] = field(default_factory=list)
     upstream_unknown: bool = False
     pending: list[Pending] = field(default_factory=list)
+    pictures: list[str] = field(default_factory=list)  # replaced under the same name: a push commits them too
     demo: list[str] = field(default_factory=list)
     conflicts: list[SiteFile] = field(default_factory=list)
     refused: list[SiteFile] = field(default_factory=list)
@@ -62,8 +64,11 @@ class StatusReport:
             for item in self.pending:
                 out.append(f"  {item.path}:")
                 out += [f"    {line}" for line in item.describe()]
-        else:
+        elif not self.pictures:
             out.append("Nothing to push: the CMS holds the same data as the site's files.")
+        if self.pictures:
+            out.append(f"A push would write {len(self.pictures)} picture(s) replaced under the same name:")
+            out += [f"  {path}" for path in self.pictures]
         if self.demo:
             out.append("Demo data, never pushed:")
             out += [f"  {path}: demo, not published" for path in self.demo]
@@ -109,6 +114,10 @@ def site_status(*, repo: str | None = None) -> StatusReport:
                 report.upstream = changed_between(site, state.commit, head)
             else:
                 report.upstream_unknown = True
+        if state.commit and site.has_commit(state.commit):
+            report.pictures = sorted(
+                changed_pictures(site, _push_parent(site, state), replaced_pictures(site), write=False)
+            )
     except git.GitError as exc:
         raise SyncError(str(exc)) from None
     pending = pending_changes()
@@ -119,6 +128,14 @@ def site_status(*, repo: str | None = None) -> StatusReport:
     report.refused = list(SiteFile.objects.refused().defer("text", "conflict_text"))
     report.waiting = list(SiteFile.objects.waiting().defer("text", "conflict_text"))
     return report
+
+
+def _push_parent(site: git.Repo, state: SiteState) -> str:
+    """Return the commit a push would build on: the branch of the last push while it grows, else the pulled one."""
+    growing = state.pushed_branch and state.pushed_from == state.commit
+    if growing and site.resolve(f"refs/heads/{state.pushed_branch}") == state.pushed_commit:
+        return state.pushed_commit
+    return state.commit
 
 
 def conflict_resolve(*, path: str, keep: str, user=None) -> list[str]:

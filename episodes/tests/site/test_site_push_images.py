@@ -90,3 +90,23 @@ def test_a_dry_run_lists_the_picture_and_writes_nothing(pulled):
     assert pulled.git("count-objects") == objects
     with Image.open(pulled.root / COVER) as kept:
         assert kept.size == (1280, 720)
+
+
+def test_a_replaced_picture_is_listed_by_the_status_and_the_publish_page_and_published_from_it(pulled, admin_client):
+    upload_cover()
+    first = push(pulled)
+    (pulled.root / COVER).unlink()
+    pulled.git("merge", "-q", "--ff-only", first.branch)
+    site_sync.site_pull(repo=str(pulled.root))
+    assert site_sync.site_status(repo=str(pulled.root)).pictures == []
+    upload_cover(color=(0, 0, 250))
+    status = site_sync.site_status(repo=str(pulled.root))
+    assert status.pending == [] and status.pictures == [COVER]
+    assert "A push would write 1 picture(s) replaced under the same name:" in status.lines()
+    page = admin_client.get("/admin/episodes/publish/").content.decode()
+    assert f'name="only" value="{COVER}"' in page and "Changes to publish (0 and 1 picture(s))" in page
+    with pytest.raises(site_sync.SyncError, match="has nothing to publish"):
+        push(pulled, only=["images/podcast/another.jpg"])
+    report = push(pulled, only=[COVER])
+    assert [f.path for f in report.files] == [COVER]
+    assert site_sync.site_status(repo=str(pulled.root)).pictures == []  # the branch it grows holds it
