@@ -4,7 +4,7 @@ pages and the commands call them.
 """
 
 from .checks import archive_health, episode_findings, findings_as_warnings
-from .revisions import document_at, original_import, stale_revisions, transcript_seen
+from .revisions import document_at, original_import, revisions_at, stale_revisions, transcript_seen
 from .speakers import (
     SpeakerSummary,
     episode_people,
@@ -28,6 +28,7 @@ __all__ = [
     "label_matches",
     "document_at",
     "original_import",
+    "revisions_at",
     "speaker_candidates",
     "speaker_people",
     "speaker_summaries",

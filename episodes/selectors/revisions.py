@@ -38,3 +38,8 @@ def document_at(*, episode: Episode, version: int) -> fm.Document | None:
     """Return the episode file as it was at ``version`` (None when no revision has that version)."""
     revision = episode.revisions.filter(version=version).order_by("-pk").first()
     return None if revision is None else fm.parse(snapshot(revision))
+
+
+def revisions_at(*, episode: Episode, versions: list[int]) -> dict[int, Revision]:
+    """Return the revisions of ``versions`` by version (the last one kept of each), in one query."""
+    return {revision.version: revision for revision in episode.revisions.filter(version__in=versions).order_by("pk")}

@@ -10,6 +10,7 @@ applies them under the lock, to the version the merge read (a save landing meanw
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -18,10 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..documents import database
+from ..documents.revisions import snapshot
 from ..format import changes, merge
 from ..format import frontmatter as fm
 from ..models import Episode, TranscriptItem
-from ..selectors.revisions import document_at
+from ..selectors.revisions import document_at, revisions_at
 from .editing import ServiceError, StaleEpisode
 from .transcript import ItemEdit
 
@@ -149,51 +151,42 @@ def save_plan(*, episode: Episode, seen_version: int, mine: Mine) -> SavePlan:
     revision to merge from.
     """
     current = Episode.objects.select_related("edited_by").get(pk=episode.pk)
-    base = document_at(episode=current, version=seen_version)
-    if base is None:
-        raise StaleEpisode(current)
-    theirs, ids = _theirs(current, base, mine)
-    base_items, their_items = _transcript(base), _transcript(theirs)
-    # Only the stretch of the transcript the other saves changed is aligned: the rest is the same on both sides.
-    start, end_base, end_theirs = _changed_stretch(base_items, their_items)
+    sides = _sides(current, seen_version, mine)
+    base_middle, their_middle, start, ids = _transcript(sides.base), _transcript(sides.theirs), sides.start, sides.ids
+    end_theirs = start + len(their_middle)
+    inside = {j + start: i for i, j in changes.align(base_middle, their_middle) if i is not None and j is not None}
     positions = {pk: position for position, pk in enumerate(ids)}
     clashes: list[Clash] = []
-    ours_items = list(base_items)
-    at_base = _position_map(their_items, base_items)
+    ours_middle, passed = list(base_middle), {}
     for pk, edit in mine.edits.items():
-        index = at_base(positions[pk]) if pk in positions else None
-        if index is None:
+        position = positions.get(pk)
+        if position is None:
             clashes.append(_gone(pk, edit))
-        elif isinstance(ours_items[index], dict):
-            ours_items[index] = _edited(ours_items[index], edit)
-    ours = _ours(base, mine, ours_items)
-    middle = [items[start:end] for items, end in ((base_items, end_base), (ours_items, end_base))]
-    merged = merge.merge(
-        _with_items(base, middle[0]),
-        _with_items(ours, middle[1]),
-        _with_items(theirs, their_items[start:end_theirs]),
-        prefer=merge.THEIRS,
-    )
-    merged_items = ours_items[:start] + merged.doc.front.get(TRANSCRIPT, []) + ours_items[end_base:]
-    clashes += [_clash(conflict, start, their_items, ids) for conflict in merged.conflicts]
+        elif position < start or position >= end_theirs or position not in inside:
+            passed[pk] = edit  # an item the other saves left alone (or added): the edit applies as it is
+        elif isinstance(ours_middle[inside[position]], dict):
+            ours_middle[inside[position]] = _edited(ours_middle[inside[position]], edit)
+    merged = merge.merge(sides.base, _ours(sides.base, mine, ours_middle), sides.theirs, prefer=merge.THEIRS)
+    merged_middle = merged.doc.front.get(TRANSCRIPT, [])
+    clashes += [_clash(conflict, start, their_middle, ids) for conflict in merged.conflicts]
     by, when = who_saved(current)
     if clashes:
         raise MergeConflict(clashes, by, current.version)
-    if len(merged_items) != len(their_items):
+    if len(merged_middle) != len(their_middle):
         raise StaleEpisode(current)  # the form changes no item's place: a merge that does cannot be applied
-    front, their_front = merged.doc.front, theirs.front
-    edits = _item_edits(ids, merged_items, their_items)
-    body, their_body = fm.split_body(merged.doc.body), fm.split_body(theirs.body)
+    front, their_front = merged.doc.front, sides.theirs.front
+    edits = {**passed, **_item_edits(ids[start:end_theirs], merged_middle, their_middle)}
+    body, their_body = fm.split_body(merged.doc.body), fm.split_body(sides.theirs.body)
     columns = {
         attr: _column(attr, front.get(key, MISSING))
         for key, attr in database.EPISODE_COLUMNS.items()
         if not merge._same(front.get(key, MISSING), their_front.get(key, MISSING))
     }
-    if merged.doc.body != theirs.body:
+    if merged.doc.body != sides.theirs.body:
         columns.update(body=body.before, body_after=body.after)
     extra = {k: v for k, v in front.items() if k not in NOT_EXTRA}
     their_extra = {k: v for k, v in their_front.items() if k not in NOT_EXTRA}
-    changed = _changed_words(base, theirs, base_items[start:end_base], their_items[start:end_theirs], start)
+    changed = _changed_words(sides.base, sides.theirs, base_middle, their_middle, start)
     return SavePlan(
         version=current.version,
         columns=columns,
@@ -204,6 +197,83 @@ def save_plan(*, episode: Episode, seen_version: int, mine: Mine) -> SavePlan:
         links=_changed(_links(body), _links(their_body)),
         words=f"merged with {by}'s save of {when}" + (f" ({changed})" if changed else ""),
     )
+
+
+@dataclass
+class _Sides:
+    """The page's version and the episode now, each with only the stretch of the transcript where they differ
+    (from ``start``; before and after it the two are the same), and the ids of the transcript's items now."""
+
+    base: fm.Document
+    theirs: fm.Document
+    start: int
+    ids: list[int]
+
+
+def _sides(current: Episode, seen_version: int, mine: Mine) -> _Sides:
+    """Read the page's version and the episode now, parsing only the transcript items that differ.
+
+    Both are revisions' texts, written by one writer: an item is its lines from a "- " at the start of a line,
+    and items with the same lines are the same, so only the lines that differ are parsed. Without the
+    current version's revision (or with an unusual layout) the episode is read from its rows instead.
+    """
+    found = revisions_at(episode=current, versions=[seen_version, current.version])
+    if seen_version not in found:
+        raise StaleEpisode(current)
+    ids = list(current.items.values_list("pk", flat=True))
+    base_text = snapshot(found[seen_version])
+    now = found.get(current.version)
+    split = (_item_lines(base_text), _item_lines(snapshot(now))) if now is not None else (None, None)
+    if split[0] is not None and split[1] is not None and len(split[1][1]) == len(ids):
+        (base_rest, base_items), (their_rest, their_items) = split
+        start, end_base, end_theirs = _changed_stretch(base_items, their_items)
+        base = _parsed(base_rest, base_items[start:end_base])
+        theirs = _parsed(their_rest, their_items[start:end_theirs])
+        if base is not None and theirs is not None:
+            return _Sides(base=base, theirs=theirs, start=start, ids=ids)
+    base = fm.parse(base_text)
+    theirs, ids = _theirs(current, base, mine)
+    base_items, their_items = _transcript(base), _transcript(theirs)
+    start, end_base, end_theirs = _changed_stretch(base_items, their_items)
+    return _Sides(
+        base=_with_items(base, base_items[start:end_base]),
+        theirs=_with_items(theirs, their_items[start:end_theirs]),
+        start=start,
+        ids=ids,
+    )
+
+
+# The end of the transcript's block: a line that neither goes on with an item (indented, blank) nor starts one.
+_BLOCK_END = re.compile(r"\n(?![ \n]|- )")
+
+
+def _item_lines(text: str) -> tuple[str, list[str]] | None:
+    """Return a file's text with an empty transcript, and each transcript item's lines (None: not found)."""
+    key = f"\n{TRANSCRIPT}:\n"
+    at, close = text.find(key), text.find("\n---\n")
+    if not text.startswith("---\n") or at < 0 or 0 <= close < at:
+        return None  # no transcript block in the front matter
+    start = end = at + len(key)
+    items: list[str] = []
+    if text.startswith("- ", start):
+        found = _BLOCK_END.search(text, start)
+        end = found.start() + 1 if found else len(text)
+        parts = text[start:end].split("\n- ")
+        items = [parts[0] + "\n"] + ["- " + part + "\n" for part in parts[1:]]
+        items[-1] = items[-1][:-1]  # the block's own last line break
+    return text[: at + 1] + f"{TRANSCRIPT}: []\n" + text[end:], items
+
+
+def _parsed(rest: str, items: list[str]) -> fm.Document | None:
+    """Return the document of ``rest`` with ``items`` (each an item's lines) as its transcript."""
+    try:
+        doc = fm.parse(rest)
+        parsed = fm.parse(f"---\n{TRANSCRIPT}:\n{''.join(items)}---\n").front.get(TRANSCRIPT) if items else []
+    except fm.FormatError:
+        return None  # not cut where this expects: the caller reads the episode whole
+    if not isinstance(parsed, list) or len(parsed) != len(items) or doc.front.get(TRANSCRIPT) != []:
+        return None
+    return _with_items(doc, parsed)
 
 
 T = TypeVar("T")
@@ -397,13 +467,13 @@ def _gone(pk: int, edit: ItemEdit) -> Clash:
     return Clash(key=TRANSCRIPT, where="a transcript item you edited was deleted", mine=typed, theirs="(deleted)")
 
 
-def _clash(conflict: merge.Conflict, start: int, their_items: list, ids: list[int]) -> Clash:
+def _clash(conflict: merge.Conflict, start: int, their_middle: list, ids: list[int]) -> Clash:
     mine, theirs = merge.yaml_text(conflict.ours), merge.yaml_text(conflict.theirs)
     if conflict.path[0] != TRANSCRIPT or len(conflict.path) < 2:
         return Clash(key=str(conflict.path[0]), where=fm.path_text(conflict.path), mine=mine, theirs=theirs)
     position = conflict.path[1] + start
     part = conflict.path[2] if len(conflict.path) > 2 else ""
-    item = their_items[position] if position < len(their_items) else None
+    item = their_middle[conflict.path[1]] if conflict.path[1] < len(their_middle) else None
     kind = "section title" if isinstance(item, dict) and "header" in item else "turn"
     where = f"{kind} {position + 1}" + (f" ({PART_WORDS.get(part, part)})" if part else "")
     if conflict.ours is MISSING or conflict.theirs is MISSING:

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from episodes import services
+from episodes.format import frontmatter as fm
 from episodes.models import BodyLink, Episode, PlatformRef, Revision
 from episodes.services import merging
 
@@ -26,7 +27,9 @@ def save_text(episode, position, text, **kwargs):
     return services.episode_save(episode=episode, edits={item.pk: services.ItemEdit(text=text)}, **kwargs)
 
 
-def test_different_turns_both_land_and_the_save_says_whose_it_merged_with(seed_episode, colleague):
+def test_different_turns_both_land_and_the_save_says_whose_it_merged_with(seed_episode, colleague, monkeypatch):
+    # Both versions' revisions are there: only the items that differ are read from them, not the rows.
+    monkeypatch.setattr(merging, "_theirs", None)
     seen = seed_episode.version
     save_text(seed_episode, 4, "Their words.", user=colleague)
     saved = save_text(seed_episode, 10, "My words.", version=seen)
@@ -232,3 +235,25 @@ def test_a_page_of_a_version_without_revision_is_still_refused(seed_episode):
     Revision.objects.filter(episode=seed_episode, version=1).delete()
     with pytest.raises(services.StaleEpisode):
         save_text(seed_episode, 6, "Mine.", version=1)
+
+
+def test_without_the_current_versions_revision_the_episode_is_read_from_its_rows(seed_episode, colleague):
+    seen = seed_episode.version
+    save_text(seed_episode, 4, "Their words.", user=colleague)
+    Revision.objects.filter(episode=seed_episode, version=seen + 1).delete()
+    saved = save_text(seed_episode, 10, "My words.", version=seen)
+    assert "(turn 5)" in saved.merged
+    assert turn(seed_episode, 4).text == "Their words." and turn(seed_episode, 10).text == "My words."
+
+
+def test_the_changed_stretch_is_read_from_the_revisions_item_by_item():
+    text = (
+        "---\ntitle: T\ntranscript:\n- line: a\n  who: A\n- header: H\n- line: b\n    b2\n\n    b3\n"
+        "guests: []\n---\nbody\ntranscript:\n"
+    )
+    rest, items = merging._item_lines(text)
+    assert items == ["- line: a\n  who: A\n", "- header: H\n", "- line: b\n    b2\n\n    b3\n"]
+    assert rest == "---\ntitle: T\ntranscript: []\nguests: []\n---\nbody\ntranscript:\n"
+    doc = merging._parsed(rest, items[1:])
+    assert doc.front["transcript"] == [{"header": "H"}, {"line": "b b2\nb3"}] and doc.body == fm.parse(text).body
+    assert merging._item_lines("---\ntitle: T\n---\ntranscript:\n- x\n") is None
