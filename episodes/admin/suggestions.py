@@ -3,16 +3,19 @@
 ``/admin/episodes/suggestion/`` lists every suggestion (pending first to filter) with its tokens and cost and,
 above the list, the cost per month; accept or reject them one by one (each one's page shows the value beside
 the field's current one, as a word diff, and lets the editor correct it first) or in bulk. Each accept is one
-revision of its episode. The editor page's Suggest buttons start a job (:func:`suggest_view`) and its panel
-(:func:`editor_panel`) shows what waits for review.
+revision of its episode. In the editor page, beside each field a suggestion can be asked for (title,
+description, intro, topics; chapters under the sections), a slot (:func:`editor_panel`) holds its Suggest
+button and what waits for review; the button starts a job (:func:`suggest_view`), and the page's script swaps
+in the slot once the job is done (the same view, asked with GET for JSON).
 """
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
@@ -20,6 +23,7 @@ from .. import tasks
 from ..format import suggesting
 from ..models import Episode, Job, Suggestion
 from ..services import ServiceError, jobs, suggestions
+from .editor.base import wants_json
 from .jobs import busy_message, job_url
 
 MSG_STARTED = "Asking the model for the {field} (job #{pk})."
@@ -27,6 +31,9 @@ MSG_DONE = "The model's {field} suggestion is below: review it, then Accept or R
 MSG_ACCEPTED = "Accepted: the {field} of {episode} is now the suggestion (one revision)."
 MSG_REJECTED = "Rejected {count} suggestion(s)."
 MSG_BULK_ACCEPTED = "Accepted {count} suggestion(s), each as one revision."
+SLOT = "admin/episodes/episode/_suggestion.html"
+# The editor form's field beside which each suggestion is shown (chapters: under the sections, not a field).
+FORM_FIELDS = {"title": "title", "description": "x_description", "intro": "x_intro", "topics": "x_topics"}
 
 
 def episode_url(episode_id: int) -> str:
@@ -135,21 +142,41 @@ class SuggestionAdmin(admin.ModelAdmin):
 # -- the editor page ------------------------------------------------------------------------------------------
 
 
+def slot_anchor(field: str) -> str:
+    return f"suggest-{field}"
+
+
 def suggest_view(model_admin, request, object_id, field):
-    """Start a job asking the model for one field of one episode; come back to the editor."""
+    """Start a job asking the model for one field of one episode; come back to the editor (the page's script:
+    JSON saying where to follow the job). A GET for JSON answers the field's slot as it is now."""
     episode = get_object_or_404(Episode, pk=object_id)
-    if request.method != "POST":
-        return HttpResponseRedirect(episode_url(episode.pk))
-    if not model_admin.has_change_permission(request, episode):
-        raise PermissionDenied
     if field not in suggesting.FIELDS or not suggestions.enabled():
         raise Http404("No such suggestion")
+    back = HttpResponseRedirect(episode_url(episode.pk) + "#" + slot_anchor(field))
+    if request.method != "POST":
+        if not wants_json(request):
+            return back
+        if not model_admin.has_view_or_change_permission(request, episode):
+            raise PermissionDenied
+        return JsonResponse({"html": slot_html(episode, field, _pending(episode).get(field))})
+    if not model_admin.has_change_permission(request, episode):
+        raise PermissionDenied
     arguments = {"slugs": [episode.slug], "fields": [field], "force": True}
     try:
         job = tasks.job_start(kind=Job.Kind.SUGGEST, user=request.user, arguments=arguments)
     except jobs.JobBusy as busy:
+        if wants_json(request):
+            return JsonResponse({"ok": False, "message": str(busy)}, status=409)
         busy_message(request, busy)
-        return HttpResponseRedirect(episode_url(episode.pk))
+        return back
+    if wants_json(request):
+        return JsonResponse({
+            "ok": True,
+            "message": MSG_STARTED.format(field=field, pk=job.pk),
+            "job": job_url(job),
+            "progress": reverse("admin:episodes_job_progress", args=[job.pk]),
+            "slot": reverse("admin:episodes_episode_suggest", args=[episode.pk, field]),
+        })  # fmt: skip
     if job.status == Job.Status.SUCCEEDED:
         messages.success(request, MSG_DONE.format(field=field))
     elif job.finished:
@@ -157,20 +184,21 @@ def suggest_view(model_admin, request, object_id, field):
     else:
         messages.info(request, format_html('{} <a href="{}">See it</a>.', MSG_STARTED.format(field=field, pk=job.pk),
                                            job_url(job)))  # fmt: skip
-    return HttpResponseRedirect(episode_url(episode.pk) + "#suggestions")
+    return back
 
 
 def decide_view(model_admin, request, suggestion_id):
     """Accept (with the editor's correction) or reject one suggestion from the editor page."""
     suggestion = get_object_or_404(Suggestion.objects.select_related("episode"), pk=suggestion_id)
-    back = HttpResponseRedirect(episode_url(suggestion.episode_id) + "#suggestions")
+    back = HttpResponseRedirect(episode_url(suggestion.episode_id) + "#" + slot_anchor(suggestion.field))
     if request.method != "POST":
         return back
     if not model_admin.has_change_permission(request, suggestion.episode):
         raise PermissionDenied
     if "accept" in request.POST:
+        value = request.POST.get(f"value-{suggestion.pk}", request.POST.get("value"))
         try:
-            suggestions.suggestion_accept(suggestion=suggestion, user=request.user, value=request.POST.get("value"))
+            suggestions.suggestion_accept(suggestion=suggestion, user=request.user, value=value)
         except ServiceError as exc:
             messages.error(request, str(exc))
         else:
@@ -181,18 +209,45 @@ def decide_view(model_admin, request, suggestion_id):
     return back
 
 
-def editor_panel(episode: Episode) -> dict | None:
-    """Return what the editor's suggestions panel shows (None when suggestions are off): per field, the pending one."""
+def _pending(episode: Episode) -> dict[str, Suggestion]:
+    """Return the newest suggestion waiting for review for each field of ``episode``."""
+    return {s.field: s for s in Suggestion.objects.pending().filter(episode=episode).order_by("created_at", "pk")}
+
+
+def slot_html(episode: Episode, field: str, suggestion: Suggestion | None) -> str:
+    """Return the markup beside a field: its Suggest button, and the suggestion waiting for review with its
+    word diff, warnings, tokens and cost, Accept and Reject. Its controls belong to forms outside the episode's
+    form (see _suggestion_forms.html): a form cannot hold another."""
+    label = Suggestion.Field(field).label.lower()
+    diff = diff_html(suggestion.current, suggestion.value) if suggestion else ""
+    context = {"field": field, "label": label, "suggestion": suggestion, "diff": diff, "original": episode}
+    return render_to_string(SLOT, context)
+
+
+def editor_panel(episode: Episode, form=None) -> dict | None:
+    """Return what the editor shows of suggestions (None when they are off): each field's slot, placed under
+    its field of ``form`` (the episode form) where it has one; ``others`` are the slots that have none."""
     if not suggestions.enabled():
         return None
-    pending = {s.field: s for s in Suggestion.objects.pending().filter(episode=episode).order_by("created_at")}
-    rows = []
-    for value, label in Suggestion.Field.choices:
-        suggestion = pending.get(value)
-        rows.append({
-            "field": value,
-            "label": label,
-            "suggestion": suggestion,
-            "diff": diff_html(suggestion.current, suggestion.value) if suggestion else "",
-        })  # fmt: skip
-    return {"rows": rows}
+    pending = _pending(episode)
+    slots = {field: slot_html(episode, field, pending.get(field)) for field in suggesting.FIELDS}
+    placed = set()
+    for field, name in FORM_FIELDS.items():
+        if form is not None and name in form.fields:
+            _beside(form, name, slots[field])
+            placed.add(field)
+    others = [slots[f] for f in suggesting.FIELDS if f not in placed and f != suggesting.CHAPTERS]
+    return {"fields": list(suggesting.FIELDS), "chapters": slots[suggesting.CHAPTERS], "others": others}
+
+
+def _beside(form, name: str, slot: str) -> None:
+    """Put ``slot`` under the form's field ``name``, after its help text and warnings, which alone describe it."""
+    field = form.fields[name]
+    # The id as its bound field will have it (a bound field made now would keep the help text it has now).
+    notes = f"{form.auto_id % form.add_prefix(name)}_notes"
+    if field.help_text:
+        field.help_text = format_html('<span id="{}">{}</span>{}', notes, field.help_text, slot)
+        field.widget.attrs["aria-describedby"] = notes
+    else:
+        field.help_text = slot
+        field.widget.attrs["aria-describedby"] = ""  # not the suggestion: it is no description of the field

@@ -314,7 +314,7 @@ class EpisodeChangePage(admin.ModelAdmin):
                 history_url=reverse("admin:episodes_episode_history", args=[obj.pk]),
                 max_request_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
                 public_url=reverse("episodes:episode", args=[obj.slug]),
-                suggestions_panel=suggestion_pages.editor_panel(obj),
+                suggestions_panel=suggestion_pages.editor_panel(obj, form),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 

@@ -169,35 +169,76 @@ def test_cancel_stops_between_episodes(fake_model, admin_user, monkeypatch):  # 
     assert "Cancelled after 1 of 3" in Job.objects.get(pk=job.pk).message
 
 
-def test_the_action_and_the_panel_are_hidden_when_off(admin_client, settings):
+def test_the_action_and_the_suggest_buttons_are_hidden_when_off(admin_client, settings):
     settings.AI_BASE_URL = ""
     episode = bare("ep-a")
     page = admin_client.get(reverse("admin:episodes_episode_change", args=[episode.pk])).content.decode()
-    assert "Suggest description" not in page and "Suggest chapters" not in page and 'id="suggestions"' not in page
+    assert "Suggest description" not in page and "Suggest chapters" not in page and "suggest-form-" not in page
+    assert "suggestions.js" not in page
     listing = admin_client.get(reverse("admin:episodes_episode_changelist")).content.decode()
     assert "suggest_selected" not in listing
+    url = reverse("admin:episodes_episode_suggest", args=[episode.pk, "title"])
+    assert admin_client.post(url).status_code == 404
+
+
+def test_each_suggest_button_is_beside_its_field(fake_model, admin_client):  # noqa: F811
+    episode = bare("ep-a", description="Written by a person.")
+    page = admin_client.get(reverse("admin:episodes_episode_change", args=[episode.pk])).content.decode()
+    form_end = page.index("</form>", page.index('id="episode_form"'))
+    for field, name, after in [("title", 'name="title"', 'name="short"'),
+                               ("description", 'name="x_description"', 'name="x_intro"'),
+                               ("intro", 'name="x_intro"', 'name="x_topics"'),
+                               ("topics", 'name="x_topics"', 'name="x_dateadded"')]:  # fmt: skip
+        slot = page.index(f'id="suggest-{field}"')
+        assert page.index(name) < slot < page.index(after) < form_end, field
+        assert f'<button type="submit" form="suggest-form-{field}" class="suggest-button">Suggest {field}' in page
+    # Chapters: under the sections; each button's form is outside the episode's form, which cannot hold one.
+    assert page.index('id="panel-sections"') < page.index('id="suggest-chapters"') > form_end
+    assert form_end < page.index('<form id="suggest-form-title" method="post"')
+    # The field is described by its help text and warnings, not by the suggestion under them.
+    assert 'aria-describedby="id_x_topics_notes"' in page and '<span id="id_x_topics_notes">' in page
 
 
 def test_editor_suggest_accept_and_reject(fake_model, admin_client):  # noqa: F811
     fake_model.answer = answer_by_field
     episode = bare("ep-a")
     change = reverse("admin:episodes_episode_change", args=[episode.pk])
-    page = admin_client.get(change).content.decode()
-    assert "Suggest description" in page and "Suggest chapters" in page
     response = admin_client.post(reverse("admin:episodes_episode_suggest", args=[episode.pk, "description"]))
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == change + "#suggest-description"
     page = admin_client.get(change).content.decode()
     suggestion = Suggestion.objects.get()
-    assert "<ins>" in page and "100 + 20 tokens" in page
+    slot = page[page.index('id="suggest-description"') :]
+    assert "<ins>" in slot and "100 + 20 tokens" in slot and f'name="value-{suggestion.pk}"' in slot
     decide = reverse("admin:episodes_suggestion_decide", args=[suggestion.pk])
+    assert f'form="decide-form-description" formaction="{decide}" name="accept"' in slot
     corrected = GOOD["description"].replace("small team", "small company")
-    admin_client.post(decide, {"accept": "1", "value": corrected})
+    response = admin_client.post(decide, {"accept": "1", f"value-{suggestion.pk}": corrected})
+    assert response["Location"] == change + "#suggest-description"
     assert database.episode_extra(Episode.objects.get(pk=episode.pk))["description"] == corrected
     admin_client.post(reverse("admin:episodes_episode_suggest", args=[episode.pk, "title"]))
     title = Suggestion.objects.get(field="title")
     admin_client.post(reverse("admin:episodes_suggestion_decide", args=[title.pk]), {"reject": "1"})
     assert Suggestion.objects.get(pk=title.pk).status == "rejected"
     assert Episode.objects.get(pk=episode.pk).title == "A test episode"
+
+
+def test_the_page_script_starts_a_job_and_fetches_the_slot(fake_model, admin_client):  # noqa: F811
+    fake_model.answer = answer_by_field
+    episode = bare("ep-a")
+    url = reverse("admin:episodes_episode_suggest", args=[episode.pk, "intro"])
+    reply = admin_client.post(url, headers={"accept": "application/json"}).json()
+    job = Job.objects.get(kind="suggest")
+    assert reply["ok"] and reply["progress"] == reverse("admin:episodes_job_progress", args=[job.pk])
+    assert reply["slot"] == url and reply["message"] == f"Asking the model for the intro (job #{job.pk})."
+    progress = admin_client.get(reply["progress"], headers={"accept": "application/json"}).json()
+    assert progress["status"] == "succeeded" and progress["report"][-1]["text"] == "ep-a intro: suggested"
+    slot = admin_client.get(reply["slot"], headers={"accept": "application/json"}).json()["html"]
+    assert slot.startswith('<div class="suggest-slot" id="suggest-intro"') and "<ins>" in slot
+    assert "Suggested intro (you can correct it)" in slot and "<form" not in slot
+    fake_model.answer = lambda request: ""
+    admin_client.post(url, headers={"accept": "application/json"})
+    progress = admin_client.get(reverse("admin:episodes_job_progress", args=[Job.objects.first().pk])).json()
+    assert "ep-a intro: unusable: the model answered with no text" in progress["report"][-1]["text"]
 
 
 def test_review_queue_bulk_accept_and_cost_per_month(fake_model, admin_client):  # noqa: F811

@@ -1,5 +1,6 @@
-"""In a real browser: an editor asks for a description, sees it beside the (empty) current value with its
-tokens and cost, corrects it, accepts it, and the episode has it as one revision naming the model."""
+"""In a real browser: an editor asks for a description with the Suggest button beside the field, sees it there
+(the page is not reloaded) as a word diff with its tokens and cost, corrects it, accepts it, and the episode
+has it as one revision naming the model."""
 
 import pytest
 
@@ -25,18 +26,24 @@ def test_suggest_and_accept_a_description(browser, live_server, editor_login, fa
     session = editor_session(browser, live_server, *editor_login)
     page = session.page
     page.goto(f"{live_server.url}/admin/episodes/episode/{episode.pk}/change/")
-    row = page.locator(".suggestion-row[data-field=description]")
-    row.get_by_role("button", name="Suggest description").click()
-    page.wait_for_url("**#suggestions")
-    row = page.locator(".suggestion-row[data-field=description]")
-    row.locator("ins").first.wait_for()
-    assert "100 + 20 tokens" in row.inner_text()
-    assert "quotes around the answer were removed" in row.inner_text()
-    box = row.get_by_label("Suggested description (you can correct it)")
+    field = page.locator(".form-row.field-x_description")
+    page.locator("details:has(#id_x_description) > summary").click()  # the newer keys: folded when all are empty
+    page.locator("#id_x_description").fill("Typed and not saved yet.")  # stays: the suggestion comes in place
+    field.get_by_role("button", name="Suggest description").click()
+    slot = field.locator("#suggest-description")
+    slot.locator("ins").first.wait_for()
+    assert page.url.endswith("/change/")  # no reload: the script followed the job and swapped in the slot
+    assert page.locator("#id_x_description").input_value() == "Typed and not saved yet."
+    assert "100 + 20 tokens" in slot.inner_text()
+    assert "quotes around the answer were removed" in slot.inner_text()
+    page.locator("#id_x_description").fill("")  # nothing left unsaved: leaving asks nothing
+    page.reload()  # what waits for review is shown unfolded, though the newer keys are folded while empty
+    box = slot.get_by_label("Suggested description (you can correct it)")
     corrected = box.input_value().replace("helps teams ship", "helps small teams ship")
     box.fill(corrected)
-    row.get_by_role("button", name="Accept").click()
+    slot.get_by_role("button", name="Accept").click()
     page.get_by_text("Accepted: the description of").wait_for()
+    assert page.locator("#id_x_description").input_value() == corrected
     saved = database.episode_extra(Episode.objects.get(pk=episode.pk))["description"]
     assert saved == corrected
     assert Suggestion.objects.get().status == "accepted"
