@@ -114,7 +114,8 @@ class TranscriptIntake:
 
     def apply(self, request, read: dict, *, slug, title, replace, strict, version, dry_run):
         chapters = read["chapters"]
-        warnings = [FileWarning(line, message) for line, message in read["warnings"]]
+        # A read staged before files had warnings has none to give.
+        warnings = [FileWarning(line, message) for line, message in read.get("warnings", [])]
         return services.transcript_import(
             slug=slug,
             name=read["name"],

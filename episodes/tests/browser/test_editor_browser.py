@@ -445,10 +445,11 @@ def test_the_editors_other_pages_have_no_serious_axe_findings(opened, live_serve
         page.goto(url)
         assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), url
         assert not _serious(page), (url, _serious(page))
-    # The transcript preview, with its table of items.
+    # The transcript preview, with its table of items and the file's warnings (a time going backwards).
     page.goto(f"{base}{episode.pk}/transcript/")
-    page.get_by_label("…or paste the transcript").fill("0:05\nAlexey\nHello.\n\n0:09\nDanny\nHi.\n")
+    page.get_by_label("…or paste the transcript").fill("0:05\nAlexey\nHello.\n\n0:09\nDanny\nHi.\n\n0:07\nDanny\nNo.\n")
     page.get_by_label("Replace the transcript this episode has").check()
     page.get_by_role("button", name="Preview").click()
     page.get_by_text("Preview: nothing changed yet").wait_for()
+    assert "pasted transcript.txt:9: the time 0:07 comes after 0:09" in page.locator(".file-warnings").inner_text()
     assert not _serious(page), _serious(page)
