@@ -30,6 +30,7 @@ from .transcript import ItemEdit
 TRANSCRIPT = changes.TRANSCRIPT
 MISSING = merge.MISSING
 LIST_KEYS = ("guests", "ids", "links")
+BODY_LINKS = "body links"  # a Clash's key for the body's link list
 NOT_EXTRA = {*database.EPISODE_COLUMNS, *LIST_KEYS, TRANSCRIPT}
 INT_COLUMNS = {"season", "number"}
 TEXT_KEYS = {TranscriptItem.Kind.HEADER: "header", TranscriptItem.Kind.TURN: "line"}
@@ -470,7 +471,11 @@ def _gone(pk: int, edit: ItemEdit) -> Clash:
 def _clash(conflict: merge.Conflict, start: int, their_middle: list, ids: list[int]) -> Clash:
     mine, theirs = merge.yaml_text(conflict.ours), merge.yaml_text(conflict.theirs)
     if conflict.path[0] != TRANSCRIPT or len(conflict.path) < 2:
-        return Clash(key=str(conflict.path[0]), where=fm.path_text(conflict.path), mine=mine, theirs=theirs)
+        # The body's link list merges as ("links", n); the front matter's links mapping as ("links", platform).
+        body_link = conflict.path[0] == "links" and len(conflict.path) > 1 and isinstance(conflict.path[1], int)
+        key = BODY_LINKS if body_link else str(conflict.path[0])
+        where = f"body link {conflict.path[1] + 1}" if body_link else fm.path_text(conflict.path)
+        return Clash(key=key, where=where, mine=mine, theirs=theirs)
     position = conflict.path[1] + start
     part = conflict.path[2] if len(conflict.path) > 2 else ""
     item = their_middle[conflict.path[1]] if conflict.path[1] < len(their_middle) else None

@@ -171,7 +171,7 @@ class EpisodeChangePage(admin.ModelAdmin):
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "POST":
-            request.POST = resolved(request.POST)
+            request.POST = self.saved_lists(request, object_id, resolved(request.POST))
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except Unsaved as unsaved:
@@ -230,6 +230,36 @@ class EpisodeChangePage(admin.ModelAdmin):
             **(extra_context or {}),
         }
         return self.render_change_form(request, context, add=add, change=not add, obj=obj, form_url=form_url)
+
+    def saved_lists(self, request, object_id, data):
+        """Return the posted data with each small list whose conflict the editor settled as "theirs" as it is
+        saved now (the rows, their hidden initial values and the management form of that list's formset)."""
+        chosen = {key[len(RESOLVE) + 5 :] for key, value in data.items() if key.startswith(f"{RESOLVE}list-")}
+        chosen = {prefix for prefix in chosen if data.get(f"{RESOLVE}list-{prefix}") == "theirs"}
+        obj = self.get_object(request, object_id) if chosen and object_id else None
+        if obj is None:
+            return data
+        data = data.copy()
+        for inline in self.get_inline_instances(request, obj):
+            formset_class = inline.get_formset(request, obj)
+            prefix = formset_class.get_default_prefix()
+            if prefix not in chosen:
+                continue
+            for key in [key for key in data if key.startswith(f"{prefix}-")]:
+                del data[key]
+            saved = formset_class(instance=obj, prefix=prefix)
+            for name, value in saved.management_form.initial.items():
+                data[saved.management_form.add_prefix(name)] = str(value)
+            for form in saved.forms:
+                for name in form.fields:
+                    value = form[name].value()
+                    if value is None or value is False:
+                        continue
+                    shown = "on" if value is True else str(value)
+                    data[form.add_prefix(name)] = shown
+                    if form.fields[name].show_hidden_initial:
+                        data[form.add_initial_prefix(name)] = shown
+        return data
 
     def saved_list(self, request, obj, inline, posted):
         """Return the formset of a small list as it is saved now, in place of the ``posted`` one."""
@@ -351,13 +381,17 @@ class EpisodeChangePage(admin.ModelAdmin):
 
 def conflict_context(form, unsaved: Unsaved) -> dict:
     """Put each conflict on its field, with both values and the choice; return the rest for the page's top."""
-    elsewhere = []
+    elsewhere, offered = [], set()
     for clash in unsaved.clashes:
         if clash.item is not None:
             continue
         name = conflict_field(form, clash.key)
         if name is None:
-            elsewhere.append(clash)
+            # A small list is chosen whole, once: keep mine, or take the list as it is saved now.
+            prefix = LIST_PREFIXES.get(clash.key)
+            shown = None if prefix is None or prefix in offered else choice(f"list-{prefix}", clash, field=False)
+            offered.add(prefix)
+            elsewhere.append({"clash": clash, "choice": shown})
             continue
         field = form.fields[name]
         field.help_text = format_html("{}{}", field.help_text, choice(name, clash))
@@ -377,8 +411,22 @@ def conflict_field(form, key: str) -> str | None:
     return None
 
 
-def choice(name: str, clash) -> str:
+# The formset prefix of each small list, by the front matter key a conflict names.
+LIST_PREFIXES = {"guests": "guest_rows", "ids": "platform_refs", "links": "platform_refs", "body links": "body_links"}
+
+
+def choice(name: str, clash, *, field: bool = True) -> str:
     """Return a conflict's both values and its choice (keep mine / take theirs) for the field ``name``."""
+    if not field:
+        return format_html(
+            '<span class="merge-choice" role="group" aria-label="Conflict: {where}">'
+            '<label><input type="radio" form="episode_form" name="{resolve}" value="mine" checked> Keep my list'
+            "</label> "
+            '<label><input type="radio" form="episode_form" name="{resolve}" value="theirs"> Take the list as saved'
+            "</label></span>",
+            where=clash.where,
+            resolve=f"{RESOLVE}{name}",
+        )
     return format_html(
         '<div class="merge-choice" role="group" aria-label="Conflict: {where}">'
         '<p><strong>Changed since you opened the page</strong>: {where}. Saved: <q class="theirs">{theirs}</q>; '

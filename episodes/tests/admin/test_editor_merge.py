@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from episodes import services
-from episodes.models import Episode
+from episodes.models import Episode, PlatformRef
 from episodes.tests.support.factories import SEED, import_text, repeated_transcript_text
 from episodes.tests.support.pages import form_fields
 
@@ -145,3 +145,26 @@ def test_saving_one_turn_of_3000_merged_against_a_colleagues_save_stays_within_t
         response = admin_client.post(change_url(episode), {**page, f"item-{mine.pk}-text": "Merged."})
     assert response.status_code == 302 and episode.items.get(pk=mine.pk).text == "Merged."
     assert len(merged) <= len(plain) + 4
+
+
+def youtube_field(data: dict) -> str:
+    (name,) = [
+        k for k, v in data.items() if k.startswith("platform_refs-") and k.endswith("-value") and v == "p1gVaS4Zx5M"
+    ]
+    return name
+
+
+@pytest.mark.parametrize("chosen", ["mine", "theirs"])
+def test_a_list_conflict_is_listed_with_a_choice_for_the_whole_list(admin_client, seed_episode, colleague, chosen):
+    page = as_the_script_sends_it(admin_client, seed_episode)
+    refs = [services.Row(r) for r in seed_episode.platform_refs.order_by("mapping", "position")]
+    next(r for r in refs if r.obj.mapping == "ids" and r.obj.platform == "youtube").obj.value = "theirvideo1"
+    services.episode_save(episode=seed_episode, lists={PlatformRef: refs}, user=colleague)
+    html = admin_client.post(change_url(seed_episode), {**page, youtube_field(page): "myvideo0001"}).content.decode()
+    top = html[html.index('class="merge-conflict"') :].split("</section>")[0]
+    assert "ids.youtube" in top and "theirvideo1" in top and "myvideo0001" in top
+    assert 'name="resolve-list-platform_refs"' in top
+    again = {**form_fields(html), "resolve-list-platform_refs": chosen, "_continue": "1"}
+    assert admin_client.post(change_url(seed_episode), again).status_code == 302
+    saved = seed_episode.platform_refs.get(mapping="ids", platform="youtube").value
+    assert saved == ("myvideo0001" if chosen == "mine" else "theirvideo1")
