@@ -130,6 +130,7 @@ def reencode(data: bytes, kind: Kind, *, name: str = "image", max_pixels: int | 
     the smallest scale that still covers the size (its draft mode), so a large photo never fills memory.
     """
     max_pixels = settings.EPISODES_IMAGE_MAX_PIXELS if max_pixels is None else max_pixels
+    out_format = image_format()  # a setting that is wrong says so here, not as a damaged upload
     if _looks_like_svg(data):
         raise ImageRefused(ERR_SVG.format(name=name))
     try:
@@ -143,7 +144,7 @@ def reencode(data: bytes, kind: Kind, *, name: str = "image", max_pixels: int | 
                     raise ImageRefused(
                         ERR_TOO_MANY_PIXELS.format(name=name, width=width, height=height, limit=limit, kind=what)
                     )
-                return _fitted(image, kind.size)
+                return _fitted(image, kind.size, out_format)
     except ImageRefused:
         raise
     except UnidentifiedImageError:
@@ -180,7 +181,7 @@ def _crop_box(width: int, height: int, size: tuple[int, int]) -> tuple[float, fl
     return (0, (height - kept) / 2, width, (height + kept) / 2)
 
 
-def _fitted(image: Image.Image, size: tuple[int, int]) -> bytes:
+def _fitted(image: Image.Image, size: tuple[int, int], out_format: str) -> bytes:
     if image.format == "JPEG":
         # Decode at 1/2, 1/4 or 1/8 scale when that still covers the size: a fraction of the memory.
         image.draft("RGB", size)
@@ -203,7 +204,6 @@ def _fitted(image: Image.Image, size: tuple[int, int]) -> bytes:
         resized = image.resize(size, Image.Resampling.LANCZOS, box=(left, top, right, bottom))
     image.close()
     del image
-    out_format = image_format()
     if out_format == "JPEG":
         resized = _flattened(resized)
     elif resized.mode in ("L", "LA"):

@@ -187,3 +187,9 @@ def test_a_photo_taken_sideways_is_kept_upright(checkout):
     with Image.open(checkout / path) as kept:
         assert kept.size == (1280, 720)
         assert kept.getpixel((1275, 360))[0] < 60 and kept.getpixel((5, 360))[0] > 150
+
+
+def test_a_wrong_format_setting_says_so_rather_than_blaming_the_upload(settings):
+    settings.EPISODES_IMAGE_FORMAT = "gif"
+    with pytest.raises(ValueError, match="EPISODES_IMAGE_FORMAT must be one of jpeg, png, webp, not 'gif'"):
+        images.reencode(pictures.image_bytes(), images.cover_kind())
