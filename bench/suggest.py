@@ -14,16 +14,17 @@ prices given (default: gpt-5-mini's list prices, US dollars per million tokens).
 Time: wall time, the best of --runs batches (the machine is shared); "ours in CPU time" is this thread's CPU
 time outside the calls, which the machine's other work disturbs less.
 
-Measured (2026-12-03, SQLite, 2 shared cores, loaded by other work), 1,000 requests over 200 episodes:
+Measured (2026-12-03, SQLite, 2 shared cores at a load of 5-6 from other work), 1,000 requests over 200
+episodes, this script run back to back on the code before and after the cut:
   before (prompts rendered by Django's template engine, inputs read and suggestions saved one by one):
-    floor 7,568 ms, outside 5,669 ms = 0.75x the floor, 42.8% of the batch (about 5.7 ms a request);
-    19.0 queries per accepted suggestion.
+    floor 26,485 ms, outside 25,071 ms = 0.95x the floor, 48.6% of the batch; our CPU time 6.82 ms a request.
   after (string.Template prompts compiled once, the batch's inputs in two queries a hundred episodes, each
   turn's line made once for every field, the transcript's cut measured without building text, checks on the
-  field alone, suggestions saved together), at a load of 6: floor 19,638 ms, outside 6,388 ms = 0.33x,
-  24.5% of the batch; our CPU time 2.49 ms a request; 19.0 queries per accepted suggestion (budget 20).
-  Still over the 10% budget.
-  The corpus: 664,967 + 36,080 tokens, $0.24 at $0.25 / $2.
+  field alone, suggestions saved together): floor 18,838 ms, outside 7,915 ms = 0.42x the floor, 29.6% of
+  the batch; our CPU time 2.21 ms a request (3.1x less). The wall times are the load's more than ours (the
+  thread waits for a core 3.6x as long as it computes). Still over the 10% budget: our CPU time is 0.29x
+  the floor measured earlier on a quieter machine (7,568 ms), about 23% of such a batch.
+  19.0 queries per accepted suggestion (budget 20). The corpus: 664,967 + 36,080 tokens, $0.24 at $0.25 / $2.
 """
 
 import argparse

@@ -197,6 +197,12 @@ def test_each_suggest_button_is_beside_its_field(fake_model, admin_client):  # n
     assert form_end < page.index('<form id="suggest-form-title" method="post"')
     # The field is described by its help text and warnings, not by the suggestion under them.
     assert 'aria-describedby="id_x_topics_notes"' in page and '<span id="id_x_topics_notes">' in page
+    # A key whose value has no box of its own (here a list, edited as YAML): its slot under the form.
+    odd = bare("ep-b", description=["not", "text"])
+    page = admin_client.get(reverse("admin:episodes_episode_change", args=[odd.pk])).content.decode()
+    form_end = page.index("</form>", page.index('id="episode_form"'))
+    assert 'name="x_description"' not in page and page.index('id="suggest-description"') > form_end
+    assert page.index('id="suggest-title"') < form_end and "Other suggestions" in page
 
 
 def test_editor_suggest_accept_and_reject(fake_model, admin_client):  # noqa: F811
