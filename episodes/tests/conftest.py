@@ -69,6 +69,15 @@ def seed_episode(db, seed_text) -> Episode:
 
 
 @pytest.fixture
+def site_checkout(tmp_path, settings):
+    """An empty folder of the test's own as the site's checkout (SITE_REPO), where pictures are kept."""
+    root = tmp_path / "site"
+    root.mkdir()
+    settings.SITE_REPO = str(root)
+    return root
+
+
+@pytest.fixture
 def upload_dir(settings, tmp_path):
     """A private staging folder of the test's own for admin uploads."""
     settings.EPISODES_UPLOAD_DIR = str(tmp_path / "uploads")

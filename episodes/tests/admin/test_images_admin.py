@@ -13,14 +13,6 @@ from episodes.tests.support.factories import make_editor, make_episode, make_per
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def checkout(tmp_path, settings):
-    root = tmp_path / "site"
-    root.mkdir()
-    settings.SITE_REPO = str(root)
-    return root
-
-
 def change_url(episode):
     return reverse("admin:episodes_episode_change", args=[episode.pk])
 
@@ -29,7 +21,7 @@ def cover_url(episode):
     return reverse("admin:episodes_episode_cover", args=[episode.pk])
 
 
-def test_the_editor_warns_of_a_missing_cover_and_uploads_a_new_one(admin_client, checkout):
+def test_the_editor_warns_of_a_missing_cover_and_uploads_a_new_one(admin_client, site_checkout):
     episode = make_episode(image="images/podcast/nowhere.jpg")
     page = admin_client.get(change_url(episode)).content.decode()
     warning = "images/podcast/nowhere.jpg is neither in the site checkout nor in the media storage"
@@ -44,17 +36,17 @@ def test_the_editor_warns_of_a_missing_cover_and_uploads_a_new_one(admin_client,
     assert "No file:" not in html and "cover-found" not in html
     assert 'src="/media/images/podcast/test-episode.jpg"' in html
     assert Episode.objects.get(pk=episode.pk).image == "images/podcast/test-episode.jpg"
-    with Image.open(checkout / "images/podcast/test-episode.jpg") as kept:
+    with Image.open(site_checkout / "images/podcast/test-episode.jpg") as kept:
         assert kept.size == (1280, 720)
 
 
-def test_a_bad_cover_is_refused_on_the_page_and_nothing_is_written(admin_client, checkout):
+def test_a_bad_cover_is_refused_on_the_page_and_nothing_is_written(admin_client, site_checkout):
     episode = make_episode()
     svg = pictures.upload(pictures.SVG_SCRIPT, "evil.svg", "image/svg+xml")
     html = admin_client.post(cover_url(episode), {"cover": svg}, follow=True).content.decode()
     assert "Cover not uploaded: evil.svg: an SVG drawing is not accepted: upload a JPEG, PNG or WebP image" in html
     assert Episode.objects.get(pk=episode.pk).version == episode.version
-    assert not (checkout / "images").exists()
+    assert not (site_checkout / "images").exists()
     html = admin_client.post(cover_url(episode), {}, follow=True).content.decode()
     assert "Choose a picture to upload as the cover." in html
 
@@ -64,14 +56,14 @@ def test_a_new_episode_has_no_upload_yet(admin_client):
     assert 'name="image"' in html and 'name="cover"' not in html
 
 
-def test_editors_upload_covers(client, checkout):
+def test_editors_upload_covers(client, site_checkout):
     episode = make_episode()
     client.force_login(make_editor())
     assert client.post(cover_url(episode), {"cover": pictures.upload(pictures.image_bytes())}).status_code == 302
     assert Episode.objects.get(pk=episode.pk).image == "images/podcast/test-episode.jpg"
 
 
-def test_the_person_admin_shows_uploads_and_refuses_pictures(admin_client, checkout):
+def test_the_person_admin_shows_uploads_and_refuses_pictures(admin_client, site_checkout):
     person = make_person(picture="images/authors/gone.jpg")
     url = reverse("admin:episodes_person_change", args=[person.pk])
     page = admin_client.get(url).content.decode()
@@ -80,11 +72,11 @@ def test_the_person_admin_shows_uploads_and_refuses_pictures(admin_client, check
     form = {"key": "janedoe", "name": "Jane Doe", "short": "", "picture": person.picture, "extra": ""}
     bad = admin_client.post(url, {**form, "picture_file": pictures.upload(pictures.png_bomb(), "bomb.png")})
     assert bad.status_code == 200 and "bomb.png: the image has far more pixels" in bad.content.decode()
-    assert not (checkout / "images").exists()
+    assert not (site_checkout / "images").exists()
     good = admin_client.post(url, {**form, "picture_file": pictures.upload(pictures.image_bytes((400, 600)))})
     assert good.status_code == 302
     assert Person.objects.get(pk=person.pk).picture == "images/authors/janedoe.jpg"
-    with Image.open(checkout / "images/authors/janedoe.jpg") as kept:
+    with Image.open(site_checkout / "images/authors/janedoe.jpg") as kept:
         assert kept.size == (128, 128)
     page = admin_client.get(url).content.decode()
     assert 'src="/media/images/authors/janedoe.jpg"' in page and "No file:" not in page

@@ -19,24 +19,16 @@ from episodes.tests.support.factories import make_episode, make_person
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def checkout(tmp_path, settings):
-    root = tmp_path / "site"
-    root.mkdir()
-    settings.SITE_REPO = str(root)
-    return root
-
-
 def written(root) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
 
 
-def test_a_cover_goes_to_the_checkout_at_the_sites_size_and_format_in_one_revision(checkout):
+def test_a_cover_goes_to_the_checkout_at_the_sites_size_and_format_in_one_revision(site_checkout):
     episode = make_episode(image="")
     revisions = Revision.objects.filter(episode=episode).count()
     path = image_services.cover_upload(episode=episode, upload=pictures.upload(pictures.image_bytes((3000, 2000))))
     assert path == "images/podcast/test-episode.jpg"
-    with Image.open(checkout / path) as kept:
+    with Image.open(site_checkout / path) as kept:
         assert (kept.format, kept.size, kept.mode) == ("JPEG", (1280, 720), "RGB")
     episode = Episode.objects.get(pk=episode.pk)
     assert episode.image == path and episode.version == 2
@@ -45,19 +37,19 @@ def test_a_cover_goes_to_the_checkout_at_the_sites_size_and_format_in_one_revisi
 
 
 @pytest.mark.parametrize(("fmt", "mode"), [("PNG", "RGBA"), ("WEBP", "RGB"), ("JPEG", "L")])
-def test_png_webp_and_grey_jpeg_are_taken_and_kept_as_the_sites_jpeg(checkout, fmt, mode):
+def test_png_webp_and_grey_jpeg_are_taken_and_kept_as_the_sites_jpeg(site_checkout, fmt, mode):
     data = pictures.image_bytes((800, 800), fmt=fmt, mode=mode, color=(90, 90, 90) if mode != "L" else 90)
     path = image_services.cover_upload(episode=make_episode(), upload=pictures.upload(data, f"c.{fmt.lower()}"))
-    with Image.open(checkout / path) as kept:
+    with Image.open(site_checkout / path) as kept:
         assert (kept.format, kept.size) == ("JPEG", (1280, 720))
 
 
-def test_the_crop_is_centred_and_the_size_and_format_are_settings(checkout, settings):
+def test_the_crop_is_centred_and_the_size_and_format_are_settings(site_checkout, settings):
     settings.EPISODES_COVER_SIZE = "300x300"
     settings.EPISODES_IMAGE_FORMAT = "png"
     path = image_services.cover_upload(episode=make_episode(), upload=pictures.upload(pictures.image_bytes((900, 300))))
     assert path == "images/podcast/test-episode.png"
-    with Image.open(checkout / path) as kept:
+    with Image.open(site_checkout / path) as kept:
         assert (kept.format, kept.size) == ("PNG", (300, 300))
         # The dark band on the left tenth of the upload is cropped away: the middle third is kept.
         assert kept.convert("RGB").getpixel((2, 150))[0] > 150
@@ -87,13 +79,13 @@ def test_a_second_upload_replaces_the_first_under_the_same_name(settings):
         assert kept.convert("RGB").getpixel((640, 360))[2] > 200
 
 
-def test_a_person_picture_is_cropped_square_into_images_authors(checkout):
+def test_a_person_picture_is_cropped_square_into_images_authors(site_checkout):
     person = make_person(picture="")
     path = image_services.picture_upload(person=person, upload=pictures.upload(pictures.image_bytes((500, 300))))
     assert path == "images/authors/janedoe.jpg"
     person.refresh_from_db()
     assert person.picture == path
-    with Image.open(checkout / path) as kept:
+    with Image.open(site_checkout / path) as kept:
         assert (kept.format, kept.size) == ("JPEG", (128, 128))
 
 
@@ -165,8 +157,8 @@ def test_a_stream_that_understates_its_size_is_cut_off_at_the_limit(settings):
         images.read_upload(stream)
 
 
-def test_a_file_that_fails_on_writing_leaves_the_field_as_it_was(checkout):
-    (checkout / "images").write_text("a file where the folder should be")
+def test_a_file_that_fails_on_writing_leaves_the_field_as_it_was(site_checkout):
+    (site_checkout / "images").write_text("a file where the folder should be")
     episode = make_episode(image="images/podcast/old.jpg")
     with pytest.raises(services.ServiceError, match="could not be written"):
         image_services.cover_upload(episode=episode, upload=pictures.upload(pictures.image_bytes()))
@@ -174,7 +166,7 @@ def test_a_file_that_fails_on_writing_leaves_the_field_as_it_was(checkout):
     assert (episode.image, episode.version) == ("images/podcast/old.jpg", 1)
 
 
-def test_a_photo_taken_sideways_is_kept_upright(checkout):
+def test_a_photo_taken_sideways_is_kept_upright(site_checkout):
     # Stored 900 wide and 1600 high with its dark band along the top, and EXIF orientation 6 (turn it 90°
     # clockwise to view): viewed, it is 1600 × 900 with the band down the right edge.
     image = Image.new("RGB", (900, 1600), (200, 30, 30))
@@ -184,7 +176,7 @@ def test_a_photo_taken_sideways_is_kept_upright(checkout):
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", exif=exif)
     path = image_services.cover_upload(episode=make_episode(), upload=pictures.upload(buffer.getvalue()))
-    with Image.open(checkout / path) as kept:
+    with Image.open(site_checkout / path) as kept:
         assert kept.size == (1280, 720)
         assert kept.getpixel((1275, 360))[0] < 60 and kept.getpixel((5, 360))[0] > 150
 
