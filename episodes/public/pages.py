@@ -314,6 +314,20 @@ FEED_KINDS = [
 
 def feed_links(slug: str) -> list[Feed]:
     """Return the episode's transcript and chapter files: for <link rel="alternate">, links and the RSS feed."""
+    page = reverse("episodes:episode", args=[slug])
     return [
-        Feed(title, label, type_, reverse(name, args=[slug]), *rest) for title, label, type_, name, *rest in FEED_KINDS
+        Feed(title, label, type_, page + suffix if suffix is not None else reverse(name, args=[slug]), *rest)
+        for (title, label, type_, name, *rest), suffix in zip(FEED_KINDS, _feed_suffixes(), strict=True)
     ]
+
+
+@functools.cache
+def _feed_suffixes() -> list[str | None]:
+    """Return what each file's address adds to its episode page's (None where it is not under the page).
+
+    The feed lists four files for each of its hundred episodes: one reverse() for the page and these suffixes
+    instead of four reverse() calls, which were a third of the feed's time.
+    """
+    page = reverse("episodes:episode", args=["slug"])
+    addresses = [reverse(name, args=["slug"]) for _, _, _, name, *_ in FEED_KINDS]
+    return [address[len(page) :] if address.startswith(page) else None for address in addresses]

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from episodes.models import Episode, Person
-from episodes.public import old_episode_slugs
+from episodes.public import old_episode_slugs, pages
 from episodes.public.syndication import FEED_ITEMS
 from episodes.tests.support.factories import make_episode, make_person
 
@@ -400,3 +400,10 @@ def test_an_address_with_a_nul_character_is_404(client, people, url):
     # PostgreSQL cannot take a NUL in a query: /podcast/%00 was a 500 there (SQLite: 404).
     make_episode("ep")
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("slug", ["s10e03-mlops-architect", "odd name #1 & ü?%"])
+def test_file_links_are_the_addresses_their_routes_give(slug):
+    # Built from the episode page's address and each file's suffix: the same as reversing each route.
+    links = pages.feed_links(slug)
+    assert [link.url for link in links] == [reverse(name, args=[slug]) for _, _, _, name, *_ in pages.FEED_KINDS]
