@@ -23,6 +23,14 @@ from .warnings import CLIPS, EditorWarning, all_warnings, known_labels
 SPEAKER_KEYS = 9  # speakers 1-9 can be given turns with the number keys
 
 
+EDITED_FIELDS = ("pk", "position", "kind", "text", "who", "sec", "time", "keys")
+
+
+def edited_items(*, episode: Episode, pks) -> dict[int, dict]:
+    """Return the values an in-place edit of the transcript items ``pks`` reads, by id (those of ``episode``)."""
+    return {row["pk"]: row for row in episode.items.filter(pk__in=list(pks)).values(*EDITED_FIELDS)}
+
+
 @dataclass
 class Section:
     """A line of the jump list: a header's position, title and time as printed ('' when nothing is timed).

@@ -162,15 +162,21 @@ def known_labels(*, labels, candidates, ties: dict) -> set[str]:
 
 
 def episode_warnings(
-    *, episode: Episode, items: list[ItemRow] | None = None, refs=None, guests: list[Person] | None = None
+    *,
+    episode: Episode,
+    items: list[ItemRow] | None = None,
+    refs=None,
+    guests: list[Person] | None = None,
+    candidates: list[Person] | None = None,
 ) -> list[EditorWarning]:
-    """Return every warning for ``episode``, from its items, refs and guests if already read."""
+    """Return every warning for ``episode``, from its items, refs, guests and speaker candidates if already read."""
     if items is None:
         items = item_rows(episode, shown=True)
     if refs is None:
         refs = list(episode.platform_refs.values_list("mapping", "platform", "value"))
     labels = {row.who for row in items if row.who}
-    candidates = speaker_candidates(episode=episode, guests=guests)
+    if candidates is None:
+        candidates = speaker_candidates(episode=episode, guests=guests)
     known = known_labels(labels=labels, candidates=candidates, ties=speaker_ties(episode=episode))
     return all_warnings(items=items, refs=refs, known=known, front=episode_extra(episode))
 

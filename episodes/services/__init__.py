@@ -5,7 +5,7 @@ must, and records the change with a summary (see :func:`editing.editing`). Reads
 the rules' findings, revisions) are in :mod:`episodes.selectors`, which services call and which never writes.
 """
 
-from .editing import Edit, ServiceError, StaleEpisode, editing
+from .editing import Edit, Locked, ServiceError, StaleEpisode, editing, locking
 from .episode import Row, episode_create, episode_save
 from .intake import (
     IntakeError,
@@ -66,6 +66,8 @@ __all__ = [
     "ServiceError",
     "StaleEpisode",
     "editing",
+    "Locked",
+    "locking",
     "header_move",
     "items_delete",
     "refresh_counts",

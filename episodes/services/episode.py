@@ -12,7 +12,7 @@ from ..documents import database
 from ..format import frontmatter as fm
 from ..models import BodyLink, Episode, EpisodeGuest, Person, PlatformRef
 from .clips import clips_follow_video
-from .editing import Edit, StaleEpisode, editing, record_change
+from .editing import Edit, Locked, StaleEpisode, editing, record_change
 from .merging import MERGE_TRIES, MergeRaced, Mine, SavePlan, save_plan
 from .transcript import ItemEdit, apply_edits
 from .warnings import refresh_counts
@@ -79,6 +79,7 @@ def episode_save(
     lists: dict[type, list[Row]] | None = None,
     user=None,
     version: int | None = None,
+    locked: Locked | None = None,
 ) -> EpisodeSaved:
     """Save what the editor changed on the episode page as one edit; return what changed.
 
@@ -88,20 +89,30 @@ def episode_save(
     the episode was saved since, these changes are merged three ways into it (:mod:`.merging`) and what merges
     is saved; the same thing changed differently raises MergeConflict, saves landing during the merge twice
     MergeRaced, a refused edit ServiceError; then nothing is saved.
+
+    ``locked``: the episode and rows the caller read under its lock in its own transaction (editing.Locked),
+    not read again; no other save can land during this one, so it merges at most once.
     """
     # The episode as the caller read it tells a page gone stale without a query; a save landing since is
     # found under the lock.
-    if version is None or episode.version == version:
+    if version is None or (locked.episode if locked else episode).version == version:
         try:
             return _save(
-                episode=episode, fields=fields, extra=extra, edits=edits, lists=lists, user=user, version=version
+                episode=episode,
+                fields=fields,
+                extra=extra,
+                edits=edits,
+                lists=lists,
+                user=user,
+                version=version,
+                locked=locked,
             )
         except StaleEpisode:
-            if version is None:
+            if version is None or locked is not None:
                 raise
     mine = _mine(fields or {}, extra, edits or {}, lists or {})
     for _ in range(MERGE_TRIES):
-        plan = save_plan(episode=episode, seen_version=version, mine=mine)
+        plan = save_plan(episode=episode, seen_version=version, mine=mine, current=locked and locked.episode)
         columns = {**plan.columns, **({"status": fields["status"]} if fields and "status" in fields else {})}
         try:
             saved = _save(
@@ -112,16 +123,20 @@ def episode_save(
                 lists=_plan_rows(episode, plan),
                 user=user,
                 version=plan.version,
+                locked=locked,
             )
         except StaleEpisode:
+            if locked is not None:
+                raise  # cannot be: the caller's lock kept other saves out (and its transaction is spoilt)
             continue  # a save landed while this one was merged: merge again, with it
         saved.merged = plan.words
         return saved
     raise MergeRaced
 
 
-def _save(*, episode, fields, extra, edits, lists, user, version) -> EpisodeSaved:
-    with editing(episode=episode, user=user, version=version) as change:
+def _save(*, episode, fields, extra, edits, lists, user, version, locked: Locked | None = None) -> EpisodeSaved:
+    read = locked.items if locked is not None else {}
+    with editing(episode=episode, user=user, version=version, locked=locked) as change:
         locked = change.episode
         what = []
         updated = [name for name, value in (fields or {}).items() if getattr(locked, name) != value]
@@ -139,10 +154,11 @@ def _save(*, episode, fields, extra, edits, lists, user, version) -> EpisodeSave
             locked.save(update_fields=updated)
             what += [COLUMN_KEYS.get(name, name) for name in updated if name != "extra"]
         if edits:
-            count, edited = apply_edits(locked, edits)
+            count, edited = apply_edits(locked, edits, read=read)
             if count:
                 what.append(edited)
         for model, rows in (lists or {}).items():
+            change.lists.pop(model, None)  # as read before this save writes it: read again for the record
             if _save_rows(locked, model, rows):
                 what.append(LIST_NAMES[model])
                 if model is BodyLink and any(not row.delete for row in rows):

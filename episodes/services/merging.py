@@ -145,13 +145,15 @@ def _theirs(current: Episode, base: fm.Document, mine: Mine) -> tuple[fm.Documen
     return fm.Document(front=front, body=body, closing=current.closing), [row[0] for row in rows]
 
 
-def save_plan(*, episode: Episode, seen_version: int, mine: Mine) -> SavePlan:
+def save_plan(*, episode: Episode, seen_version: int, mine: Mine, current: Episode | None = None) -> SavePlan:
     """Merge ``mine`` (made on the page of ``seen_version``) into ``episode`` as saved now; return what to write.
 
+    ``current``: the episode as saved now, if the caller read it (with its ``edited_by``) under its lock.
     Raise MergeConflict when the same thing changed differently, StaleEpisode when the page's version has no
     revision to merge from.
     """
-    current = Episode.objects.select_related("edited_by").get(pk=episode.pk)
+    if current is None:
+        current = Episode.objects.select_related("edited_by").get(pk=episode.pk)
     sides = _sides(current, seen_version, mine)
     base_middle, their_middle, start, ids = _transcript(sides.base), _transcript(sides.theirs), sides.start, sides.ids
     end_theirs = start + len(their_middle)

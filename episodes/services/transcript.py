@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ..format import frontmatter as fm
 from ..models import Episode, TranscriptItem
+from ..selectors.editor import edited_items
 from .clips import clips_follow_renames, header_renames
 from .editing import ERR_NOT_HEADER, ServiceError, close_gaps, editing, item_at, items, place, shift
 
@@ -48,10 +49,16 @@ def transcript_save(*, episode: Episode, edits: dict[int, ItemEdit], user=None, 
     return count
 
 
-def apply_edits(episode: Episode, edits: dict[int, ItemEdit]) -> tuple[int, str]:
-    """Write the items whose submitted values differ (call inside ``editing``); return how many, and what."""
-    fields = ("pk", "position", "kind", "text", "who", "sec", "time", "keys")
-    current = {row["pk"]: row for row in items(episode).filter(pk__in=list(edits)).values(*fields)}
+def apply_edits(
+    episode: Episode, edits: dict[int, ItemEdit], *, read: dict[int, dict] | None = None
+) -> tuple[int, str]:
+    """Write the items whose submitted values differ (call inside ``editing``); return how many, and what.
+
+    ``read``: items' values already read under the edit's lock (selectors.editor.edited_items), not read again.
+    """
+    current = {pk: read[pk] for pk in edits if pk in read} if read else {}
+    if len(current) < len(edits):
+        current.update(edited_items(episode=episode, pks=[pk for pk in edits if pk not in current]))
     changed = []
     for pk, edit in edits.items():
         if pk not in current:

@@ -7,13 +7,15 @@ preview (``export``), a raw transcript in (``intake``).
 
 from __future__ import annotations
 
+import copy
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IS_POPUP_VAR, TO_FIELD_VAR
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -129,6 +131,10 @@ class GuestInline(OrderedInline):
     form = GuestForm
     autocomplete_fields = ["person"]
     verbose_name_plural = "Guests (in order)"
+
+    def get_queryset(self, request):
+        # Each row's person is read with it: the posted person, usually the same, needs no query (GuestForm).
+        return super().get_queryset(request).select_related("person")
 
 
 class PlatformRefInline(OrderedInline):
@@ -266,6 +272,21 @@ class EpisodeChangePage(admin.ModelAdmin):
         kwargs = self.get_formset_kwargs(request, obj, inline, posted.prefix)
         return type(posted)(**{k: v for k, v in kwargs.items() if k not in ("data", "files", "save_as_new")})
 
+    def get_object(self, request, object_id, from_field=None):
+        """Return the episode; for a save (a POST in the change view's transaction) read it locked, once.
+
+        The service's edit joins this transaction with that episode (services.Locked) instead of reading and
+        locking it again: the form, its lists and the save all see the episode as it is under the lock.
+        """
+        if request.method != "POST" or from_field is not None or not transaction.get_connection().in_atomic_block:
+            return super().get_object(request, object_id, from_field)
+        try:
+            obj = services.locking(self.get_queryset(request)).get(pk=int(object_id))
+        except (Episode.DoesNotExist, ValueError, TypeError):
+            return None
+        request.episode_locked = copy.copy(obj)  # as read: the form writes the posted values on ``obj``
+        return obj
+
     def get_changeform_initial_data(self, request):
         return {"status": Episode.Status.DRAFT, **super().get_changeform_initial_data(request)}
 
@@ -281,6 +302,7 @@ class EpisodeChangePage(admin.ModelAdmin):
                 return
             form.saved = services.episode_save(
                 episode=form.instance,
+                locked=self._locked(request, form, formsets),
                 fields={name: form.cleaned_data[name] for name in form.changed_data if name in form._meta.fields},
                 extra=form.extra_data(),
                 edits=form.transcript_edits,
@@ -297,6 +319,17 @@ class EpisodeChangePage(admin.ModelAdmin):
             raise Unsaved(form, formsets)  # a save that changed nothing leaves no trace, nor a log entry
         if form.saved.merged:
             self.message_user(request, f"Saved, {form.saved.merged}.", messages.INFO)
+
+    @staticmethod
+    def _locked(request, form, formsets) -> services.Locked | None:
+        """Return the episode as this request read it under its lock, with the rows the form and lists read."""
+        locked = getattr(request, "episode_locked", None)
+        if locked is None or locked.pk != form.instance.pk:
+            return None
+        lists = {
+            formset.model: formset.as_read for formset in formsets if getattr(formset, "as_read", None) is not None
+        }
+        return services.Locked(episode=locked, lists=lists, items=form.transcript_rows)
 
     @staticmethod
     def _rows(formset) -> list[services.Row]:

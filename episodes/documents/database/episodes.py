@@ -223,16 +223,23 @@ def item_rows(episode: Episode, *, shown: bool = False) -> list[ItemRow]:
     return list(itertools.starmap(ItemRow, episode.items.values_list(*(SHOWN if shown else ITEM_ROW))))
 
 
-def episode_children(episode: Episode, *, guest_keys: list[str] | None = None, items: bool = True) -> Children:
-    """Read the rows of ``episode`` (four queries, one less when its guests' keys are given, or without
-    the transcript when ``items`` is False)."""
+def episode_children(
+    episode: Episode,
+    *,
+    guest_keys: list[str] | None = None,
+    items: bool = True,
+    refs: list[tuple] | None = None,
+    links: list[tuple] | None = None,
+) -> Children:
+    """Read the rows of ``episode`` (four queries: one less for each of its guests' keys, refs or links given,
+    and without the transcript when ``items`` is False)."""
     if guest_keys is None:
         guest_keys = list(episode.guest_rows.values_list("person__key", flat=True))
     return Children(
         guests=guest_keys,
-        refs=list(episode.platform_refs.values_list("mapping", "platform", "value")),
+        refs=list(episode.platform_refs.values_list("mapping", "platform", "value")) if refs is None else refs,
         items=item_rows(episode) if items else [],
-        links=list(episode.body_links.values_list(*LINK_VALUES)),
+        links=list(episode.body_links.values_list(*LINK_VALUES)) if links is None else links,
     )
 
 

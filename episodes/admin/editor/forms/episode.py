@@ -11,6 +11,7 @@ from .... import services
 from ....documents import database
 from ....format import frontmatter as fm
 from ....models import Episode
+from ....selectors.editor import edited_items
 from ....selectors.topics import topic_choices
 from ....services.episode import EpisodeSaved
 from ...forms import ExactTextMixin
@@ -76,6 +77,7 @@ class EpisodeForm(ExactTextMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.transcript_edits: dict[int, services.ItemEdit] = {}
         self.transcript_errors: dict[int, str] = {}  # problems by item id, shown on their rows
+        self.transcript_rows: dict[int, dict] = {}  # the edited items as read for the checks, by id (the save's too)
         self.saved: EpisodeSaved | None = None  # what the save did, once done
         self.extra = database.episode_extra(self.instance) if self.instance.pk else {}
         self.typed_keys = typed_keys(self.extra)
@@ -105,7 +107,8 @@ class EpisodeForm(ExactTextMixin, forms.ModelForm):
         # A stale page (the version seen is not the saved one) is refused by the save itself, under its lock.
         self.transcript_edits = transcript_edits(self.data)
         if self.transcript_edits and self.instance.pk:
-            for pk, message in transcript_problems(self.instance, self.transcript_edits):
+            self.transcript_rows = edited_items(episode=self.instance, pks=self.transcript_edits)
+            for pk, message in transcript_problems(self.transcript_rows, self.transcript_edits):
                 self.add_error(None, message)
                 self.transcript_errors.setdefault(pk, message)
         return data

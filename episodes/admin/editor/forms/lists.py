@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 from django import forms
@@ -28,7 +29,20 @@ class KnownRowField(forms.ModelChoiceField):
 
 
 class ListFormSet(forms.BaseInlineFormSet):
-    """A small ordered list's formset: rows are read once, with the formset's own query."""
+    """A small ordered list's formset: rows are read once, with the formset's own query.
+
+    ``as_read`` keeps them as stored (copies: validating the forms writes the posted values on the rows), for a
+    save that records the list without reading it again (services.Locked).
+    """
+
+    as_read: list | None = None
+
+    def get_queryset(self):
+        first = not hasattr(self, "_queryset")
+        queryset = super().get_queryset()
+        if first:
+            self.as_read = [copy.copy(row) for row in queryset]
+        return queryset
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
@@ -65,8 +79,7 @@ class ListRowForm(forms.ModelForm):
         return super()._get_validation_exclusions() | {"person"}
 
 
-def _remembered(to_python):
-    found = {}
+def _remembered(to_python, found: dict):
 
     def convert(value):
         key = str(value)
@@ -80,9 +93,13 @@ def _remembered(to_python):
 class GuestForm(ExactTextMixin, ListRowForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The posted person and the one the page showed (show_hidden_initial) are usually the same: one query.
+        # The posted person and the one the page showed (show_hidden_initial) are usually the row's own, read with
+        # it (GuestInline's queryset): no query; another person is read once.
+        found = {}
+        if self.instance.pk is not None and EpisodeGuest.person.is_cached(self.instance):
+            found[str(self.instance.person_id)] = self.instance.person
         field = self.fields["person"]
-        field.to_python = _remembered(field.to_python)
+        field.to_python = _remembered(field.to_python, found)
 
     class Meta:
         model = EpisodeGuest

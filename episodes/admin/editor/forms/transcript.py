@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from .... import services
 from ....format import frontmatter as fm
-from ....models import Episode
 from ....services.speakers import LABEL_LIMIT
 from ....services.transcript import ERR_BAD_TIME
 from ....services.transcript import ERR_TOO_LONG as ERR_ITEM_TOO_LONG
@@ -49,9 +48,12 @@ def _is_time(value: str) -> bool:
     return not value.strip() or fm.time_to_seconds(value.strip()) is not None
 
 
-def transcript_problems(episode: Episode, edits: dict[int, services.ItemEdit]) -> list[tuple[int, str]]:
-    """Return (item id, message) for each transcript input that cannot be saved, in the transcript's order."""
-    positions = dict(episode.items.filter(pk__in=edits).values_list("pk", "position"))
+def transcript_problems(rows: dict[int, dict], edits: dict[int, services.ItemEdit]) -> list[tuple[int, str]]:
+    """Return (item id, message) for each transcript input that cannot be saved, in the transcript's order.
+
+    ``rows`` are the episode's edited items as read (selectors.editor.edited_items): the others are not its own.
+    """
+    positions = {pk: row["position"] for pk, row in rows.items()}
     problems = []
     for pk, edit in edits.items():
         if pk not in positions:
