@@ -112,7 +112,13 @@ def episode_save(
                 raise
     mine = _mine(fields or {}, extra, edits or {}, lists or {})
     for _ in range(MERGE_TRIES):
-        plan = save_plan(episode=episode, seen_version=version, mine=mine, current=locked and locked.episode)
+        plan = save_plan(
+            episode=episode,
+            seen_version=version,
+            mine=mine,
+            current=locked.episode if locked else None,
+            items=locked.items if locked else None,
+        )
         columns = {**plan.columns, **({"status": fields["status"]} if fields and "status" in fields else {})}
         try:
             saved = _save(

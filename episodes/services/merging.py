@@ -145,10 +145,13 @@ def _theirs(current: Episode, base: fm.Document, mine: Mine) -> tuple[fm.Documen
     return fm.Document(front=front, body=body, closing=current.closing), [row[0] for row in rows]
 
 
-def save_plan(*, episode: Episode, seen_version: int, mine: Mine, current: Episode | None = None) -> SavePlan:
+def save_plan(
+    *, episode: Episode, seen_version: int, mine: Mine, current: Episode | None = None, items: dict | None = None
+) -> SavePlan:
     """Merge ``mine`` (made on the page of ``seen_version``) into ``episode`` as saved now; return what to write.
 
-    ``current``: the episode as saved now, if the caller read it (with its ``edited_by``) under its lock.
+    ``current``: the episode as saved now, if the caller read it (with its ``edited_by``) under its lock;
+    ``items``: the edited items' values read there too (selectors.editor.edited_items), for their positions.
     Raise MergeConflict when the same thing changed differently, StaleEpisode when the page's version has no
     revision to merge from.
     """
@@ -158,7 +161,7 @@ def save_plan(*, episode: Episode, seen_version: int, mine: Mine, current: Episo
     base_middle, their_middle, start, ids = _transcript(sides.base), _transcript(sides.theirs), sides.start, sides.ids
     end_theirs = start + len(their_middle)
     inside = {j + start: i for i, j in changes.align(base_middle, their_middle) if i is not None and j is not None}
-    positions = {pk: position for position, pk in enumerate(ids)}
+    positions = ids.positions(mine.edits, items or {})
     clashes: list[Clash] = []
     ours_middle, passed = list(base_middle), {}
     for pk, edit in mine.edits.items():
@@ -178,7 +181,7 @@ def save_plan(*, episode: Episode, seen_version: int, mine: Mine, current: Episo
     if len(merged_middle) != len(their_middle):
         raise StaleEpisode(current)  # the form changes no item's place: a merge that does cannot be applied
     front, their_front = merged.doc.front, sides.theirs.front
-    edits = {**passed, **_item_edits(ids[start:end_theirs], merged_middle, their_middle)}
+    edits = {**passed, **_item_edits(lambda: ids.stretch(start, end_theirs), merged_middle, their_middle)}
     body, their_body = fm.split_body(merged.doc.body), fm.split_body(sides.theirs.body)
     columns = {
         attr: _column(attr, front.get(key, MISSING))
@@ -202,6 +205,37 @@ def save_plan(*, episode: Episode, seen_version: int, mine: Mine, current: Episo
     )
 
 
+class _ItemIds:
+    """The ids of the episode's transcript items now, by position: all of them when read with the rows, else
+    read as far as the merge needs them (the edited items' positions, the ids of the stretch where an edit
+    falls among the other saves' changes, all of them for a conflict)."""
+
+    def __init__(self, episode: Episode, ids: list[int] | None = None):
+        self.episode, self.ids = episode, ids
+
+    def positions(self, pks, items: dict[int, dict]) -> dict[int, int]:
+        """Return the positions now of the items ``pks`` (those still there); ``items``: values read already."""
+        if self.ids is not None:
+            at = {pk: position for position, pk in enumerate(self.ids)}
+            return {pk: at[pk] for pk in pks if pk in at}
+        found = {pk: items[pk]["position"] for pk in pks if pk in items}
+        if missing := [pk for pk in pks if pk not in found]:
+            found.update(self.episode.items.filter(pk__in=missing).values_list("pk", "position"))
+        return found
+
+    def stretch(self, start: int, end: int) -> list[int]:
+        """Return the ids of the items at positions ``start`` to ``end`` (not included), in order."""
+        if self.ids is not None:
+            return self.ids[start:end]
+        stretch = self.episode.items.filter(position__gte=start, position__lt=end)
+        return list(stretch.order_by("position").values_list("pk", flat=True))
+
+    def at(self, position: int) -> int | None:
+        if self.ids is None:
+            self.ids = list(self.episode.items.values_list("pk", flat=True))
+        return self.ids[position] if position < len(self.ids) else None
+
+
 @dataclass
 class _Sides:
     """The page's version and the episode now, each with only the stretch of the transcript where they differ
@@ -210,7 +244,7 @@ class _Sides:
     base: fm.Document
     theirs: fm.Document
     start: int
-    ids: list[int]
+    ids: _ItemIds
 
 
 def _sides(current: Episode, seen_version: int, mine: Mine) -> _Sides:
@@ -223,17 +257,17 @@ def _sides(current: Episode, seen_version: int, mine: Mine) -> _Sides:
     found = revisions_at(episode=current, versions=[seen_version, current.version])
     if seen_version not in found:
         raise StaleEpisode(current)
-    ids = list(current.items.values_list("pk", flat=True))
     base_text = snapshot(found[seen_version])
     now = found.get(current.version)
     split = (_item_lines(base_text), _item_lines(snapshot(now))) if now is not None else (None, None)
-    if split[0] is not None and split[1] is not None and len(split[1][1]) == len(ids):
+    # The revision is the rows' only if it has as many items: item_count is kept with every revision.
+    if split[0] is not None and split[1] is not None and len(split[1][1]) == current.item_count:
         (base_rest, base_items), (their_rest, their_items) = split
         start, end_base, end_theirs = _changed_stretch(base_items, their_items)
         base = _parsed(base_rest, base_items[start:end_base])
         theirs = _parsed(their_rest, their_items[start:end_theirs])
         if base is not None and theirs is not None:
-            return _Sides(base=base, theirs=theirs, start=start, ids=ids)
+            return _Sides(base=base, theirs=theirs, start=start, ids=_ItemIds(current))
     base = fm.parse(base_text)
     theirs, ids = _theirs(current, base, mine)
     base_items, their_items = _transcript(base), _transcript(theirs)
@@ -242,7 +276,7 @@ def _sides(current: Episode, seen_version: int, mine: Mine) -> _Sides:
         base=_with_items(base, base_items[start:end_base]),
         theirs=_with_items(theirs, their_items[start:end_theirs]),
         start=start,
-        ids=ids,
+        ids=_ItemIds(current, ids),
     )
 
 
@@ -470,7 +504,7 @@ def _gone(pk: int, edit: ItemEdit) -> Clash:
     return Clash(key=TRANSCRIPT, where="a transcript item you edited was deleted", mine=typed, theirs="(deleted)")
 
 
-def _clash(conflict: merge.Conflict, start: int, their_middle: list, ids: list[int]) -> Clash:
+def _clash(conflict: merge.Conflict, start: int, their_middle: list, ids: _ItemIds) -> Clash:
     mine, theirs = merge.yaml_text(conflict.ours), merge.yaml_text(conflict.theirs)
     if conflict.path[0] != TRANSCRIPT or len(conflict.path) < 2:
         # The body's link list merges as ("links", n); the front matter's links mapping as ("links", platform).
@@ -490,14 +524,18 @@ def _clash(conflict: merge.Conflict, start: int, their_middle: list, ids: list[i
         where=where,
         mine=mine,
         theirs=theirs,
-        item=ids[position] if position < len(ids) else None,
+        item=ids.at(position),
         part=PART_FIELDS.get(part, ""),
     )
 
 
-def _item_edits(ids: list[int], merged: list, theirs: list) -> dict[int, ItemEdit]:
-    """Return the edits that make the transcript as saved now (``theirs``) the merged one, by item id."""
+def _item_edits(stretch: Callable[[], list[int]], merged: list, theirs: list) -> dict[int, ItemEdit]:
+    """Return the edits that make the transcript as saved now (``theirs``) the merged one, by item id
+    (``stretch`` returns the ids of those items: read only when there is an edit)."""
     changed = [j for j, (m, t) in enumerate(zip(merged, theirs, strict=True)) if m is not t and m != t]
+    if not changed:
+        return {}
+    ids = stretch()
     edits = {}
     for j in changed:
         item = merged[j]

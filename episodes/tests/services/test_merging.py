@@ -246,6 +246,31 @@ def test_without_the_current_versions_revision_the_episode_is_read_from_its_rows
     assert turn(seed_episode, 4).text == "Their words." and turn(seed_episode, 10).text == "My words."
 
 
+def test_an_edit_between_the_other_saves_changes_lands_on_its_turn(seed_episode, colleague, monkeypatch):
+    # The changed stretch runs from turn 5 to turn 13: this edit falls inside it, read from the revisions.
+    monkeypatch.setattr(merging, "_theirs", None)
+    seen = seed_episode.version
+    first, last = turn(seed_episode, 4), turn(seed_episode, 12)
+    edits = {first.pk: services.ItemEdit(text="Theirs first."), last.pk: services.ItemEdit(text="Theirs last.")}
+    services.episode_save(episode=seed_episode, edits=edits, user=colleague)
+    saved = save_text(seed_episode, 6, "Mine between.", version=seen)
+    assert "(turns 5, 13)" in saved.merged
+    texts = dict(seed_episode.items.values_list("position", "text"))
+    assert (texts[4], texts[6], texts[12]) == ("Theirs first.", "Mine between.", "Theirs last.")
+    assert list(texts.values()).count("Mine between.") == 1
+
+
+def test_a_revision_with_another_number_of_items_than_the_rows_is_not_trusted(seed_episode, colleague, monkeypatch):
+    seen = seed_episode.version
+    save_text(seed_episode, 4, "Their words.", user=colleague)
+    Episode.objects.filter(pk=seed_episode.pk).update(item_count=seed_episode.items.count() + 1)
+    read, theirs = [], merging._theirs
+    monkeypatch.setattr(merging, "_theirs", lambda *args: read.append(args) or theirs(*args))
+    saved = save_text(seed_episode, 10, "My words.", version=seen)
+    assert read and "(turn 5)" in saved.merged
+    assert turn(seed_episode, 4).text == "Their words." and turn(seed_episode, 10).text == "My words."
+
+
 def test_the_changed_stretch_is_read_from_the_revisions_item_by_item():
     text = (
         "---\ntitle: T\ntranscript:\n- line: a\n  who: A\n- header: H\n- line: b\n    b2\n\n    b3\n"
