@@ -21,6 +21,7 @@ import bisect
 import difflib
 import itertools
 import math
+import operator
 import re
 import string
 from collections.abc import Mapping, Sequence
@@ -76,6 +77,8 @@ BLOCK_TRANSCRIPT = "<transcript>\n{text}\n</transcript>\n{note}"
 BLOCK_NOTE = "Note: {note}\n"
 TRANSCRIPT_MARK, NOTE_MARK = "\x00transcript\x00", "\x00note\x00"
 NOTE_TOKENS = 60  # room kept for the note saying what was left out
+STAMPS_KEPT = 100_000  # turn times whose "[00:01:05] " is kept, made once for the process (about 10 MB at most)
+_STAMPS: dict[int, str] = {}
 ERR_PLACEHOLDER = "{path}:{line}: unknown placeholder ${name} (known: {known}; write $$ for a dollar sign)"
 ERR_DOLLAR = "{path}:{line}: a $ that starts no placeholder (write $$ for a dollar sign)"
 
@@ -94,22 +97,27 @@ _INSTRUCTION = re.compile(
     re.I,
 )
 _INSTRUCTION_WORDS = ("ignore", "disregard", "forget", "system prompt", "you are now", "new instructions")
+_INSTRUCTION_BYTES = tuple(word.encode() for word in _INSTRUCTION_WORDS)
 
 
 def _hinted(turns: Sequence[Turn]) -> list[int]:
     """Return the indexes of the turns holding any of the words an instruction to the model starts from.
 
     The words are looked for in the whole transcript at once, then each place found is given its turn: the
-    pattern itself is slow on long turns, and nearly every turn holds none of the words.
+    pattern itself is slow on long turns, and nearly every turn holds none of the words. The words are ASCII,
+    so they are looked for in the UTF-8 bytes with their ASCII letters in lower case (a few times faster than
+    lowering text that holds other letters): no other letter lowers to one of theirs inside a word.
     """
     texts = [turn.text for turn in turns]
     joined = "\n".join(texts)
-    folded = joined.lower()
-    if len(folded) != len(joined):  # a letter whose lower case is longer: places would not match turns
-        return [i for i, text in enumerate(texts) if any(word in text.lower() for word in _INSTRUCTION_WORDS)]
-    starts = list(itertools.accumulate((len(text) + 1 for text in texts), initial=0))
+    if joined.isascii():
+        folded, words, sizes = joined.lower(), _INSTRUCTION_WORDS, map(len, texts)
+    else:
+        folded, words = joined.encode(errors="surrogatepass").lower(), _INSTRUCTION_BYTES
+        sizes = (len(text) if text.isascii() else len(text.encode(errors="surrogatepass")) for text in texts)
+    starts = list(itertools.accumulate((size + 1 for size in sizes), initial=0))
     found = set()
-    for word in _INSTRUCTION_WORDS:
+    for word in words:
         at = folded.find(word)
         while at != -1:
             turn = bisect.bisect_right(starts, at) - 1
@@ -150,6 +158,8 @@ class Material:
     # Made once and shared by the prompts of every field (see lines() and instructions()).
     _lines: tuple[list[str], list[int]] | None = field(default=None, repr=False, compare=False)
     _instructions: list[tuple[int, str]] | None = field(default=None, repr=False, compare=False)
+    _times: list[int] | None = field(default=None, repr=False, compare=False)
+    _openings: dict[int, int] = field(default_factory=dict, repr=False, compare=False)
 
     def lines(self) -> tuple[list[str], list[int]]:
         """Return each turn as the prompts give it (``[00:01:05] Jane: text``, the words between single
@@ -157,6 +167,19 @@ class Material:
         if self._lines is None:
             self._lines = _lines(self.turns)
         return self._lines
+
+    def times(self) -> list[int]:
+        """Return the turns' times, ascending, each once."""
+        if self._times is None:
+            self._times = sorted({turn.sec for turn in self.turns if turn.sec is not None})
+        return self._times
+
+    def opening(self, minutes: int) -> int:
+        """Return how many of the first turns are the transcript's first ``minutes`` (see :func:`opening`)."""
+        given = self._openings.get(minutes)
+        if given is None:
+            given = self._openings[minutes] = len(opening(self.turns, minutes))
+        return given
 
     def instructions(self) -> list[tuple[int, str]]:
         """Return (turn index, warning) for each turn holding text that reads as an instruction to the model."""
@@ -217,9 +240,17 @@ def _parts(turn: Turn) -> tuple[str, list[str]]:
 def _lines(turns: Sequence[Turn]) -> tuple[list[str], list[int]]:
     """Return each turn's line, its words between single spaces, and the length of its time and speaker (the
     words start there)."""
-    lines, heads = [], []
+    lines, heads, stamps = [], [], _STAMPS
     for sec, who, text in turns:
-        prefix = f"[{_clock(sec)}] {who or '?'}: " if sec is not None else f"{who or '?'}: "
+        if sec is None:
+            prefix = f"{who or '?'}: "
+        else:
+            stamp = stamps.get(sec)
+            if stamp is None:
+                stamp = f"[{_clock(sec)}] "
+                if len(stamps) < STAMPS_KEPT:
+                    stamps[sec] = stamp
+            prefix = f"{stamp}{who or '?'}: "
         # Nearly every text is already words between single spaces: it is kept as it is, not split. Every
         # space but " " is a character that is not printable, so printable text holds no other space.
         if not (text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "):
@@ -234,38 +265,44 @@ def _most_words(lines: Sequence[str], heads: Sequence[int], limit: int) -> tuple
     and where each line is cut (None: kept whole); None when not even one word each fits.
 
     A line cut to W words keeps its time and speaker, its first W words and " …". Lines hold words between
-    single spaces, so a line's word count is its count of spaces; only the lines longer than W are measured
-    word by word, and only once.
+    single spaces, so a line's word count is its count of spaces. W is found by halving; the length at a W is
+    the whole lines' (a running sum from the shortest line) and the cut ones' (their heads', a running sum from
+    the longest line, and the running length of each one's first words), with no text built. A line's words
+    are measured once, when a W first cuts it, and only as far as the W that may still be tried.
     """
+    count = len(lines)
     counts = [line.count(" ", head) + 1 if len(line) > head else 0 for line, head in zip(lines, heads, strict=True)]
-    order = sorted(range(len(lines)), key=counts.__getitem__, reverse=True)  # the longest first
+    order = sorted(range(count), key=counts.__getitem__, reverse=True)  # the longest first
+    ascending = [counts[i] for i in reversed(order)]
     whole = list(itertools.accumulate((len(lines[i]) for i in reversed(order)), initial=0))  # the shortest k
-    ends: dict[int, list[int]] = {}
+    cut_heads = list(itertools.accumulate((heads[i] for i in order), initial=0))  # the longest k
+    ends: list[list[int]] = []  # the running length of the first words of the longest lines, in order
 
-    def end(i: int, words: int) -> int:
-        """Return where line ``i`` ends after its first ``words`` words."""
-        running = ends.get(i)
-        if running is None:
-            running = ends[i] = list(itertools.accumulate(map(len, lines[i][heads[i] :].split(" "))))
-        return heads[i] + running[words - 1] + words - 1
-
-    def length(words: int) -> int:
-        longer = 0
-        while longer < len(order) and counts[order[longer]] > words:
-            longer += 1
-        cut = sum(end(i, words) + 2 for i in order[:longer])  # 2: " …"
-        return cut + whole[len(order) - longer] + max(len(lines) - 1, 0)  # the newlines
+    def cut_length(words: int, most: int) -> tuple[int, int]:
+        """Return how many lines ``words`` cuts, and the length of all the lines then (``most``: the most
+        words that may still be tried)."""
+        longer = count - bisect.bisect_right(ascending, words)
+        while len(ends) < longer:
+            i = order[len(ends)]
+            ends.append(list(itertools.accumulate(map(len, lines[i][heads[i] :].split(" ", most)))))
+        kept = sum(map(operator.itemgetter(words - 1), itertools.islice(ends, longer)))
+        cut = cut_heads[longer] + kept + longer * (words + 1)  # each: the words, the spaces between, " …"
+        return longer, cut + whole[count - longer] + max(count - 1, 0)  # and the newlines
 
     low, high, best = 1, counts[order[0]] if order else 0, None
     while low <= high:
         middle = (low + high) // 2
-        if length(middle) <= limit:
+        if cut_length(middle, high)[1] <= limit:
             best, low = middle, middle + 1
         else:
             high = middle - 1
     if best is None:
         return None
-    return best, [end(i, best) if counts[i] > best else None for i in range(len(lines))]
+    at: list[int | None] = [None] * count
+    for j in range(cut_length(best, best)[0]):
+        i = order[j]
+        at[i] = heads[i] + ends[j][best - 1] + best - 1
+    return best, at
 
 
 def transcript_excerpt(
@@ -326,7 +363,7 @@ def prompt_turns(name: str, material: Material, opening_minutes: int) -> tuple[i
         return len(material.turns), []
     if name == TOPICS:
         return 0, []
-    given = len(opening(material.turns, opening_minutes))
+    given = material.opening(opening_minutes)
     return given, [NOTE_OPENING.format(minutes=opening_minutes)] if given < len(material.turns) else []
 
 
@@ -448,7 +485,9 @@ def prompt_render(
 def parse(name: str, text: str, material: Material, *, limits: Mapping) -> Parsed:
     """Return the field's value the answer ``text`` gives; raise ParseError when it gives none."""
     if name == CHAPTERS:
-        return parse_chapters(text, material.turns, duration=material.duration, limit=limits["chapters_max"])
+        return parse_chapters(
+            text, material.turns, duration=material.duration, limit=limits["chapters_max"], times=material.times()
+        )
     if name == TOPICS:
         return parse_topics(text, material.topic_list)
     parsed = unwrap(text)
@@ -498,12 +537,16 @@ def unwrap(text: str) -> Parsed:
     return Parsed(value, list(dict.fromkeys(warnings)))
 
 
-def parse_chapters(text: str, turns: Sequence[Turn], *, duration: int | None, limit: int) -> Parsed:
+def parse_chapters(
+    text: str, turns: Sequence[Turn], *, duration: int | None, limit: int, times: Sequence[int] | None = None
+) -> Parsed:
     """Return chapter lines (``00:01:20 Title``), each snapped to the nearest turn, increasing, within the
-    duration, at most ``limit``; raise ParseError when no line is a chapter."""
+    duration, at most ``limit``; raise ParseError when no line is a chapter. ``times``: the turns' times,
+    ascending, each once, when already known (:meth:`Material.times`)."""
     if not (text or "").strip():
         raise ParseError(ERR_EMPTY)
-    times = sorted({t.sec for t in turns if t.sec is not None})
+    if times is None:
+        times = sorted({t.sec for t in turns if t.sec is not None})
     if not times:
         raise ParseError(ERR_NO_TURNS)
     found, others, warnings = [], [], []

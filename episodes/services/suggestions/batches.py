@@ -50,7 +50,8 @@ class Plan:
     """What a batch will ask for, and what it is estimated to cost before any request is made."""
 
     episodes: list[Planned]
-    waiting: set[tuple[int, str]] = dataclasses.field(default_factory=set)  # (episode, field) with one pending
+    # (episode, field) -> the suggestions waiting for review for it (their ids), which its new one replaces
+    waiting: dict[tuple[int, str], list[int]] = dataclasses.field(default_factory=dict)
 
     @property
     def requests(self) -> int:
@@ -142,7 +143,11 @@ def batch_plan(
             break
     _plan_chunk(planned, chunk, fields, missing, limit, force, topics, limits, templates)
     ids = [p.episode.pk for p in planned]
-    waiting = set(Suggestion.objects.pending().filter(episode_id__in=ids).values_list("episode_id", "field"))
+    waiting: dict[tuple[int, str], list[int]] = {}
+    for pk, episode_id, name in (
+        Suggestion.objects.pending().filter(episode_id__in=ids).values_list("pk", "episode_id", "field")
+    ):
+        waiting.setdefault((episode_id, name), []).append(pk)
     return Plan(planned, waiting)
 
 
@@ -207,7 +212,7 @@ class Unsaved:
     """Suggestions made and not saved yet: saved together, once ``SAVE_EVERY`` seconds have passed since the
     last save (so with a model that takes seconds, each as soon as the next request is about to go)."""
 
-    def __init__(self, replace: set[tuple[int, str]]):
+    def __init__(self, replace: dict[tuple[int, str], list[int]]):
         self.made: list[Suggestion] = []
         self.replace = replace
         self.saved_at = time.monotonic()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -259,14 +259,13 @@ def suggestion_check(
     if name == CHAPTERS:
         if material.duration is not None:
             front[ch.DURATION_KEY] = fm.seconds_to_time(material.duration)
-        turns = [(i, checks.TURN, t.text, t.who, t.sec) for i, t in enumerate(material.turns)]
         chapters = []
         for line in value.split("\n"):
             time, _, title = line.strip().partition(" ")
             sec = fm.time_to_seconds(time)
             if sec is not None:
                 chapters.append((sec, title))
-        items = _with_headers(turns, chapters)
+        items = _chapter_rows(material, chapters)
     else:
         front[name] = suggesting.topics_value(value) if name == TOPICS else value
     names = [n for n, _ in material.guests]
@@ -276,17 +275,19 @@ def suggestion_check(
     return [f"{f.rule}: {f.message}" for f in found if f.path and f.path[0] == key]
 
 
-def _with_headers(turns: list[tuple], chapters: list[tuple[int, str]]) -> list[tuple]:
-    """Return turn rows with a header row before the first turn at or after each chapter's time."""
-    secs = [row[4] for row in turns]
-    slots = ch.header_slots(secs, [sec for sec, _ in chapters])
-    rows, done = [], 0
-    for (_, title), slot in zip(chapters, slots, strict=True):
-        rows += turns[done:slot]
-        done = slot
-        rows.append((0, checks.HEADER, title, "", None))
-    rows += turns[done:]
-    return [(i, *row[1:]) for i, row in enumerate(rows)]
+def _chapter_rows(material: Material, chapters: list[tuple[int, str]]) -> list[tuple]:
+    """Return the transcript rows the chapter rules read once ``chapters`` are its sections: each one's header,
+    then the turn its section starts at (a header goes before the first timed turn at or after its time).
+
+    The other turns tell those rules nothing, and a long transcript would be copied for each check.
+    """
+    secs = [turn.sec for turn in material.turns]
+    rows: list[tuple] = []
+    for (_, title), slot in zip(chapters, ch.header_slots(secs, [sec for sec, _ in chapters]), strict=True):
+        rows.append((len(rows), checks.HEADER, title, "", None))
+        if slot < len(secs):
+            rows.append((len(rows), checks.TURN, "", "", secs[slot]))
+    return rows
 
 
 Ask = Callable[[llm.Config, list[dict]], llm.Reply]
@@ -344,13 +345,14 @@ def suggestion_make(
         checked = suggestion_check(episode=episode, name=name, value=parsed.value, material=material, limits=limits)
         suggestion.warnings = [*prompt.warnings, *parsed.warnings, *checked]
     if save:
-        suggestions_save([suggestion], replace={(episode.pk, name)} if replace else set())
+        suggestions_save([suggestion], replace={(episode.pk, name): None} if replace else {})
     return suggestion
 
 
-def suggestions_save(made: Sequence[Suggestion], *, replace: set[tuple[int, str]]) -> None:
-    """Save suggestions made (two queries however many); a pending one replaces what waited for review for
-    the same episode and field when ``replace`` names that pair (the batch knows which do)."""
+def suggestions_save(made: Sequence[Suggestion], *, replace: Mapping[tuple[int, str], Sequence[int] | None]) -> None:
+    """Save suggestions made (two queries however many); a pending one replaces what waits for review for the
+    same episode and field when ``replace`` names that pair: the suggestions (by id) it replaces, as the batch
+    read them when it was planned, or None for whatever waits now (looked up by episode and field)."""
     if len(made) == 1:
         made[0].save()  # a bulk insert's transaction would cost two more statements
     else:
@@ -358,11 +360,17 @@ def suggestions_save(made: Sequence[Suggestion], *, replace: set[tuple[int, str]
         Suggestion.objects.bulk_create(made)
     now = timezone.now()
     pending = [s for s in made if s.status == Suggestion.Status.PENDING and (s.episode_id, s.field) in replace]
-    if pending:
-        # After the save, outside a transaction: at worst two wait for review, never none.
-        by_field: dict[str, list[int]] = {}
-        for suggestion in pending:
+    # After the save, outside a transaction: at worst two wait for review, never none.
+    known = [pk for s in pending for pk in replace[s.episode_id, s.field] or ()]
+    if known:
+        # By id: a query of one condition, where a condition for each field costs more to build than the rest.
+        waiting = Suggestion.objects.pending().filter(pk__in=known)
+        waiting.update(status=Suggestion.Status.REPLACED, decided_at=now)
+    by_field: dict[str, list[int]] = {}
+    for suggestion in pending:
+        if replace[suggestion.episode_id, suggestion.field] is None:
             by_field.setdefault(suggestion.field, []).append(suggestion.episode_id)
+    if by_field:
         older = Q()
         for name, episode_ids in by_field.items():
             older |= Q(field=name, episode_id__in=episode_ids)

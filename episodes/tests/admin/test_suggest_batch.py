@@ -315,6 +315,21 @@ def test_a_second_batch_replaces_what_waits_for_review(fake_model):  # noqa: F81
     assert sorted(Suggestion.objects.values_list("status", flat=True)) == ["pending", "replaced"]
 
 
+def test_a_batch_replaces_what_waited_when_planned_and_not_what_was_decided_since(fake_model):  # noqa: F811
+    fake_model.answer = answer_by_field
+    bare("ep-a")
+    bare("ep-b")
+    suggestions.batch_run(suggestions.batch_plan(fields=["title", "description"], force=True))
+    first = {(s.episode.slug, s.field): s for s in Suggestion.objects.select_related("episode")}
+    plan = suggestions.batch_plan(fields=["title", "description"], force=True)
+    suggestions.suggestions_reject(suggestions=[first["ep-a", "title"]])  # decided after the plan
+    suggestions.batch_run(plan)
+    statuses = {key: Suggestion.objects.get(pk=s.pk).status for key, s in first.items()}
+    assert statuses == {("ep-a", "title"): "rejected", ("ep-a", "description"): "replaced",
+                        ("ep-b", "title"): "replaced", ("ep-b", "description"): "replaced"}  # fmt: skip
+    assert Suggestion.objects.filter(status="pending").count() == 4
+
+
 def test_editors_may_review_suggestions(client, django_user_model):
     user = django_user_model.objects.create_user("ed", password="pw", is_staff=True)
     user.groups.add(Group.objects.get(name="Editors"))
