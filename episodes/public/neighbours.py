@@ -66,6 +66,8 @@ class Neighbours:
 # {placeholders} are filled with fragments below; values always go as parameters. Every part is an index
 # lookup: no row's text is read but the few rows returned (the ids are picked first, then their rows read:
 # an OR of subqueries would make PostgreSQL read every episode to test each).
+# Candidates are scored by grouping the guest and topic rows that match, once, not by counting each
+# candidate's rows again (a popular topic makes a hundred candidates: the counts cost most of the query).
 NEIGHBOURS_SQL = """
 WITH mates AS (
     SELECT id, slug, number FROM {episodes} WHERE status = %(published)s AND id <> %(pk)s AND {same_season}
@@ -74,11 +76,19 @@ WITH mates AS (
 ), recent AS (
     SELECT id FROM {episodes} WHERE status = %(published)s
     ORDER BY season DESC NULLS LAST, number DESC NULLS LAST, slug ASC LIMIT %(recent)s
-), candidates AS (
-    SELECT episode_id AS id FROM {guests} WHERE {guest_match}
-    UNION
-    SELECT t.episode_id FROM {topics} t
-    WHERE t.key IN (SELECT key FROM wanted) AND t.episode_id IN (SELECT id FROM recent)
+), guest_hits AS (
+    SELECT episode_id AS id, COUNT(DISTINCT person_id) AS shared FROM {guests} WHERE {guest_match} GROUP BY episode_id
+), topic_hits AS (
+    SELECT t.episode_id AS id, COUNT(*) AS shared FROM {topics} t
+    WHERE t.key IN (SELECT key FROM wanted)
+      AND t.episode_id IN (SELECT id FROM recent UNION SELECT id FROM guest_hits)
+    GROUP BY t.episode_id
+), candidates AS MATERIALIZED (
+    SELECT id, SUM(guests) AS guests, SUM(topics) AS topics FROM (
+        SELECT id, shared AS guests, 0 AS topics FROM guest_hits
+        UNION ALL
+        SELECT id, 0, shared FROM topic_hits
+    ) hits GROUP BY id
 ), picked AS (
     SELECT %(pk)s AS id
     UNION SELECT id FROM (
@@ -93,7 +103,7 @@ WITH mates AS (
     UNION SELECT id FROM (
         SELECT e.id FROM {episodes} e JOIN candidates c ON c.id = e.id
         WHERE e.status = %(published)s AND e.id <> %(pk)s
-        ORDER BY {guests_order} {shared_topics} DESC, CASE WHEN {same_season} THEN 1 ELSE 0 END DESC,
+        ORDER BY c.guests DESC, c.topics DESC, CASE WHEN {same_season} THEN 1 ELSE 0 END DESC,
                  e.season DESC NULLS LAST, e.number DESC NULLS LAST, e.slug ASC
         LIMIT %(pool)s
     ) related
@@ -156,8 +166,6 @@ def _neighbour_rows(episode: Episode, guests: list[Person], topics: list[str] | 
         before=before,
         after=after,
         shared_guests=shared_guests if guests else "0",
-        # A constant term is left out of ORDER BY, where SQLite would take a number for a column's place.
-        guests_order=f"{shared_guests} DESC," if guests else "",
         shared_topics=shared_topics,
     )
     with connection.cursor() as cursor:

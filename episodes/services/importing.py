@@ -265,6 +265,8 @@ def import_sources(
                     stop = exc  # the group is committed: every file of it is reported before stopping
         if stop is not None:
             raise stop
+    if not dry_run:
+        database.refresh_statistics(sum(result.status in (CREATED, UPDATED) for result in report.files))
     return report
 
 

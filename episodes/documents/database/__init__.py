@@ -55,6 +55,7 @@ from .writing import (
     insert_rows,
     insert_values,
     people_for_keys,
+    refresh_statistics,
     replace_content,
     save_episode_rows,
 )
@@ -101,6 +102,7 @@ __all__ = [
     "person_document",
     "person_fields",
     "replace_content",
+    "refresh_statistics",
     "save_episode_rows",
     "status_from_site",
 ]
