@@ -56,11 +56,11 @@ def follows_renames(view):
     return wrapper
 
 
-def _head(request, slug: str) -> public.EpisodeHead:
+def _head(request, slug: str, *, neighbours: bool = True) -> public.EpisodeHead:
     episode = public.find_episode(slug, user=request.user)
     if episode is None:
         raise Http404("No episode at this address.")
-    return public.episode_head(episode)
+    return public.episode_head(episode, neighbours=neighbours)
 
 
 def _origin(request) -> str:
@@ -197,7 +197,7 @@ def episode_detail(request, slug: str):
 @follows_renames
 def feed(request, slug: str, kind: str):
     """Serve one of the episode's transcript or chapter files (``kind`` comes from the URL pattern)."""
-    head = _head(request, slug)
+    head = _head(request, slug, neighbours=False)
     return _respond(request, head, lambda: HttpResponse(*public.feed_file(head, kind)), cors=True)
 
 

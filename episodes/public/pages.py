@@ -1,7 +1,7 @@
 """Read an episode or a person and build what their pages show.
 
 Reading is split in two so that a conditional request costs little: :func:`episode_head` reads the
-episode's people and its neighbours (three small queries) and gives the ETag; only a request that needs a
+episode's people and, for its page, its neighbours (three small queries, two for a file) and gives the ETag; only a request that needs a
 body goes on to read the transcript (one query) in :func:`episode_page` or :func:`feed_segments`.
 """
 
@@ -92,7 +92,8 @@ class EpisodeHead:
     guests: list[Person]
     candidates: list[Person]
     ties: dict[str, Person | None]
-    neighbours: Neighbours
+    # None for the transcript and chapter files, which show no other episode.
+    neighbours: Neighbours | None
 
     @property
     def extra(self) -> dict:
@@ -114,7 +115,8 @@ class EpisodeHead:
             parts.append((p.pk, p.key, p.name, p.picture, p.github, p.twitter, p.linkedin, p.web, p.bio_short))
             parts.append((p.body, p.is_host))
         parts += sorted((label, person.pk if person else None) for label, person in self.ties.items())
-        parts.append(self.neighbours.validator())
+        if self.neighbours is not None:
+            parts.append(self.neighbours.validator())
         return etag_of(parts)
 
     @property
@@ -122,10 +124,12 @@ class EpisodeHead:
         return self.episode.status == Episode.Status.PUBLISHED
 
 
-def episode_head(episode: Episode) -> EpisodeHead:
-    """Read the people of ``episode`` (guests and hosts, the speaker ties) and its neighbours: three queries."""
+def episode_head(episode: Episode, *, neighbours: bool = True) -> EpisodeHead:
+    """Read the people of ``episode`` (guests and hosts, the speaker ties) and, unless told not to, its
+    neighbours: three queries, two without the neighbours (the files' head: they show no other episode, and
+    the neighbours' query costs more than the other two together)."""
     guests, candidates = episode_people(episode=episode)
-    neighbours = episode_neighbours(episode, guests=guests)
+    neighbours = episode_neighbours(episode, guests=guests) if neighbours else None
     return EpisodeHead(episode, guests, candidates, speaker_ties(episode=episode), neighbours)
 
 

@@ -312,8 +312,17 @@ def test_conditional_request_answers_304_without_reading_the_transcript(client, 
 
 
 @pytest.mark.parametrize("name", ["transcript_json", "transcript_vtt", "transcript_srt", "chapters"])
-def test_feeds_answer_conditional_requests_too(client, episode, name):
+def test_feeds_answer_conditional_requests_too(client, episode, name, django_assert_max_num_queries):
     etag = client.get(feed_url(name))["ETag"]
+    # The episode, its guests and the hosts, the speaker ties: a file shows no other episode, so its tag
+    # does not read the neighbours (the dearest of the page's queries).
+    with django_assert_max_num_queries(3) as queries:
+        assert client.get(feed_url(name), headers={"if-none-match": etag}).status_code == 304
+    assert not any("WITH mates" in q["sql"] for q in queries.captured_queries)
+    # Another episode of the season (a neighbour on the page) changes the page's tag, not the file's.
+    page_etag = etag_of(client)
+    make_episode("s10e04-next", season=10, episode=4, title="The next one")
+    assert etag_of(client) != page_etag
     assert client.get(feed_url(name), headers={"if-none-match": etag}).status_code == 304
 
 
