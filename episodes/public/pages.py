@@ -1,8 +1,9 @@
 """Read an episode or a person and build what their pages show.
 
 Reading is split in two so that a conditional request costs little: :func:`episode_head` reads the
-episode's people and, for its page, its neighbours (three small queries, two for a file) and gives the ETag; only a request that needs a
-body goes on to read the transcript (one query) in :func:`episode_page` or :func:`feed_segments`.
+episode's people and, for its page, its neighbours (three small queries, two for a file) and gives the
+ETag; only a request that needs a body goes on to read the transcript (one query) in :func:`episode_page`
+or :func:`feed_segments`.
 """
 
 from __future__ import annotations
