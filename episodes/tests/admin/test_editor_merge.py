@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -245,3 +246,19 @@ def test_a_list_conflict_is_listed_with_a_choice_for_the_whole_list(admin_client
     assert admin_client.post(change_url(seed_episode), again).status_code == 302
     saved = seed_episode.platform_refs.get(mapping="ids", platform="youtube").value
     assert saved == ("myvideo0001" if chosen == "mine" else "theirvideo1")
+
+
+def test_an_editor_shown_no_guest_rows_saves_a_turn_and_the_record_keeps_the_guests(client, seed_episode):
+    """A user who may add guests but not see them gets an empty guest list on the page: the save reads the
+    guests it records, rather than taking that empty list as the episode's."""
+    assert seed_episode.guest_rows.exists()
+    user = User.objects.create_user("adds-guests", password="a long test password", is_staff=True)
+    names = ["view_episode", "change_episode", "add_episodeguest", "view_person"]
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="episodes", codename__in=names))
+    client.force_login(user)
+    page = as_the_script_sends_it(client, seed_episode)
+    assert page["guest_rows-INITIAL_FORMS"] == "0"
+    item = seed_episode.items.filter(kind="turn").first()
+    assert client.post(change_url(seed_episode), {**page, f"item-{item.pk}-text": "Mine."}).status_code == 302
+    assert seed_episode.items.get(pk=item.pk).text == "Mine." and seed_episode.guest_rows.exists()
+    assert recorded_as_saved(seed_episode)

@@ -32,7 +32,8 @@ class ListFormSet(forms.BaseInlineFormSet):
     """A small ordered list's formset: rows are read once, with the formset's own query.
 
     ``as_read`` keeps them as stored (copies: validating the forms writes the posted values on the rows), for a
-    save that records the list without reading it again (services.Locked).
+    save that records the list without reading it again (services.Locked); None when the formset does not hold
+    the episode's rows (a new episode, or an editor the inline shows no rows to).
     """
 
     as_read: list | None = None
@@ -40,7 +41,7 @@ class ListFormSet(forms.BaseInlineFormSet):
     def get_queryset(self):
         first = not hasattr(self, "_queryset")
         queryset = super().get_queryset()
-        if first:
+        if first and not queryset.query.is_empty():
             self.as_read = [copy.copy(row) for row in queryset]
         return queryset
 
