@@ -274,7 +274,15 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PUBLIC_PAGE_CACHE_ENTRIES", "300"))},
-    }
+    },
+    # Each feed item as written before, under what it shows (a kilobyte or two each): a save or a pulled
+    # file then costs the feed one item's writing, not a hundred.
+    "feed-items": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "feed-items",  # its own store: locmem caches of one location share it
+        "TIMEOUT": PUBLIC_PAGE_CACHE_SECONDS,
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
 }
 
 # -- logging ----------------------------------------------------------------------------------------

@@ -29,10 +29,11 @@ def _secret_key():
 
 @pytest.fixture(autouse=True)
 def _empty_page_cache():
-    # Rendered pages are kept per process; each test starts with none.
-    from django.core.cache import cache
+    # Rendered pages and feed items are kept per process; each test starts with none.
+    from django.core.cache import caches
 
-    cache.clear()
+    for kept in caches.all(initialized_only=True):
+        kept.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -8,10 +8,12 @@ from html import unescape
 from urllib.parse import quote, urlsplit
 
 import pytest
+from django.core.cache import cache, caches
+from django.db.models import F
 from django.urls import reverse
 
 from episodes.models import Episode, Person
-from episodes.public import old_episode_slugs, pages
+from episodes.public import old_episode_slugs, pages, syndication
 from episodes.public.syndication import FEED_ITEMS
 from episodes.tests.support.factories import make_episode, make_person
 
@@ -231,6 +233,44 @@ def test_feed_etag_changes_with_a_guest_a_host_or_an_episode(client, people):
     tags.append(response["ETag"])
     assert len(set(tags)) == 4
     assert "Renamed" in response.content.decode() and "Jane D." in response.content.decode()
+
+
+def test_feed_writes_only_the_items_that_changed_and_reads_as_if_written_whole(client, people, monkeypatch):
+    # Writing a hundred items cost two thirds of the feed's time, and each save or pulled file changes it.
+    for n in range(3):
+        make_episode(f"ep-{n}", episode=n, guests=["janedoe"], dateadded=f"2024-0{n + 1}-01")
+    written = []
+    write_item = syndication.PodcastRss.add_item_elements
+    monkeypatch.setattr(
+        syndication.PodcastRss,
+        "add_item_elements",
+        lambda self, handler, item: written.append(item["title"]) or write_item(self, handler, item),
+    )
+
+    def whole() -> bytes:
+        """Return the feed written with no item kept."""
+        caches[syndication.ITEMS_CACHE].clear()
+        cache.clear()
+        return client.get(reverse("episodes:rss")).content
+
+    first = rss(client)[0].content
+    assert len(written) == 3
+    written.clear()
+    cache.clear()  # the page's copy: the feed is written again, its items are not
+    assert rss(client)[0].content == first and written == []
+    Episode.objects.filter(slug="ep-1").update(title="Renamed", version=F("version") + 1)
+    changed = rss(client)[0].content
+    assert written == ["Renamed"]
+    # The same bytes as a feed written whole (the channel's newest date included).
+    assert changed == whole() and b"Renamed" in changed
+    written.clear()
+    Person.objects.filter(key="janedoe").update(name="Jane D.")
+    renamed_guest = rss(client)[0].content
+    assert len(written) == 3  # the guest is on every item
+    assert renamed_guest == whole() and b"Jane D." in renamed_guest
+    # Another origin writes its own items: an https reader never gets an http item's addresses.
+    secure = client.get(reverse("episodes:rss"), secure=True).content.decode()
+    assert "http://testserver/" not in secure and "https://testserver/episodes/ep-1/" in secure
 
 
 def test_every_page_links_the_feed(client, people):
