@@ -17,8 +17,8 @@ Measured 2026-12-03 with ``--runs 5``, load average 2.3 (two cores shared with o
     admin POST, floor: current page      121.0   148.5   18 queries
     admin POST, merged with a colleague  159.0   223.9   19 queries
 
-Before the admin POST's cut (the same run, the code before it): service 15 / 18 queries, admin POST 26 queries
-(135.6 / 160.4 ms) and 29 merged (272.5 / 290.2 ms). The page's save now reads the episode once, locked, and
+Before the admin POST's cut (the code before it, measured right after): service 15 / 18 queries, admin POST 26
+queries (135.6 / 160.4 ms) and 29 merged (272.5 / 290.2 ms). The page's save now reads the episode once, locked, and
 its service joins that transaction (no second read, no savepoint), reuses the rows the form and its lists read
 under the lock, reads guests' people with their rows, guests and hosts in one query, and the item ids only as
 far as a merge needs them. Medians move by half again when the machine is busier (load 3-4).
