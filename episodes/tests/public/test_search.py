@@ -257,6 +257,23 @@ def test_a_search_past_its_time_limit_is_stopped_and_the_connection_stays_usable
             assert cursor.fetchone()[0] == before
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_time_limit_of_its_own_transaction_ends_with_it():
+    # Outside any transaction the limit is set for the block's own, which takes it away when it ends: no
+    # query puts it back. A block on PostgreSQL inside a caller's transaction restores it (test above).
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout" if connection.vendor == "postgresql" else "SELECT 0")
+        before = cursor.fetchone()[0]
+    with CaptureQueriesContext(connection) as queries, search.time_limit(5), connection.cursor() as cursor:
+        cursor.execute("SELECT 2")
+    assert sum("statement_timeout" in q["sql"] for q in queries.captured_queries) == (
+        1 if connection.vendor == "postgresql" else 0
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout" if connection.vendor == "postgresql" else "SELECT 0")
+        assert cursor.fetchone()[0] == before
+
+
 def test_a_search_stopped_for_time_is_a_503_with_a_message(client, db, monkeypatch):
     def too_slow(query, **kwargs):
         raise search.SearchTimedOut(search.ERR_TIMED_OUT)
