@@ -178,6 +178,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with a health check that asks the server only when it has said something.
+    DATABASES["default"]["ENGINE"] = "podcast.postgresql"
     # Server-side binding lets psycopg prepare what a connection runs again and again (every page's few
     # queries): PostgreSQL then plans each once per connection instead of once per request, which was a third
     # of its time on an episode page and more than the run itself for the related episodes' query.
