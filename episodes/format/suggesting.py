@@ -290,6 +290,26 @@ def _most_words(lines: Sequence[str], heads: Sequence[int], limit: int) -> tuple
         return longer, cut + whole[count - longer] + max(count - 1, 0)  # and the newlines
 
     low, high, best = 1, counts[order[0]] if order else 0, None
+    if high:
+        # Were each cut line's words of its average length, the length at a W would come from running sums
+        # alone: the W it gives brackets the true one closely, so only the words near it are measured.
+        rates = [(len(lines[i]) - heads[i] + 1) / counts[i] if counts[i] else 0.0 for i in order]
+        rate_sums = list(itertools.accumulate(rates, initial=0.0))
+        guess, top = 0, high
+        while low <= high:
+            middle = (low + high) // 2
+            longer = count - bisect.bisect_right(ascending, middle)
+            rest = whole[count - longer] + max(count - 1, 0)
+            if cut_heads[longer] + middle * rate_sums[longer] + longer + rest <= limit:
+                guess, low = middle, middle + 1
+            else:
+                high = middle - 1
+        low, high = max(1, guess * 7 // 8), min(top, guess * 9 // 8 + 2)
+        if cut_length(high, high)[1] <= limit:  # more fit than guessed: on from there, every word measured
+            ends.clear()
+            low, high = high, top
+        elif cut_length(low, high)[1] > limit:  # fewer
+            low, high = 1, low - 1
     while low <= high:
         middle = (low + high) // 2
         if cut_length(middle, high)[1] <= limit:
