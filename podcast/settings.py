@@ -275,7 +275,10 @@ PUBLIC_SEARCH_TIMEOUT_MS = int(os.environ.get("PUBLIC_SEARCH_TIMEOUT_MS", "1000"
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PUBLIC_PAGE_CACHE_ENTRIES", "300"))},
+        # Enough for every address of a site of 200 episodes (each page and its four files, the people, the
+        # lists): 300 held a tenth of them, and bench/load.py's readers found their page evicted before they
+        # came back to it. About 70 MB a process for such a site (pages average 145 KB, files 36 KB).
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PUBLIC_PAGE_CACHE_ENTRIES", "1500"))},
     },
     # Each feed item as written before, under what it shows (a kilobyte or two each): a save or a pulled
     # file then costs the feed one item's writing, not a hundred.
