@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import F, IntegerField, Value
+from django.db import connection
+from django.db.models import F, IntegerField, QuerySet, Value
+from django.db.models.expressions import RawSQL
 
-from ..models import Episode, Person, TranscriptItem
+from ..models import Episode, Person, Speaker, TranscriptItem
 
 
 def episode_people(*, episode: Episode) -> tuple[list[Person], list[Person]]:
@@ -45,9 +48,43 @@ def speaker_people(*, episode: Episode, labels, candidates: list[Person] | None 
     return speakers_match(labels=labels, candidates=candidates, ties=speaker_ties(episode=episode))
 
 
-def speaker_ties(*, episode: Episode) -> dict[str, Person | None]:
-    """Return the editor's ties of ``episode``: label to person, or to None for "nobody"."""
-    return {s.label: s.person for s in episode.speakers.select_related("person")}
+def speaker_ties(*, episode: Episode, known: list[Person] | None = None) -> dict[str, Person | None]:
+    """Return the editor's ties of ``episode``: label to person, or to None for "nobody".
+
+    An episode read :func:`with_tie_pairs` has its ties already: only a person tied who is not among
+    ``known`` (its guests and hosts, usually all of them) is read then.
+    """
+    pairs = getattr(episode, TIE_PAIRS, None)
+    if pairs is None:
+        return {s.label: s.person for s in episode.speakers.select_related("person")}
+    if isinstance(pairs, str):  # SQLite answers JSON as text
+        pairs = json.loads(pairs)
+    people = {p.pk: p for p in known or []}
+    missing = {pk for _, pk in pairs if pk is not None and pk not in people}
+    if missing:
+        people.update((p.pk, p) for p in Person.objects.filter(pk__in=missing))
+    return {label: None if pk is None else people.get(pk) for label, pk in pairs}
+
+
+# The episode's ties as [[label, person id or null], ...], read with the episode itself: the public pages
+# read them on every request, a cached page's included, and a query of their own was one round trip in four.
+TIE_PAIRS = "tie_pairs"
+_TIE_PAIRS_SQL = {
+    "postgresql": "COALESCE((SELECT json_agg(json_build_array(s.label, s.person_id) ORDER BY s.label) FROM {speakers} s"
+    " WHERE s.episode_id = {episodes}.id), '[]'::json)",
+    "sqlite": "(SELECT json_group_array(json_array(s.label, s.person_id)) FROM (SELECT label, person_id FROM {speakers}"
+    " WHERE episode_id = {episodes}.id ORDER BY label) s)",
+}
+
+
+def with_tie_pairs(episodes: QuerySet) -> QuerySet:
+    """Return ``episodes`` each with its speaker ties (see :func:`speaker_ties`); as is on other databases."""
+    sql = _TIE_PAIRS_SQL.get(connection.vendor)
+    if sql is None:
+        return episodes
+    quote = connection.ops.quote_name
+    sql = sql.format(speakers=quote(Speaker._meta.db_table), episodes=quote(Episode._meta.db_table))
+    return episodes.annotate(**{TIE_PAIRS: RawSQL(sql, ())})  # noqa: S611 - table names only
 
 
 def speakers_match(*, labels, candidates: list[Person], ties: dict[str, Person | None]) -> dict[str, Person]:
