@@ -22,10 +22,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if connection is None or connection.closed or connection.broken:
             return False
         if connection.info.transaction_status == pq.TransactionStatus.IDLE:
+            # poll(), not select(): a worker with many files open holds descriptors past select()'s 1,024,
+            # which would have failed every check and reconnected on every request.
+            poller = select.poll()
+            poller.register(connection.fileno(), select.POLLIN)
             try:
-                readable, _, _ = select.select([connection.fileno()], [], [], 0)
-            except (OSError, ValueError):
-                return False
-            if not readable:
-                return True
+                if not poller.poll(0):
+                    return True
+            except OSError:
+                pass  # the server is asked instead
         return super().is_usable()

@@ -1,5 +1,7 @@
 """The PostgreSQL backend's health check: no round trip on a quiet connection, a dead one always found."""
 
+import os
+import resource
 import time
 
 import pytest
@@ -54,3 +56,24 @@ def test_a_connection_the_server_ended_is_not_usable_and_a_request_reconnects(ot
     with other.cursor() as cursor:
         cursor.execute("SELECT 1")
         assert cursor.fetchone() == (1,)
+
+
+def test_a_connection_on_a_descriptor_past_1024_is_checked_without_asking(db, monkeypatch):
+    # select() refuses descriptors past 1,024: each check would have failed and every request reconnected.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip(f"this process may open only {hard} files")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    held = [os.dup(0) for _ in range(1100)]
+    try:
+        wrapper = connections.create_connection("default")
+        wrapper.ensure_connection()
+        assert wrapper.connection.fileno() > 1024
+        asked = []
+        monkeypatch.setattr(django_postgresql.DatabaseWrapper, "is_usable", lambda self: asked.append(self) or True)
+        assert wrapper.is_usable() and asked == []
+        wrapper.close()
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
