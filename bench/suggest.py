@@ -1,17 +1,23 @@
 """A suggest_metadata batch against a local fake model answering at once: the time spent outside the model
 calls, the queries per accepted suggestion, and what a run over the archive costs.
 
-    .venv/bin/python bench/suggest.py [--episodes 200] [--runs 3] [--price-in 0.25] [--price-out 2]
+    .venv/bin/python bench/suggest.py [--episodes 200] [--runs 3] [--server both|process|thread]
+                                      [--price-in 0.25] [--price-out 2]
 
 Episodes: the readable files of ../shared/corpus/episodes imported, then copied under new slugs up to
 --episodes. Floor: the time inside the model calls (``llm.complete``: the HTTP round trip to the fake server
-on 127.0.0.1 and openai's reading of the answer). Ours: the rest of the batch (the plan and its estimate,
+on 127.0.0.1 and openai's reading of the answer). The fake server (the tests' FakeModel, same answers and
+token counts) runs in a process of its own, as a local model server (Ollama, vLLM, llama.cpp) does: that is
+the budget's figure. ``--server thread`` runs it as threads of the bench's process instead (as before
+2026-12-03's third cut), where its work after each answer (finishing the request, closing the connection)
+holds the interpreter while the batch goes on, and counts as ours; ``both`` (the default) alternates the two
+setups' runs and prints each. Ours: the rest of the batch (the plan and its estimate,
 prompt building, parsing, checks, saving the suggestions). Budget (issue 23): outside <= 10% of the batch
 (about 0.11x the floor); <= 20 queries per accepted suggestion. The archive's cost: the prompts' tokens of
 every field of every corpus episode (estimated as characters / 4) and the expected answers' tokens, at the
 prices given (default: gpt-5-mini's list prices, US dollars per million tokens).
 
-Time: wall time, the best of --runs batches (the machine is shared); "ours in CPU time" is this thread's CPU
+Time: wall time, the best of --runs batches per setup (the machine is shared); "ours in CPU time" is this thread's CPU
 time outside the calls, which the machine's other work disturbs less.
 
 Measured (2026-12-03, SQLite, 2 shared cores at a load of 5-6 from other work), 1,000 requests over 200
@@ -50,6 +56,8 @@ before and after this cut, back to back, twice:
 
 import argparse
 import gc
+import subprocess
+import sys
 import time
 from decimal import Decimal
 
@@ -63,6 +71,7 @@ ANSWERS = {
     "introduction": " ".join(["word"] * 170),
     "Choose": "MLOps\nCareer\nTools",
 }
+SERVERS = {"process": "a process of its own", "thread": "threads of this process"}
 
 
 def answer(request: dict) -> str:
@@ -70,13 +79,60 @@ def answer(request: dict) -> str:
     return next(text for marker, text in ANSWERS.items() if marker in prompt)
 
 
+def serve() -> None:
+    """Run the fake model (answers from ``answer``) until stdin closes; print its address first."""
+    from episodes.tests.support.fake_model import FakeModel
+
+    server = FakeModel()
+    server.answer = answer
+    print(server.url, flush=True)
+    sys.stdin.read()
+    server.stop()
+
+
+class Servers:
+    """The fake model as the setups asked for: in a process of its own (as a local model server is), and as
+    threads of this process (its work after each answer then competes with the batch for the interpreter)."""
+
+    def __init__(self, kinds: list[str]):
+        from episodes.tests.support.fake_model import FakeModel
+
+        self.urls, self.thread, self.process = {}, None, None
+        if "thread" in kinds:
+            self.thread = FakeModel()
+            self.thread.answer = answer
+            self.urls["thread"] = self.thread.url
+        if "process" in kinds:
+            command = [sys.executable, __file__, "--serve"]
+            self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            self.urls["process"] = self.process.stdout.readline().strip()
+            if not self.urls["process"]:
+                sys.exit(f"bench: the fake model's process did not start (exit status {self.process.wait()})")
+
+    def stop(self) -> None:
+        if self.thread is not None:
+            self.thread.stop()
+        if self.process is not None:
+            self.process.stdin.close()
+            self.process.wait(timeout=10)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--episodes", type=int, default=200)
     parser.add_argument("--price-in", default="0.25")
     parser.add_argument("--price-out", default="2")
-    parser.add_argument("--runs", type=int, default=3, help="batches timed; the least disturbed one is shown")
+    parser.add_argument("--runs", type=int, default=3, help="batches timed per setup; the least disturbed one is shown")
+    parser.add_argument(
+        "--server", choices=["process", "thread", "both"], default="both",
+        help="where the fake model runs: a process of its own (the budget's), threads of this one, or both "
+        "(their runs alternate)",
+    )  # fmt: skip
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)  # the fake model's own process
     args = parser.parse_args()
+    if args.serve:
+        serve()
+        return
     corpus = SHARED / "corpus" / "episodes"
     corpus_setup(corpus, "suggest")
     from django.conf import settings
@@ -88,7 +144,6 @@ def main():
     from episodes.models import Episode
     from episodes.results import CREATED, UPDATED
     from episodes.services import importing, suggestions
-    from episodes.tests.support.fake_model import FakeModel
 
     settings.DEBUG = False
     sources = sorted(corpus.glob("*.md"))
@@ -103,9 +158,9 @@ def main():
             if importing.import_source(source).status in (CREATED, UPDATED):
                 done += 1
     count = Episode.objects.count()
-    server = FakeModel()
-    server.answer = answer
-    settings.AI_BASE_URL, settings.AI_MODEL = server.url, "fake-model"
+    kinds = ["process", "thread"] if args.server == "both" else [args.server]
+    servers = Servers(kinds)
+    settings.AI_MODEL = "fake-model"
     settings.AI_PRICE_INPUT_PER_MTOK, settings.AI_PRICE_OUTPUT_PER_MTOK = args.price_in, args.price_out
 
     inside = [0.0, 0.0]  # wall time, this thread's CPU time
@@ -121,27 +176,33 @@ def main():
 
     slugs = list(Episode.objects.order_by("slug").values_list("slug", flat=True))
     fields = list(suggesting.FIELDS)
-    runs = []
+    runs: dict[str, list[tuple[float, float, float]]] = {kind: [] for kind in kinds}
     for _ in range(args.runs):
-        inside[:] = [0.0, 0.0]
-        gc.collect()
-        start, cpu = time.perf_counter(), time.thread_time()
-        plan = suggestions.batch_plan(slugs=slugs, fields=fields, force=True)
-        report = suggestions.batch_run(plan, ask=timed_complete)
-        total, total_cpu = time.perf_counter() - start, time.thread_time() - cpu
-        runs.append((total, inside[0], total_cpu - inside[1]))
-    total, floor, own_cpu = min(runs)  # the run least disturbed by the machine's other work
-    outside = total - floor
+        for kind in kinds:  # alternated, so that both setups meet the machine's other work alike
+            settings.AI_BASE_URL = servers.urls[kind]
+            inside[:] = [0.0, 0.0]
+            gc.collect()
+            start, cpu = time.perf_counter(), time.thread_time()
+            plan = suggestions.batch_plan(slugs=slugs, fields=fields, force=True)
+            report = suggestions.batch_run(plan, ask=timed_complete)
+            total, total_cpu = time.perf_counter() - start, time.thread_time() - cpu
+            runs[kind].append((total, inside[0], total_cpu - inside[1]))
     print(f"Batch over {count} episodes, {plan.requests} requests (all five fields, for review), best of {args.runs}:")
-    print(f"  floor (inside the model calls)  {floor * 1000:9.0f} ms")
-    print(f"  ours (outside the model calls)  {outside * 1000:9.0f} ms  = {outside / floor:.2f}x the floor, "
-          f"{outside / total:.1%} of the batch (budget 10%)")  # fmt: skip
-    print(f"  ours in CPU time (this thread)  {own_cpu * 1000:9.0f} ms  = {own_cpu * 1000 / plan.requests:.2f} ms a "
-          f"request; every run's share outside: {', '.join(f'{(t - f) / t:.1%}' for t, f, _ in runs)}")  # fmt: skip
-    print(f"  every run's CPU time outside: {', '.join(f'{c * 1000:.0f}' for _, _, c in runs)} ms "
-          f"(the least: {min(c for _, _, c in runs) * 1000 / plan.requests:.2f} ms a request)")  # fmt: skip
+    for kind in kinds:
+        total, floor, own_cpu = min(runs[kind])  # the run least disturbed by the machine's other work
+        outside = total - floor
+        shares = ", ".join(f"{(t - f) / t:.1%}" for t, f, _ in runs[kind])
+        print(f"The fake model in {SERVERS[kind]}:")
+        print(f"  floor (inside the model calls)  {floor * 1000:9.0f} ms")
+        print(f"  ours (outside the model calls)  {outside * 1000:9.0f} ms  = {outside / floor:.2f}x the floor, "
+              f"{outside / total:.1%} of the batch (budget 10%)")  # fmt: skip
+        print(f"  ours in CPU time (this thread)  {own_cpu * 1000:9.0f} ms  = {own_cpu * 1000 / plan.requests:.2f} ms "
+              f"a request; every run's share outside: {shares}")  # fmt: skip
+        print(f"  every run's CPU time outside: {', '.join(f'{c * 1000:.0f}' for _, _, c in runs[kind])} ms "
+              f"(the least: {min(c for _, _, c in runs[kind]) * 1000 / plan.requests:.2f} ms a request)")  # fmt: skip
     print(f"  {report.summary()}")
 
+    settings.AI_BASE_URL = servers.urls[kinds[0]]
     inside[:] = [0.0, 0.0]
     plan = suggestions.batch_plan(fields=["description"], missing=True)
     Episode.objects.update(extra="")  # every description empty, so that each can be accepted
@@ -164,7 +225,7 @@ def main():
           f"{corpus_plan.output_tokens:,} output tokens (characters / 4; answers as expected per field) = "
           f"${cost:.2f} at ${price_in}/${price_out} per million tokens; "
           f"${cost / max(Episode.objects.count(), 1):.4f} an episode")  # fmt: skip
-    server.stop()
+    servers.stop()
 
 
 if __name__ == "__main__":
