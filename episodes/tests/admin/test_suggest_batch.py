@@ -1,5 +1,6 @@
 """suggest_metadata, the episode list's action (a job), the review queue and the editor's panel."""
 
+import gc
 from decimal import Decimal
 from io import StringIO
 
@@ -8,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from episodes import llm
 from episodes.documents import database
 from episodes.models import Episode, Job, Revision, Suggestion
 from episodes.services import jobs, suggestions
@@ -305,6 +307,28 @@ def test_a_batch_reads_its_episodes_in_a_few_queries_and_saves_in_bulk(
     with django_assert_num_queries(2):  # and one update: the suggestions they replace
         suggestions.batch_run(plan)
     assert Suggestion.objects.filter(status="replaced", field="title").count() == 6
+
+
+def test_a_batch_leaves_older_objects_out_of_the_collectors_passes_while_it_runs(fake_model, monkeypatch):  # noqa: F811
+    fake_model.answer = answer_by_field
+    bare("ep-a")
+    before = gc.get_freeze_count()
+    during = []
+    read = suggestions.batches.episode_materials
+
+    def materials(*args, **kwargs):
+        during.append(gc.get_freeze_count())
+        return read(*args, **kwargs)
+
+    def ask(config, messages):
+        during.append(gc.get_freeze_count())
+        return llm.complete(config, messages)
+
+    monkeypatch.setattr(suggestions.batches, "episode_materials", materials)
+    report = suggestions.batch_run(suggestions.batch_plan(fields=["title", "description"], force=True), ask=ask)
+    assert report.count("suggested") == 2
+    assert len(during) == 3 and all(count > before for count in during)  # the plan's read, then each request
+    assert gc.get_freeze_count() == before  # handed back to the collector after each
 
 
 def test_a_second_batch_replaces_what_waits_for_review(fake_model):  # noqa: F811
