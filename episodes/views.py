@@ -12,7 +12,6 @@ import functools
 import hashlib
 
 from django.conf import settings
-from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.middleware.gzip import re_accepts_gzip as ACCEPTS_GZIP
@@ -214,7 +213,12 @@ def sitemap(request):
     entries = public.sitemap_entries()
 
     def build():
-        return sitemap_view(request, entries.sitemaps()).render()
+        origin = f"{request.scheme}://{request.get_host()}"
+        response = HttpResponse(public.sitemap_xml(entries, origin=origin, page=request.GET.get("p", 1)))
+        response["Content-Type"] = "application/xml"
+        # As django.contrib.sitemaps says it: the sitemap is for crawlers, not a page to list.
+        response["X-Robots-Tag"] = "noindex, noodp, noarchive"
+        return response
 
     # Past 50,000 addresses the sitemap has pages (?p=2), each its own representation.
     return _public(request, public.etag_of(entries.etag, request.GET.get("p", "")), build)

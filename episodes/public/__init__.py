@@ -20,7 +20,7 @@ from .pages import (
     platform_links,
     seasons,
 )
-from .sitemaps import SitemapEntries, sitemap_entries
+from .sitemaps import SitemapEntries, sitemap_entries, sitemap_xml
 from .structured import person_page_json_ld
 from .syndication import EpisodeFeed, FeedEntries, feed_entries, feed_etag
 
@@ -54,6 +54,7 @@ __all__ = [
     "seasons",
     "segments",
     "sitemap_entries",
+    "sitemap_xml",
     "transcript_json",
     "transcript_srt",
     "transcript_vtt",

@@ -333,6 +333,32 @@ def test_sitemap_is_two_queries_and_answers_304(client, people, django_assert_nu
     assert client.get("/sitemap.xml")["ETag"] != first["ETag"]
 
 
+@pytest.mark.parametrize("page", ["1", "2", "0", "x", "1.5"])
+def test_sitemap_is_what_django_contrib_sitemaps_writes_byte_for_byte(client, people, rf, settings, page):
+    from django.contrib.sitemaps.views import sitemap as contrib_sitemap
+    from django.http import Http404
+
+    from episodes.public import sitemap_entries
+
+    for n, slug in enumerate(["ep", "v1.2@home_edition", "a&b'c", "écoute ça", "100%", "...", "x?y#z"]):
+        make_episode(slug, episode=n)
+    settings.ALLOWED_HOSTS = ["example.org"]
+    make_person("o'neil&co", "O'Neil")
+    make_episode("guest-ep", guests=["o'neil&co"], episode=20)
+    response = client.get(f"/sitemap.xml?p={page}", headers={"host": "example.org:8443"})
+    request = rf.get(f"/sitemap.xml?p={page}", headers={"host": "example.org:8443"})
+    try:
+        expected = contrib_sitemap(request, sitemap_entries().sitemaps())
+    except Http404:
+        assert response.status_code == 404
+        return
+    expected.render()
+    assert response.status_code == 200
+    assert response.content.decode() == expected.content.decode()
+    assert response["Content-Type"] == expected["Content-Type"]
+    assert response["X-Robots-Tag"] == expected["X-Robots-Tag"]
+
+
 def test_robots_txt_points_to_the_sitemap(client, db):
     response = client.get("/robots.txt")
     assert response["Content-Type"] == "text/plain; charset=utf-8"
