@@ -331,6 +331,44 @@ def test_a_batch_leaves_older_objects_out_of_the_collectors_passes_while_it_runs
     assert gc.get_freeze_count() == before  # handed back to the collector after each
 
 
+def test_suggestions_saved_together_are_the_rows_each_saved_alone_would_be(fake_model, admin_user):  # noqa: F811
+    episode = bare("ep-a")
+    job = Job.objects.create(kind="suggest")
+    made = [
+        Suggestion(episode=episode, field="title", prompt_version="title.v2", model="m", input_tokens=100,
+                   output_tokens=20, cost=Decimal("0.000065"), value="A title", current="Old", base_version=3,
+                   warnings=["title-length: too long", "typography: a straight quote"], job=job),
+        Suggestion(episode=episode, field="intro", prompt_version="intro.v2", model="m", cost=Decimal("0.000065"),
+                   value="{}", error="the model answered with no text", status="rejected", base_version=3),
+        Suggestion(episode=episode, field="topics", prompt_version="topics.v2", model="m", cost=Decimal("1.5"),
+                   value="MLOps", base_version=3, warnings=[], decided_by=admin_user),
+    ]  # fmt: skip
+    alone = [Suggestion(**{f.attname: getattr(s, f.attname) for f in Suggestion._meta.concrete_fields}) for s in made]
+    suggestions.suggest.suggestions_save(made, replace={})
+    for suggestion in alone:
+        suggestion.save()
+    assert all(s.pk and not s._state.adding for s in made) and len({s.pk for s in made}) == 3
+
+    def rows(saved):
+        return [
+            {
+                k: v
+                for k, v in Suggestion.objects.filter(pk=s.pk).values().get().items()
+                if k not in ("id", "created_at")
+            }
+            for s in saved
+        ]
+
+    assert rows(made) == rows(alone)
+    assert [s.field for s in Suggestion.objects.filter(pk__in=[s.pk for s in made]).order_by("pk")] == [
+        "title", "intro", "topics"
+    ]  # fmt: skip
+    assert all(Suggestion.objects.get(pk=s.pk).created_at is not None for s in made)
+    made[0].status = "accepted"
+    made[0].save(update_fields=["status"])  # an update of the row inserted, not another row
+    assert Suggestion.objects.get(pk=made[0].pk).status == "accepted" and Suggestion.objects.count() == 6
+
+
 def test_a_second_batch_replaces_what_waits_for_review(fake_model):  # noqa: F811
     fake_model.answer = answer_by_field
     bare("ep-a")
