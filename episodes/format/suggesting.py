@@ -160,6 +160,13 @@ class Material:
     _instructions: list[tuple[int, str]] | None = field(default=None, repr=False, compare=False)
     _times: list[int] | None = field(default=None, repr=False, compare=False)
     _openings: dict[int, int] = field(default_factory=dict, repr=False, compare=False)
+    _chapters: str | None = field(default=None, repr=False, compare=False)
+
+    def chapters(self) -> str:
+        """Return the sections as a chapters suggestion is written (``00:01:20 Title`` lines)."""
+        if self._chapters is None:
+            self._chapters = ch.chapter_lines([(title, sec or 0) for title, sec in self.headers]).rstrip("\n")
+        return self._chapters
 
     def lines(self) -> tuple[list[str], list[int]]:
         """Return each turn as the prompts give it (``[00:01:05] Jane: text``, the words between single
@@ -546,9 +553,10 @@ def unwrap(text: str) -> Parsed:
             value, changed = emphasis.group(2).strip(), True
             warnings.append(W_MARKUP.format(what=emphasis.group(1)))
         for opening_mark, closing_mark in _QUOTES:
+            if len(value) < 2 or not (value.startswith(opening_mark) and value.endswith(closing_mark)):
+                continue  # the inside is cut out only of a value that may be wrapped: it copies the value
             inner = value[len(opening_mark) : -len(closing_mark)]
-            wrapped = len(value) > 1 and value.startswith(opening_mark) and value.endswith(closing_mark)
-            if wrapped and opening_mark not in inner and closing_mark not in inner:
+            if opening_mark not in inner and closing_mark not in inner:
                 value, changed = inner.strip(), True
                 warnings.append(W_QUOTES)
                 break

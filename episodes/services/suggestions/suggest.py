@@ -117,23 +117,25 @@ def episode_materials(episodes: Sequence[Episode], *, topics: dict[str, str]) ->
     duration; two queries however many episodes."""
     turns: dict[int, list[Turn]] = {e.pk: [] for e in episodes}
     headers: dict[int, list[list]] = {e.pk: [] for e in episodes}
-    waiting: list[list] = []
+    waiting: list[list] = []  # the episode's headers before its next timed turn, which starts their section
     rows = TranscriptItem.objects.filter(episode__in=list(turns)).order_by("episode_id", "position")
     fields = ("episode_id", "kind", "text", "who", "sec", "time")
-    header, turn, episode_id = TranscriptItem.Kind.HEADER, TranscriptItem.Kind.TURN, None
+    # Plain strings: a row's kind is compared with them for every row.
+    header, turn = TranscriptItem.Kind.HEADER.value, TranscriptItem.Kind.TURN.value
+    episode_id, own_turns, own_headers = None, [], []
     for owner, kind, text, who, sec, time in rows.values_list(*fields).iterator(chunk_size=5000):
         if owner != episode_id:
-            episode_id, waiting = owner, []
-        if kind == header:
-            headers[owner].append([text, None])
-            waiting.append(headers[owner][-1])
-        elif kind == turn:
+            episode_id, own_turns, own_headers, waiting = owner, turns[owner], headers[owner], []
+        if kind == turn:
             own = sec if sec is not None and sec >= 0 else (fm.time_to_seconds(time) if time else None)
-            turns[owner].append(Turn(own, who, text))
-            if own is not None:
+            own_turns.append(Turn(own, who, text))
+            if own is not None and waiting:
                 for waiting_header in waiting:
                     waiting_header[1] = own
                 waiting = []
+        elif kind == header:
+            own_headers.append([text, None])
+            waiting.append(own_headers[-1])
     guests: dict[int, list[tuple[str, str]]] = {e.pk: [] for e in episodes}
     guest_rows = EpisodeGuest.objects.filter(episode__in=list(guests)).order_by("episode_id", "position")
     people = guest_rows.values_list("episode_id", "person__key", "person__name", "person__bio_short")
@@ -203,7 +205,7 @@ def current_value(episode: Episode, name: str, material: Material) -> str:
     if name == TITLE:
         return episode.title
     if name == CHAPTERS:
-        return ch.chapter_lines([(t, sec or 0) for t, sec in material.headers]).rstrip("\n")
+        return material.chapters()
     extra = database.episode_extra(episode)
     if name == TOPICS:
         return "\n".join(episode_topics(extra))
