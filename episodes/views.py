@@ -204,7 +204,8 @@ def feed(request, slug: str, kind: str):
 @gzip_page
 def rss(request):
     """Serve the RSS 2.0 feed of the newest published episodes, with their Podcasting 2.0 files and people."""
-    return _public(request, public.feed_etag(), lambda: public.EpisodeFeed(public.feed_entries())(request), cors=True)
+    head = public.feed_head()
+    return _public(request, head.etag, lambda: public.EpisodeFeed(head)(request), cors=True)
 
 
 @require_safe

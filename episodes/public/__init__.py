@@ -22,12 +22,12 @@ from .pages import (
 )
 from .sitemaps import SitemapEntries, sitemap_entries, sitemap_xml
 from .structured import person_page_json_ld
-from .syndication import EpisodeFeed, FeedEntries, feed_entries, feed_etag
+from .syndication import EpisodeFeed, FeedHead, feed_head
 
 __all__ = [
     "EpisodeFeed",
     "EpisodeHead",
-    "FeedEntries",
+    "FeedHead",
     "Neighbour",
     "Neighbours",
     "PersonCard",
@@ -39,8 +39,7 @@ __all__ = [
     "episode_neighbours",
     "episode_page",
     "etag_of",
-    "feed_entries",
-    "feed_etag",
+    "feed_head",
     "feed_file",
     "feed_segments",
     "find_episode",

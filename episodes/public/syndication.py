@@ -17,7 +17,7 @@ from io import StringIO
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.cache import caches
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import BigIntegerField, OuterRef, Subquery, Value
 from django.urls import reverse
 from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.xmlutils import SimplerXMLGenerator
@@ -26,7 +26,7 @@ from ..documents.database import parsed_extra
 from ..format import frontmatter as fm
 from ..format import markup
 from ..format.episode_keys import episode_description, front_date, public_title
-from ..models import LONG_PERSON_FIELDS, Episode, Person, TranscriptItem
+from ..models import LONG_PERSON_FIELDS, Episode, EpisodeGuest, Person, TranscriptItem
 from .pages import etag_of, feed_links, image_url
 
 PODCAST_NAMESPACE = "https://podcastindex.org/namespace/1.0"
@@ -38,7 +38,8 @@ ITEMS_CACHE = "feed-items"
 
 @dataclass
 class FeedEntry:
-    episode: Episode
+    # None when the item is kept: its row is not read.
+    episode: Episode | None
     guests: list[Person]
     has_turns: bool
     has_chapters: bool
@@ -57,40 +58,82 @@ class FeedEntries:
     hosts: list[Person]
 
 
-def feed_etag() -> str:
-    """Return a validator of the feed: its episodes' versions and the people it names (two light queries).
+# (pk, key, name, picture): what an item shows of a person.
+PERSON_SHOWN = ("pk", "key", "name", "picture")
+
+
+@dataclass
+class FeedHead:
+    """What the feed shows, read light: its ETag, and each item's validator before any item is read.
+
+    ``episodes``: (pk, created_at, site_added_at, version, slug) of the newest published episodes, in the
+    feed's order. An episode's own rows (its transcript included) bump its version.
+    """
+
+    episodes: list[tuple]
+    guests: dict[int, list[tuple]]
+    hosts: list[tuple]
+
+    @cached_property
+    def etag(self) -> str:
+        return etag_of(self.episodes, sorted(self.guests.items()), self.hosts)
+
+    def item_key(self, origin: str, row: tuple) -> str:
+        """Return the cache key of the item of ``row`` as written for readers at ``origin``."""
+        return etag_of(origin, row, self.guests.get(row[0], []), self.hosts)
+
+
+def feed_head() -> FeedHead:
+    """Read the newest published episodes' versions, their guests and the hosts: two light queries.
 
     Podcast apps ask for the feed again and again; most of them get a 304 from this alone.
     """
-    rows = Episode.objects.published().newest_first().values_list("pk", "created_at", "site_added_at", "version")
-    rows = list(rows[:FEED_ITEMS])
-    named = Q(is_host=True) | Q(guest_rows__episode__in=[pk for pk, *_ in rows])
-    people = Person.objects.filter(named).values_list("pk", "key", "name", "picture", "is_host").distinct()
-    return etag_of(rows, list(people.order_by("pk")))
+    fields = ("pk", "created_at", "site_added_at", "version", "slug")
+    rows = list(Episode.objects.published().newest_first().values_list(*fields)[:FEED_ITEMS])
+    shown = [f"person__{name}" for name in PERSON_SHOWN]
+    guests = (
+        EpisodeGuest.objects.filter(episode__in=[row[0] for row in rows])
+        .order_by()
+        .values_list("episode", "position", *shown)
+    )
+    hosts = (
+        Person.objects.filter(is_host=True)
+        .order_by()
+        .annotate(episode=Value(None, BigIntegerField()), position=Value(0))
+    )
+    people: dict[int | None, list[tuple]] = {}
+    for episode, _, *person in sorted(
+        guests.union(hosts.values_list("episode", "position", *PERSON_SHOWN), all=True),
+        key=lambda r: (r[0] is not None, r[0] or 0, r[1], r[2]),
+    ):
+        people.setdefault(episode, []).append(tuple(person))
+    return FeedHead(rows, people, people.pop(None, []))
 
 
-def feed_entries() -> FeedEntries:
-    """Read the newest published episodes, their guests and the hosts: three queries."""
+def feed_entries(pks: list[int]) -> list[FeedEntry]:
+    """Read the published episodes ``pks`` whose items must be written, with their guests: two queries."""
     items = TranscriptItem.objects.filter(episode=OuterRef("pk"))
     episodes = (
         Episode.objects.published()
+        .filter(pk__in=pks)
         .for_lists()
         .with_guests()
-        .newest_first()
         .annotate(
             # The first such item's id, not EXISTS: PostgreSQL turned EXISTS into a join over every
             # transcript item of the site (190 ms at 20 times the corpus); a subquery with a limit is
             # run per episode, along its items' index, and stops at the first.
             first_turn=Subquery(items.filter(kind=TranscriptItem.Kind.TURN).values("pk")[:1]),
             first_header=Subquery(items.filter(kind=TranscriptItem.Kind.HEADER).values("pk")[:1]),
-        )[:FEED_ITEMS]
+        )
     )
-    entries = [
+    return [
         FeedEntry(e, [row.person for row in e.guest_rows.all()], e.first_turn is not None, e.first_header is not None)
         for e in episodes
     ]
-    hosts = list(Person.objects.filter(is_host=True).defer(*PERSON_FIELDS))
-    return FeedEntries(entries, hosts)
+
+
+def feed_hosts() -> list[Person]:
+    return list(Person.objects.filter(is_host=True).defer(*PERSON_FIELDS))
 
 
 class TextOnlyXMLGenerator(SimplerXMLGenerator):
@@ -165,11 +208,6 @@ class PodcastRss(Rss201rev2Feed):
             _person(handler, person)
 
 
-def _person_shown(person: Person) -> tuple:
-    """Return what an item shows of ``person``."""
-    return (person.pk, person.key, person.name, person.picture)
-
-
 def _person(handler, person: dict) -> None:
     attrs = {key: person[key] for key in ("role", "href", "img") if person.get(key)}
     handler.addQuickElement("podcast:person", person["name"], attrs)
@@ -181,22 +219,28 @@ class EpisodeFeed(Feed):
     feed_type = PodcastRss
     language = "en"
 
-    def __init__(self, entries: FeedEntries):
+    def __init__(self, head: FeedHead):
         super().__init__()
-        self.entries = entries
+        self.head = head
+        self.entries = FeedEntries([], [])
         self.request = None
 
     def __call__(self, request, *args, **kwargs):
+        """Write the feed: its kept items as they are, the others read (only those) and written."""
         self.request = request
         origin = request.build_absolute_uri("/")
-        hosts = [_person_shown(p) for p in self.entries.hosts]
-        for entry in self.entries.entries:
-            e = entry.episode
-            shown = [e.pk, e.created_at, e.slug, e.version, e.site_added_at, entry.has_turns, entry.has_chapters]
-            entry.key = etag_of(origin, shown, [_person_shown(p) for p in entry.guests], hosts)
-        kept = caches[ITEMS_CACHE].get_many([entry.key for entry in self.entries.entries])
-        for entry in self.entries.entries:
-            entry.kept = kept.get(entry.key)
+        keys = [self.head.item_key(origin, row) for row in self.head.episodes]
+        kept = caches[ITEMS_CACHE].get_many(keys)
+        missing = [row[0] for row, key in zip(self.head.episodes, keys, strict=True) if key not in kept]
+        read = {entry.episode.pk: entry for entry in feed_entries(missing)} if missing else {}
+        entries = []
+        for row, key in zip(self.head.episodes, keys, strict=True):
+            # An episode unpublished since the head was read has no row and no item: the next ETag differs.
+            entry = FeedEntry(None, [], False, False, kept=kept[key]) if key in kept else read.get(row[0])
+            if entry is not None:
+                entry.key = key
+                entries.append(entry)
+        self.entries = FeedEntries(entries, feed_hosts())
         return super().__call__(request, *args, **kwargs)
 
     def title(self):
