@@ -159,9 +159,10 @@ def all_episodes(request):
     return _episode_list(request, None, listing.season_links())
 
 
-def _episode_list(request, season: int | None, seasons, *, is_index: bool = False) -> HttpResponse:
+def _episode_list(request, season: int | None, seasons: listing.Seasons, *, is_index: bool = False) -> HttpResponse:
     """Answer one page of a season's episodes (all episodes for None), with an ETag of what it shows."""
-    page = listing.page_of(listing.season_episodes(season), None if is_index else request.GET.get("page"))
+    number = None if is_index else request.GET.get("page")
+    page = listing.page_of(listing.season_episodes(season), number, count=seasons.size(season))
     path = reverse("episodes:season", args=[season]) if season is not None else reverse("episodes:all_episodes")
 
     def build():

@@ -29,16 +29,27 @@ class SeasonLink:
     url: str
 
 
-def season_links() -> list[SeasonLink]:
-    """Return every season with published episodes, newest first, and how many each has (one query)."""
-    rows = (
-        Episode.objects.published()
-        .exclude(season=None)
-        .order_by("-season")
-        .values_list("season")
-        .annotate(episodes=Count("pk"))
-    )
-    return [SeasonLink(number, n, reverse("episodes:season", args=[number])) for number, n in rows]
+class Seasons(list):
+    """The seasons with published episodes, newest first (:class:`SeasonLink`), and every list's size."""
+
+    def __init__(self, links: list[SeasonLink], sizes: dict[int | None, int]):
+        super().__init__(links)
+        self.sizes = sizes
+
+    def size(self, season: int | None) -> int:
+        """Return how many published episodes ``season`` has; all of them for None."""
+        return sum(self.sizes.values()) if season is None else self.sizes.get(season, 0)
+
+
+def season_links() -> Seasons:
+    """Return every season with published episodes, newest first, and how many each has (one query).
+
+    Episodes without a season are counted too, so that no list needs a query of its own for its size.
+    """
+    rows = Episode.objects.published().order_by().values_list("season").annotate(episodes=Count("pk"))
+    sizes = dict(rows)
+    numbers = sorted((number for number in sizes if number is not None), reverse=True)
+    return Seasons([SeasonLink(n, sizes[n], reverse("episodes:season", args=[n])) for n in numbers], sizes)
 
 
 def season_episodes(season: int | None):
@@ -63,13 +74,15 @@ def person_episodes(person: Person):
     return episodes.newest_first()
 
 
-def page_of(queryset, number, *, per_page: int | None = None, strict: bool = True) -> Page:
+def page_of(queryset, number, *, per_page: int | None = None, strict: bool = True, count: int | None = None) -> Page:
     """Return page ``number`` (a string from the address; "last" for the last) of ``queryset``.
 
     ``strict`` answers a page that does not exist with 404, as a list's address should; otherwise the
-    nearest page is given, as for a search.
+    nearest page is given, as for a search. ``count``: the list's size when the caller knows it (no query).
     """
     paginator = Paginator(queryset, per_page or EPISODES_PER_PAGE)
+    if count is not None:
+        paginator.count = count  # the cached property's value, known already
     if number == LAST:
         number = paginator.num_pages
     if not strict:
