@@ -176,8 +176,20 @@ def main():
 
     slugs = list(Episode.objects.order_by("slug").values_list("slug", flat=True))
     fields = list(suggesting.FIELDS)
+
+    def answered_here(config, messages, **kwargs):
+        """Answer as the fake model does, in this thread: no HTTP, no client (our work alone, caches warm)."""
+        return llm.Reply(answer({"messages": messages}), 100, 20, config.model)
+
     runs: dict[str, list[tuple[float, float, float]]] = {kind: [] for kind in kinds}
+    here: list[float] = []
     for _ in range(args.runs):
+        settings.AI_BASE_URL = servers.urls[kinds[0]]  # named, not asked
+        gc.collect()
+        cpu = time.thread_time()
+        plan = suggestions.batch_plan(slugs=slugs, fields=fields, force=True)
+        suggestions.batch_run(plan, ask=answered_here)
+        here.append(time.thread_time() - cpu)
         for kind in kinds:  # alternated, so that both setups meet the machine's other work alike
             settings.AI_BASE_URL = servers.urls[kind]
             inside[:] = [0.0, 0.0]
@@ -200,6 +212,9 @@ def main():
               f"a request; every run's share outside: {shares}")  # fmt: skip
         print(f"  every run's CPU time outside: {', '.join(f'{c * 1000:.0f}' for _, _, c in runs[kind])} ms "
               f"(the least: {min(c for _, _, c in runs[kind]) * 1000 / plan.requests:.2f} ms a request)")  # fmt: skip
+    every = ", ".join(f"{c * 1000:.0f}" for c in here)
+    print(f"Answers made in this thread (no HTTP): our CPU time {min(here) * 1000:.0f} ms = "
+          f"{min(here) * 1000 / plan.requests:.2f} ms a request; every run's: {every} ms")  # fmt: skip
     print(f"  {report.summary()}")
 
     settings.AI_BASE_URL = servers.urls[kinds[0]]
