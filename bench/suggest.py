@@ -52,6 +52,33 @@ before and after this cut, back to back, twice:
   request building and answer parsing), the fake server answering from other threads of this process; the
   gap between "outside" and our CPU time is mostly those threads holding the interpreter.
   19.0 queries per accepted suggestion (budget 20), unchanged.
+
+Measured a third time (2026-12-03 23:09-23:12, SQLite, load average 1.5-1.9 from other work),
+`bench/suggest.py --runs 4` (both setups, alternated) on main before this cut (d4780c4, with this script) and
+after, back to back, twice; "share" is the share outside of the least disturbed run, then every run's:
+  fake model in a process of its own (the budget's figure):
+    before: 23.6% and 25.0% (18.9-26.3%), floor 2,810 and 2,385 ms; least CPU outside 0.85 and 0.73 ms a request.
+    after:  23.0% and 20.8% (17.1-23.0%), floor 2,436 and 2,600 ms; least CPU outside 0.71 and 0.66 ms a request.
+  fake model in threads of this process (as before):
+    before: 21.7% and 22.3% (19.0-22.5%); least CPU outside 0.89 and 0.72 ms a request.
+    after:  20.9% and 20.5% (17.8-21.4%); least CPU outside 0.66 and 0.62 ms a request.
+  answers made in this thread (no HTTP): our CPU 759 and 646 ms before, 578 and 570 ms after.
+  The server's own process changes nothing beyond the noise: outside the calls, wall time passes CPU time by
+  15-35 ms in either setup. The gap of the earlier rounds (7.9 s wall, 2.2 s CPU) was the machine's load (the
+  thread waiting for a core), not the server's threads. What this cut took off (in-process figures, best of
+  5): the collector's full passes over the whole process during a batch, about 100-130 ms (the batch's plan
+  and run now leave the older objects out, gc.freeze); the suggestions' insert, 70-87 -> 27-32 ms (one INSERT
+  ... RETURNING a batch of rows, only cost, warnings and dates prepared); smaller: an answer's quotes looked
+  at before its inside is copied, the chapter lines made once a material, the turns' loop.
+  Still over the 10% budget: at 2.4-2.8 ms a request of floor, 10% is about 0.3 ms a request of ours, and we
+  spend 0.66-0.71 with HTTP between (0.57 with answers made in process: each client call leaves the caches
+  cold for the code after it). What is left, in process: the plan about 415 ms (the turns read 105, of which
+  SQLite's rows 65; the turns' lines 67; the instruction search 72, of which the UTF-8 copy and lowering 15
+  and six finds 29; the chapters' cut 115, of which the word counts and measuring 100; the other prompts 40),
+  the run about 145 ms (parsing, checks and the model's objects 115; the insert 27). The next step is a stored
+  digest of what the prompts need per episode (its lines, word counts and instruction places), kept current
+  by every transcript write: not done here, as the transcript's write paths are others' ground this round.
+  18.0 queries per accepted suggestion (budget 20).
 """
 
 import argparse
