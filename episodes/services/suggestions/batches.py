@@ -225,7 +225,9 @@ def older_objects_spared() -> Iterator[None]:
     two or so a batch, each went over every object of the process (160,000 in a Django process: about
     100 ms a pass, more than a tenth of a 200-episode batch's own work). Garbage among the older objects
     waits for the first pass after the block; a nested block's end ends the outer one's sparing too, which
-    only costs time.
+    only costs time. The block's end hands back every frozen object, so a process that freezes its own at
+    start (as a pre-forking server may) should not run batches: here they run in the job worker and the
+    command.
     """
     gc.freeze()
     try:
