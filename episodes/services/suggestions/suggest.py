@@ -412,7 +412,8 @@ def _insert(made: Sequence[Suggestion]) -> None:
                     prepared[key] = f.get_db_prep_save(value, connection)
                 row[column] = prepared[key]
     quote = connection.ops.quote_name
-    size = connection.ops.bulk_batch_size(fields, made)
+    # PostgreSQL takes at most 65,535 parameters a statement when they are bound on the server.
+    size = max(1, min(connection.ops.bulk_batch_size(fields, made), 65_535 // len(fields)))
     # Only quoted table and column names go into the SQL; every value is a parameter.
     head = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608
         quote(Suggestion._meta.db_table), ", ".join(quote(f.column) for f in fields)
