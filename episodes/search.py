@@ -212,9 +212,13 @@ _HEADLINE_FRAGMENTS = _HEADLINE_MARKS + (
 
 
 class _PostgresResults(_Results):
+    """The candidates are ranked as they are found (``ts_rank`` of the row the match has just read); a slice is
+    then marked up alone: ranking in a query of its own read each of the 500 candidates again by id."""
+
     def __init__(self, terms: Terms):
         super().__init__(terms)
         self.query, self.query_params = postgres_tsquery(terms)
+        self.ranks: dict[int, float] = {}
 
     def candidates(self) -> list[int]:
         # A query whose every word is a stop word ("the") but that excludes some ("-xyzzy") would match
@@ -224,44 +228,47 @@ class _PostgresResults(_Results):
             raise SearchError(ERR_TOO_COMMON)
         if not tree:
             return []  # only stop words: nothing to find
+        rank = f"ts_rank({POSTGRES_DOCUMENT}, {self.query})"
         if self.words is None:
-            return self._matching(self.query, self.query_params, MAX_CANDIDATES + 1)
-        # The index answers the words exactly; only the turns that have them all are checked for the phrase.
-        examined = self._matching(*postgres_tsquery(self.words), MAX_EXAMINED + 1)
-        self.partial = len(examined) > MAX_EXAMINED
-        examined = examined[:MAX_EXAMINED]
-        sql = (
-            f"SELECT item.id FROM {ITEM_TABLE} AS item WHERE item.id = ANY(%s) AND {POSTGRES_DOCUMENT} @@ {self.query}"  # noqa: S608
-            " ORDER BY item.id LIMIT %s"
-        )
-        return [pk for (pk,) in self._fetch(sql, [examined, *self.query_params, MAX_CANDIDATES + 1])]
+            rows = self._matching(self.query, self.query_params, MAX_CANDIDATES + 1, rank=rank)
+        else:
+            # The index answers the words exactly; only the turns that have them all are checked for the phrase.
+            examined = [pk for pk, _ in self._matching(*postgres_tsquery(self.words), MAX_EXAMINED + 1)]
+            self.partial = len(examined) > MAX_EXAMINED
+            sql = (
+                f"SELECT item.id, {rank} FROM {ITEM_TABLE} AS item"  # noqa: S608 - constants only
+                f" WHERE item.id = ANY(%s) AND {POSTGRES_DOCUMENT} @@ {self.query} ORDER BY item.id LIMIT %s"
+            )
+            params = [*self.query_params, examined[:MAX_EXAMINED], *self.query_params, MAX_CANDIDATES + 1]
+            rows = self._fetch(sql, params)
+        self.ranks = dict(rows[:MAX_CANDIDATES])
+        return [pk for pk, _ in rows]
 
-    def _matching(self, query: str, params: list, limit: int) -> list[int]:
-        """Return the ids of up to ``limit`` public turns that match ``query``, as the text index finds them."""
+    def _matching(self, query: str, params: list, limit: int, *, rank: str = "0") -> list[tuple[int, float]]:
+        """Return (id, ``rank``) of up to ``limit`` public turns that match ``query``, as the text index finds them."""
         # OFFSET 0 keeps the match a query of its own, which PostgreSQL answers through the text index
         # whatever it thinks of the episodes: with no statistics yet (just after an import) it would
         # otherwise go through each episode's items, computing every turn's words.
         sql = (
-            f"SELECT item.id FROM (SELECT id, episode_id FROM {ITEM_TABLE} AS item"  # noqa: S608 - constants only
-            f" WHERE item.kind = '{TranscriptItem.Kind.TURN}' AND {POSTGRES_DOCUMENT} @@ {query} OFFSET 0)"
-            f" AS item {_EPISODE} WHERE episode.status = '{Episode.Status.PUBLISHED}' LIMIT %s"
+            f"SELECT item.id, {rank} FROM (SELECT id, episode_id, {search_index.POSTGRES_COLUMN}"  # noqa: S608
+            f" FROM {ITEM_TABLE} AS item WHERE item.kind = '{TranscriptItem.Kind.TURN}'"
+            f" AND {POSTGRES_DOCUMENT} @@ {query}"
+            f" OFFSET 0) AS item {_EPISODE} WHERE episode.status = '{Episode.Status.PUBLISHED}' LIMIT %s"
         )
-        return [pk for (pk,) in self._fetch(sql, [*params, limit])]
+        ranked = rank != "0"
+        return [(pk, r) for pk, r in self._fetch(sql, [*(self.query_params if ranked else []), *params, limit])]
 
     def ranked(self, limit: int, offset: int) -> list[tuple[int, float, str]]:
-        # Rank the candidates, then mark up the page's turns only: ts_headline costs more than ts_rank.
-        ranked = (
-            f"SELECT item.id, ts_rank({POSTGRES_DOCUMENT}, {self.query}) AS rank FROM {ITEM_TABLE} AS item"  # noqa: S608
-            " WHERE item.id = ANY(%s) ORDER BY rank DESC, item.id LIMIT %s OFFSET %s"
-        )
+        # Best first, ties by id: the page's turns only are read again, to be marked up (ts_headline is the dear part).
+        order = sorted(self.ids, key=lambda pk: (-self.ranks[pk], pk))[offset : offset + limit]
         headline = f"ts_headline('{POSTGRES_CONFIG}'::regconfig, item.text, {self.query}, %s)"
         sql = (
-            f"SELECT ranked.id, ranked.rank, CASE WHEN length(item.text) <= %s THEN {headline} ELSE {headline} END"  # noqa: S608
-            f" FROM ({ranked}) AS ranked JOIN {ITEM_TABLE} AS item ON item.id = ranked.id"
-            " ORDER BY ranked.rank DESC, ranked.id"
+            f"SELECT item.id, CASE WHEN length(item.text) <= %s THEN {headline} ELSE {headline} END"  # noqa: S608
+            f" FROM {ITEM_TABLE} AS item WHERE item.id = ANY(%s)"
         )
-        params = [SNIPPET_CHARS, *self.query_params, _HEADLINE_WHOLE, *self.query_params, _HEADLINE_FRAGMENTS]
-        return self._fetch(sql, [*params, *self.query_params, self.ids, limit, offset])
+        params = [SNIPPET_CHARS, *self.query_params, _HEADLINE_WHOLE, *self.query_params, _HEADLINE_FRAGMENTS, order]
+        marked = dict(self._fetch(sql, params))
+        return [(pk, self.ranks[pk], marked[pk]) for pk in order if pk in marked]
 
 
 @contextmanager
