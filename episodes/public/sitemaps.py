@@ -14,7 +14,7 @@ from html import escape
 from urllib.parse import quote
 
 from django.contrib.sitemaps import Sitemap
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -62,6 +62,10 @@ class _EntriesSitemap(Sitemap):
     def __init__(self, entries: SitemapEntries):
         self.entries = entries
 
+    def paths(self, items) -> list[str]:
+        """Return the address of each of ``items``, as :meth:`location` gives them one by one."""
+        return [self.location(item) for item in items]
+
 
 class PagesSitemap(_EntriesSitemap):
     changefreq = "weekly"
@@ -86,6 +90,9 @@ class EpisodeSitemap(_EntriesSitemap):
     def location(self, episode):
         return reverse("episodes:episode", args=[episode.slug])
 
+    def paths(self, items) -> list[str]:
+        return _paths("episodes:episode", [episode.slug for episode in items])
+
     def lastmod(self, episode):
         return episode.changed
 
@@ -98,6 +105,9 @@ class PersonSitemap(_EntriesSitemap):
 
     def location(self, key):
         return reverse("episodes:person", args=[key])
+
+    def paths(self, items) -> list[str]:
+        return _paths("episodes:person", list(items))
 
 
 # -- writing it ------------------------------------------------------------------------------------------------
@@ -114,27 +124,28 @@ PATH_SAFE = RFC3986_SUBDELIMS + "/~:@"
 def sitemap_xml(entries: SitemapEntries, *, origin: str, page: str | int = 1) -> str:
     """Return page ``page`` (``?p=``) of the sitemap of ``entries`` for the site at ``origin`` (scheme://host).
 
-    As ``django.contrib.sitemaps.views.sitemap`` with :meth:`SitemapEntries.sitemaps`: each part paginated
-    by 50,000 addresses, a page that is no number or that a part does not have is 404.
+    As ``django.contrib.sitemaps.views.sitemap`` with :meth:`SitemapEntries.sitemaps`, whose parts say what
+    is listed and how: each part paginated by its ``limit``, a page that is no number or that a part does
+    not have is 404. Only the addresses are made otherwise (:meth:`_EntriesSitemap.paths`).
     """
-    episodes, people = entries.episodes, entries.people
-    parts = [["episodes:index"], episodes, people]
-    try:
-        pages = [Paginator(items, Sitemap.limit).page(page).object_list for items in parts]
-    except EmptyPage:
-        raise Http404(f"Page {page} empty") from None
-    except PageNotAnInteger:
-        raise Http404(f"No page '{page}'") from None
-    index, episodes, people = pages
     urls = []
-    if index:
-        latest = max((e.changed for e in entries.episodes), default=None)
-        urls.append(_url(origin + reverse("episodes:index"), latest, "weekly", PagesSitemap.priority))
-    paths = _paths("episodes:episode", [e.slug for e in episodes])
-    for path, episode in zip(paths, episodes, strict=True):
-        urls.append(_url(origin + path, episode.changed, None, EpisodeSitemap.priority))
-    urls += [_url(origin + path, None, None, PersonSitemap.priority) for path in _paths("episodes:person", people)]
+    for part in entries.sitemaps().values():
+        try:
+            items = part.paginator.page(page).object_list
+        except EmptyPage:
+            raise Http404(f"Page {page} empty") from None
+        except PageNotAnInteger:
+            raise Http404(f"No page '{page}'") from None
+        for path, item in zip(part.paths(items), items, strict=True):
+            lastmod, changefreq = _get(part, "lastmod", item), _get(part, "changefreq", item)
+            urls.append(_url(origin + path, lastmod, changefreq, part.priority))
     return SITEMAP_HEAD + "".join(urls) + SITEMAP_TAIL
+
+
+def _get(part: Sitemap, name: str, item):
+    """Return a part's ``name`` for ``item`` as the framework reads it: a method, a value, or None."""
+    value = getattr(part, name, None)
+    return value(item) if callable(value) else value
 
 
 def _url(location: str, lastmod, changefreq: str | None, priority: float) -> str:
