@@ -230,7 +230,7 @@ class _PostgresResults(_Results):
             return []  # only stop words: nothing to find
         rank = f"ts_rank({POSTGRES_DOCUMENT}, {self.query})"
         if self.words is None:
-            rows = self._matching(self.query, self.query_params, MAX_CANDIDATES + 1, rank=rank)
+            rows = self._matching(self.query, self.query_params, MAX_CANDIDATES + 1, ranked=True)
         else:
             # The index answers the words exactly; only the turns that have them all are checked for the phrase.
             examined = [pk for pk, _ in self._matching(*postgres_tsquery(self.words), MAX_EXAMINED + 1)]
@@ -244,19 +244,20 @@ class _PostgresResults(_Results):
         self.ranks = dict(rows[:MAX_CANDIDATES])
         return [pk for pk, _ in rows]
 
-    def _matching(self, query: str, params: list, limit: int, *, rank: str = "0") -> list[tuple[int, float]]:
-        """Return (id, ``rank``) of up to ``limit`` public turns that match ``query``, as the text index finds them."""
+    def _matching(self, query: str, params: list, limit: int, *, ranked: bool = False) -> list[tuple[int, float]]:
+        """Return (id, rank) of up to ``limit`` public turns that match ``query``, as the text index finds them;
+        the rank is ``ts_rank`` of ``query`` when ``ranked``, else 0."""
         # OFFSET 0 keeps the match a query of its own, which PostgreSQL answers through the text index
         # whatever it thinks of the episodes: with no statistics yet (just after an import) it would
         # otherwise go through each episode's items, computing every turn's words.
+        rank = f"ts_rank({POSTGRES_DOCUMENT}, {query})" if ranked else "0"
         sql = (
             f"SELECT item.id, {rank} FROM (SELECT id, episode_id, {search_index.POSTGRES_COLUMN}"  # noqa: S608
             f" FROM {ITEM_TABLE} AS item WHERE item.kind = '{TranscriptItem.Kind.TURN}'"
             f" AND {POSTGRES_DOCUMENT} @@ {query}"
             f" OFFSET 0) AS item {_EPISODE} WHERE episode.status = '{Episode.Status.PUBLISHED}' LIMIT %s"
         )
-        ranked = rank != "0"
-        return [(pk, r) for pk, r in self._fetch(sql, [*(self.query_params if ranked else []), *params, limit])]
+        return self._fetch(sql, [*(params if ranked else []), *params, limit])
 
     def ranked(self, limit: int, offset: int) -> list[tuple[int, float, str]]:
         # Best first, ties by id: the page's turns only are read again, to be marked up (ts_headline is the dear part).
