@@ -67,17 +67,19 @@ after, back to back, twice; "share" is the share outside of the least disturbed 
   15-35 ms in either setup. The gap of the earlier rounds (7.9 s wall, 2.2 s CPU) was the machine's load (the
   thread waiting for a core), not the server's threads. What this cut took off (in-process figures, best of
   5): the collector's full passes over the whole process during a batch, about 100-130 ms (the batch's plan
-  and run now leave the older objects out, gc.freeze); the suggestions' insert, 70-87 -> 27-32 ms (one INSERT
-  ... RETURNING a batch of rows, only cost, warnings and dates prepared); smaller: an answer's quotes looked
-  at before its inside is copied, the chapter lines made once a material, the turns' loop.
+  and run now leave the older objects out, gc.freeze); smaller: an answer's quotes looked at before its inside
+  is copied, the chapter lines made once a material, the turns' loop. (A hand-written INSERT ... RETURNING
+  in place of bulk_create took the insert from 70-87 to 27-32 ms; it was taken back out on review: a copy of
+  Django's bulk insert for about 2% of the batch, which still misses the budget by half.)
   Still over the 10% budget: at 2.4-2.8 ms a request of floor, 10% is about 0.3 ms a request of ours, and we
   spend 0.66-0.71 with HTTP between (0.57 with answers made in process: each client call leaves the caches
   cold for the code after it). What is left, in process: the plan about 415 ms (the turns read 105, of which
   SQLite's rows 65; the turns' lines 67; the instruction search 72, of which the UTF-8 copy and lowering 15
   and six finds 29; the chapters' cut 115, of which the word counts and measuring 100; the other prompts 40),
-  the run about 145 ms (parsing, checks and the model's objects 115; the insert 27). The next step is a stored
-  digest of what the prompts need per episode (its lines, word counts and instruction places), kept current
-  by every transcript write: not done here, as the transcript's write paths are others' ground this round.
+  the run about 145 ms (parsing, checks and the model's objects 115; the insert 27, 70-87 with bulk_create).
+  The next step is a stored digest of what the prompts need per episode (its lines, word counts and
+  instruction places), kept current by every transcript write: not done here, as the transcript's write
+  paths are others' ground this round.
   18.0 queries per accepted suggestion (budget 20).
 """
 
