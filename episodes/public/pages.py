@@ -29,7 +29,7 @@ from ..format.episode_keys import episode_description, episode_duration, front_d
 from ..format.timeline import Section, speaker_groups, timeline
 from ..format.video import youtube_id
 from ..models import Episode, Person
-from ..selectors.speakers import episode_people, speaker_ties, speakers_match, with_tie_pairs
+from ..selectors.speakers import episode_people, speaker_ties, speakers_match, with_people, with_tie_pairs
 from .formats import Segment, chapters_json, segments, transcript_json, transcript_srt, transcript_vtt
 from .neighbours import Neighbours, episode_neighbours
 from .structured import clips, episode_json_ld
@@ -79,7 +79,7 @@ def etag_of(*parts) -> str:
 def find_episode(slug: str, *, user) -> Episode | None:
     """Return the published episode ``slug``, or a draft when ``user`` is staff (the user is read only then)."""
     # The file as imported can be ten times the page's data, and no page shows it.
-    episode = with_tie_pairs(Episode.objects.defer("source_text").filter(slug=slug)).first()
+    episode = with_people(with_tie_pairs(Episode.objects.defer("source_text").filter(slug=slug))).first()
     if episode is not None and episode.status != Episode.Status.PUBLISHED and not user.is_staff:
         return None
     return episode
@@ -126,9 +126,9 @@ class EpisodeHead:
 
 
 def episode_head(episode: Episode, *, neighbours: bool = True) -> EpisodeHead:
-    """Read the people of ``episode`` (guests and hosts; the speaker ties came with it from
-    :func:`find_episode`) and, unless told not to, its neighbours: two queries, one without the neighbours
-    (the files' head: they show no other episode, and the neighbours' query is the dearest of them)."""
+    """Return what tells whether a copy of ``episode``'s page is current: its people and speaker ties came
+    with it from :func:`find_episode`; its neighbours are read unless told not to (one query, the dearest:
+    the files show no other episode)."""
     guests, candidates = episode_people(episode=episode)
     neighbours = episode_neighbours(episode, guests=guests) if neighbours else None
     return EpisodeHead(episode, guests, candidates, speaker_ties(episode=episode, known=candidates), neighbours)

@@ -14,6 +14,7 @@ from .speakers import (
     speaker_summaries,
     speaker_ties,
     speakers_match,
+    with_people,
 )
 from .warnings import EditorWarning, episode_warnings
 
@@ -36,4 +37,5 @@ __all__ = [
     "speakers_match",
     "stale_revisions",
     "transcript_seen",
+    "with_people",
 ]

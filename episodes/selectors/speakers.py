@@ -10,17 +10,69 @@ from django.db import connection
 from django.db.models import F, IntegerField, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
-from ..models import Episode, Person, Speaker, TranscriptItem
+from ..models import Episode, EpisodeGuest, Person, Speaker, TranscriptItem
 
 
 def episode_people(*, episode: Episode) -> tuple[list[Person], list[Person]]:
     """Return the episode's guests in order and the people who may speak in it (see :func:`speaker_candidates`),
-    with one query: the public pages read both on every request, a 304 included."""
+    with one query, or none for an episode read :func:`with_people`: the public pages read both on every
+    request, a 304 included."""
+    rows = getattr(episode, PEOPLE_ROWS, None)
+    if rows is not None:
+        return _people_from_rows(json.loads(rows) if isinstance(rows, str) else rows)
     guests = Person.objects.filter(guest_rows__episode=episode).annotate(guest_position=F("guest_rows__position"))
     hosts = Person.objects.filter(is_host=True).annotate(guest_position=Value(None, output_field=IntegerField()))
     rows = list(guests.order_by().union(hosts.order_by(), all=True).order_by("guest_position", "key"))
     listed = sorted((p for p in rows if p.guest_position is not None), key=lambda p: p.guest_position)
     return listed, listed + [p for p in rows if p.guest_position is None and p not in listed]
+
+
+# The episode's guests (in order) and the hosts (by key), each as an array of the columns below, read with the
+# episode itself: the public pages read them on every request, a cached page's included, and a query of
+# their own was one round trip in three. The file as imported and its other keys are left out (no page shows
+# them; a person read this way reads them when asked, as a deferred field).
+PEOPLE_ROWS = "people_rows"
+_PEOPLE_LEFT_OUT = {"front_keys", "extra", "closing", "source_text"}
+_PEOPLE_FIELDS = [f for f in Person._meta.concrete_fields if f.attname not in _PEOPLE_LEFT_OUT]
+_PEOPLE_SQL = {
+    "postgresql": "json_build_array("
+    "COALESCE((SELECT json_agg(json_build_array({columns}) ORDER BY g.position) FROM {guests} g"
+    " JOIN {people} p ON p.id = g.person_id WHERE g.episode_id = {episodes}.id), '[]'::json),"
+    " COALESCE((SELECT json_agg(json_build_array({columns}) ORDER BY p.key) FROM {people} p WHERE p.is_host),"
+    " '[]'::json))",
+    "sqlite": "json_array("
+    "(SELECT json_group_array(json(r)) FROM (SELECT json_array({columns}) AS r FROM {guests} g"
+    " JOIN {people} p ON p.id = g.person_id WHERE g.episode_id = {episodes}.id ORDER BY g.position)),"
+    " (SELECT json_group_array(json(r)) FROM (SELECT json_array({columns}) AS r FROM {people} p"
+    " WHERE p.is_host ORDER BY p.key)))",
+}
+
+
+def with_people(episodes: QuerySet) -> QuerySet:
+    """Return ``episodes`` each with its guests and the hosts (see :func:`episode_people`); as is on other
+    databases."""
+    sql = _PEOPLE_SQL.get(connection.vendor)
+    if sql is None:
+        return episodes
+    quote = connection.ops.quote_name
+    sql = sql.format(
+        columns=", ".join(f"p.{quote(f.column)}" for f in _PEOPLE_FIELDS),
+        guests=quote(EpisodeGuest._meta.db_table),
+        people=quote(Person._meta.db_table),
+        episodes=quote(Episode._meta.db_table),
+    )
+    return episodes.annotate(**{PEOPLE_ROWS: RawSQL(sql, ())})  # noqa: S611 - table and column names only
+
+
+def _people_from_rows(rows: list[list[list]]) -> tuple[list[Person], list[Person]]:
+    names = [f.attname for f in _PEOPLE_FIELDS]
+
+    def person(values: list) -> Person:
+        # As the database's own converters would: SQLite's JSON gives a boolean column as 0 or 1.
+        return Person.from_db(connection.alias, names, [f.to_python(v) for f, v in zip(_PEOPLE_FIELDS, values)])
+
+    guests, hosts = ([person(values) for values in part] for part in rows)
+    return guests, guests + [p for p in hosts if p not in guests]
 
 
 def speaker_candidates(*, episode: Episode, guests: list[Person] | None = None) -> list[Person]:

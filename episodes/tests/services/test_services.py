@@ -4,7 +4,7 @@ import pytest
 
 from episodes import selectors, services
 from episodes.format import frontmatter as fm
-from episodes.models import Speaker, TranscriptItem
+from episodes.models import Episode, Person, Speaker, TranscriptItem
 from episodes.services import speakers as speaker_errors
 from episodes.services import transcript as transcript_errors
 from episodes.tests.support.factories import export, import_text, make_episode, make_person, make_text
@@ -356,3 +356,27 @@ def test_episode_people_reads_guests_in_order_and_who_may_speak_in_one_query(db,
     assert candidates == selectors.speaker_candidates(episode=episode)
     alone = make_episode("alone", guests=[])
     assert selectors.episode_people(episode=alone) == ([], selectors.speaker_candidates(episode=alone))
+
+
+def test_episode_read_with_people_has_them_without_a_query_of_their_own(db, django_assert_num_queries):
+    make_person("zed-host", "Zed", is_host=True, bio_short='Says "hi"\nand\tleaves', web="https://z.example/?a=1&b=2")
+    make_person("amy-host", "Ámy Ünïcode ✓", is_host=True, demo=True)
+    make_person("bob", "Bob", body="**Bob**'s bio\n\n- a list", has_profile=False, extra="note: kept\n")
+    make_person("cid", "Cid", is_host=False)
+    make_episode("ep", guests=["cid", "zed-host", "bob", "cid"])
+    make_episode("alone", guests=[])
+    fields = [f.attname for f in Person._meta.concrete_fields]
+    for slug in ["ep", "alone"]:
+        plain = Episode.objects.get(slug=slug)
+        expected = selectors.episode_people(episode=plain)
+        with django_assert_num_queries(1):
+            episode = selectors.with_people(Episode.objects.filter(slug=slug)).get()
+            guests, candidates = selectors.episode_people(episode=episode)
+        assert (guests, candidates) == expected
+        shown = [f for f in fields if f not in {"front_keys", "extra", "closing", "source_text"}]
+        for got, want in zip(candidates, expected[1], strict=True):
+            assert [getattr(got, f) for f in shown] == [getattr(want, f) for f in shown]
+            assert type(got.is_host) is bool and type(got.demo) is bool
+        # What the page does not show is read when asked, never made up.
+        for got, want in zip(candidates, expected[1], strict=True):
+            assert (got.extra, got.source_text, got.front_keys) == (want.extra, want.source_text, want.front_keys)
