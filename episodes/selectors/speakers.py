@@ -69,7 +69,8 @@ def _people_from_rows(rows: list[list[list]]) -> tuple[list[Person], list[Person
 
     def person(values: list) -> Person:
         # As the database's own converters would: SQLite's JSON gives a boolean column as 0 or 1.
-        return Person.from_db(connection.alias, names, [f.to_python(v) for f, v in zip(_PEOPLE_FIELDS, values)])
+        values = [f.to_python(v) for f, v in zip(_PEOPLE_FIELDS, values, strict=True)]
+        return Person.from_db(connection.alias, names, values)
 
     guests, hosts = ([person(values) for values in part] for part in rows)
     return guests, guests + [p for p in hosts if p not in guests]
