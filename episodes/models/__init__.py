@@ -9,7 +9,8 @@
 - :mod:`.site`: the site's git repository as last pulled and pushed;
 - :mod:`.jobs`: long work in the background;
 - :mod:`.checks`: the editorial rules' findings and the archive's health;
-- :mod:`.suggestions`: a language model's suggestions.
+- :mod:`.suggestions`: a language model's suggestions;
+- :mod:`.stamps`: counts of committed changes that what the public pages keep depends on.
 """
 
 from .checks import EpisodeProblem, Health, HealthSnapshot
@@ -29,6 +30,7 @@ from .names import (
     slug_validator,
 )
 from .site import Publish, SiteFile, SiteFileQuerySet, SiteState
+from .stamps import STRUCTURE, Stamp
 from .suggestions import Suggestion, SuggestionQuerySet
 from .topics import EpisodeTopic, EpisodeTopicQuerySet, Topic
 from .transcript import Speaker, TranscriptItem, TranscriptItemQuerySet, default_turn_keys
@@ -42,6 +44,7 @@ __all__ = [
     "LONG_PERSON_FIELDS",
     "SLUG_MAX_LENGTH",
     "SLUG_PATTERN",
+    "STRUCTURE",
     "BodyLink",
     "Episode",
     "EpisodeGuest",
@@ -67,6 +70,7 @@ __all__ = [
     "SiteFileQuerySet",
     "SiteState",
     "Speaker",
+    "Stamp",
     "Suggestion",
     "SuggestionQuerySet",
     "Topic",

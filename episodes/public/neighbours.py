@@ -1,15 +1,21 @@
 """Where a reader goes next from an episode: the one before and after it in its season, and related ones.
 
 Everything is read with one query, so that the page's ETag (which must change when a neighbour's title
-does) costs one query more, not one per neighbour.
+does) costs one query more, not one per neighbour. A process keeps which episodes they were while the
+structure stamp (see :mod:`episodes.structure_stamp`) stays the same; what they show is then read with the
+episode itself (:func:`with_kept_neighbours`), and the page's validator costs that one query.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
+from .. import structure_stamp
 from ..format.episode_keys import public_title
 from ..format.topics import topic_key
 from ..models import Episode, EpisodeGuest, EpisodeTopic, Person
@@ -178,8 +184,20 @@ def episode_neighbours(episode: Episode, *, guests: list[Person], topics: list[s
 
     Related means sharing guests (the more the closer), then sharing topics (``topics``, or the episode's
     own as stored when None), then the same season; ties go to the newest. The season's neighbours are
-    left out of the related ones, as the page shows them. One query.
+    left out of the related ones, as the page shows them. One query, or none for an episode read
+    :func:`with_kept_neighbours` whose neighbours this process has kept under the current stamp.
     """
+    if topics is None:
+        kept = _kept_neighbours(episode)
+        if kept is not None:
+            return kept
+    result = _found_neighbours(episode, guests, topics)
+    if topics is None:
+        _keep(episode, result)
+    return result
+
+
+def _found_neighbours(episode: Episode, guests: list[Person], topics: list[str] | None) -> Neighbours:
     season: list[Neighbour] = []
     found: list[tuple[Neighbour, int, int]] = []
     for *values, shared_guests, shared_topics in _neighbour_rows(episode, guests, topics):
@@ -203,3 +221,77 @@ def episode_neighbours(episode: Episode, *, guests: list[Person], topics: list[s
 
 def _newest_key(n: Neighbour) -> tuple:
     return (n.season is None, -(n.season or 0), n.number is None, -(n.number or 0), n.slug)
+
+
+# -- kept between requests --------------------------------------------------------------------------------
+
+STAMP = "structure_stamp"  # the stamp, read with the episode
+KEPT_ROWS = "kept_neighbour_rows"  # what the kept neighbours show now, read with the episode
+# A process keeps one entry an episode (a few ids); past this many it starts again.
+KEPT_MAX = 10_000
+_ROWS_SQL = {
+    "postgresql": "COALESCE((SELECT json_agg(json_build_array({columns})) FROM {episodes} n WHERE n.id = ANY(%s)),"
+    " '[]'::json)",
+    "sqlite": "(SELECT json_group_array(json_array({columns})) FROM {episodes} n"
+    " WHERE n.id IN (SELECT value FROM json_each(%s)))",
+}
+
+
+@dataclass(frozen=True)
+class _Kept:
+    pk: int
+    stamp: int
+    previous: int | None
+    next: int | None
+    related: tuple[int, ...]
+
+    @property
+    def ids(self) -> list[int]:
+        return [pk for pk in (self.previous, self.next, *self.related) if pk is not None]
+
+
+_kept: dict[str, _Kept] = {}
+
+
+def with_kept_neighbours(episodes: QuerySet, slug: str) -> QuerySet:
+    """Return ``episodes`` with the structure stamp and, when this process has kept the neighbours of the
+    episode ``slug``, what they show now (their rows by id): both read with the episode, no query of their own."""
+    episodes = episodes.annotate(**{STAMP: RawSQL(structure_stamp.STAMP_SQL, ())})  # noqa: S611 - constants
+    kept, sql = _kept.get(slug), _ROWS_SQL.get(connection.vendor)
+    if kept is None or sql is None:
+        return episodes
+    quote = connection.ops.quote_name
+    fields = [Episode._meta.pk if name == "pk" else Episode._meta.get_field(name) for name in FIELDS]
+    columns = ", ".join(f"n.{quote(field.column)}" for field in fields)
+    sql = sql.format(columns=columns, episodes=quote(Episode._meta.db_table))
+    ids = kept.ids if connection.vendor == "postgresql" else json.dumps(kept.ids)
+    return episodes.annotate(**{KEPT_ROWS: RawSQL(sql, (ids,))})  # noqa: S611 - names only; the ids as a parameter
+
+
+def _trusted_stamp(episode: Episode) -> int | None:
+    # Inside a transaction the stamp may not count the transaction's own changes yet (PostgreSQL raises it
+    # at commit): nothing is kept or used there.
+    return None if connection.in_atomic_block else getattr(episode, STAMP, None)
+
+
+def _kept_neighbours(episode: Episode) -> Neighbours | None:
+    stamp, rows, kept = _trusted_stamp(episode), getattr(episode, KEPT_ROWS, None), _kept.get(episode.slug)
+    if stamp is None or rows is None or kept is None or (kept.pk, kept.stamp) != (episode.pk, stamp):
+        return None
+    shown = {values[0]: Neighbour(*values) for values in (json.loads(rows) if isinstance(rows, str) else rows)}
+    if any(pk not in shown for pk in kept.ids):
+        return None  # not for a kept entry under the stamp read with these rows; never trusted blindly
+    pick = shown.get
+    return Neighbours(pick(kept.previous), pick(kept.next), [shown[pk] for pk in kept.related])
+
+
+def _keep(episode: Episode, found: Neighbours) -> None:
+    """Keep which episodes ``found`` holds under the stamp read with ``episode`` (before they were found: a
+    change committed in between makes the entry older than what it holds, never newer)."""
+    stamp = _trusted_stamp(episode)
+    if stamp is None:
+        return
+    if len(_kept) >= KEPT_MAX:
+        _kept.clear()
+    pk = lambda n: None if n is None else n.pk  # noqa: E731
+    _kept[episode.slug] = _Kept(episode.pk, stamp, pk(found.previous), pk(found.next), tuple(map(pk, found.related)))

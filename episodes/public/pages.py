@@ -31,7 +31,7 @@ from ..format.video import youtube_id
 from ..models import Episode, Person
 from ..selectors.speakers import episode_people, speaker_ties, speakers_match, with_people, with_tie_pairs
 from .formats import Segment, chapters_json, segments, transcript_json, transcript_srt, transcript_vtt
-from .neighbours import Neighbours, episode_neighbours
+from .neighbours import Neighbours, episode_neighbours, with_kept_neighbours
 from .structured import clips, episode_json_ld
 
 
@@ -79,7 +79,8 @@ def etag_of(*parts) -> str:
 def find_episode(slug: str, *, user) -> Episode | None:
     """Return the published episode ``slug``, or a draft when ``user`` is staff (the user is read only then)."""
     # The file as imported can be ten times the page's data, and no page shows it.
-    episode = with_people(with_tie_pairs(Episode.objects.defer("source_text").filter(slug=slug))).first()
+    episodes = with_people(with_tie_pairs(Episode.objects.defer("source_text").filter(slug=slug)))
+    episode = with_kept_neighbours(episodes, slug).first()
     if episode is not None and episode.status != Episode.Status.PUBLISHED and not user.is_staff:
         return None
     return episode
