@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.db import connections
 from django.db.models.signals import post_migrate, post_save
 
-from . import search_index, structure_stamp
+from . import change_stamps, search_index
 
 
 def _restore_search_index(sender, using, **kwargs):
@@ -15,8 +15,8 @@ def _restore_search_index(sender, using, **kwargs):
 def _restore_stamp_triggers(sender, using, **kwargs):
     # The same for the structure stamp's triggers (see models.stamps), once its table exists.
     connection = connections[using]
-    if connection.vendor == "sqlite" and structure_stamp.STAMP_TABLE in connection.introspection.table_names():
-        structure_stamp.install_triggers(connection)
+    if connection.vendor == "sqlite" and change_stamps.STAMP_TABLE in connection.introspection.table_names():
+        change_stamps.install_triggers(connection)
 
 
 class EpisodesConfig(AppConfig):

@@ -35,7 +35,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from . import search_index
+from . import change_stamps, search_index
 from .format import frontmatter as fm
 from .format.video import youtube_id, youtube_link
 from .models import Episode, PlatformRef, TranscriptItem
@@ -388,15 +388,78 @@ def search_transcripts(query: str, *, page=1, per_page: int = PER_PAGE) -> Page 
     The page's ``object_list`` holds :class:`Hit` values; ``page.capped`` tells that more turns match
     than were ranked, ``page.partial`` that not every turn was looked at (on PostgreSQL, for a phrase of
     common words). Raise SearchError for a query with nothing to look for, or that ran out of time.
+    A page found before is given again while the change stamps hold (see :func:`_kept_page`).
     """
     terms = parse_query(query)
     if not terms:
         return None
     if not terms.wanted:
         raise SearchError(ERR_ONLY_EXCLUDED)
+    key, stamps = (query, str(page), per_page), _stamps()
+    kept = _kept.get(key)
+    if kept is not None and stamps is not None and kept.stamps == stamps:
+        return _kept_page(kept, page, per_page)
     results = _PostgresResults(terms) if default_connection.vendor == "postgresql" else _SqliteResults(terms)
     with time_limit(settings.PUBLIC_SEARCH_TIMEOUT_MS / 1000):
         found = page_of(results, page, per_page=per_page, strict=False)
-        found.object_list = _hits(list(found.object_list))
+        rows = list(found.object_list)
+        found.object_list = _hits(rows)
     found.capped, found.partial = results.capped, results.partial
+    if stamps is not None:
+        if len(_kept) >= KEPT_SEARCHES:
+            _kept.clear()
+        _kept[key] = _KeptSearch(stamps, found.paginator.count, found.capped, found.partial, rows)
+    return found
+
+
+# -- kept between requests --------------------------------------------------------------------------------
+
+# A process keeps the pages it found (their turns' ids, ranks and marked text), under the change stamps read
+# before finding them: what a search finds depends only on the turns' text and on which episodes are
+# published (see episodes.change_stamps). Titles and the like are read again with the page's turns. Past this
+# many pages it starts again.
+KEPT_SEARCHES = 1_000
+
+
+@dataclass(frozen=True)
+class _KeptSearch:
+    stamps: tuple[int, int]
+    count: int
+    capped: bool
+    partial: bool
+    rows: list[tuple[int, float, str]]  # the page's (id, rank, marked text)
+
+
+class _KeptResults:
+    """A kept page's results as the paginator reads them: their number, and the page's rows."""
+
+    def __init__(self, kept: _KeptSearch):
+        self.kept = kept
+
+    def count(self) -> int:
+        return self.kept.count
+
+    def __getitem__(self, window: slice) -> list[tuple[int, float, str]]:
+        return self.kept.rows
+
+
+_kept: dict[tuple[str, str, int], _KeptSearch] = {}
+
+
+def _stamps() -> tuple[int, int] | None:
+    """Return the change stamps (text, structure) as they are now: one query; None inside a transaction (its
+    own changes may not be counted yet: PostgreSQL raises them at commit) or without them."""
+    if default_connection.in_atomic_block:
+        return None
+    with default_connection.cursor() as cursor:
+        cursor.execute(f"SELECT {change_stamps.TEXT_SQL}, {change_stamps.STRUCTURE_SQL}")
+        text, structure = cursor.fetchone()
+    return None if text is None or structure is None else (text, structure)
+
+
+def _kept_page(kept: _KeptSearch, page, per_page: int) -> Page:
+    """Return the page kept, its turns and their episodes read again (two queries, no search)."""
+    found = page_of(_KeptResults(kept), page, per_page=per_page, strict=False)
+    found.object_list = _hits(list(found.object_list))
+    found.capped, found.partial = kept.capped, kept.partial
     return found

@@ -10,7 +10,7 @@
 - :mod:`.jobs`: long work in the background;
 - :mod:`.checks`: the editorial rules' findings and the archive's health;
 - :mod:`.suggestions`: a language model's suggestions;
-- :mod:`.stamps`: counts of committed changes that what the public pages keep depends on.
+- :mod:`.stamps`: counts of committed changes, which what the public pages keep depends on.
 """
 
 from .checks import EpisodeProblem, Health, HealthSnapshot
@@ -30,7 +30,7 @@ from .names import (
     slug_validator,
 )
 from .site import Publish, SiteFile, SiteFileQuerySet, SiteState
-from .stamps import STRUCTURE, Stamp
+from .stamps import Stamp
 from .suggestions import Suggestion, SuggestionQuerySet
 from .topics import EpisodeTopic, EpisodeTopicQuerySet, Topic
 from .transcript import Speaker, TranscriptItem, TranscriptItemQuerySet, default_turn_keys
@@ -44,7 +44,6 @@ __all__ = [
     "LONG_PERSON_FIELDS",
     "SLUG_MAX_LENGTH",
     "SLUG_PATTERN",
-    "STRUCTURE",
     "BodyLink",
     "Episode",
     "EpisodeGuest",

@@ -2,7 +2,7 @@
 
 Everything is read with one query, so that the page's ETag (which must change when a neighbour's title
 does) costs one query more, not one per neighbour. A process keeps which episodes they were while the
-structure stamp (see :mod:`episodes.structure_stamp`) stays the same; what they show is then read with the
+structure stamp (see :mod:`episodes.change_stamps`) stays the same; what they show is then read with the
 episode itself (:func:`with_kept_neighbours`), and the page's validator costs that one query.
 """
 
@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
-from .. import structure_stamp
+from .. import change_stamps
 from ..format.episode_keys import public_title
 from ..format.topics import topic_key
 from ..models import Episode, EpisodeGuest, EpisodeTopic, Person
@@ -256,7 +256,7 @@ _kept: dict[str, _Kept] = {}
 def with_kept_neighbours(episodes: QuerySet, slug: str) -> QuerySet:
     """Return ``episodes`` with the structure stamp and, when this process has kept the neighbours of the
     episode ``slug``, what they show now (their rows by id): both read with the episode, no query of their own."""
-    episodes = episodes.annotate(**{STAMP: RawSQL(structure_stamp.STAMP_SQL, ())})  # noqa: S611 - constants
+    episodes = episodes.annotate(**{STAMP: RawSQL(change_stamps.STRUCTURE_SQL, ())})  # noqa: S611 - constants
     kept, sql = _kept.get(slug), _ROWS_SQL.get(connection.vendor)
     if kept is None or sql is None:
         return episodes

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from episodes import structure_stamp
+from episodes import change_stamps
 from episodes.models import Episode, EpisodeGuest, EpisodeTopic, Person, Stamp, TranscriptItem
 from episodes.public import neighbours as kept_neighbours
 from episodes.tests.support.factories import make_episode, make_person
@@ -40,7 +40,7 @@ def season():
 
 
 def stamp() -> int | None:
-    return Stamp.objects.filter(id=structure_stamp.STRUCTURE).values_list("value", flat=True).first()
+    return Stamp.objects.filter(id=change_stamps.STRUCTURE).values_list("value", flat=True).first()
 
 
 def page_url(slug: str) -> str:
@@ -52,10 +52,15 @@ def more_section(response) -> str:
 
 
 def test_the_triggers_name_the_models_tables():
-    tables = (Stamp, Episode, EpisodeGuest, EpisodeTopic)
-    names = (structure_stamp.STAMP_TABLE, structure_stamp._EPISODES, structure_stamp._GUESTS, structure_stamp._TOPICS)
-    assert [model._meta.db_table for model in tables] == list(names)
-    assert all(Episode._meta.get_field(name).column == name for name in structure_stamp._SHAPE)
+    tables = (Stamp, Episode, EpisodeGuest, EpisodeTopic, TranscriptItem)
+    names = [
+        change_stamps.STAMP_TABLE,
+        *(getattr(change_stamps, n) for n in ("_EPISODES", "_GUESTS", "_TOPICS", "_ITEMS")),
+    ]
+    assert [model._meta.db_table for model in tables] == names
+    assert all(Episode._meta.get_field(name).column == name for name in change_stamps._SHAPE)
+    assert all(TranscriptItem._meta.get_field(name).column == name for name in ("text", "kind"))
+    assert TranscriptItem._meta.get_field("episode").column in change_stamps._WORDS
 
 
 def episode(slug: str) -> Episode:

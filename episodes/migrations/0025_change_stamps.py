@@ -1,18 +1,19 @@
-"""The structure stamp: a count of committed changes to what the related episodes are made of, raised by
-triggers (see episodes.structure_stamp); the public pages keep each episode's related episodes while it holds."""
+"""The change stamps: counts of committed changes to what related episodes are made of and to what a transcript
+search finds, raised by triggers (see episodes.change_stamps); the public pages keep results while they hold."""
 
 from django.db import migrations, models
 
-from episodes import structure_stamp
+from episodes import change_stamps
 
 
 def install(apps, schema_editor):
-    apps.get_model("episodes", "Stamp").objects.create(id=structure_stamp.STRUCTURE, value=1)
-    structure_stamp.install_triggers(schema_editor.connection)
+    Stamp = apps.get_model("episodes", "Stamp")
+    Stamp.objects.bulk_create([Stamp(id=change_stamps.STRUCTURE, value=1), Stamp(id=change_stamps.TEXT, value=1)])
+    change_stamps.install_triggers(schema_editor.connection)
 
 
 def remove(apps, schema_editor):
-    structure_stamp.remove_triggers(schema_editor.connection)
+    change_stamps.remove_triggers(schema_editor.connection)
 
 
 class Migration(migrations.Migration):
@@ -26,7 +27,6 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
                 ("value", models.BigIntegerField(default=0)),
-                ("xact", models.BigIntegerField(blank=True, null=True)),
             ],
         ),
         migrations.RunPython(install, remove, elidable=False),

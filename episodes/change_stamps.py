@@ -1,0 +1,159 @@
+"""Counts of committed changes, each raised by database triggers whenever what some kept result depends on
+changes, so no write path can miss one (imports, the editor, merges, the admin, the shell, raw SQL):
+
+- ``STRUCTURE``: an episode's status, season, number or slug, its guests, its topics; an episode added or
+  deleted. Who an episode's related episodes are depends on nothing else (see :mod:`episodes.public.neighbours`).
+- ``TEXT``: a transcript item's text, kind or episode; an item added or deleted. With ``STRUCTURE`` (which
+  episodes are published), what a transcript search finds depends on nothing else (see :mod:`episodes.search`).
+
+A process keeps such results under the stamps read before they were computed, and uses them while the stamps
+read with a request are the same: a title saved or a person's profile changed leave both alone, as they change
+what a result shows, which is read again on every request, not which rows it is made of.
+
+PostgreSQL raises a stamp when the transaction commits, once a transaction: the triggers note that it is to be
+raised in a row of the transaction's own (no writer waits for another there), and a deferred constraint trigger
+on that row raises it at commit. Writers thus wait for each other on a stamp's row only while they commit,
+never in the middle of their work, where a transaction holding it and waiting for an episode another holds
+would deadlock. SQLite has one writer at a time: an ordinary trigger raises it at once.
+"""
+
+from __future__ import annotations
+
+# The tables by name, as search_index does: this module is installed from the app's post_migrate handler,
+# which runs where the models cannot be imported (a test checks the names against the models').
+STAMP_TABLE = "episodes_stamp"
+PENDING_TABLE = "episodes_stamp_pending"  # PostgreSQL: the stamps a transaction raises when it commits
+STRUCTURE, TEXT = 1, 2  # the stamps' rows
+# A stamp as a query reads it (None when its row is missing: after a flush, until the next change).
+STRUCTURE_SQL = f"(SELECT value FROM {STAMP_TABLE} WHERE id = {STRUCTURE})"  # noqa: S608 - constants only
+TEXT_SQL = f"(SELECT value FROM {STAMP_TABLE} WHERE id = {TEXT})"  # noqa: S608 - constants only
+_EPISODES, _GUESTS, _TOPICS = "episodes_episode", "episodes_episodeguest", "episodes_episodetopic"
+_ITEMS = "episodes_transcriptitem"
+_SHAPE = ("status", "season", "number", "slug")  # an episode's columns its related episodes depend on
+_WORDS = ("text", "kind", "episode_id")  # an item's columns a search depends on
+
+
+def _changed(columns: tuple[str, ...], differ: str = "IS DISTINCT FROM") -> str:
+    return " OR ".join(f"OLD.{c} {differ} NEW.{c}" for c in columns)
+
+
+_POSTGRES_FUNCTIONS = [
+    # A statement's rows (its transition table): a statement that changed none raises nothing.
+    """
+CREATE OR REPLACE FUNCTION episodes_stamp_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM changed) THEN
+        INSERT INTO {pending} (xact, stamp) VALUES (pg_current_xact_id()::text::bigint, TG_ARGV[0]::smallint)
+        ON CONFLICT DO NOTHING;
+    END IF;
+    RETURN NULL;
+END $$
+""",
+    # A row whose trigger's condition said it changed.
+    """
+CREATE OR REPLACE FUNCTION episodes_stamp_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO {pending} (xact, stamp) VALUES (pg_current_xact_id()::text::bigint, TG_ARGV[0]::smallint)
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END $$
+""",
+    # At commit, once for each stamp the transaction noted.
+    """
+CREATE OR REPLACE FUNCTION episodes_stamp_raise() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO {stamps} AS s (id, value) VALUES (NEW.stamp, 1) ON CONFLICT (id) DO UPDATE SET value = s.value + 1;
+    DELETE FROM {pending} WHERE xact = NEW.xact AND stamp = NEW.stamp;
+    RETURN NULL;
+END $$
+""",
+]
+# (trigger, table, event and level, stamp)
+_POSTGRES_TRIGGERS = [
+    *(
+        (f"{table}_{event.lower()}_{name}", table, f"{event} ON {table} REFERENCING {rows} TABLE AS changed", stamp)
+        for table, name, stamp in [
+            (_EPISODES, "structure", STRUCTURE),
+            (_GUESTS, "structure", STRUCTURE),
+            (_TOPICS, "structure", STRUCTURE),
+            (_ITEMS, "text", TEXT),
+        ]
+        for event, rows in [("INSERT", "NEW"), ("DELETE", "OLD"), ("UPDATE", "NEW")]
+        if not (event == "UPDATE" and table in (_EPISODES, _ITEMS))  # theirs depend on the columns changed
+    ),
+    (f"{_EPISODES}_update_structure", _EPISODES, f"UPDATE ON {_EPISODES}", STRUCTURE),
+    (f"{_ITEMS}_update_text", _ITEMS, f"UPDATE ON {_ITEMS}", TEXT),
+]
+_POSTGRES_CONDITIONS = {
+    f"{_EPISODES}_update_structure": _changed(_SHAPE),
+    f"{_ITEMS}_update_text": _changed(_WORDS),
+}
+_SQLITE_TRIGGERS = [
+    *(
+        (f"{table}_{event.lower()}_{name}", f"AFTER {event} ON {table}", stamp)
+        for table, name, stamp in [
+            (_EPISODES, "structure", STRUCTURE),
+            (_GUESTS, "structure", STRUCTURE),
+            (_TOPICS, "structure", STRUCTURE),
+            (_ITEMS, "text", TEXT),
+        ]
+        for event in ("INSERT", "DELETE", "UPDATE")
+        if not (event == "UPDATE" and table in (_EPISODES, _ITEMS))
+    ),
+    (
+        f"{_EPISODES}_update_structure",
+        f"AFTER UPDATE OF {', '.join(_SHAPE)} ON {_EPISODES} WHEN {_changed(_SHAPE, 'IS NOT')}",
+        STRUCTURE,
+    ),
+    (
+        f"{_ITEMS}_update_text",
+        f"AFTER UPDATE OF {', '.join(_WORDS)} ON {_ITEMS} WHEN {_changed(_WORDS, 'IS NOT')}",
+        TEXT,
+    ),
+]
+_SQLITE_RAISE = "INSERT INTO {stamps} (id, value) VALUES ({stamp}, 1) ON CONFLICT (id) DO UPDATE SET value = value + 1;"
+
+
+def install_triggers(connection) -> None:
+    """Create (again) the triggers that raise the stamps; nothing on other databases.
+
+    SQLite migrations that rebuild a table drop its triggers: this runs after every migrate there.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {PENDING_TABLE}"
+                " (xact bigint NOT NULL, stamp smallint NOT NULL, PRIMARY KEY (xact, stamp))"
+            )
+            for function in _POSTGRES_FUNCTIONS:
+                cursor.execute(function.format(pending=PENDING_TABLE, stamps=STAMP_TABLE))
+            cursor.execute(f"DROP TRIGGER IF EXISTS {PENDING_TABLE}_raise ON {PENDING_TABLE}")
+            cursor.execute(
+                f"CREATE CONSTRAINT TRIGGER {PENDING_TABLE}_raise AFTER INSERT ON {PENDING_TABLE}"
+                " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION episodes_stamp_raise()"
+            )
+            for name, table, event, stamp in _POSTGRES_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+                condition = _POSTGRES_CONDITIONS.get(name)
+                if condition:
+                    how = f"FOR EACH ROW WHEN ({condition}) EXECUTE FUNCTION episodes_stamp_row({stamp})"
+                else:
+                    how = f"FOR EACH STATEMENT EXECUTE FUNCTION episodes_stamp_rows({stamp})"
+                cursor.execute(f"CREATE TRIGGER {name} AFTER {event} {how}")
+        elif connection.vendor == "sqlite":
+            for name, when, stamp in _SQLITE_TRIGGERS:
+                raise_stamp = _SQLITE_RAISE.format(stamps=STAMP_TABLE, stamp=stamp)
+                cursor.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {when} BEGIN {raise_stamp} END")
+
+
+def remove_triggers(connection) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for name, table, _, _ in _POSTGRES_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            cursor.execute(f"DROP TABLE IF EXISTS {PENDING_TABLE}")
+            for function in ("episodes_stamp_rows", "episodes_stamp_row", "episodes_stamp_raise"):
+                cursor.execute(f"DROP FUNCTION IF EXISTS {function}()")
+        elif connection.vendor == "sqlite":
+            for name, _, _ in _SQLITE_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
