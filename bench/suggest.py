@@ -17,6 +17,10 @@ prompt building, parsing, checks, saving the suggestions). Budget (issue 23): ou
 every field of every corpus episode (estimated as characters / 4) and the expected answers' tokens, at the
 prices given (default: gpt-5-mini's list prices, US dollars per million tokens).
 
+Each transcript's digest for the prompts (episodes.format.transcript_digest) is stored when it is imported; the
+first batch runs without any (cold: each made from the items during the batch, as right after the migration
+that added them, or for episodes edited since), the others with them all (warm, the steady state).
+
 Time: wall time, the best of --runs batches per setup (the machine is shared); "ours in CPU time" is this thread's CPU
 time outside the calls, which the machine's other work disturbs less.
 
@@ -80,6 +84,25 @@ after, back to back, twice; "share" is the share outside of the least disturbed 
   The next step is a stored digest of what the prompts need per episode (its lines, word counts and
   instruction places), kept current by every transcript write: not done here, as the transcript's write
   paths are others' ground this round.
+  18.0 queries per accepted suggestion (budget 20).
+
+Measured a fourth time (2026-12-04 03:31-04:16, SQLite, load average 0.8-2.0 from other work: floors 4.2-4.5 s,
+not the 2.4-2.8 s of a quiet machine), `bench/suggest.py --runs 3 --server process`:
+  before (main at cdcfc51): 23.0% (18.4-24.3%), least CPU outside 1.25 ms a request; answers made in process
+    0.99 ms a request.
+  after (stored digests: the prompts' lines as one text, each turn's time, the sections and their chapter
+  lines, the instruction places, and the transcript's length at every cut, so the cut is a bisection and the
+  batch reads no turn; the answers of an episode made into suggestions after its last request, where the code
+  after each request ran with the caches the model's client left cold; templates filled by str.format_map;
+  numbers packed, not JSON):
+    warm: 12.1% (11.3-13.0%) and 14.3% (11.9-14.3%), least CPU outside 0.55 and 0.64 ms a request; answers
+    made in process 0.36-0.39 ms a request (the plan 140-170 ms, of which the digests read 30; the run
+    270-310 ms, of which the insert 100-120).
+    cold (one run, the process's first): 21.1%, CPU 1,375 ms (each digest made and stored during it).
+  Still over the 10% budget on this loaded machine: what is left is Django's bulk insert (about 0.1 ms a
+  suggestion), the editorial checks and parsing (about 0.08 ms with HTTP between), and reading 8.9 MB of
+  lines from SQLite (10-17 ms). An edit leaves the episode's digest stale (the editor's save of one turn of
+  3,000 is at its 20-query budget, and storing it would be the 21st): the next batch makes it again.
   18.0 queries per accepted suggestion (budget 20).
 """
 
@@ -170,7 +193,7 @@ def main():
 
     from episodes import llm
     from episodes.format import suggesting
-    from episodes.models import Episode
+    from episodes.models import Episode, PromptDigest
     from episodes.results import CREATED, UPDATED
     from episodes.services import importing, suggestions
 
@@ -210,6 +233,17 @@ def main():
         """Answer as the fake model does, in this thread: no HTTP, no client (our work alone, caches warm)."""
         return llm.Reply(answer({"messages": messages}), 100, 20, config.model)
 
+    # Cold: no stored digest (as right after the migration that added them): the batch makes each one from the
+    # episode's items, and stores it. After an import, or such a batch, they are there: the runs below.
+    PromptDigest.objects.all().delete()
+    settings.AI_BASE_URL = servers.urls[kinds[0]]
+    inside[:] = [0.0, 0.0]
+    gc.collect()
+    start, cpu = time.perf_counter(), time.thread_time()
+    plan = suggestions.batch_plan(slugs=slugs, fields=fields, force=True)
+    suggestions.batch_run(plan, ask=timed_complete)
+    cold_total, cold_cpu = time.perf_counter() - start, time.thread_time() - cpu - inside[1]
+    cold = (cold_total - inside[0], cold_total, cold_cpu)
     runs: dict[str, list[tuple[float, float, float]]] = {kind: [] for kind in kinds}
     here: list[float] = []
     for _ in range(args.runs):
@@ -229,6 +263,10 @@ def main():
             total, total_cpu = time.perf_counter() - start, time.thread_time() - cpu
             runs[kind].append((total, inside[0], total_cpu - inside[1]))
     print(f"Batch over {count} episodes, {plan.requests} requests (all five fields, for review), best of {args.runs}:")
+    print(f"Cold, no digest stored (made during the batch), the fake model in {SERVERS[kinds[0]]}, one run: "
+          f"ours {cold[0] * 1000:.0f} ms = {cold[0] / cold[1]:.1%} of the batch; "
+          f"CPU time {cold[2] * 1000:.0f} ms")  # fmt: skip
+    print("Warm, every digest stored (as after an import), each setup:")
     for kind in kinds:
         total, floor, own_cpu = min(runs[kind])  # the run least disturbed by the machine's other work
         outside = total - floor

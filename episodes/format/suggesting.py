@@ -12,25 +12,24 @@ Prompt templates are plain text with ``$name`` placeholders (``$$`` for a dollar
 never read as template code. ``=== user ===`` separates the system message from the user's.
 
 A transcript too long for the model's context is cut by one stated rule (:func:`transcript_excerpt`), and the
-prompt says what was left out.
+prompt says what was left out. The transcript comes as its digest (:mod:`episodes.format.transcript_digest`),
+made when it was written.
 """
 
 from __future__ import annotations
 
 import bisect
 import difflib
-import itertools
 import math
-import operator
 import re
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from . import chapters as ch
 from . import frontmatter as fm
 from .checks import DEFAULT_LIMITS
+from .transcript_digest import Digest, clock, opening, transcript_excerpt
 
 CHAPTERS, TITLE, DESCRIPTION, INTRO, TOPICS = "chapters", "title", "description", "intro", "topics"
 FIELDS = (CHAPTERS, TITLE, DESCRIPTION, INTRO, TOPICS)
@@ -59,8 +58,6 @@ W_INJECTION = (
     "the transcript holds text that reads as an instruction to the model (at {where}: {text!r}): "
     "check that the suggestion follows the episode, not that text"
 )
-NOTE_WORDS = "Each turn's text was cut to its first {words} words to fit the model's context."
-NOTE_LEFT_OUT = "The transcript after {time} ({count} turns) was left out to fit the model's context."
 NOTE_OPENING = "Only the first {minutes} minutes of the transcript are given."
 
 # What the prompt templates are filled with. The lists come as blocks with their heading, or as nothing.
@@ -77,8 +74,6 @@ BLOCK_TRANSCRIPT = "<transcript>\n{text}\n</transcript>\n{note}"
 BLOCK_NOTE = "Note: {note}\n"
 TRANSCRIPT_MARK, NOTE_MARK = "\x00transcript\x00", "\x00note\x00"
 NOTE_TOKENS = 60  # room kept for the note saying what was left out
-STAMPS_KEPT = 100_000  # turn times whose "[00:01:05] " is kept, made once for the process (about 10 MB at most)
-_STAMPS: dict[int, str] = {}
 ERR_PLACEHOLDER = "{path}:{line}: unknown placeholder ${name} (known: {known}; write $$ for a dollar sign)"
 ERR_DOLLAR = "{path}:{line}: a $ that starts no placeholder (write $$ for a dollar sign)"
 
@@ -91,39 +86,6 @@ _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _CHAPTER = re.compile(
     r"^\s*(?:[-*•]|\d+[.)])?\s*[\[(]?(?P<time>\d{1,2}(?::\d{1,2}){1,2})[\])]?\s*(?:[-–—:|]\s*)?(?P<title>.*?)\s*$"
 )
-_INSTRUCTION = re.compile(
-    r"\b(?:ignore|disregard|forget)\b[^.!?\n]{0,40}\b(?:instructions?|prompts?|above|previous|rules)\b"
-    r"|\bsystem prompt\b|\byou are now\b|\bnew instructions\b",
-    re.I,
-)
-_INSTRUCTION_WORDS = ("ignore", "disregard", "forget", "system prompt", "you are now", "new instructions")
-_INSTRUCTION_BYTES = tuple(word.encode() for word in _INSTRUCTION_WORDS)
-
-
-def _hinted(turns: Sequence[Turn]) -> list[int]:
-    """Return the indexes of the turns holding any of the words an instruction to the model starts from.
-
-    The words are looked for in the whole transcript at once, then each place found is given its turn: the
-    pattern itself is slow on long turns, and nearly every turn holds none of the words. The words are ASCII,
-    so they are looked for in the UTF-8 bytes with their ASCII letters in lower case (a few times faster than
-    lowering text that holds other letters): no other letter lowers to one of theirs inside a word.
-    """
-    texts = [turn.text for turn in turns]
-    joined = "\n".join(texts)
-    if joined.isascii():
-        folded, words, sizes = joined.lower(), _INSTRUCTION_WORDS, map(len, texts)
-    else:
-        folded, words = joined.encode(errors="surrogatepass").lower(), _INSTRUCTION_BYTES
-        sizes = (len(text) if text.isascii() else len(text.encode(errors="surrogatepass")) for text in texts)
-    starts = list(itertools.accumulate((size + 1 for size in sizes), initial=0))
-    found = set()
-    for word in words:
-        at = folded.find(word)
-        while at != -1:
-            turn = bisect.bisect_right(starts, at) - 1
-            found.add(turn)
-            at = folded.find(word, starts[turn + 1])  # one place a turn is enough
-    return sorted(found)
 
 
 def estimate_tokens(text: str) -> int:
@@ -139,67 +101,58 @@ class PromptError(ValueError):
     """A prompt template that cannot be filled: ``path:line: what is wrong``."""
 
 
-class Turn(NamedTuple):
-    sec: int | None  # its own start time, None when it has none
-    who: str
-    text: str
-
-
 @dataclass
 class Material:
-    """What the prompts are made from: the episode as it stands."""
+    """What the prompts are made from: the episode as it stands, its transcript as a digest."""
 
     title: str = ""
-    headers: Sequence[tuple[str, int | None]] = ()  # section headers with their start
     guests: Sequence[tuple[str, str]] = ()  # name, one-line bio or profile
-    turns: Sequence[Turn] = ()
     duration: int | None = None
     topic_list: Mapping[str, str] = field(default_factory=dict)  # case-folded topic -> its name
-    # Made once and shared by the prompts of every field (see lines() and instructions()).
-    _lines: tuple[list[str], list[int]] | None = field(default=None, repr=False, compare=False)
+    digest: Digest = field(default_factory=Digest)  # the turns and sections (see transcript_digest)
+    # Made once and shared by the prompts of every field.
     _instructions: list[tuple[int, str]] | None = field(default=None, repr=False, compare=False)
     _times: list[int] | None = field(default=None, repr=False, compare=False)
     _openings: dict[int, int] = field(default_factory=dict, repr=False, compare=False)
-    _chapters: str | None = field(default=None, repr=False, compare=False)
+    _blocks: tuple[str, str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def headers(self) -> list[tuple[str, int | None]]:
+        """Return the section headers with their start."""
+        return self.digest.headers
+
+    def blocks(self) -> tuple[str, str]:
+        """Return the guests' lines (``- Name: bio``) and the sections' (``- Title``), as the prompts list them."""
+        if self._blocks is None:
+            guests = "".join(f"- {n}: {b}\n" if b else f"- {n}\n" for n, b in self.guests)
+            self._blocks = guests, "".join(f"- {title}\n" for title, _ in self.headers)
+        return self._blocks
 
     def chapters(self) -> str:
         """Return the sections as a chapters suggestion is written (``00:01:20 Title`` lines)."""
-        if self._chapters is None:
-            self._chapters = ch.chapter_lines([(title, sec or 0) for title, sec in self.headers]).rstrip("\n")
-        return self._chapters
-
-    def lines(self) -> tuple[list[str], list[int]]:
-        """Return each turn as the prompts give it (``[00:01:05] Jane: text``, the words between single
-        spaces), and where each one's words start."""
-        if self._lines is None:
-            self._lines = _lines(self.turns)
-        return self._lines
+        return self.digest.chapters
 
     def times(self) -> list[int]:
         """Return the turns' times, ascending, each once."""
         if self._times is None:
-            self._times = sorted({turn.sec for turn in self.turns if turn.sec is not None})
+            self._times = sorted({sec for sec in self.digest.secs if sec is not None})
         return self._times
 
     def opening(self, minutes: int) -> int:
         """Return how many of the first turns are the transcript's first ``minutes`` (see :func:`opening`)."""
         given = self._openings.get(minutes)
         if given is None:
-            given = self._openings[minutes] = len(opening(self.turns, minutes))
+            given = self._openings[minutes] = opening(self.digest.secs, minutes)
         return given
 
     def instructions(self) -> list[tuple[int, str]]:
         """Return (turn index, warning) for each turn holding text that reads as an instruction to the model."""
         if self._instructions is None:
+            secs = self.digest.secs
             self._instructions = []
-            for number in _hinted(self.turns):
-                turn = self.turns[number]
-                match = _INSTRUCTION.search(turn.text)
-                if match:
-                    where = _clock(turn.sec) if turn.sec is not None else f"turn {number + 1}"
-                    start = max(0, match.start() - 20)
-                    text = turn.text[start : match.end() + 40].strip()
-                    self._instructions.append((number, W_INJECTION.format(where=where, text=text)))
+            for turn, text in self.digest.hints:
+                where = clock(secs[turn]) if secs[turn] is not None else f"turn {turn + 1}"
+                self._instructions.append((turn, W_INJECTION.format(where=where, text=text)))
         return self._instructions
 
 
@@ -230,168 +183,18 @@ def prompt_version(name: str) -> str:
     return f"{name}.v{PROMPT_VERSION}"
 
 
-# -- the transcript as the prompts give it -----------------------------------------------------------------
-
-
-def _line(turn: Turn, words: int | None = None) -> str:
-    prefix, cut = _parts(turn)
-    text = " ".join(cut) if words is None or len(cut) <= words else " ".join(cut[:words]) + " …"
-    return prefix + text
-
-
-def _parts(turn: Turn) -> tuple[str, list[str]]:
-    time = f"[{_clock(turn.sec)}] " if turn.sec is not None else ""
-    return f"{time}{turn.who or '?'}: ", turn.text.split()
-
-
-def _lines(turns: Sequence[Turn]) -> tuple[list[str], list[int]]:
-    """Return each turn's line, its words between single spaces, and the length of its time and speaker (the
-    words start there)."""
-    lines, heads, stamps = [], [], _STAMPS
-    for sec, who, text in turns:
-        if sec is None:
-            prefix = f"{who or '?'}: "
-        else:
-            stamp = stamps.get(sec)
-            if stamp is None:
-                stamp = f"[{_clock(sec)}] "
-                if len(stamps) < STAMPS_KEPT:
-                    stamps[sec] = stamp
-            prefix = f"{stamp}{who or '?'}: "
-        # Nearly every text is already words between single spaces: it is kept as it is, not split. Every
-        # space but " " is a character that is not printable, so printable text holds no other space.
-        if not (text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "):
-            text = " ".join(text.split())
-        lines.append(prefix + text)
-        heads.append(len(prefix))
-    return lines, heads
-
-
-def _most_words(lines: Sequence[str], heads: Sequence[int], limit: int) -> tuple[int, list[int | None]] | None:
-    """Return the most words W each line may keep for all of them, cut, to take at most ``limit`` characters,
-    and where each line is cut (None: kept whole); None when not even one word each fits.
-
-    A line cut to W words keeps its time and speaker, its first W words and " …". Lines hold words between
-    single spaces, so a line's word count is its count of spaces. W is found by halving; the length at a W is
-    the whole lines' (a running sum from the shortest line) and the cut ones' (their heads', a running sum from
-    the longest line, and the running length of each one's first words), with no text built. A line's words
-    are measured once, when a W first cuts it, and only as far as the W that may still be tried.
-    """
-    count = len(lines)
-    counts = [line.count(" ", head) + 1 if len(line) > head else 0 for line, head in zip(lines, heads, strict=True)]
-    order = sorted(range(count), key=counts.__getitem__, reverse=True)  # the longest first
-    ascending = [counts[i] for i in reversed(order)]
-    whole = list(itertools.accumulate((len(lines[i]) for i in reversed(order)), initial=0))  # the shortest k
-    cut_heads = list(itertools.accumulate((heads[i] for i in order), initial=0))  # the longest k
-    ends: list[list[int]] = []  # the running length of the first words of the longest lines, in order
-
-    def cut_length(words: int, most: int) -> tuple[int, int]:
-        """Return how many lines ``words`` cuts, and the length of all the lines then (``most``: the most
-        words that may still be tried)."""
-        longer = count - bisect.bisect_right(ascending, words)
-        while len(ends) < longer:
-            i = order[len(ends)]
-            ends.append(list(itertools.accumulate(map(len, lines[i][heads[i] :].split(" ", most)))))
-        kept = sum(map(operator.itemgetter(words - 1), itertools.islice(ends, longer)))
-        cut = cut_heads[longer] + kept + longer * (words + 1)  # each: the words, the spaces between, " …"
-        return longer, cut + whole[count - longer] + max(count - 1, 0)  # and the newlines
-
-    low, high, best = 1, counts[order[0]] if order else 0, None
-    if high:
-        # Were each cut line's words of its average length, the length at a W would come from running sums
-        # alone: the W it gives brackets the true one closely, so only the words near it are measured.
-        rates = [(len(lines[i]) - heads[i] + 1) / counts[i] if counts[i] else 0.0 for i in order]
-        rate_sums = list(itertools.accumulate(rates, initial=0.0))
-        guess, top = 0, high
-        while low <= high:
-            middle = (low + high) // 2
-            longer = count - bisect.bisect_right(ascending, middle)
-            rest = whole[count - longer] + max(count - 1, 0)
-            if cut_heads[longer] + middle * rate_sums[longer] + longer + rest <= limit:
-                guess, low = middle, middle + 1
-            else:
-                high = middle - 1
-        low, high = max(1, guess * 7 // 8), min(top, guess * 9 // 8 + 2)
-        if cut_length(high, high)[1] <= limit:  # more fit than guessed: on from there, every word measured
-            ends.clear()
-            low, high = high, top
-        elif cut_length(low, high)[1] > limit:  # fewer
-            low, high = 1, low - 1
-    while low <= high:
-        middle = (low + high) // 2
-        if cut_length(middle, high)[1] <= limit:
-            best, low = middle, middle + 1
-        else:
-            high = middle - 1
-    if best is None:
-        return None
-    at: list[int | None] = [None] * count
-    for j in range(cut_length(best, best)[0]):
-        i = order[j]
-        at[i] = heads[i] + ends[j][best - 1] + best - 1
-    return best, at
-
-
-def transcript_excerpt(
-    turns: Sequence[Turn],
-    budget: int,
-    *,
-    cut_words: bool = True,
-    lines: Sequence[str] | None = None,
-    heads: Sequence[int] | None = None,
-) -> tuple[str, str]:
-    """Return the transcript's lines that fit ``budget`` tokens, and a note saying what was left out ('' if none).
-
-    The rule: every turn in full if it fits; else (``cut_words``) every turn with its time and speaker, its
-    text cut to its first W words, W the most that fits; else the first turns that fit, the rest left out.
-    ``lines``, ``heads``: the turns' lines and the length of each one's time and speaker, when already made
-    (:meth:`Material.lines`).
-    """
-    if lines is None or heads is None:
-        lines, heads = _lines(turns)
-    if math.ceil((sum(map(len, lines)) + max(len(lines) - 1, 0)) / 4) <= budget:
-        return "\n".join(lines), ""
-    if cut_words:
-        best = _most_words(lines, heads, budget * 4)
-        if best is not None:
-            cut = (line if end is None else line[:end] + " …" for line, end in zip(lines, best[1], strict=True))
-            return "\n".join(cut), NOTE_WORDS.format(words=best[0])
-    kept, used = [], 0
-    for line in lines:
-        used += estimate_tokens(line + "\n")
-        if used > budget:
-            break
-        kept.append(line)
-    rest = turns[len(kept) :]
-    time = next((_clock(t.sec) for t in reversed(turns[: len(kept)]) if t.sec is not None), "the start")
-    return "\n".join(kept), NOTE_LEFT_OUT.format(time=time, count=len(rest))
-
-
-def _clock(sec: int) -> str:
-    return fm.padded_time(sec, hours=True)
-
-
-def opening(turns: Sequence[Turn], minutes: int) -> list[Turn]:
-    """Return the turns of the transcript's first ``minutes`` (untimed turns go with the turn before)."""
-    end, kept, inside = minutes * 60, [], True
-    for turn in turns:
-        if turn.sec is not None:
-            inside = turn.sec < end
-        if not inside:
-            break
-        kept.append(turn)
-    return kept
+# -- what of the transcript each prompt gives ---------------------------------------------------------------
 
 
 def prompt_turns(name: str, material: Material, opening_minutes: int) -> tuple[int, list[str]]:
     """Return how many of the transcript's first turns a field's prompt gives (chapters: all; topics: none;
     others: the opening minutes), and the notes saying what was left out."""
     if name == CHAPTERS:
-        return len(material.turns), []
+        return material.digest.count, []
     if name == TOPICS:
         return 0, []
     given = material.opening(opening_minutes)
-    return given, [NOTE_OPENING.format(minutes=opening_minutes)] if given < len(material.turns) else []
+    return given, [NOTE_OPENING.format(minutes=opening_minutes)] if given < material.digest.count else []
 
 
 def injection_warnings(material: Material, name: str, opening_minutes: int) -> list[str]:
@@ -408,29 +211,40 @@ class PromptTemplate:
     """A prompt template compiled once, its placeholders checked (see :func:`prompt_template`)."""
 
     path: str
-    template: string.Template
+    layout: str  # the text for str.format_map: each placeholder a {name}, its other braces doubled
     names: frozenset[str]
 
     def fill(self, values: Mapping[str, str]) -> str:
-        return self.template.substitute(values)
+        """Return the template filled with ``values``; raise KeyError for a placeholder without one."""
+        return self.layout.format_map(values)
 
 
 def prompt_template(text: str, path: str, *, part: bool = False) -> PromptTemplate:
     """Compile a prompt template's ``text`` (read from ``path``); raise PromptError for a placeholder it cannot
     fill. ``part``: one of :data:`PARTS`, which holds no part itself."""
-    template = string.Template(text)
     known = PLACEHOLDERS - set(PARTS) if part else PLACEHOLDERS
-    names = set()
-    for match in template.pattern.finditer(text):
+    names, layout, done = set(), [], 0
+    # Read as string.Template reads it, then laid out for str.format_map, which fills it in one step.
+    for match in string.Template.pattern.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
         if match["invalid"] is not None:
             raise PromptError(ERR_DOLLAR.format(path=path, line=line))
         name = match["named"] or match["braced"]
         if name is not None and name not in known:
             raise PromptError(ERR_PLACEHOLDER.format(path=path, line=line, name=name, known=", ".join(sorted(known))))
+        layout.append(_braces(text[done : match.start()]))
         if name is not None:
             names.add(name)
-    return PromptTemplate(path, template, frozenset(names))
+            layout.append(f"{{{name}}}")
+        else:
+            layout.append("$")  # $$
+        done = match.end()
+    layout.append(_braces(text[done:]))
+    return PromptTemplate(path, "".join(layout), frozenset(names))
+
+
+def _braces(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 def prompt_values(
@@ -438,8 +252,8 @@ def prompt_values(
 ) -> dict[str, str]:
     """Return the values a field's prompt template is filled with, the transcript and its note as given
     (``topic_list``: False when no template asks for it, the list being the longest to make)."""
-    guests = "".join(f"- {n}: {b}\n" if b else f"- {n}\n" for n, b in material.guests)
-    headers = "" if name == CHAPTERS else "".join(f"- {title}\n" for title, _ in material.headers)
+    guests = material.blocks()[0]
+    headers = "" if name == CHAPTERS else material.blocks()[1]
     topics = sorted(set(material.topic_list.values()), key=str.casefold) if topic_list else []
     note_block = BLOCK_NOTE.format(note=note) if note else ""
     return {
@@ -447,7 +261,7 @@ def prompt_values(
         "guests": BLOCK_GUESTS.format(lines=guests) if guests else "",
         "chapters": BLOCK_CHAPTERS.format(lines=headers) if headers else "",
         "transcript": BLOCK_TRANSCRIPT.format(text=transcript, note=note_block) if transcript else "",
-        "duration": _clock(material.duration) if material.duration is not None else NO_DURATION,
+        "duration": clock(material.duration) if material.duration is not None else NO_DURATION,
         "topic_list": "".join(f"- {topic}\n" for topic in topics),
         **{key: str(value) for key, value in limits.items()},
         **dict.fromkeys(PARTS, ""),
@@ -490,18 +304,21 @@ def prompt_render(
         # Filled once with stand-ins: what the prompt holds besides the transcript, and the answer's room,
         # come off the budget; then the transcript cut to fit takes the stand-in's place.
         budget = context_tokens - estimate_tokens(text) - NOTE_TOKENS - OUTPUT_TOKENS[name]
-        lines, heads = material.lines()
-        transcript, note = transcript_excerpt(
-            material.turns[:given], max(budget, 0), cut_words=name == CHAPTERS, lines=lines[:given], heads=heads[:given]
-        )
+        # Chapters are asked of the whole transcript, its turns cut to fit; the others of its opening.
+        whole = None if name == CHAPTERS else given
+        transcript, note = transcript_excerpt(material.digest, max(budget, 0), given=whole)
         note = " ".join([*notes, note] if note else notes)
         text = text.replace(BLOCK_NOTE.format(note=NOTE_MARK), BLOCK_NOTE.format(note=note) if note else "")
-        text = text.replace(TRANSCRIPT_MARK, transcript)
     system, _, user = text.partition(USER_MARK)
     if not user:
         system, user = "", system
-    messages = [{"role": "system", "content": system.strip()}] if system.strip() else []
-    messages.append({"role": "user", "content": user.strip()})
+    # Split and trimmed before the transcript goes in (it sits between tags, never at an end): each step
+    # would copy it.
+    system, user = system.strip(), user.strip()
+    if given:
+        system, user = system.replace(TRANSCRIPT_MARK, transcript), user.replace(TRANSCRIPT_MARK, transcript)
+    messages = [{"role": "system", "content": system}] if system else []
+    messages.append({"role": "user", "content": user})
     tokens = sum(estimate_tokens(m["content"]) for m in messages)
     return Rendered(messages, tokens, injection_warnings(material, name, opening_minutes))
 
@@ -512,9 +329,7 @@ def prompt_render(
 def parse(name: str, text: str, material: Material, *, limits: Mapping) -> Parsed:
     """Return the field's value the answer ``text`` gives; raise ParseError when it gives none."""
     if name == CHAPTERS:
-        return parse_chapters(
-            text, material.turns, duration=material.duration, limit=limits["chapters_max"], times=material.times()
-        )
+        return parse_chapters(text, material.times(), duration=material.duration, limit=limits["chapters_max"])
     if name == TOPICS:
         return parse_topics(text, material.topic_list)
     parsed = unwrap(text)
@@ -565,16 +380,12 @@ def unwrap(text: str) -> Parsed:
     return Parsed(value, list(dict.fromkeys(warnings)))
 
 
-def parse_chapters(
-    text: str, turns: Sequence[Turn], *, duration: int | None, limit: int, times: Sequence[int] | None = None
-) -> Parsed:
+def parse_chapters(text: str, times: Sequence[int], *, duration: int | None, limit: int) -> Parsed:
     """Return chapter lines (``00:01:20 Title``), each snapped to the nearest turn, increasing, within the
     duration, at most ``limit``; raise ParseError when no line is a chapter. ``times``: the turns' times,
-    ascending, each once, when already known (:meth:`Material.times`)."""
+    ascending, each once (:meth:`Material.times`)."""
     if not (text or "").strip():
         raise ParseError(ERR_EMPTY)
-    if times is None:
-        times = sorted({t.sec for t in turns if t.sec is not None})
     if not times:
         raise ParseError(ERR_NO_TURNS)
     found, others, warnings = [], [], []
@@ -595,16 +406,16 @@ def parse_chapters(
         raise ParseError(ERR_NO_CHAPTERS)
     kept: list[tuple[int, str]] = []
     for sec, title in found:
-        clock = _clock(sec)
+        at = clock(sec)
         if duration is not None and sec > duration:
-            warnings.append(W_PAST_END.format(title=title, time=clock, end=_clock(duration)))
+            warnings.append(W_PAST_END.format(title=title, time=at, end=clock(duration)))
             continue
         turn = _nearest(times, sec)
         if abs(turn - sec) > SNAP_NOTE_SECONDS:
-            warnings.append(W_SNAPPED.format(title=title, time=clock, turn=_clock(turn)))
+            warnings.append(W_SNAPPED.format(title=title, time=at, turn=clock(turn)))
         if kept and turn <= kept[-1][0]:
-            previous = _clock(kept[-1][0])
-            warnings.append(W_NOT_AFTER.format(title=title, time=_clock(turn), previous=previous))
+            previous = clock(kept[-1][0])
+            warnings.append(W_NOT_AFTER.format(title=title, time=clock(turn), previous=previous))
             continue
         kept.append((turn, title))
     if not kept:

@@ -9,7 +9,7 @@
 - :mod:`.site`: the site's git repository as last pulled and pushed;
 - :mod:`.jobs`: long work in the background;
 - :mod:`.checks`: the editorial rules' findings and the archive's health;
-- :mod:`.suggestions`: a language model's suggestions;
+- :mod:`.suggestions`: a language model's suggestions, and the transcripts' digests its prompts read;
 - :mod:`.stamps`: counts of committed changes, which what the public pages keep depends on.
 """
 
@@ -31,7 +31,7 @@ from .names import (
 )
 from .site import Publish, SiteFile, SiteFileQuerySet, SiteState
 from .stamps import Stamp
-from .suggestions import Suggestion, SuggestionQuerySet
+from .suggestions import PromptDigest, Suggestion, SuggestionQuerySet
 from .topics import EpisodeTopic, EpisodeTopicQuerySet, Topic
 from .transcript import Speaker, TranscriptItem, TranscriptItemQuerySet, default_turn_keys
 
@@ -60,6 +60,7 @@ __all__ = [
     "PersonQuerySet",
     "PersonRedirect",
     "PlatformRef",
+    "PromptDigest",
     "Publish",
     "Redirect",
     "RedirectQuerySet",

@@ -1,4 +1,5 @@
-"""Suggestions from a language model, one per field of an episode, waiting for an editor or decided."""
+"""Suggestions from a language model, one per field of an episode, waiting for an editor or decided; and each
+episode's transcript as the prompts take it."""
 
 from django.conf import settings
 from django.db import models
@@ -74,3 +75,17 @@ class Suggestion(models.Model):
 
     def __str__(self):
         return f"{self.get_field_display()} for {self.episode}"
+
+
+class PromptDigest(models.Model):
+    """An episode's transcript as the suggestion prompts take it (``episodes.format.transcript_digest``), made
+    when the transcript is written: a batch reads this row, not every turn. One made from another version of
+    the episode than its current one is stale, and made again when read."""
+
+    episode = models.OneToOneField(Episode, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    version = models.PositiveIntegerField(help_text="The episode's version it was made from.")
+    text = models.TextField(blank=True, help_text="The turns' lines, as the prompts give them.")
+    data = models.TextField(help_text="The rest of the digest, as JSON.")
+
+    def __str__(self):
+        return f"Prompt digest of {self.episode_id} at version {self.version}"

@@ -7,7 +7,8 @@ the file's key order, and each transcript item keeps its own keys, so the export
 - :mod:`.columns`: which keys have a column, and the other keys as YAML (``extra``);
 - :mod:`.episodes`: an episode file to unsaved rows, and rows back to a document;
 - :mod:`.writing`: saving those rows, replacing an episode's content, bulk inserts;
-- :mod:`.people`: a ``_people`` profile to a Person and back.
+- :mod:`.people`: a ``_people`` profile to a Person and back;
+- :mod:`.digests`: each transcript's digest for the suggestion prompts, stored as it is written.
 """
 
 from .columns import (
@@ -25,6 +26,7 @@ from .columns import (
     load_extra,
     parsed_extra,
 )
+from .digests import digest_save, digests_read
 from .episodes import (
     ITEM_ROW,
     ITEM_VALUES,
@@ -77,6 +79,8 @@ __all__ = [
     "EpisodeRows",
     "ItemRow",
     "decode_key",
+    "digest_save",
+    "digests_read",
     "dump_extra",
     "encode_key",
     "episode_body",

@@ -8,6 +8,7 @@ from django.db import connection, models, transaction
 
 from ... import search_index
 from ...models import BodyLink, Episode, EpisodeGuest, EpisodeTopic, Person, PlatformRef, Speaker, TranscriptItem
+from .digests import digest_save
 from .episodes import ITEM_ROW, LINK_VALUES, EpisodeRows, ItemRow, episode_children, episode_hidden, status_from_site
 
 CHILDREN = (EpisodeGuest, PlatformRef, TranscriptItem, BodyLink)
@@ -42,6 +43,7 @@ def save_episode_rows(
         episode.synced_version = episode.version
         episode.save(force_update=existing is not None, force_insert=existing is None)
         missing = _insert_children(episode, rows, people=people, index=index)
+        digest_save(episode, rows.items)
     return episode, missing
 
 

@@ -17,6 +17,7 @@ from ...selectors.checks import check_limits
 from ..editing import ServiceError
 from .suggest import (
     Ask,
+    Asked,
     Prompt,
     SuggestError,
     cost_of,
@@ -27,7 +28,8 @@ from .suggest import (
     prompt_build,
     prompt_templates,
     suggestion_accept,
-    suggestion_make,
+    suggestion_ask,
+    suggestion_from_reply,
     suggestions_save,
     topic_list,
 )
@@ -36,6 +38,7 @@ ERR_NO_EPISODE = "no episode {slugs}"
 SUGGESTED, ACCEPTED, FAILED, UNUSABLE, STOPPED = "suggested", "accepted", "failed", "unusable", "stopped"
 CHUNK = 100  # episodes whose material is read at once while planning (two queries a chunk)
 SAVE_EVERY = 0.25  # seconds of suggestions saved together: at most that much work is lost if the process dies
+UNREAD = ("source_text", "body", "body_after", "front_keys")  # the Episode columns no prompt or check reads
 MSG_MAX_COST = "stopped at --max-cost ${limit}: the next request ({slug} {field}, about ${next}) would pass it"
 
 
@@ -132,7 +135,7 @@ def batch_plan(
 
 
 def _batch_plan(slugs, fields, missing, limit, force) -> Plan:
-    episodes = Episode.objects.order_by("slug").defer("source_text", "body", "body_after")
+    episodes = Episode.objects.order_by("slug").defer(*UNREAD)
     if slugs:
         episodes = episodes.filter(slug__in=slugs)
         unknown = sorted(set(slugs) - set(episodes.values_list("slug", flat=True)))
@@ -248,9 +251,8 @@ class Unsaved:
     def add(self, suggestion: Suggestion) -> None:
         self.made.append(suggestion)
 
-    def save_if_due(self) -> None:
-        if self.made and time.monotonic() - self.saved_at >= SAVE_EVERY:
-            self.save()
+    def due(self) -> bool:
+        return time.monotonic() - self.saved_at >= SAVE_EVERY
 
     def save(self) -> None:
         if self.made:
@@ -262,9 +264,16 @@ class Unsaved:
 def _episode_run(
     planned, report, unsaved, accept, max_cost, user, job, ask, config, limits, templates
 ) -> list[BatchLine]:
-    """Ask for the planned fields of one episode; accept what may be, once saved."""
+    """Ask for the planned fields of one episode; accept what may be, once saved.
+
+    The answers are made into suggestions (parsed, checked) after the episode's last request, or before a
+    save that is due, or at once for chapters that may be accepted: the code that reads them then runs
+    several times in a row, where after each request it ran with the processor's caches cold from the
+    model's client.
+    """
     episode, material = planned.episode, planned.material
     lines: list[BatchLine] = []
+    asked: list[Asked] = []  # answered, not made into suggestions yet
     version = episode.version  # the version each accept expects: the start's, then the one it made
 
     def acceptable(suggestion: Suggestion) -> bool:
@@ -280,39 +289,55 @@ def _episode_run(
             line.status = ACCEPTED
             version = line.suggestion.episode.version
 
-    for name in planned.fields:
-        prompt = planned.prompts.get(name) or prompt_build(
-            name=name, material=material, limits=limits, templates=templates
-        )
-        if max_cost is not None and report.spent + prompt.cost > max_cost:
-            report.stopped = MSG_MAX_COST.format(limit=max_cost, slug=episode.slug, field=name, next=prompt.cost)
-            break
-        unsaved.save_if_due()
-        try:
-            suggestion = suggestion_make(
-                episode=episode, name=name, material=material, prompt=prompt, job=job, ask=ask, config=config,
-                limits=limits, save=False,
-            )  # fmt: skip
-        except SuggestError as exc:
-            lines.append(BatchLine(FAILED, episode.slug, name, str(exc)))
-            break  # the server is not answering: on with the next episode
-        unsaved.add(suggestion)
-        report.spent += suggestion.cost
-        report.input_tokens += suggestion.input_tokens
-        report.output_tokens += suggestion.output_tokens
-        line = BatchLine(SUGGESTED, episode.slug, name, warnings=suggestion.warnings, suggestion=suggestion)
-        lines.append(line)
-        if suggestion.error:
-            line.status, line.text = UNUSABLE, suggestion.error
-        elif name == CHAPTERS and acceptable(suggestion):
-            # Accepted before the next request: the next prompts name the new sections.
-            unsaved.save()
-            accept_line(line)
-            if line.status == ACCEPTED:
-                episode = Episode.objects.defer("source_text", "body", "body_after").get(pk=episode.pk)
-                version = episode.version
-                material = episode_material(episode, topics=material.topic_list)
-                planned.prompts = {}
+    def make_asked() -> None:
+        for request in asked:
+            suggestion = suggestion_from_reply(request, job=job, limits=limits)
+            unsaved.add(suggestion)
+            line = BatchLine(
+                SUGGESTED, request.episode.slug, request.name, warnings=suggestion.warnings, suggestion=suggestion
+            )
+            if suggestion.error:
+                line.status, line.text = UNUSABLE, suggestion.error
+            lines.append(line)
+        asked.clear()
+
+    try:
+        for name in planned.fields:
+            prompt = planned.prompts.get(name) or prompt_build(
+                name=name, material=material, limits=limits, templates=templates
+            )
+            if max_cost is not None and report.spent + prompt.cost > max_cost:
+                report.stopped = MSG_MAX_COST.format(limit=max_cost, slug=episode.slug, field=name, next=prompt.cost)
+                break
+            if unsaved.due():
+                make_asked()
+                unsaved.save()
+            request = Asked(episode, name, material, prompt, episode.version, current_value(episode, name, material))
+            try:
+                request.reply = suggestion_ask(prompt=prompt, ask=ask, config=config)
+            except SuggestError as exc:
+                make_asked()
+                lines.append(BatchLine(FAILED, episode.slug, name, str(exc)))
+                break  # the server is not answering: on with the next episode
+            asked.append(request)
+            report.spent += cost_of(request.reply.input_tokens, request.reply.output_tokens)
+            report.input_tokens += request.reply.input_tokens
+            report.output_tokens += request.reply.output_tokens
+            if name == CHAPTERS and accept:
+                make_asked()
+                line = lines[-1]
+                if line.status == SUGGESTED and acceptable(line.suggestion):
+                    # Accepted before the next request: the next prompts name the new sections.
+                    unsaved.save()
+                    accept_line(line)
+                    if line.status == ACCEPTED:
+                        episode = Episode.objects.defer(*UNREAD).get(pk=episode.pk)
+                        version = episode.version
+                        material = episode_material(episode, topics=material.topic_list)
+                        planned.prompts = {}
+    finally:
+        # What was asked is recorded even when something stops the episode: its tokens were spent.
+        make_asked()
     waiting = [
         line for line in lines if line.status == SUGGESTED and line.field != CHAPTERS and acceptable(line.suggestion)
     ]

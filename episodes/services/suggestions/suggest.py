@@ -4,7 +4,7 @@ The request is made outside any transaction (:func:`suggestion_make`); the answe
 :func:`suggestion_accept`, only if the field still holds what it held when the request started, and with the
 episode's version checked, so a slow model never holds a lock and never overwrites what a person wrote meanwhile.
 :mod:`episodes.llm` is the only module that talks to the model; this is the only module that calls it
-(batches ask through :func:`suggestion_make`).
+(batches ask through :func:`suggestion_ask`, and make each answer a suggestion with :func:`suggestion_from_reply`).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from ...documents import database
 from ...format import chapters as ch
 from ...format import checks, suggesting
 from ...format import frontmatter as fm
-from ...format.suggesting import CHAPTERS, DESCRIPTION, INTRO, TITLE, TOPICS, Material, Turn
+from ...format.suggesting import CHAPTERS, DESCRIPTION, INTRO, TITLE, TOPICS, Material
 from ...format.topics import episode_topics
 from ...models import Episode, EpisodeGuest, Job, Suggestion, TranscriptItem
 from ...selectors.checks import check_limits, database_topics
@@ -113,29 +113,10 @@ def topic_list() -> dict[str, str]:
 
 
 def episode_materials(episodes: Sequence[Episode], *, topics: dict[str, str]) -> dict[int, Material]:
-    """Read what the prompts need of each of ``episodes`` (by id): title, sections, guests, timed turns,
-    duration; two queries however many episodes."""
-    turns: dict[int, list[Turn]] = {e.pk: [] for e in episodes}
-    headers: dict[int, list[list]] = {e.pk: [] for e in episodes}
-    waiting: list[list] = []  # the episode's headers before its next timed turn, which starts their section
-    rows = TranscriptItem.objects.filter(episode__in=list(turns)).order_by("episode_id", "position")
-    fields = ("episode_id", "kind", "text", "who", "sec", "time")
-    # Plain strings: a row's kind is compared with them for every row.
-    header, turn = TranscriptItem.Kind.HEADER.value, TranscriptItem.Kind.TURN.value
-    episode_id, own_turns, own_headers = None, [], []
-    for owner, kind, text, who, sec, time in rows.values_list(*fields).iterator(chunk_size=5000):
-        if owner != episode_id:
-            episode_id, own_turns, own_headers, waiting = owner, turns[owner], headers[owner], []
-        if kind == turn:
-            own = sec if sec is not None and sec >= 0 else (fm.time_to_seconds(time) if time else None)
-            own_turns.append(Turn(own, who, text))
-            if own is not None and waiting:
-                for waiting_header in waiting:
-                    waiting_header[1] = own
-                waiting = []
-        elif kind == header:
-            own_headers.append([text, None])
-            waiting.append(own_headers[-1])
+    """Read what the prompts need of each of ``episodes`` (by id): title, guests, duration, and the transcript's
+    stored digest (sections and turns as the prompts give them); two queries however many episodes (four when
+    a digest is missing or stale: made again then, from the episode's items)."""
+    digests = database.digests_read(episodes)
     guests: dict[int, list[tuple[str, str]]] = {e.pk: [] for e in episodes}
     guest_rows = EpisodeGuest.objects.filter(episode__in=list(guests)).order_by("episode_id", "position")
     people = guest_rows.values_list("episode_id", "person__key", "person__name", "person__bio_short")
@@ -146,11 +127,10 @@ def episode_materials(episodes: Sequence[Episode], *, topics: dict[str, str]) ->
         duration = database.episode_extra(episode).get(ch.DURATION_KEY)
         materials[episode.pk] = Material(
             title=episode.title,
-            headers=[(title, sec) for title, sec in headers[episode.pk]],
             guests=guests[episode.pk],
-            turns=turns[episode.pk],
             duration=ch.duration_seconds(duration) if isinstance(duration, str) else None,
             topic_list=topics,
+            digest=digests[episode.pk],
         )
     return materials
 
@@ -283,7 +263,7 @@ def _chapter_rows(material: Material, chapters: list[tuple[int, str]]) -> list[t
 
     The other turns tell those rules nothing, and a long transcript would be copied for each check.
     """
-    secs = [turn.sec for turn in material.turns]
+    secs = material.digest.secs
     rows: list[tuple] = []
     for (_, title), slot in zip(chapters, ch.header_slots(secs, [sec for sec, _ in chapters]), strict=True):
         rows.append((len(rows), checks.HEADER, title, "", None))
@@ -319,21 +299,49 @@ def suggestion_make(
     config = config or model_config()
     limits = limits or check_limits()
     prompt = prompt or prompt_build(name=name, material=material, limits=limits)
-    base_version, current = episode.version, current_value(episode, name, material)
+    asked = Asked(episode, name, material, prompt, episode.version, current_value(episode, name, material))
+    asked.reply = suggestion_ask(prompt=prompt, ask=ask, config=config)
+    suggestion = suggestion_from_reply(asked, job=job, limits=limits)
+    if save:
+        suggestions_save([suggestion], replace={(episode.pk, name): None} if replace else {})
+    return suggestion
+
+
+@dataclass
+class Asked:
+    """A request for a field's suggestion, with what it was asked from and, once it came, the answer."""
+
+    episode: Episode
+    name: str
+    material: Material
+    prompt: Prompt
+    base_version: int  # the episode's version, and the field's value, when the request started
+    current: str
+    reply: llm.Reply | None = None
+
+
+def suggestion_ask(*, prompt: Prompt, ask: Ask = llm.complete, config: llm.Config) -> llm.Reply:
+    """Return the model's answer to ``prompt``; raise SuggestError when none comes."""
     try:
-        reply = ask(config, prompt.messages)
+        return ask(config, prompt.messages)
     except llm.ModelError as exc:
         raise SuggestError(str(exc)) from None
+
+
+def suggestion_from_reply(asked: Asked, *, job: Job | None = None, limits: dict) -> Suggestion:
+    """Return the unsaved suggestion an answer gives: its value parsed and checked, or, when it gives nothing
+    the field can use, rejected with why."""
+    reply, name, material, prompt = asked.reply, asked.name, asked.material, asked.prompt
     suggestion = Suggestion(
-        episode=episode,
+        episode=asked.episode,
         field=name,
         prompt_version=suggesting.prompt_version(name),
         model=reply.model,
         input_tokens=reply.input_tokens,
         output_tokens=reply.output_tokens,
         cost=cost_of(reply.input_tokens, reply.output_tokens),
-        current=current,
-        base_version=base_version,
+        current=asked.current,
+        base_version=asked.base_version,
         job=job,
     )
     try:
@@ -344,10 +352,10 @@ def suggestion_make(
         suggestion.warnings = list(prompt.warnings)
     else:
         suggestion.value = parsed.value
-        checked = suggestion_check(episode=episode, name=name, value=parsed.value, material=material, limits=limits)
+        checked = suggestion_check(
+            episode=asked.episode, name=name, value=parsed.value, material=material, limits=limits
+        )
         suggestion.warnings = [*prompt.warnings, *parsed.warnings, *checked]
-    if save:
-        suggestions_save([suggestion], replace={(episode.pk, name): None} if replace else {})
     return suggestion
 
 

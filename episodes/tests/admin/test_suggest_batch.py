@@ -159,13 +159,13 @@ def test_cancel_stops_between_episodes(fake_model, admin_user, monkeypatch):  # 
     for slug in ("ep-a", "ep-b", "ep-c"):
         bare(slug)
     job = jobs.job_create(kind=Job.Kind.SUGGEST, user=admin_user, arguments={"fields": ["description"]})
-    make = suggestions.suggestion_make
+    ask = suggestions.suggest.suggestion_ask
 
     def cancel_after_first(**kwargs):
         Job.objects.filter(pk=job.pk).update(cancel_requested=True)  # as the Cancel button does meanwhile
-        return make(**kwargs)
+        return ask(**kwargs)
 
-    monkeypatch.setattr(suggestions.batches, "suggestion_make", cancel_after_first)
+    monkeypatch.setattr(suggestions.batches, "suggestion_ask", cancel_after_first)
     assert jobs.job_run(job_id=job.pk) == "cancelled"
     assert Suggestion.objects.count() == 1
     assert "Cancelled after 1 of 3" in Job.objects.get(pk=job.pk).message
