@@ -1,5 +1,6 @@
 """The change stamps: counts of committed changes to what related episodes are made of and to what a transcript
-search finds, raised by triggers (see episodes.change_stamps); the public pages keep results while they hold."""
+search finds, raised by triggers (see episodes.change_stamps); the public pages keep results while they hold.
+And the hosts' index: every episode page reads them."""
 
 from django.db import migrations, models
 
@@ -30,4 +31,8 @@ class Migration(migrations.Migration):
             ],
         ),
         migrations.RunPython(install, remove, elidable=False),
+        migrations.AddIndex(
+            model_name="person",
+            index=models.Index(condition=models.Q(("is_host", True)), fields=["key"], name="person_hosts"),
+        ),
     ]

@@ -64,6 +64,9 @@ class Person(models.Model):
     class Meta:
         ordering = ["key"]
         verbose_name_plural = "people"
+        # The hosts, by key: every episode page and the feed read them, and a scan of every person would grow
+        # with the people of the whole archive.
+        indexes = [models.Index(fields=["key"], condition=models.Q(is_host=True), name="person_hosts")]
 
     def __str__(self):
         return self.name or self.key
