@@ -3,9 +3,11 @@ and a push run, side by side.
 
     .venv/bin/python bench/load.py [--engine sqlite|postgres|both] [--runs 1] [--seconds 60] [--clients 50]
                                    [--requests 100000] [--workers CPUS] [--threads 4] [--episodes 203] [--people 438]
+                                   [--postgres-via socket|tcp]
 
 Each run builds a fresh database (SQLite in WAL mode in a temporary folder; PostgreSQL through
-scripts/with-postgres.sh, a throwaway cluster on 127.0.0.1) and a git repository of the site made from
+scripts/with-postgres.sh, a throwaway cluster reached through its Unix socket, as a site whose database runs
+on the same machine connects; --postgres-via tcp for 127.0.0.1) and a git repository of the site made from
 ../shared/corpus (--episodes episode files and --people profiles, as bench/site_sync.py builds it), pulls it
 (timed: the first pull), and starts gunicorn on 127.0.0.1 with the project's gunicorn.conf.py (access log
 to a file). A second process then sends GETs from --clients concurrent clients, a connection per request
@@ -166,6 +168,8 @@ def single_run(args) -> dict:
 def _single_run(args, work: Path) -> dict:
     engine = args.engine
     url = os.environ.get("DATABASE_URL", "")
+    if engine == "postgres" and args.postgres_via == "socket":
+        url = os.environ.get("DATABASE_SOCKET_URL", "")
     if engine == "postgres" and not url.startswith(("postgres:", "postgresql:")):
         sys.exit("load: --engine postgres needs DATABASE_URL=postgres://... (run through scripts/with-postgres.sh)")
     env = {
@@ -202,9 +206,10 @@ def _single_run(args, work: Path) -> dict:
     if pulled.problems:
         sys.exit(f"load: the first pull refused files: {pulled.problems[:3]}")
     sequence = page_mix(args.episodes)
+    via = f" (PostgreSQL through {'its Unix socket' if args.postgres_via == 'socket' else 'TCP'})"
     print(
         f"load [{engine}]: pulled {len(pulled.files)} files in {first_pull:.1f} s; "
-        f"{len(sequence)} requests in the round robin"
+        f"{len(sequence)} requests in the round robin{via if engine == 'postgres' else ''}"
     )
 
     port = free_port()
@@ -439,8 +444,8 @@ def summarise(outcome: dict) -> dict:
 
 def child_command(engine: str, args) -> list[str]:
     command = [sys.executable, __file__, "--single", "--engine", engine]
-    for name in ("seconds", "clients", "requests", "workers", "threads", "episodes", "people"):
-        command += [f"--{name}", str(getattr(args, name))]
+    for name in ("seconds", "clients", "requests", "workers", "threads", "episodes", "people", "postgres_via"):
+        command += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
     if engine == "postgres":
         command = ["sh", str(ROOT / "scripts" / "with-postgres.sh"), *command]
     return command
@@ -534,6 +539,12 @@ def main():
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--episodes", type=int, default=203, help="episode files in the site's repository")
     parser.add_argument("--people", type=int, default=438, help="profiles in the site's repository")
+    parser.add_argument(
+        "--postgres-via",
+        choices=["socket", "tcp"],
+        default="socket",
+        help="how gunicorn and the editors reach PostgreSQL: its Unix socket (as on one machine) or TCP on 127.0.0.1",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--single", action="store_true", help=argparse.SUPPRESS)  # internal: one run
     parser.add_argument("--client", help=argparse.SUPPRESS)  # internal: run as the load client

@@ -3,6 +3,9 @@
 #
 #     sh scripts/with-postgres.sh COMMAND [ARG...]
 #
+# COMMAND gets DATABASE_URL (TCP on 127.0.0.1) and DATABASE_SOCKET_URL (the same database through the
+# cluster's Unix socket).
+#
 # Needs PostgreSQL's server programs (Debian: apt-get install postgresql); the cluster lives in a temporary
 # folder, listens on 127.0.0.1:$TEST_PG_PORT (default: a free port) and a private socket, and is stopped and
 # deleted on exit. As root, the server runs as the `postgres` user (initdb refuses root). The database
@@ -45,4 +48,8 @@ cd / &&
 cd "$here"
 
 echo "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
-DATABASE_URL="postgres://podcast:$password@127.0.0.1:$port/podcast" "$@"
+# The same database through the cluster's Unix socket (its folder as the host, percent-encoded), as a site
+# whose PostgreSQL runs on the same machine connects: bench/load.py uses it unless told otherwise.
+socket_host="$(printf '%s' "$cluster" | sed 's|/|%2F|g')"
+DATABASE_SOCKET_URL="postgres://podcast:$password@$socket_host:$port/podcast" \
+  DATABASE_URL="postgres://podcast:$password@127.0.0.1:$port/podcast" "$@"
