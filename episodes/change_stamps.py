@@ -10,6 +10,10 @@ A process keeps such results under the stamps read before they were computed, an
 read with a request are the same: a title saved or a person's profile changed leave both alone, as they change
 what a result shows, which is read again on every request, not which rows it is made of.
 
+A raise gives a stamp a new random value (63 bits on SQLite, 52 on PostgreSQL), not the next number: only
+equality is ever asked, and a count would start again where a flush or a restored backup took the database
+back, giving an old number to a different state (a test that flushed between two searches found this).
+
 PostgreSQL raises a stamp when the transaction commits, once a transaction: the triggers note that it is to be
 raised in a row of the transaction's own (no writer waits for another there), and a deferred constraint trigger
 on that row raises it at commit. Writers thus wait for each other on a stamp's row only while they commit,
@@ -62,7 +66,8 @@ END $$
     """
 CREATE OR REPLACE FUNCTION episodes_stamp_raise() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO {stamps} AS s (id, value) VALUES (NEW.stamp, 1) ON CONFLICT (id) DO UPDATE SET value = s.value + 1;
+    INSERT INTO {stamps} (id, value) VALUES (NEW.stamp, (random() * 9e18)::bigint)
+    ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value;
     DELETE FROM {pending} WHERE xact = NEW.xact AND stamp = NEW.stamp;
     RETURN NULL;
 END $$
@@ -111,7 +116,9 @@ _SQLITE_TRIGGERS = [
         TEXT,
     ),
 ]
-_SQLITE_RAISE = "INSERT INTO {stamps} (id, value) VALUES ({stamp}, 1) ON CONFLICT (id) DO UPDATE SET value = value + 1;"
+_SQLITE_RAISE = (
+    "INSERT INTO {stamps} (id, value) VALUES ({stamp}, random()) ON CONFLICT (id) DO UPDATE SET value = excluded.value;"
+)
 
 
 def install_triggers(connection) -> None:

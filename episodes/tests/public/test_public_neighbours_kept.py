@@ -93,7 +93,18 @@ SHAPE_CHANGES = {
 def test_every_change_of_what_neighbours_are_made_of_raises_the_stamp(season, change):
     before = stamp()
     SHAPE_CHANGES[change]()
-    assert stamp() > before
+    assert stamp() != before
+
+
+def test_a_stamp_never_repeats_after_its_row_is_lost(season):
+    # A flush (or a restored backup) takes the row away: a count would start again, and give the same number
+    # to another state of the database.
+    values = set()
+    for slug in ("s1e1", "s1e2", "s1e3"):
+        Stamp.objects.all().delete()
+        Episode.objects.filter(slug=slug).update(status=Episode.Status.DRAFT)
+        values.add(stamp())
+    assert len(values) == 3 and None not in values
 
 
 def test_what_a_neighbour_shows_and_the_rest_leave_the_stamp_alone(season):
@@ -104,14 +115,17 @@ def test_what_a_neighbour_shows_and_the_rest_leave_the_stamp_alone(season):
     assert stamp() == before
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL raises the stamp once a transaction")
-def test_postgresql_raises_the_stamp_once_a_transaction_when_it_commits(season):
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL raises the stamp at commit")
+def test_postgresql_raises_the_stamp_when_the_transaction_commits(season):
     before = stamp()
     with transaction.atomic():
         for change in ("status", "season", "guest added", "topic removed"):
             SHAPE_CHANGES[change]()
         assert stamp() == before  # not yet: at commit
-    assert stamp() == before + 1
+    assert stamp() != before
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {change_stamps.PENDING_TABLE}")  # noqa: S608 - a constant
+        assert cursor.fetchone() == (0,)
 
 
 def test_a_kept_page_validator_is_one_query_and_shows_a_neighbours_new_title(client, season):

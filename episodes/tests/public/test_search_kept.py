@@ -6,6 +6,7 @@ is kept or used inside a transaction.
 """
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -78,7 +79,7 @@ def item_saved(old: str, new: str) -> None:
 def test_every_change_of_what_a_search_finds_raises_the_text_stamp(archive, change):
     before = text_stamp()
     TEXT_CHANGES[change]()
-    assert text_stamp() > before
+    assert text_stamp() != before
 
 
 def test_what_a_hit_shows_besides_its_text_leaves_the_text_stamp_alone(archive):
@@ -119,3 +120,15 @@ def test_nothing_is_kept_or_used_inside_a_transaction(archive):
     with transaction.atomic():
         answers("spark")
     assert not search._kept
+
+
+def test_a_database_flushed_and_filled_again_never_gets_a_kept_page(archive):
+    # A count of changes would start again after a flush, and the same changes would give the same stamps to
+    # rows with other ids.
+    first = answers("kafka")
+    call_command("flush", interactive=False, verbosity=0)
+    make_person("janedoe", "Jane Doe")
+    make_episode("one", transcript=turns("Kafka, once more.", "About Spark and Kafka.", "About Flink."))
+    again = answers("kafka")
+    search._kept.clear()
+    assert again == answers("kafka") != first
