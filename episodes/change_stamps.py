@@ -23,6 +23,8 @@ would deadlock. SQLite has one writer at a time: an ordinary trigger raises it a
 
 from __future__ import annotations
 
+from django.db import connection as default_connection
+
 # The tables by name, as search_index does: this module is installed from the app's post_migrate handler,
 # which runs where the models cannot be imported (a test checks the names against the models').
 STAMP_TABLE = "episodes_stamp"
@@ -164,3 +166,37 @@ def remove_triggers(connection) -> None:
         elif connection.vendor == "sqlite":
             for name, _, _ in _SQLITE_TRIGGERS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+class Kept:
+    """Results a process keeps, each under the stamps read before it was computed, and given back only while
+    the stamps read now are the same. Past ``most`` entries it starts again.
+
+    Nothing is kept or given back inside a transaction: its own changes may not be counted yet (PostgreSQL
+    raises the stamps at commit).
+    """
+
+    def __init__(self, most: int):
+        self.most = most
+        self.entries: dict = {}
+
+    def peek(self, key):
+        """Return what is kept under ``key`` whatever its stamps (to read what it needs with them), or None."""
+        entry = self.entries.get(key)
+        return None if entry is None else entry[1]
+
+    def get(self, key, stamps):
+        entry = self.entries.get(key)
+        if entry is None or stamps is None or default_connection.in_atomic_block or entry[0] != stamps:
+            return None
+        return entry[1]
+
+    def put(self, key, stamps, value) -> None:
+        if stamps is None or default_connection.in_atomic_block:
+            return
+        if len(self.entries) >= self.most:
+            self.entries.clear()
+        self.entries[key] = (stamps, value)
+
+    def clear(self) -> None:
+        self.entries.clear()

@@ -396,8 +396,8 @@ def search_transcripts(query: str, *, page=1, per_page: int = PER_PAGE) -> Page 
     if not terms.wanted:
         raise SearchError(ERR_ONLY_EXCLUDED)
     key, stamps = (query, str(page), per_page), _stamps()
-    kept = _kept.get(key)
-    if kept is not None and stamps is not None and kept.stamps == stamps:
+    kept = _kept.get(key, stamps)
+    if kept is not None:
         return _kept_page(kept, page, per_page)
     results = _PostgresResults(terms) if default_connection.vendor == "postgresql" else _SqliteResults(terms)
     with time_limit(settings.PUBLIC_SEARCH_TIMEOUT_MS / 1000):
@@ -405,25 +405,18 @@ def search_transcripts(query: str, *, page=1, per_page: int = PER_PAGE) -> Page 
         rows = list(found.object_list)
         found.object_list = _hits(rows)
     found.capped, found.partial = results.capped, results.partial
-    if stamps is not None:
-        if len(_kept) >= KEPT_SEARCHES:
-            _kept.clear()
-        _kept[key] = _KeptSearch(stamps, found.paginator.count, found.capped, found.partial, rows)
+    _kept.put(key, stamps, _KeptSearch(found.paginator.count, found.capped, found.partial, rows))
     return found
 
 
 # -- kept between requests --------------------------------------------------------------------------------
 
+
 # A process keeps the pages it found (their turns' ids, ranks and marked text), under the change stamps read
 # before finding them: what a search finds depends only on the turns' text and on which episodes are
-# published (see episodes.change_stamps). Titles and the like are read again with the page's turns. Past this
-# many pages it starts again.
-KEPT_SEARCHES = 1_000
-
-
+# published (see episodes.change_stamps). Titles and the like are read again with the page's turns.
 @dataclass(frozen=True)
 class _KeptSearch:
-    stamps: tuple[int, int]
     count: int
     capped: bool
     partial: bool
@@ -443,7 +436,7 @@ class _KeptResults:
         return self.kept.rows
 
 
-_kept: dict[tuple[str, str, int], _KeptSearch] = {}
+_kept = change_stamps.Kept(most=1_000)
 
 
 def _stamps() -> tuple[int, int] | None:

@@ -227,8 +227,6 @@ def _newest_key(n: Neighbour) -> tuple:
 
 STAMP = "structure_stamp"  # the stamp, read with the episode
 KEPT_ROWS = "kept_neighbour_rows"  # what the kept neighbours show now, read with the episode
-# A process keeps one entry an episode (a few ids); past this many it starts again.
-KEPT_MAX = 10_000
 _ROWS_SQL = {
     "postgresql": "COALESCE((SELECT json_agg(json_build_array({columns})) FROM {episodes} n WHERE n.id = ANY(%s)),"
     " '[]'::json)",
@@ -240,7 +238,6 @@ _ROWS_SQL = {
 @dataclass(frozen=True)
 class _Kept:
     pk: int
-    stamp: int
     previous: int | None
     next: int | None
     related: tuple[int, ...]
@@ -250,14 +247,15 @@ class _Kept:
         return [pk for pk in (self.previous, self.next, *self.related) if pk is not None]
 
 
-_kept: dict[str, _Kept] = {}
+# Each episode's neighbours by slug (a few ids an episode).
+_kept = change_stamps.Kept(most=10_000)
 
 
 def with_kept_neighbours(episodes: QuerySet, slug: str) -> QuerySet:
     """Return ``episodes`` with the structure stamp and, when this process has kept the neighbours of the
     episode ``slug``, what they show now (their rows by id): both read with the episode, no query of their own."""
     episodes = episodes.annotate(**{STAMP: RawSQL(change_stamps.STRUCTURE_SQL, ())})  # noqa: S611 - constants
-    kept, sql = _kept.get(slug), _ROWS_SQL.get(connection.vendor)
+    kept, sql = _kept.peek(slug), _ROWS_SQL.get(connection.vendor)
     if kept is None or sql is None:
         return episodes
     quote = connection.ops.quote_name
@@ -268,15 +266,9 @@ def with_kept_neighbours(episodes: QuerySet, slug: str) -> QuerySet:
     return episodes.annotate(**{KEPT_ROWS: RawSQL(sql, (ids,))})  # noqa: S611 - names only; the ids as a parameter
 
 
-def _trusted_stamp(episode: Episode) -> int | None:
-    # Inside a transaction the stamp may not count the transaction's own changes yet (PostgreSQL raises it
-    # at commit): nothing is kept or used there.
-    return None if connection.in_atomic_block else getattr(episode, STAMP, None)
-
-
 def _kept_neighbours(episode: Episode) -> Neighbours | None:
-    stamp, rows, kept = _trusted_stamp(episode), getattr(episode, KEPT_ROWS, None), _kept.get(episode.slug)
-    if stamp is None or rows is None or kept is None or (kept.pk, kept.stamp) != (episode.pk, stamp):
+    kept, rows = _kept.get(episode.slug, getattr(episode, STAMP, None)), getattr(episode, KEPT_ROWS, None)
+    if kept is None or rows is None or kept.pk != episode.pk:
         return None
     shown = {values[0]: Neighbour(*values) for values in (json.loads(rows) if isinstance(rows, str) else rows)}
     if any(pk not in shown for pk in kept.ids):
@@ -288,10 +280,6 @@ def _kept_neighbours(episode: Episode) -> Neighbours | None:
 def _keep(episode: Episode, found: Neighbours) -> None:
     """Keep which episodes ``found`` holds under the stamp read with ``episode`` (before they were found: a
     change committed in between makes the entry older than what it holds, never newer)."""
-    stamp = _trusted_stamp(episode)
-    if stamp is None:
-        return
-    if len(_kept) >= KEPT_MAX:
-        _kept.clear()
     pk = lambda n: None if n is None else n.pk  # noqa: E731
-    _kept[episode.slug] = _Kept(episode.pk, stamp, pk(found.previous), pk(found.next), tuple(map(pk, found.related)))
+    kept = _Kept(episode.pk, pk(found.previous), pk(found.next), tuple(map(pk, found.related)))
+    _kept.put(episode.slug, getattr(episode, STAMP, None), kept)

@@ -76,11 +76,12 @@ def etag_of(*parts) -> str:
 # -- reading an episode -----------------------------------------------------------------------------------
 
 
-def find_episode(slug: str, *, user) -> Episode | None:
-    """Return the published episode ``slug``, or a draft when ``user`` is staff (the user is read only then)."""
+def find_episode(slug: str, *, user, neighbours: bool = True) -> Episode | None:
+    """Return the published episode ``slug``, or a draft when ``user`` is staff (the user is read only then);
+    with what its kept neighbours show unless told not to (the files show no other episode)."""
     # The file as imported can be ten times the page's data, and no page shows it.
     episodes = with_people(with_tie_pairs(Episode.objects.defer("source_text").filter(slug=slug)))
-    episode = with_kept_neighbours(episodes, slug).first()
+    episode = (with_kept_neighbours(episodes, slug) if neighbours else episodes).first()
     if episode is not None and episode.status != Episode.Status.PUBLISHED and not user.is_staff:
         return None
     return episode
