@@ -1,11 +1,11 @@
 """Each episode's transcript digest for the suggestion prompts (``format.transcript_digest``): stored when the
 transcript is written, read by the batches.
 
-Every write of an episode's transcript goes through :func:`save_episode_rows` (imports, pulls) or the editing
-unit of work (every operation, save, intake and revert), each of which gives the episode a new version and
-then calls :func:`digest_save` with the items it leaves. A digest records the version it was made from; one
-of any other version is stale and never used: :func:`digests_read` makes it again from the items, so a write
-that did not refresh it costs time, never a wrong prompt.
+An import or a pull (:func:`save_episode_rows`) stores it with the version it gives the episode. The editing
+unit of work (every operation, save, intake and revert) gives the episode a new version without storing one:
+a query more would take the editor's one-turn save past its budget. A digest of any other version than the
+episode's is stale and never used: :func:`digests_read` makes it again from the items and stores it, so a
+write that did not refresh it costs the next batch time, never a wrong prompt.
 """
 
 from __future__ import annotations
