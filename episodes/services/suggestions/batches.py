@@ -37,7 +37,7 @@ from .suggest import (
 ERR_NO_EPISODE = "no episode {slugs}"
 SUGGESTED, ACCEPTED, FAILED, UNUSABLE, STOPPED = "suggested", "accepted", "failed", "unusable", "stopped"
 CHUNK = 100  # episodes whose material is read at once while planning (two queries a chunk)
-SAVE_EVERY = 0.25  # seconds of suggestions saved together: at most that much work is lost if the process dies
+SAVE_EVERY = 1.0  # seconds of answers saved together: at most that much work is lost if the process dies
 UNREAD = ("source_text", "body", "body_after", "front_keys")  # the Episode columns no prompt or check reads
 MSG_MAX_COST = "stopped at --max-cost ${limit}: the next request ({slug} {field}, about ${next}) would pass it"
 
@@ -200,15 +200,12 @@ def batch_run(
     config = model_config()  # refuses at once when suggestions are off
     report = BatchReport()
     limits, templates = check_limits(), prompt_templates()
-    unsaved = Unsaved(plan.waiting)
-    common = (report, unsaved, accept, max_cost, user, job, ask, config, limits, templates)
+    answers = Answers(plan.waiting, report=report, progress=progress, job=job, limits=limits)
+    common = (report, answers, accept, max_cost, user, ask, config, limits, templates)
     with older_objects_spared():
         try:
             for planned in plan.episodes:
-                lines = _episode_run(planned, *common)
-                report.lines += lines
-                for line in lines if progress is not None else ():
-                    progress(line)
+                _episode_run(planned, *common)
                 if report.stopped:
                     break
                 if between is not None:
@@ -216,7 +213,7 @@ def batch_run(
         finally:
             # What was asked is recorded even when the batch is cancelled or something unforeseen stops it: its
             # tokens were spent.
-            unsaved.save()
+            answers.save()
     return report
 
 
@@ -239,41 +236,74 @@ def older_objects_spared() -> Iterator[None]:
         gc.unfreeze()
 
 
-class Unsaved:
-    """Suggestions made and not saved yet: saved together, once ``SAVE_EVERY`` seconds have passed since the
-    last save (so with a model that takes seconds, each as soon as the next request is about to go)."""
+class Answers:
+    """The model's answers in, made into suggestions, saved and reported together: when ``SAVE_EVERY``
+    seconds have passed since the last save (so with a model that takes longer, each as soon as the next
+    request is about to go), and at the batch's end.
 
-    def __init__(self, replace: dict[tuple[int, str], list[int]]):
-        self.made: list[Suggestion] = []
-        self.replace = replace
+    Made together, not one by one after each request: the code that parses and checks them then runs many
+    times in a row, where after each request it ran with the processor's caches cold from the model's client;
+    and each save is a transaction of its own. A batch that accepts makes each episode's answers at its end
+    (:func:`_episode_run`), to accept them.
+    """
+
+    def __init__(self, replace: dict[tuple[int, str], list[int]], *, report: BatchReport, progress, job, limits):
+        self.asked: list[Asked] = []  # answered, not made into suggestions yet
+        self.made: list[Suggestion] = []  # made, not saved yet
+        self.lines: list[BatchLine] = []  # made, not reported yet
+        self.replace, self.report, self.progress, self.job, self.limits = replace, report, progress, job, limits
         self.saved_at = time.monotonic()
 
-    def add(self, suggestion: Suggestion) -> None:
-        self.made.append(suggestion)
+    def add(self, asked: Asked) -> None:
+        self.asked.append(asked)
+
+    def make(self) -> list[BatchLine]:
+        """Make the answers in into suggestions (parsed, checked); return their lines."""
+        lines = []
+        for request in self.asked:
+            suggestion = suggestion_from_reply(request, job=self.job, limits=self.limits)
+            self.made.append(suggestion)
+            line = BatchLine(
+                SUGGESTED, request.episode.slug, request.name, warnings=suggestion.warnings, suggestion=suggestion
+            )
+            if suggestion.error:
+                line.status, line.text = UNUSABLE, suggestion.error
+            lines.append(line)
+        self.asked.clear()
+        self.lines += lines
+        return lines
+
+    def fail(self, line: BatchLine) -> None:
+        """Add a line for a request that got no answer, after those of the answers before it."""
+        self.make()
+        self.lines.append(line)
 
     def due(self) -> bool:
         return time.monotonic() - self.saved_at >= SAVE_EVERY
 
-    def save(self) -> None:
+    def save(self, *, report: bool = True) -> None:
+        """Make and save what came in; ``report``: and tell its lines (False: an accepting batch tells an
+        episode's lines once its suggestions are accepted)."""
+        self.make()
         if self.made:
             suggestions_save(self.made, replace=self.replace)
             self.made = []
         self.saved_at = time.monotonic()
+        if report:
+            self.tell()
+
+    def tell(self) -> None:
+        """Add the lines made to the report, and tell each to ``progress``."""
+        lines, self.lines = self.lines, []
+        self.report.lines += lines
+        for line in lines if self.progress is not None else ():
+            self.progress(line)
 
 
-def _episode_run(
-    planned, report, unsaved, accept, max_cost, user, job, ask, config, limits, templates
-) -> list[BatchLine]:
-    """Ask for the planned fields of one episode; accept what may be, once saved.
-
-    The answers are made into suggestions (parsed, checked) after the episode's last request, or before a
-    save that is due, or at once for chapters that may be accepted: the code that reads them then runs
-    several times in a row, where after each request it ran with the processor's caches cold from the
-    model's client.
-    """
+def _episode_run(planned, report, answers, accept, max_cost, user, ask, config, limits, templates) -> None:
+    """Ask for the planned fields of one episode; in a batch that accepts, make its answers into suggestions
+    at its end and accept what may be, once saved (chapters at once: the next prompts name the new sections)."""
     episode, material = planned.episode, planned.material
-    lines: list[BatchLine] = []
-    asked: list[Asked] = []  # answered, not made into suggestions yet
     version = episode.version  # the version each accept expects: the start's, then the one it made
 
     def acceptable(suggestion: Suggestion) -> bool:
@@ -289,18 +319,6 @@ def _episode_run(
             line.status = ACCEPTED
             version = line.suggestion.episode.version
 
-    def make_asked() -> None:
-        for request in asked:
-            suggestion = suggestion_from_reply(request, job=job, limits=limits)
-            unsaved.add(suggestion)
-            line = BatchLine(
-                SUGGESTED, request.episode.slug, request.name, warnings=suggestion.warnings, suggestion=suggestion
-            )
-            if suggestion.error:
-                line.status, line.text = UNUSABLE, suggestion.error
-            lines.append(line)
-        asked.clear()
-
     try:
         for name in planned.fields:
             prompt = planned.prompts.get(name) or prompt_build(
@@ -309,26 +327,24 @@ def _episode_run(
             if max_cost is not None and report.spent + prompt.cost > max_cost:
                 report.stopped = MSG_MAX_COST.format(limit=max_cost, slug=episode.slug, field=name, next=prompt.cost)
                 break
-            if unsaved.due():
-                make_asked()
-                unsaved.save()
+            if answers.due():
+                answers.save(report=not accept)
             request = Asked(episode, name, material, prompt, episode.version, current_value(episode, name, material))
             try:
                 request.reply = suggestion_ask(prompt=prompt, ask=ask, config=config)
             except SuggestError as exc:
-                make_asked()
-                lines.append(BatchLine(FAILED, episode.slug, name, str(exc)))
+                answers.fail(BatchLine(FAILED, episode.slug, name, str(exc)))
                 break  # the server is not answering: on with the next episode
-            asked.append(request)
+            answers.add(request)
             report.spent += cost_of(request.reply.input_tokens, request.reply.output_tokens)
             report.input_tokens += request.reply.input_tokens
             report.output_tokens += request.reply.output_tokens
             if name == CHAPTERS and accept:
-                make_asked()
-                line = lines[-1]
+                answers.make()
+                line = answers.lines[-1]
                 if line.status == SUGGESTED and acceptable(line.suggestion):
                     # Accepted before the next request: the next prompts name the new sections.
-                    unsaved.save()
+                    answers.save(report=False)
                     accept_line(line)
                     if line.status == ACCEPTED:
                         episode = Episode.objects.defer(*UNREAD).get(pk=episode.pk)
@@ -336,13 +352,18 @@ def _episode_run(
                         material = episode_material(episode, topics=material.topic_list)
                         planned.prompts = {}
     finally:
-        # What was asked is recorded even when something stops the episode: its tokens were spent.
-        make_asked()
+        if accept:
+            answers.make()
+    if not accept:
+        return
+    # Every line not told yet is this episode's: an accepting batch tells each episode's at its end.
     waiting = [
-        line for line in lines if line.status == SUGGESTED and line.field != CHAPTERS and acceptable(line.suggestion)
+        line
+        for line in answers.lines
+        if line.status == SUGGESTED and line.field != CHAPTERS and acceptable(line.suggestion)
     ]
     if waiting:
-        unsaved.save()
+        answers.save(report=False)
     for line in waiting:
         accept_line(line)
-    return lines
+    answers.tell()

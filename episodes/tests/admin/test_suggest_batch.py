@@ -331,6 +331,31 @@ def test_a_batch_leaves_older_objects_out_of_the_collectors_passes_while_it_runs
     assert gc.get_freeze_count() == before  # handed back to the collector after each
 
 
+def test_answers_are_made_into_suggestions_together_when_saved_and_told_in_order(fake_model, monkeypatch):  # noqa: F811
+    fake_model.answer = answer_by_field
+    for slug in ("ep-a", "ep-b", "ep-c"):
+        bare(slug)
+    fake_model.push(200)  # ep-a's answer
+    for _ in range(3):  # ep-b: no answer after its two retries
+        fake_model.push(500, {"error": {"message": "down"}})
+    make = suggestions.batches.suggestion_from_reply
+    asked_before = []
+
+    def from_reply(asked, **kwargs):
+        asked_before.append(len(fake_model.requests))
+        return make(asked, **kwargs)
+
+    monkeypatch.setattr(suggestions.batches, "suggestion_from_reply", from_reply)
+    monkeypatch.setattr(suggestions.batches, "SAVE_EVERY", 3600)
+    told = []
+    report = suggestions.batch_run(suggestions.batch_plan(fields=["description"]), progress=told.append)
+    # ep-a's answer waited: it was made only when ep-b's request failed (before its line), ep-c's at the end.
+    assert asked_before == [4, 5]
+    assert [(line.slug, line.status) for line in told] == [("ep-a", "suggested"), ("ep-b", "failed"),
+                                                            ("ep-c", "suggested")]  # fmt: skip
+    assert told == report.lines and Suggestion.objects.count() == 2
+
+
 def test_suggestions_saved_together_are_the_rows_each_saved_alone_would_be(fake_model, admin_user):  # noqa: F811
     episode = bare("ep-a")
     job = Job.objects.create(kind="suggest")
