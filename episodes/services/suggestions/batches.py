@@ -38,7 +38,9 @@ ERR_NO_EPISODE = "no episode {slugs}"
 SUGGESTED, ACCEPTED, FAILED, UNUSABLE, STOPPED = "suggested", "accepted", "failed", "unusable", "stopped"
 CHUNK = 100  # episodes whose material is read at once while planning (two queries a chunk)
 SAVE_EVERY = 1.0  # seconds of answers saved together: at most that much work is lost if the process dies
-UNREAD = ("source_text", "body", "body_after", "front_keys")  # the Episode columns no prompt or check reads
+# The Episode columns a batch reads (its prompts, checks and lines); the rest stay in the database (an accept
+# reads the episode again, whole and locked).
+READ = ("id", "slug", "title", "extra", "version")
 MSG_MAX_COST = "stopped at --max-cost ${limit}: the next request ({slug} {field}, about ${next}) would pass it"
 
 
@@ -135,7 +137,7 @@ def batch_plan(
 
 
 def _batch_plan(slugs, fields, missing, limit, force) -> Plan:
-    episodes = Episode.objects.order_by("slug").defer(*UNREAD)
+    episodes = Episode.objects.order_by("slug").only(*READ)
     if slugs:
         episodes = episodes.filter(slug__in=slugs)
         unknown = sorted(set(slugs) - set(episodes.values_list("slug", flat=True)))
@@ -347,7 +349,7 @@ def _episode_run(planned, report, answers, accept, max_cost, user, ask, config, 
                     answers.save(report=False)
                     accept_line(line)
                     if line.status == ACCEPTED:
-                        episode = Episode.objects.defer(*UNREAD).get(pk=episode.pk)
+                        episode = Episode.objects.only(*READ).get(pk=episode.pk)
                         version = episode.version
                         material = episode_material(episode, topics=material.topic_list)
                         planned.prompts = {}
