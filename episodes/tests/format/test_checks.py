@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from episodes.format import checks
 from episodes.format import frontmatter as fm
@@ -232,6 +234,31 @@ def test_typography_counts_what_it_finds_where():
     assert checks.typography_problems("a\u2011b\u2011c") == ["non-breaking hyphen (U+2011) ×2"]
     assert checks.typography_problems("line \nnext") == ["trailing space"]
     assert messages("typography", title="Plain 'straight' - quotes") == []
+
+
+# Texts of the characters the two counts turn on: spaces, tabs, line ends, typographic characters, tags, words.
+PIECES = st.lists(
+    st.sampled_from([" ", "  ", "\t", "\n", "a", "é", "4", "-", "—", "'", "\u2011", "\u00a0", "\u2019", "<", ">",
+                     "<br>", "x y", "\u201c"]),
+    max_size=30,
+).map("".join)  # fmt: skip
+
+
+@given(PIECES)
+@example("tab\t\nline")
+@example("tab at the end\t")
+@example("space \nline")
+@example("two  spaces")
+@example("<b>bold</b> — words' 4,500+")
+def test_word_count_and_typography_answer_as_their_plain_patterns(text):
+    # The plain forms the rules are written from; the functions take shortcuts for the common texts.
+    assert checks.word_count(text) == len(re.findall(r"\S*\w\S*", re.sub(r"<[^<>]*>", " ", text)))
+    counts: dict[str, int] = {}
+    for match in re.finditer("[\u2011\u00a0\u2018\u2019\u201c\u201d]|  |[ \t]+(?=\n|$)", text):
+        found = match.group()
+        what = checks._TYPOGRAPHY_CHARACTERS.get(found) or ("double space" if found == "  " else "trailing space")
+        counts[what] = counts.get(what, 0) + 1
+    assert checks.typography_problems(text) == [what if n == 1 else f"{what} ×{n}" for what, n in counts.items()]
 
 
 def test_limits_refuse_unknown_names_and_non_numbers():
