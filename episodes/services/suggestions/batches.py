@@ -50,6 +50,7 @@ class Planned:
     fields: list[str]
     material: Material
     prompts: dict[str, Prompt]
+    currents: dict[str, str]  # each field's value as the plan read it (what a suggestion records it replaces)
 
 
 @dataclass
@@ -170,7 +171,8 @@ def _plan_chunk(planned, chunk, fields, missing, limit, force, topics, limits, t
         if limit is not None and len(planned) >= limit:
             return
         material = materials[episode.pk]
-        empty = [name for name in fields if is_empty(episode, name, material)]
+        currents = {name: current_value(episode, name, material) for name in fields}
+        empty = [name for name in fields if not currents[name].strip()]
         if missing and not empty:
             continue
         todo = list(fields) if force else empty
@@ -178,7 +180,7 @@ def _plan_chunk(planned, chunk, fields, missing, limit, force, topics, limits, t
             prompts = {
                 name: prompt_build(name=name, material=material, limits=limits, templates=templates) for name in todo
             }
-            planned.append(Planned(episode, todo, material, prompts))
+            planned.append(Planned(episode, todo, material, prompts, currents))
 
 
 def batch_run(
@@ -331,14 +333,18 @@ def _episode_run(planned, report, answers, accept, max_cost, user, ask, config, 
                 break
             if answers.due():
                 answers.save(report=not accept)
-            request = Asked(episode, name, material, prompt, episode.version, current_value(episode, name, material))
+            current = planned.currents.get(name)
+            if current is None:
+                current = current_value(episode, name, material)
+            request = Asked(episode, name, material, prompt, episode.version, current)
             try:
                 request.reply = suggestion_ask(prompt=prompt, ask=ask, config=config)
             except SuggestError as exc:
                 answers.fail(BatchLine(FAILED, episode.slug, name, str(exc)))
                 break  # the server is not answering: on with the next episode
             answers.add(request)
-            report.spent += cost_of(request.reply.input_tokens, request.reply.output_tokens)
+            request.cost = cost_of(request.reply.input_tokens, request.reply.output_tokens)
+            report.spent += request.cost
             report.input_tokens += request.reply.input_tokens
             report.output_tokens += request.reply.output_tokens
             if name == CHAPTERS and accept:
@@ -352,7 +358,7 @@ def _episode_run(planned, report, answers, accept, max_cost, user, ask, config, 
                         episode = Episode.objects.only(*READ).get(pk=episode.pk)
                         version = episode.version
                         material = episode_material(episode, topics=material.topic_list)
-                        planned.prompts = {}
+                        planned.prompts, planned.currents = {}, {}
     finally:
         if accept:
             answers.make()

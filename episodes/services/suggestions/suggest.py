@@ -50,6 +50,7 @@ ERR_NO_PROMPT = "no prompt template {name} in the template folders (TEMPLATES)"
 ERR_PROMPT_UNREADABLE = "{path}: cannot read the prompt template: {error}"
 USER_MARK, TRANSCRIPT_MARK, NOTE_TOKENS = suggesting.USER_MARK, suggesting.TRANSCRIPT_MARK, suggesting.NOTE_TOKENS
 SUMMARY = "{field} from suggestion #{pk} ({model}, prompt {prompt}), accepted by {who}"
+MICRODOLLAR = Decimal("0.000001")  # what a cost is rounded to (the Suggestion.cost column's places)
 
 # The editorial rules that read each field; a suggestion shows what they find in it.
 FIELD_RULES = {
@@ -91,9 +92,17 @@ def model_config() -> llm.Config:
 
 def cost_of(input_tokens: int, output_tokens: int) -> Decimal:
     """Return what so many tokens cost at the configured prices (US dollars per million tokens)."""
-    price_in = Decimal(str(settings.AI_PRICE_INPUT_PER_MTOK))
-    price_out = Decimal(str(settings.AI_PRICE_OUTPUT_PER_MTOK))
-    return ((input_tokens * price_in + output_tokens * price_out) / 1_000_000).quantize(Decimal("0.000001"))
+    price_in, price_out = (
+        _token_price(settings.AI_PRICE_INPUT_PER_MTOK),
+        _token_price(settings.AI_PRICE_OUTPUT_PER_MTOK),
+    )
+    return (input_tokens * price_in + output_tokens * price_out).quantize(MICRODOLLAR)
+
+
+@functools.lru_cache(maxsize=16)
+def _token_price(per_million) -> Decimal:
+    """Return a price per million tokens (as the setting gives it: text or a number) as dollars per token."""
+    return Decimal(str(per_million)).scaleb(-6)
 
 
 # -- what the prompts are made from ---------------------------------------------------------------------------
@@ -318,6 +327,7 @@ class Asked:
     base_version: int  # the episode's version, and the field's value, when the request started
     current: str
     reply: llm.Reply | None = None
+    cost: Decimal | None = None  # the reply's, once counted
 
 
 def suggestion_ask(*, prompt: Prompt, ask: Ask = llm.complete, config: llm.Config) -> llm.Reply:
@@ -339,7 +349,7 @@ def suggestion_from_reply(asked: Asked, *, job: Job | None = None, limits: dict)
         model=reply.model,
         input_tokens=reply.input_tokens,
         output_tokens=reply.output_tokens,
-        cost=cost_of(reply.input_tokens, reply.output_tokens),
+        cost=cost_of(reply.input_tokens, reply.output_tokens) if asked.cost is None else asked.cost,
         current=asked.current,
         base_version=asked.base_version,
         job=job,

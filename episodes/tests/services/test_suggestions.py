@@ -226,3 +226,19 @@ def test_a_deployment_overrides_a_prompt_with_its_own_template_folder(fake_model
     with pytest.raises(SuggestError, match=r"title.v2.txt:2: unknown placeholder \$guest_name"):
         make(Episode.objects.get(), "title", fake_model, "A Title")
     assert Suggestion.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("price_in", "price_out", "tokens", "cost"),
+    [
+        ("0.25", "2", (100_000, 20_000), "0.065000"),
+        ("0.25", "2", (3, 1), "0.000003"),  # 0.00000275, rounded at the column's six places
+        (0.15, 0.6, (1_234_567, 89), "0.185238"),  # numbers as well as text, as a settings file may give them
+        ("0", "0", (10**9, 10**9), "0.000000"),
+    ],
+)
+def test_cost_of_rounds_to_a_millionth_of_a_dollar_at_the_prices_set(settings, price_in, price_out, tokens, cost):
+    settings.AI_PRICE_INPUT_PER_MTOK, settings.AI_PRICE_OUTPUT_PER_MTOK = price_in, price_out
+    assert str(suggestions.cost_of(*tokens)) == cost
+    settings.AI_PRICE_INPUT_PER_MTOK = "1000"  # a changed price counts at once
+    assert suggestions.cost_of(1_000, 0) == 1
