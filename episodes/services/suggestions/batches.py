@@ -261,10 +261,20 @@ class Answers:
     def add(self, asked: Asked) -> None:
         self.asked.append(asked)
 
+    def count(self, asked: Asked) -> None:
+        """Add an answer's tokens and cost to the report's, once."""
+        if asked.cost is None:
+            reply = asked.reply
+            asked.cost = cost_of(reply.input_tokens, reply.output_tokens)
+            self.report.spent += asked.cost
+            self.report.input_tokens += reply.input_tokens
+            self.report.output_tokens += reply.output_tokens
+
     def make(self) -> list[BatchLine]:
-        """Make the answers in into suggestions (parsed, checked); return their lines."""
+        """Make the answers in into suggestions (parsed, checked, counted); return their lines."""
         lines = []
         for request in self.asked:
+            self.count(request)
             suggestion = suggestion_from_reply(request, job=self.job, limits=self.limits)
             self.made.append(suggestion)
             line = BatchLine(
@@ -343,10 +353,8 @@ def _episode_run(planned, report, answers, accept, max_cost, user, ask, config, 
                 answers.fail(BatchLine(FAILED, episode.slug, name, str(exc)))
                 break  # the server is not answering: on with the next episode
             answers.add(request)
-            request.cost = cost_of(request.reply.input_tokens, request.reply.output_tokens)
-            report.spent += request.cost
-            report.input_tokens += request.reply.input_tokens
-            report.output_tokens += request.reply.output_tokens
+            if max_cost is not None:
+                answers.count(request)  # now: the cap is checked before the next request
             if name == CHAPTERS and accept:
                 answers.make()
                 line = answers.lines[-1]

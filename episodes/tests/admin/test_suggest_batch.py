@@ -135,6 +135,22 @@ def test_max_cost_and_limit_stop_the_batch(fake_model, settings):  # noqa: F811
     assert f"Stopped at --max-cost ${cap}" in out
 
 
+def test_a_batch_reports_what_every_answer_cost_with_a_cap_or_without(fake_model, settings):  # noqa: F811
+    fake_model.answer = answer_by_field
+    for slug in ("ep-a", "ep-b"):
+        bare(slug)
+    for cap in (None, Decimal(100)):
+        report = suggestions.batch_run(
+            suggestions.batch_plan(fields=["title", "description"], force=True), max_cost=cap
+        )
+        made = Suggestion.objects.filter(status="pending")
+        assert made.count() == 4 and not report.stopped
+        assert report.spent == sum(s.cost for s in made) > 0
+        assert (report.input_tokens, report.output_tokens) == (
+            sum(s.input_tokens for s in made), sum(s.output_tokens for s in made)
+        )  # fmt: skip
+
+
 def test_unknown_slug_or_field(fake_model):  # noqa: F811
     with pytest.raises(CommandError, match="no episode nope"):
         run("nope")
