@@ -158,7 +158,8 @@ def _batch_plan(slugs, fields, missing, limit, force) -> Plan:
     ids = [p.episode.pk for p in planned]
     waiting: dict[tuple[int, str], list[int]] = {}
     for pk, episode_id, name in (
-        Suggestion.objects.pending().filter(episode_id__in=ids).values_list("pk", "episode_id", "field")
+        # Unordered: the model's ordering would sort them all for nothing.
+        Suggestion.objects.pending().filter(episode_id__in=ids).order_by().values_list("pk", "episode_id", "field")
     ):
         waiting.setdefault((episode_id, name), []).append(pk)
     return Plan(planned, waiting)
