@@ -5,10 +5,13 @@ changes, so no write path can miss one (imports, the editor, merges, the admin, 
   deleted. Who an episode's related episodes are depends on nothing else (see :mod:`episodes.public.neighbours`).
 - ``TEXT``: a transcript item's text, kind or episode; an item added or deleted. With ``STRUCTURE`` (which
   episodes are published), what a transcript search finds depends on nothing else (see :mod:`episodes.search`).
+- ``CATALOGUE``: any change to an episode's row, its guests or a person's row (an edit of any kind gives the
+  episode a new version). The lists of episodes, the feed's and the sitemap's heads are made of nothing else
+  (see :mod:`episodes.public.listing`); an editor's save raises it, so they are kept between saves.
 
 A process keeps such results under the stamps read before they were computed, and uses them while the stamps
-read with a request are the same: a title saved or a person's profile changed leave both alone, as they change
-what a result shows, which is read again on every request, not which rows it is made of.
+read with a request are the same: a title saved or a person's profile changed leave the first two alone, as
+they change what a result shows, which is read again on every request, not which rows it is made of.
 
 A raise gives a stamp a new random value (63 bits on SQLite, 52 on PostgreSQL), not the next number: only
 equality is ever asked, and a count would start again where a flush or a restored backup took the database
@@ -29,11 +32,13 @@ from django.db import connection as default_connection
 # which runs where the models cannot be imported (a test checks the names against the models').
 STAMP_TABLE = "episodes_stamp"
 PENDING_TABLE = "episodes_stamp_pending"  # PostgreSQL: the stamps a transaction raises when it commits
-STRUCTURE, TEXT = 1, 2  # the stamps' rows
+STRUCTURE, TEXT, CATALOGUE = 1, 2, 3  # the stamps' rows
 # A stamp as a query reads it (None when its row is missing: after a flush, until the next change).
 STRUCTURE_SQL = f"(SELECT value FROM {STAMP_TABLE} WHERE id = {STRUCTURE})"  # noqa: S608 - constants only
 TEXT_SQL = f"(SELECT value FROM {STAMP_TABLE} WHERE id = {TEXT})"  # noqa: S608 - constants only
+_STAMP_SQL = f"(SELECT value FROM {STAMP_TABLE} WHERE id = %s)"  # noqa: S608 - a constant; the id a parameter
 _EPISODES, _GUESTS, _TOPICS = "episodes_episode", "episodes_episodeguest", "episodes_episodetopic"
+_PEOPLE = "episodes_person"
 _ITEMS = "episodes_transcriptitem"
 _SHAPE = ("status", "season", "number", "slug")  # an episode's columns its related episodes depend on
 _WORDS = ("text", "kind", "episode_id")  # an item's columns a search depends on
@@ -88,6 +93,16 @@ _POSTGRES_TRIGGERS = [
         for event, rows in [("INSERT", "NEW"), ("DELETE", "OLD"), ("UPDATE", "NEW")]
         if not (event == "UPDATE" and table in (_EPISODES, _ITEMS))  # theirs depend on the columns changed
     ),
+    *(
+        (
+            f"{table}_{event.lower()}_catalogue",
+            table,
+            f"{event} ON {table} REFERENCING {rows} TABLE AS changed",
+            CATALOGUE,
+        )
+        for table in (_EPISODES, _GUESTS, _PEOPLE)
+        for event, rows in [("INSERT", "NEW"), ("DELETE", "OLD"), ("UPDATE", "NEW")]
+    ),
     (f"{_EPISODES}_update_structure", _EPISODES, f"UPDATE ON {_EPISODES}", STRUCTURE),
     (f"{_ITEMS}_update_text", _ITEMS, f"UPDATE ON {_ITEMS}", TEXT),
 ]
@@ -106,6 +121,11 @@ _SQLITE_TRIGGERS = [
         ]
         for event in ("INSERT", "DELETE", "UPDATE")
         if not (event == "UPDATE" and table in (_EPISODES, _ITEMS))
+    ),
+    *(
+        (f"{table}_{event.lower()}_catalogue", f"AFTER {event} ON {table}", CATALOGUE)
+        for table in (_EPISODES, _GUESTS, _PEOPLE)
+        for event in ("INSERT", "DELETE", "UPDATE")
     ),
     (
         f"{_EPISODES}_update_structure",
@@ -155,17 +175,33 @@ def install_triggers(connection) -> None:
                 cursor.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {when} BEGIN {raise_stamp} END")
 
 
-def remove_triggers(connection) -> None:
+def remove_triggers(connection, stamps: tuple[int, ...] | None = None) -> None:
+    """Drop the triggers that raise ``stamps`` (all of them, and their functions, for None)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for name, table, _, _ in _POSTGRES_TRIGGERS:
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-            cursor.execute(f"DROP TABLE IF EXISTS {PENDING_TABLE}")
-            for function in ("episodes_stamp_rows", "episodes_stamp_row", "episodes_stamp_raise"):
-                cursor.execute(f"DROP FUNCTION IF EXISTS {function}()")
+            for name, table, _, stamp in _POSTGRES_TRIGGERS:
+                if stamps is None or stamp in stamps:
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            if stamps is None:
+                cursor.execute(f"DROP TABLE IF EXISTS {PENDING_TABLE}")
+                for function in ("episodes_stamp_rows", "episodes_stamp_row", "episodes_stamp_raise"):
+                    cursor.execute(f"DROP FUNCTION IF EXISTS {function}()")
         elif connection.vendor == "sqlite":
-            for name, _, _ in _SQLITE_TRIGGERS:
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            for name, _, stamp in _SQLITE_TRIGGERS:
+                if stamps is None or stamp in stamps:
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def read(*stamps: int) -> tuple[int, ...] | None:
+    """Return the values of ``stamps`` as they are now (one query); None inside a transaction (its own changes
+    may not be counted yet: PostgreSQL raises them at commit) or when a stamp's row is missing (after a flush)."""
+    if default_connection.in_atomic_block:
+        return None
+    columns = ", ".join([_STAMP_SQL] * len(stamps))
+    with default_connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns}", stamps)
+        values = cursor.fetchone()
+    return None if None in values else tuple(values)
 
 
 class Kept:
@@ -190,6 +226,14 @@ class Kept:
         if entry is None or stamps is None or default_connection.in_atomic_block or entry[0] != stamps:
             return None
         return entry[1]
+
+    def make(self, key, stamps, make):
+        """Return what is kept under ``key`` for ``stamps``, else what ``make()`` returns, kept for them."""
+        value = self.get(key, stamps)
+        if value is None:
+            value = make()
+            self.put(key, stamps, value)
+        return value
 
     def put(self, key, stamps, value) -> None:
         if stamps is None or default_connection.in_atomic_block:

@@ -442,12 +442,7 @@ _kept = change_stamps.Kept(most=1_000)
 def _stamps() -> tuple[int, int] | None:
     """Return the change stamps (text, structure) as they are now: one query; None inside a transaction (its
     own changes may not be counted yet: PostgreSQL raises them at commit) or without them."""
-    if default_connection.in_atomic_block:
-        return None
-    with default_connection.cursor() as cursor:
-        cursor.execute(f"SELECT {change_stamps.TEXT_SQL}, {change_stamps.STRUCTURE_SQL}")
-        text, structure = cursor.fetchone()
-    return None if text is None or structure is None else (text, structure)
+    return change_stamps.read(change_stamps.TEXT, change_stamps.STRUCTURE)
 
 
 def _kept_page(kept: _KeptSearch, page, per_page: int) -> Page:

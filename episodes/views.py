@@ -140,43 +140,52 @@ def _cached(request, etag: str, build) -> HttpResponse:
 @gzip_page
 def index(request):
     """Show the newest season's first page (all episodes' when none has a season)."""
-    seasons = listing.season_links()
-    return _episode_list(request, seasons[0].number if seasons else None, seasons, is_index=True)
+    stamps = listing.catalogue_stamps()
+    seasons = listing.season_links(stamps)
+    return _episode_list(request, seasons[0].number if seasons else None, seasons, stamps, is_index=True)
 
 
 @require_safe
 @gzip_page
 def season(request, number: int):
-    seasons = listing.season_links()
+    stamps = listing.catalogue_stamps()
+    seasons = listing.season_links(stamps)
     if not any(s.number == number for s in seasons):
         raise Http404("No published episode has this season.")
-    return _episode_list(request, number, seasons)
+    return _episode_list(request, number, seasons, stamps)
 
 
 @require_safe
 @gzip_page
 def all_episodes(request):
-    return _episode_list(request, None, listing.season_links())
+    stamps = listing.catalogue_stamps()
+    return _episode_list(request, None, listing.season_links(stamps), stamps)
 
 
-def _episode_list(request, season: int | None, seasons: listing.Seasons, *, is_index: bool = False) -> HttpResponse:
-    """Answer one page of a season's episodes (all episodes for None), with an ETag of what it shows."""
+def _episode_list(
+    request, season: int | None, seasons: listing.Seasons, stamps, *, is_index: bool = False
+) -> HttpResponse:
+    """Answer one page of a season's episodes (all episodes for None), with an ETag of what it shows: kept under
+    the catalogue ``stamps`` with the page, so that the page's rows are read only to write it."""
     number = None if is_index else request.GET.get("page")
-    page = listing.page_of(listing.season_episodes(season), number, count=seasons.size(season))
     path = reverse("episodes:season", args=[season]) if season is not None else reverse("episodes:all_episodes")
+
+    @functools.cache
+    def page():
+        return listing.page_of(listing.season_episodes(season), number, count=seasons.size(season))
 
     def build():
         context = {
             "is_index": is_index,
             "season": season,
             "seasons": seasons,
-            "page": page,
-            "groups": public.seasons(page) if season is None else [(season, page)],
-            "pager": listing.pager(page, path),
+            "page": page(),
+            "groups": public.seasons(page()) if season is None else [(season, page())],
+            "pager": listing.pager(page(), path),
         }
         return render(request, "episodes/episode_list.html", context)
 
-    return _public(request, listing.list_etag(page, seasons), build)
+    return _public(request, listing.list_page_etag((season, is_index, number), stamps, page, seasons), build)
 
 
 @require_safe

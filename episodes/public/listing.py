@@ -3,10 +3,15 @@
 Whatever the number of episodes, a list page reads the same few rows: the seasons with their sizes (one
 grouped query over an index), the page's episodes and their guests, and the list's size for the pager.
 Every episode stays reachable by plain links: the season list on every page, and each list's pages.
+
+The seasons and each list page's validator are made of the episodes' rows, their guests and the people only:
+a process keeps them under the catalogue stamp (see :mod:`episodes.change_stamps`), so that between two
+changes a list page costs the stamp's query and the page kept by the public page cache.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -15,6 +20,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.urls import reverse
 
+from .. import change_stamps
 from ..models import Episode, EpisodeGuest, Person, Speaker
 from .pages import etag_of
 
@@ -41,11 +47,24 @@ class Seasons(list):
         return sum(self.sizes.values()) if season is None else self.sizes.get(season, 0)
 
 
-def season_links() -> Seasons:
-    """Return every season with published episodes, newest first, and how many each has (one query).
+_kept = change_stamps.Kept(most=1_000)
+
+
+def catalogue_stamps() -> tuple[int, ...] | None:
+    """Return the stamps what the lists show is kept under (one query; None inside a transaction)."""
+    return change_stamps.read(change_stamps.CATALOGUE)
+
+
+def season_links(stamps: tuple[int, ...] | None = None) -> Seasons:
+    """Return every season with published episodes, newest first, and how many each has (one query, none
+    while they are kept under ``stamps``, from :func:`catalogue_stamps`).
 
     Episodes without a season are counted too, so that no list needs a query of its own for its size.
     """
+    return _kept.make("seasons", stamps, _season_links)
+
+
+def _season_links() -> Seasons:
     rows = Episode.objects.published().order_by().values_list("season").annotate(episodes=Count("pk"))
     sizes = dict(rows)
     numbers = sorted((number for number in sizes if number is not None), reverse=True)
@@ -132,6 +151,12 @@ def pager(page: Page, path: str, **params) -> Pager:
         url(page.next_page_number()) if page.has_next() else "",
         numbers,
     )
+
+
+def list_page_etag(key, stamps: tuple[int, ...] | None, page: Callable[[], Page], seasons: Seasons) -> str:
+    """Return the validator of the list page ``key`` (its season and page number), kept under ``stamps``; else
+    made from ``page()``, which raises Http404 for a page that does not exist (never kept)."""
+    return _kept.make(("list", key), stamps, lambda: list_etag(page(), seasons))
 
 
 def list_etag(page: Page, seasons: list[SeasonLink]) -> str:

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.xmlutils import SimplerXMLGenerator
 
+from .. import change_stamps
 from ..documents.database import parsed_extra
 from ..format import frontmatter as fm
 from ..format import markup
@@ -83,11 +84,19 @@ class FeedHead:
         return etag_of(origin, row, self.guests.get(row[0], []), self.hosts)
 
 
+_kept = change_stamps.Kept(most=1)
+
+
 def feed_head() -> FeedHead:
-    """Read the newest published episodes' versions, their guests and the hosts: two light queries.
+    """Return the newest published episodes' versions, their guests and the hosts: kept under the catalogue
+    stamp (one query while it holds), else read in two light queries.
 
     Podcast apps ask for the feed again and again; most of them get a 304 from this alone.
     """
+    return _kept.make("head", change_stamps.read(change_stamps.CATALOGUE), _feed_head)
+
+
+def _feed_head() -> FeedHead:
     fields = ("pk", "created_at", "site_added_at", "version", "slug")
     rows = list(Episode.objects.published().newest_first().values_list(*fields)[:FEED_ITEMS])
     shown = [f"person__{name}" for name in PERSON_SHOWN]
