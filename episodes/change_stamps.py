@@ -5,9 +5,10 @@ changes, so no write path can miss one (imports, the editor, merges, the admin, 
   deleted. Who an episode's related episodes are depends on nothing else (see :mod:`episodes.public.neighbours`).
 - ``TEXT``: a transcript item's text, kind or episode; an item added or deleted. With ``STRUCTURE`` (which
   episodes are published), what a transcript search finds depends on nothing else (see :mod:`episodes.search`).
-- ``CATALOGUE``: any change to an episode's row, its guests or a person's row (an edit of any kind gives the
-  episode a new version). The lists of episodes, the feed's and the sitemap's heads are made of nothing else
-  (see :mod:`episodes.public.listing`); an editor's save raises it, so they are kept between saves.
+- ``CATALOGUE``: any change to an episode's row, its guests, its speakers' ties to people or a person's row (an
+  edit of any kind gives the episode a new version). The lists of episodes and people's pages, the feed's and
+  the sitemap's heads are made of nothing else (see :mod:`episodes.public.listing`); an editor's save raises
+  it, so they are kept between saves.
 
 A process keeps such results under the stamps read before they were computed, and uses them while the stamps
 read with a request are the same: a title saved or a person's profile changed leave the first two alone, as
@@ -38,7 +39,8 @@ STRUCTURE_SQL = f"(SELECT value FROM {STAMP_TABLE} WHERE id = {STRUCTURE})"  # n
 TEXT_SQL = f"(SELECT value FROM {STAMP_TABLE} WHERE id = {TEXT})"  # noqa: S608 - constants only
 _STAMP_SQL = f"(SELECT value FROM {STAMP_TABLE} WHERE id = %s)"  # noqa: S608 - a constant; the id a parameter
 _EPISODES, _GUESTS, _TOPICS = "episodes_episode", "episodes_episodeguest", "episodes_episodetopic"
-_PEOPLE = "episodes_person"
+_PEOPLE, _SPEAKERS = "episodes_person", "episodes_speaker"
+_CATALOGUE = (_EPISODES, _GUESTS, _SPEAKERS, _PEOPLE)  # the tables the catalogue stamp stands for
 _ITEMS = "episodes_transcriptitem"
 _SHAPE = ("status", "season", "number", "slug")  # an episode's columns its related episodes depend on
 _WORDS = ("text", "kind", "episode_id")  # an item's columns a search depends on
@@ -100,7 +102,7 @@ _POSTGRES_TRIGGERS = [
             f"{event} ON {table} REFERENCING {rows} TABLE AS changed",
             CATALOGUE,
         )
-        for table in (_EPISODES, _GUESTS, _PEOPLE)
+        for table in _CATALOGUE
         for event, rows in [("INSERT", "NEW"), ("DELETE", "OLD"), ("UPDATE", "NEW")]
     ),
     (f"{_EPISODES}_update_structure", _EPISODES, f"UPDATE ON {_EPISODES}", STRUCTURE),
@@ -124,7 +126,7 @@ _SQLITE_TRIGGERS = [
     ),
     *(
         (f"{table}_{event.lower()}_catalogue", f"AFTER {event} ON {table}", CATALOGUE)
-        for table in (_EPISODES, _GUESTS, _PEOPLE)
+        for table in _CATALOGUE
         for event in ("INSERT", "DELETE", "UPDATE")
     ),
     (

@@ -270,16 +270,27 @@ def _permanent_redirect(request, url: str) -> HttpResponsePermanentRedirect:
 @gzip_page
 @follows_renames
 def person_detail(request, key: str):
-    person = get_object_or_404(Person.objects.public(), key=key)
-    page = listing.page_of(listing.person_episodes(person).with_guests(), request.GET.get("page"))
-    card = public.person_card(person)
-    context = {
-        "card": card,
-        "episodes": page,
-        "pager": listing.pager(page, reverse("episodes:person", args=[person.key])),
-        "json_ld": public.json_scripts(public.person_page_json_ld(card, absolute=request.build_absolute_uri)),
-    }
-    return render(request, "episodes/person_detail.html", context)
+    """Answer a page of a person's episodes, with an ETag of what it shows: kept under the catalogue stamps with
+    the page, so that the person and their episodes are read only to write it."""
+    stamps, number = listing.catalogue_stamps(), request.GET.get("page")
+
+    @functools.cache
+    def made():
+        person = get_object_or_404(Person.objects.public(), key=key)
+        return person, listing.page_of(listing.person_episodes(person).with_guests(), number)
+
+    def build():
+        person, page = made()
+        card = public.person_card(person)
+        context = {
+            "card": card,
+            "episodes": page,
+            "pager": listing.pager(page, reverse("episodes:person", args=[person.key])),
+            "json_ld": public.json_scripts(public.person_page_json_ld(card, absolute=request.build_absolute_uri)),
+        }
+        return render(request, "episodes/person_detail.html", context)
+
+    return _public(request, listing.person_page_etag((key, number), stamps, made), build)
 
 
 @require_safe

@@ -4,9 +4,10 @@ Whatever the number of episodes, a list page reads the same few rows: the season
 grouped query over an index), the page's episodes and their guests, and the list's size for the pager.
 Every episode stays reachable by plain links: the season list on every page, and each list's pages.
 
-The seasons and each list page's validator are made of the episodes' rows, their guests and the people only:
-a process keeps them under the catalogue stamp (see :mod:`episodes.change_stamps`), so that between two
-changes a list page costs the stamp's query and the page kept by the public page cache.
+The seasons, each list page's validator and each person's page's are made of the episodes' rows, their guests,
+their speakers' ties and the people only: a process keeps them under the catalogue stamp (see
+:mod:`episodes.change_stamps`), so that between two changes such a page costs the stamp's query and the page
+kept by the public page cache.
 """
 
 from __future__ import annotations
@@ -159,9 +160,27 @@ def list_page_etag(key, stamps: tuple[int, ...] | None, page: Callable[[], Page]
     return _kept.make(("list", key), stamps, lambda: list_etag(page(), seasons))
 
 
+def person_page_etag(key, stamps: tuple[int, ...] | None, made: Callable[[], tuple[Person, Page]]) -> str:
+    """Return the validator of a person's page ``key`` (their key and the page number), kept under ``stamps``;
+    else made from ``made()``: the person and the page of their episodes (Http404 for neither, never kept)."""
+
+    def etag() -> str:
+        person, page = made()
+        fields = [getattr(person, field.attname) for field in Person._meta.concrete_fields]
+        return etag_of(fields, *_page_parts(page), (page.number, page.paginator.count))
+
+    return _kept.make(("person", key), stamps, etag)
+
+
 def list_etag(page: Page, seasons: list[SeasonLink]) -> str:
     """Return a weak validator of a list page: its episodes' versions, their guests' shown fields, the seasons."""
+    counts = (page.number, page.paginator.count, [(s.number, s.episodes) for s in seasons])
+    return etag_of(*_page_parts(page), counts)
+
+
+def _page_parts(page: Page) -> tuple[list, list]:
+    """Return what a page of episodes shows of its rows: each one's version (any edit gives a new one), and its
+    guests' shown fields."""
     episodes = [(e.pk, e.created_at.isoformat(), e.version) for e in page]
     guests = [(g.person.pk, g.person.key, g.person.name, g.person.picture) for e in page for g in e.guest_rows.all()]
-    counts = (page.number, page.paginator.count, [(s.number, s.episodes) for s in seasons])
-    return etag_of(episodes, guests, counts)
+    return episodes, guests

@@ -1,5 +1,5 @@
-"""The lists, the feed's and the sitemap's heads kept between requests under the catalogue stamp: what raises it,
-and that a page never shows what the stamp no longer stands for.
+"""The lists, people's pages, the feed's and the sitemap's heads kept between requests under the catalogue stamp:
+what raises it, and that a page never shows what the stamp no longer stands for.
 
 These tests commit (``transaction=True``): PostgreSQL raises the stamp when a transaction commits, and nothing is
 kept or used inside a transaction.
@@ -11,13 +11,14 @@ from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from episodes import change_stamps
-from episodes.models import Episode, EpisodeGuest, EpisodeTopic, Person, Stamp, TranscriptItem
+from episodes.models import Episode, EpisodeGuest, EpisodeTopic, Person, Speaker, Stamp, TranscriptItem
 from episodes.public import listing, sitemaps, syndication
 from episodes.tests.support.factories import make_episode, make_person
 
 pytestmark = pytest.mark.django_db(transaction=True)
 KEPT = (listing._kept, sitemaps._kept, syndication._kept)
-PAGES = ["/", "/seasons/1/", "/episodes/", "/episodes/?page=1", "/feed.xml", "/sitemap.xml"]
+PAGES = ["/", "/seasons/1/", "/episodes/", "/episodes/?page=1", "/feed.xml", "/sitemap.xml", "/people/ann/",
+         "/people/bob/?page=1", "/people/alexeygrigorev/"]  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -43,8 +44,8 @@ def stamp() -> int | None:
     return Stamp.objects.filter(id=change_stamps.CATALOGUE).values_list("value", flat=True).first()
 
 
-def test_the_triggers_name_the_people_table():
-    assert Person._meta.db_table == change_stamps._PEOPLE
+def test_the_triggers_name_the_people_and_speakers_tables():
+    assert (Person._meta.db_table, Speaker._meta.db_table) == (change_stamps._PEOPLE, change_stamps._SPEAKERS)
 
 
 CHANGES = {
@@ -57,6 +58,10 @@ CHANGES = {
     ),
     "guest removed": lambda: EpisodeGuest.objects.filter(episode__slug="s2e1", person__key="bob").delete(),
     "person renamed": lambda: Person.objects.filter(key="ann").update(name="Annabel"),
+    "person's profile": lambda: Person.objects.filter(key="bob").update(web="https://bob.example.org/"),
+    "speaker tied": lambda: Speaker.objects.create(
+        episode=Episode.objects.get(slug="s1e1"), label="Bob", person=Person.objects.get(key="bob")
+    ),
     "person added": lambda: make_person("cid", "Cid"),
 }
 
@@ -119,13 +124,19 @@ def test_a_renamed_episode_and_person_show_at_once(client, site):
     Person.objects.filter(key="bob").update(name="Robert Tables")
     for url in ("/seasons/1/", "/episodes/", "/feed.xml"):
         assert "A title no one saw" in client.get(url).content.decode(), url
-    assert "Robert Tables" in client.get("/seasons/1/").content.decode()
+    for url in ("/seasons/1/", "/people/bob/"):
+        assert "Robert Tables" in client.get(url).content.decode(), url
+    assert "A title no one saw" in client.get("/people/bob/").content.decode()
 
 
 def test_a_page_that_does_not_exist_is_never_kept(client, site):
     for _ in range(2):
         assert client.get("/episodes/?page=9").status_code == 404
-    assert not any(key[0] == "list" and key[1][2] == "9" for key in listing._kept.entries if isinstance(key, tuple))
+        assert client.get("/people/ann/?page=9").status_code == 404
+        assert client.get("/people/nobody/").status_code == 404
+    assert list(listing._kept.entries) == ["seasons"]
+    make_person("nobody", "Nobody Yet")  # a profile now: the page is there at once
+    assert client.get("/people/nobody/").status_code == 200
 
 
 def test_nothing_is_kept_or_used_inside_a_transaction(client, site):
