@@ -34,9 +34,9 @@ from django.db import connection as default_connection
 STAMP_TABLE = "episodes_stamp"
 PENDING_TABLE = "episodes_stamp_pending"  # PostgreSQL: the stamps a transaction raises when it commits
 STRUCTURE, TEXT, CATALOGUE = 1, 2, 3  # the stamps' rows
-# A stamp as a query reads it (None when its row is missing: after a flush, until the next change).
+# A stamp as a query reads it (None when its row is missing: after a flush, until the next change): the
+# structure stamp within an episode's query (the neighbours), any by its id (read).
 STRUCTURE_SQL = f"(SELECT value FROM {STAMP_TABLE} WHERE id = {STRUCTURE})"  # noqa: S608 - constants only
-TEXT_SQL = f"(SELECT value FROM {STAMP_TABLE} WHERE id = {TEXT})"  # noqa: S608 - constants only
 _STAMP_SQL = f"(SELECT value FROM {STAMP_TABLE} WHERE id = %s)"  # noqa: S608 - a constant; the id a parameter
 _EPISODES, _GUESTS, _TOPICS = "episodes_episode", "episodes_episodeguest", "episodes_episodetopic"
 _PEOPLE, _SPEAKERS = "episodes_person", "episodes_speaker"

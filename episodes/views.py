@@ -140,16 +140,14 @@ def _cached(request, etag: str, build) -> HttpResponse:
 @gzip_page
 def index(request):
     """Show the newest season's first page (all episodes' when none has a season)."""
-    stamps = listing.catalogue_stamps()
-    seasons = listing.season_links(stamps)
+    stamps, seasons = _seasons()
     return _episode_list(request, seasons[0].number if seasons else None, seasons, stamps, is_index=True)
 
 
 @require_safe
 @gzip_page
 def season(request, number: int):
-    stamps = listing.catalogue_stamps()
-    seasons = listing.season_links(stamps)
+    stamps, seasons = _seasons()
     if not any(s.number == number for s in seasons):
         raise Http404("No published episode has this season.")
     return _episode_list(request, number, seasons, stamps)
@@ -158,8 +156,14 @@ def season(request, number: int):
 @require_safe
 @gzip_page
 def all_episodes(request):
+    stamps, seasons = _seasons()
+    return _episode_list(request, None, seasons, stamps)
+
+
+def _seasons() -> tuple[tuple[int, ...] | None, listing.Seasons]:
+    """Return the catalogue stamps (read first) and the seasons kept under them."""
     stamps = listing.catalogue_stamps()
-    return _episode_list(request, None, listing.season_links(stamps), stamps)
+    return stamps, listing.season_links(stamps)
 
 
 def _episode_list(

@@ -1,5 +1,6 @@
-"""The catalogue stamp: raised by any change to an episode's row, its guests or a person (see
-episodes.change_stamps); the lists of episodes, the feed's and the sitemap's heads are kept while it holds."""
+"""The catalogue stamp: raised by any change to an episode's row, its guests, its speakers' ties or a person (see
+episodes.change_stamps); the lists of episodes, people's pages, the feed's and the sitemap's heads are kept while
+it holds."""
 
 import secrets
 

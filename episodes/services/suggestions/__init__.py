@@ -22,7 +22,6 @@ from .batches import (
     Planned,
     batch_plan,
     batch_run,
-    is_empty,
 )
 from .suggest import (
     ERR_DECIDED,
@@ -86,7 +85,6 @@ __all__ = [
     "current_value",
     "enabled",
     "episode_material",
-    "is_empty",
     "model_config",
     "prompt_build",
     "suggestion_accept",

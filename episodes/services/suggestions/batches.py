@@ -118,11 +118,6 @@ class BatchReport:
         return f"{text}. {self.stopped[:1].upper()}{self.stopped[1:]}" if self.stopped else text
 
 
-def is_empty(episode: Episode, name: str, material: Material) -> bool:
-    """Tell whether an episode's field has nothing in it (what a batch fills without being told to)."""
-    return not current_value(episode, name, material).strip()
-
-
 def batch_plan(
     *, slugs: list[str] | None = None, fields: list[str], missing: bool = False, limit: int | None = None,
     force: bool = False,
@@ -173,7 +168,7 @@ def _plan_chunk(planned, chunk, fields, missing, limit, force, topics, limits, t
             return
         material = materials[episode.pk]
         currents = {name: current_value(episode, name, material) for name in fields}
-        empty = [name for name in fields if not currents[name].strip()]
+        empty = [name for name in fields if not currents[name].strip()]  # what a batch fills unless forced
         if missing and not empty:
             continue
         todo = list(fields) if force else empty
