@@ -342,8 +342,8 @@ def suggestion_from_reply(asked: Asked, *, job: Job | None = None, limits: dict)
     """Return the unsaved suggestion an answer gives: its value parsed and checked, or, when it gives nothing
     the field can use, rejected with why."""
     reply, name, material, prompt = asked.reply, asked.name, asked.material, asked.prompt
-    suggestion = Suggestion(
-        episode=asked.episode,
+    suggestion = _unsaved(
+        episode_id=asked.episode.pk,
         field=name,
         prompt_version=suggesting.prompt_version(name),
         model=reply.model,
@@ -352,8 +352,11 @@ def suggestion_from_reply(asked: Asked, *, job: Job | None = None, limits: dict)
         cost=cost_of(reply.input_tokens, reply.output_tokens) if asked.cost is None else asked.cost,
         current=asked.current,
         base_version=asked.base_version,
-        job=job,
+        job_id=job.pk if job else None,
     )
+    Suggestion.episode.field.set_cached_value(suggestion, asked.episode)
+    if job is not None:
+        Suggestion.job.field.set_cached_value(suggestion, job)
     try:
         parsed = suggesting.parse(name, reply.text, material, limits=limits)
     except suggesting.ParseError as exc:
@@ -367,6 +370,27 @@ def suggestion_from_reply(asked: Asked, *, job: Job | None = None, limits: dict)
         )
         suggestion.warnings = [*prompt.warnings, *parsed.warnings, *checked]
     return suggestion
+
+
+@functools.cache
+def _columns() -> tuple[tuple[str, object, bool], ...]:
+    """Return each column of a suggestion in the model's order: its attribute, its default, and whether that
+    is a callable to call for each row."""
+    fields = Suggestion._meta.concrete_fields
+    return tuple(
+        (f.attname, f.default, True) if f.has_default() and callable(f.default) else (f.attname, f.get_default(), False)
+        for f in fields
+    )
+
+
+def _unsaved(**values) -> Suggestion:
+    """Return ``Suggestion(**values)`` (attribute names: ``episode_id``, not ``episode``) made by position, as a
+    row read from the database is: a third of the time, keywords being matched to the fields one by one
+    (12 us a suggestion, 4 by position; a batch makes a thousand)."""
+    row = [values.pop(name) if name in values else default() if call else default for name, default, call in _columns()]
+    if values:
+        raise TypeError(f"Suggestion has no column {', '.join(values)}")
+    return Suggestion(*row)
 
 
 def suggestions_save(made: Sequence[Suggestion], *, replace: Mapping[tuple[int, str], Sequence[int] | None]) -> None:

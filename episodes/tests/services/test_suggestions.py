@@ -8,7 +8,7 @@ import pytest
 from episodes.documents import database
 from episodes.models import Episode, Revision, Suggestion, Topic
 from episodes.services import suggestions
-from episodes.services.suggestions import SuggestError
+from episodes.services.suggestions import SuggestError, suggest
 from episodes.tests.support.factories import make_episode, make_person
 from episodes.tests.support.fake_model import completion, fake_model  # noqa: F401 - a fixture
 
@@ -242,3 +242,20 @@ def test_cost_of_rounds_to_a_millionth_of_a_dollar_at_the_prices_set(settings, p
     assert str(suggestions.cost_of(*tokens)) == cost
     settings.AI_PRICE_INPUT_PER_MTOK = "1000"  # a changed price counts at once
     assert suggestions.cost_of(1_000, 0) == 1
+
+
+def test_a_suggestion_made_by_position_is_the_one_the_keywords_make():
+    episode = make_episode()
+    values = {"field": "title", "prompt_version": "title.v2", "model": "m", "input_tokens": 9, "current": "Old"}
+    made = suggest._unsaved(episode_id=episode.pk, base_version=3, **values)
+    plain = Suggestion(episode=episode, base_version=3, **values)
+    assert {f.attname: getattr(made, f.attname) for f in Suggestion._meta.concrete_fields} == {
+        f.attname: getattr(plain, f.attname) for f in Suggestion._meta.concrete_fields
+    }
+    assert made._state.adding and made.episode == episode
+    # A callable default is called for each: no two suggestions share their warnings' list.
+    other = suggest._unsaved(episode_id=episode.pk, base_version=3, **values)
+    made.warnings.append("x")
+    assert other.warnings == [] and plain.warnings == []
+    with pytest.raises(TypeError, match="no column episode$"):
+        suggest._unsaved(episode=episode, base_version=3)
