@@ -29,6 +29,8 @@ from __future__ import annotations
 
 from django.db import connection as default_connection
 
+from . import listening
+
 # The tables by name, as search_index does: this module is installed from the app's post_migrate handler,
 # which runs where the models cannot be imported (a test checks the names against the models').
 STAMP_TABLE = "episodes_stamp"
@@ -74,13 +76,65 @@ END $$
     # At commit, once for each stamp the transaction noted.
     """
 CREATE OR REPLACE FUNCTION episodes_stamp_raise() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    raised bigint := (random() * 9e18)::bigint;
 BEGIN
-    INSERT INTO {stamps} (id, value) VALUES (NEW.stamp, (random() * 9e18)::bigint)
+    INSERT INTO {stamps} (id, value) VALUES (NEW.stamp, raised)
     ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value;
     DELETE FROM {pending} WHERE xact = NEW.xact AND stamp = NEW.stamp;
+    PERFORM pg_notify('{channel}', 's' || NEW.stamp || ' ' || raised);
     RETURN NULL;
 END $$
 """,
+    # Which episodes' rows a statement changed, named when they are few (a notification holds 8,000 bytes).
+    """
+CREATE OR REPLACE FUNCTION episodes_notify_episodes() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    ids text;
+BEGIN
+    IF (SELECT count(*) FROM (SELECT 1 FROM changed LIMIT {named}) AS few) >= {named} THEN
+        PERFORM pg_notify('{channel}', '{everything}');
+    ELSE
+        SELECT string_agg(id::text, ',') INTO ids FROM changed;
+        IF ids IS NOT NULL THEN
+            PERFORM pg_notify('{channel}', 'e' || ids);
+        END IF;
+    END IF;
+    RETURN NULL;
+END $$
+""",
+    """
+CREATE OR REPLACE FUNCTION episodes_notify_everything() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM changed) THEN
+        PERFORM pg_notify('{channel}', '{everything}');
+    END IF;
+    RETURN NULL;
+END $$
+""",
+]
+_FUNCTIONS = ("episodes_stamp_rows", "episodes_stamp_row", "episodes_stamp_raise")
+_NOTICE_FUNCTIONS = ("episodes_notify_episodes", "episodes_notify_everything")
+NAMED_MOST = 500  # episodes a notification names; more are "everything"
+# What a listening process is told at commit (see episodes.listening): (trigger, table, event, function).
+_POSTGRES_NOTICES = [
+    (
+        f"{_EPISODES}_update_notify",
+        _EPISODES,
+        f"UPDATE ON {_EPISODES} REFERENCING NEW TABLE AS changed",
+        _NOTICE_FUNCTIONS[0],
+    ),
+    *(
+        (
+            f"{table}_{event.lower()}_notify",
+            table,
+            f"{event} ON {table} REFERENCING {rows} TABLE AS changed",
+            _NOTICE_FUNCTIONS[1],
+        )
+        for table in (*_CATALOGUE, _TOPICS)
+        for event, rows in [("INSERT", "NEW"), ("DELETE", "OLD"), ("UPDATE", "NEW")]
+        if not (table == _EPISODES and event == "UPDATE")
+    ),
 ]
 # (trigger, table, event and level, stamp)
 _POSTGRES_TRIGGERS = [
@@ -157,7 +211,15 @@ def install_triggers(connection) -> None:
                 " (xact bigint NOT NULL, stamp smallint NOT NULL, PRIMARY KEY (xact, stamp))"
             )
             for function in _POSTGRES_FUNCTIONS:
-                cursor.execute(function.format(pending=PENDING_TABLE, stamps=STAMP_TABLE))
+                cursor.execute(
+                    function.format(
+                        pending=PENDING_TABLE,
+                        stamps=STAMP_TABLE,
+                        channel=listening.CHANNEL,
+                        everything=listening.EVERYTHING,
+                        named=NAMED_MOST,
+                    )
+                )
             cursor.execute(f"DROP TRIGGER IF EXISTS {PENDING_TABLE}_raise ON {PENDING_TABLE}")
             cursor.execute(
                 f"CREATE CONSTRAINT TRIGGER {PENDING_TABLE}_raise AFTER INSERT ON {PENDING_TABLE}"
@@ -171,6 +233,9 @@ def install_triggers(connection) -> None:
                 else:
                     how = f"FOR EACH STATEMENT EXECUTE FUNCTION episodes_stamp_rows({stamp})"
                 cursor.execute(f"CREATE TRIGGER {name} AFTER {event} {how}")
+            for name, table, event, function in _POSTGRES_NOTICES:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+                cursor.execute(f"CREATE TRIGGER {name} AFTER {event} FOR EACH STATEMENT EXECUTE FUNCTION {function}()")
         elif connection.vendor == "sqlite":
             for name, when, stamp in _SQLITE_TRIGGERS:
                 raise_stamp = _SQLITE_RAISE.format(stamps=STAMP_TABLE, stamp=stamp)
@@ -185,8 +250,10 @@ def remove_triggers(connection, stamps: tuple[int, ...] | None = None) -> None:
                 if stamps is None or stamp in stamps:
                     cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
             if stamps is None:
+                for name, table, _, _ in _POSTGRES_NOTICES:
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
                 cursor.execute(f"DROP TABLE IF EXISTS {PENDING_TABLE}")
-                for function in ("episodes_stamp_rows", "episodes_stamp_row", "episodes_stamp_raise"):
+                for function in (*_FUNCTIONS, *_NOTICE_FUNCTIONS):
                     cursor.execute(f"DROP FUNCTION IF EXISTS {function}()")
         elif connection.vendor == "sqlite":
             for name, _, stamp in _SQLITE_TRIGGERS:
@@ -195,10 +262,14 @@ def remove_triggers(connection, stamps: tuple[int, ...] | None = None) -> None:
 
 
 def read(*stamps: int) -> tuple[int, ...] | None:
-    """Return the values of ``stamps`` as they are now (one query); None inside a transaction (its own changes
-    may not be counted yet: PostgreSQL raises them at commit) or when a stamp's row is missing (after a flush)."""
+    """Return the values of ``stamps`` as they are now (one query; none while this process listens to the
+    database's notifications, see :mod:`episodes.listening`); None inside a transaction (its own changes may not
+    be counted yet: PostgreSQL raises them at commit) or when a stamp's row is missing (after a flush)."""
     if default_connection.in_atomic_block:
         return None
+    heard = listening.listener.stamps_now(stamps)
+    if heard is not None:
+        return heard
     columns = ", ".join([_STAMP_SQL] * len(stamps))
     with default_connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns}", stamps)

@@ -56,10 +56,10 @@ def follows_renames(view):
 
 
 def _head(request, slug: str, *, neighbours: bool = True) -> public.EpisodeHead:
-    episode = public.find_episode(slug, user=request.user, neighbours=neighbours)
-    if episode is None:
+    head = public.find_head(slug, user=request.user, neighbours=neighbours)
+    if head is None:
         raise Http404("No episode at this address.")
-    return public.episode_head(episode, neighbours=neighbours)
+    return head
 
 
 def _origin(request) -> str:

@@ -3,6 +3,8 @@
 DATABASE_URL          default: SQLite file db.sqlite3 in the project folder; postgres://... for PostgreSQL
 DATABASE_PREPARE_THRESHOLD  PostgreSQL: a connection prepares a statement it has run this many times (default 5);
                       "off" for a pooler that cannot keep prepared statements (pgbouncer before 1.21, transaction mode)
+DATABASE_LISTEN       PostgreSQL: "off" stops each process from listening to the database's notifications of
+                      changes (episodes.listening), so that every public page reads the database again; on by default
 DJANGO_SECRET_KEY     required unless DJANGO_DEBUG is on (a development key is used then)
 DJANGO_DEBUG          "1"/"true" turns debugging on; off by default
 DJANGO_ALLOWED_HOSTS  comma-separated; default localhost,127.0.0.1
@@ -188,7 +190,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             {"server_side_binding": True, "prepare_threshold": int(threshold)}
         )
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+# PostgreSQL only (SQLite has no notifications): see episodes.listening. A pooler in transaction mode passes
+# LISTEN through to no session: turn it off there.
+DATABASE_LISTEN = os.environ.get("DATABASE_LISTEN", "on").strip().lower() not in ("off", "0", "false", "no")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while an import writes; IMMEDIATE avoids lock upgrades failing mid-transaction.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {

@@ -61,6 +61,10 @@ class Neighbours:
     next: Neighbour | None = None
     related: list[Neighbour] = field(default_factory=list)
 
+    def ids(self) -> tuple[int, ...]:
+        """Return the ids of the episodes shown."""
+        return tuple(n.pk for n in (self.previous, self.next, *self.related) if n is not None)
+
     def validator(self) -> list:
         """Return what of the neighbours the page shows, for the ETag."""
         shown = [self.previous, self.next, *self.related]

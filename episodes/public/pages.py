@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
+from django.db import transaction
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.safestring import SafeString
@@ -28,6 +29,7 @@ from ..format import markup
 from ..format.episode_keys import episode_description, episode_duration, front_date, public_title
 from ..format.timeline import Section, speaker_groups, timeline
 from ..format.video import youtube_id
+from ..listening import listener
 from ..models import Episode, Person
 from ..selectors.speakers import episode_people, speaker_ties, speakers_match, with_people, with_tie_pairs
 from .formats import Segment, chapters_json, segments, transcript_json, transcript_srt, transcript_vtt
@@ -134,6 +136,28 @@ def episode_head(episode: Episode, *, neighbours: bool = True) -> EpisodeHead:
     guests, candidates = episode_people(episode=episode)
     neighbours = episode_neighbours(episode, guests=guests) if neighbours else None
     return EpisodeHead(episode, guests, candidates, speaker_ties(episode=episode, known=candidates), neighbours)
+
+
+def find_head(slug: str, *, user, neighbours: bool = True) -> EpisodeHead | None:
+    """Return the head of the episode ``slug`` as :func:`find_episode` and :func:`episode_head` make it, or None.
+
+    While this process listens to the database's notifications (:mod:`episodes.listening`), a published
+    episode's head is kept until the episode, one of the episodes its page shows, or anything else it is made
+    of changes: between two changes its page and files cost no query.
+    """
+    key = (slug, neighbours)
+    head = listener.head(key)
+    if head is not None:
+        return head
+    mark = listener.mark()  # before the rows are read
+    episode = find_episode(slug, user=user, neighbours=neighbours)
+    if episode is None:
+        return None
+    head = episode_head(episode, neighbours=neighbours)
+    if mark is not None and head.is_public and not transaction.get_connection().in_atomic_block:
+        _ = head.etag  # made once, before another thread can read it
+        listener.keep_head(key, head, (episode.pk, *(head.neighbours.ids() if head.neighbours else ())), mark)
+    return head
 
 
 def speaker_names(head: EpisodeHead, sections: list[Section]) -> dict[str, Person]:

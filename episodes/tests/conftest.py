@@ -27,6 +27,13 @@ def _secret_key():
         django_settings.SECRET_KEY = "test-only-secret-key"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _not_listening():
+    # A test's changes are never committed, so never notified: pages would be kept past them. The listener's
+    # own tests (test_listening.py) turn it on.
+    django_settings.DATABASE_LISTEN = False
+
+
 @pytest.fixture(autouse=True)
 def _empty_page_cache():
     # Rendered pages and feed items are kept per process; each test starts with none.

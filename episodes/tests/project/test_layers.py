@@ -4,7 +4,7 @@ The layers (README, "A map of the code"), each importing only from the ones belo
 
 1. the file format: ``format/``, ``progress.py`` and ``results.py``, pure (no database, settings or requests);
 2. the rows and the outside systems: ``models/``, ``documents/``, ``search_index.py``, ``change_stamps.py``,
-   ``llm.py``;
+   ``listening.py``, ``llm.py``;
 3. reads and writes: ``selectors/`` and ``public/`` read, ``services/`` write; ``search.py`` reads.
    Public pages never call services, services never build public pages (nor admin ones), and selectors
    never call services;
@@ -35,6 +35,7 @@ LAYERS = {
     "documents": 2,  # documents/images.py too: Pillow reads and writes pictures (format-free I/O)
     "search_index": 2,
     "change_stamps": 2,
+    "listening": 2,
     "llm": 2,
     "selectors": 3,
     "services": 3,

@@ -1,0 +1,198 @@
+"""PostgreSQL's notifications of committed changes, so that a process knows of them without asking on each request.
+
+On PostgreSQL (``DATABASE_LISTEN``, on by default) each process that serves pages keeps a connection of its own
+that LISTENs on :data:`CHANNEL`, in a thread of its own. The database says, when a transaction commits:
+
+- ``s<id> <value>``: a change stamp's new value (see :mod:`episodes.change_stamps`), from the trigger that
+  raises it: :func:`episodes.change_stamps.read` then answers from memory, without a query;
+- ``e<id>,<id>,...``: these episodes' rows changed (every edit gives the episode a new version): the episode
+  heads kept for their pages, and for the pages that show them as neighbours, are dropped;
+- ``*``: a person, a guest, a speaker's tie or a topic changed, an episode was added or deleted, or too many
+  episodes changed to name: every kept head is dropped.
+
+Between two changes an episode's page then costs no query at all (its head: :func:`heads_get`), where it cost one
+that read the episode, its people and its neighbours. A page shows a change once the notification has come:
+a few milliseconds after the commit, as a public page's readers see it through their caches anyway. While
+the listening connection is down (a restart, an administrator's kill), nothing is kept and every request reads
+the database, as on SQLite, which has no notifications (and whose queries cost no round trip to another process).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+import time
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "episodes_changes"
+EVERYTHING = "*"
+# Every change stamp's value (the table episodes.change_stamps raises them in, which imports this module).
+STAMPS_SQL = "SELECT id, value FROM episodes_stamp"
+RETRY_SECONDS = (0.5, 1, 2, 5, 10)  # waits between attempts to listen again, the last one repeated
+WAIT_SECONDS = 1.0  # how long the thread waits for a notification before it looks whether it should stop
+HEADS_MOST = 4000  # kept heads per process (a page and its files each); past it the process starts again
+
+
+class Listener:
+    """A process's connection listening on :data:`CHANNEL`, what it has heard, and the heads kept under it.
+
+    ``generation`` counts what the listener heard: a result read from the database while it stayed the same
+    is kept; one read across a notification is not (the change may have committed after it was read and been
+    heard before it was kept).
+    """
+
+    def __init__(self, alias: str = DEFAULT_DB_ALIAS):
+        self.alias = alias
+        self.lock = threading.Lock()
+        self.live = False
+        self.generation = 0
+        self.stamps: dict[int, int] = {}
+        self.heads: dict = {}  # key -> (head, the episode ids it shows)
+        self.showing: dict[int, set] = {}  # episode id -> keys of the heads that show it
+        self.pid: int | None = None
+        self.backend_pid: int | None = None  # the server process listening, while connected
+        self.stopping = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    # -- the thread ------------------------------------------------------------------------------------------
+
+    def start(self) -> bool:
+        """Start listening in this process unless it does already or should not; return whether it is live.
+
+        Checked by process: a server that forks its workers after the first request gives each its own.
+        """
+        if self.pid == os.getpid():
+            return self.live
+        with self.lock:
+            if self.pid != os.getpid():
+                self.pid, self.live, self.thread = os.getpid(), False, None
+                self._forget()
+                if wanted(self.alias):
+                    self.stopping.clear()
+                    self.thread = threading.Thread(target=self.run, name="episodes-listener", daemon=True)
+                    self.thread.start()
+        return self.live
+
+    def stop(self, timeout: float = 5) -> None:
+        """Stop listening (tests; a process that ends needs not)."""
+        self.stopping.set()
+        if self.thread is not None:
+            self.thread.join(timeout)
+        with self.lock:
+            self.pid, self.thread, self.live = None, None, False
+            self._forget()
+
+    def run(self) -> None:
+        attempt = 0
+        while not self.stopping.is_set():
+            database = connections.create_connection(self.alias)
+            try:
+                database.ensure_connection()
+                connection = database.connection
+                connection.autocommit = True
+                connection.execute(f"LISTEN {CHANNEL}")
+                self.backend_pid = connection.info.backend_pid
+                # Read after LISTEN: a change committed in between is both read here and heard.
+                stamps = dict(connection.execute(STAMPS_SQL).fetchall())
+                with self.lock:
+                    self._forget()
+                    self.stamps, self.live = stamps, True
+                attempt = 0
+                while not self.stopping.is_set():
+                    for notice in connection.notifies(timeout=WAIT_SECONDS):
+                        self.hear(notice.payload)
+            except Exception:
+                logger.warning("Not listening to the database's changes; retrying", exc_info=True)
+            finally:
+                with self.lock:
+                    self.live = False
+                    self._forget()
+                with contextlib.suppress(Exception):  # a connection already gone
+                    database.close()
+            self.stopping.wait(RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)])
+            attempt += 1
+
+    def hear(self, payload: str) -> None:
+        """Take in what a notification says (see the module's docstring).
+
+        Raise ValueError for one it cannot read: the thread then listens again, from what the database holds.
+        """
+        with self.lock:
+            self.generation += 1
+            if payload.startswith("s"):
+                stamp, _, value = payload[1:].partition(" ")
+                self.stamps[int(stamp)] = int(value)
+            elif payload.startswith("e"):
+                for pk in [int(pk) for pk in payload[1:].split(",")]:
+                    for key in self.showing.pop(pk, ()):
+                        self.heads.pop(key, None)
+            elif payload == EVERYTHING:
+                self.heads.clear()
+                self.showing.clear()
+            else:
+                raise ValueError(f"unreadable change notification {payload!r}")
+
+    def _forget(self) -> None:
+        self.stamps = {}
+        self.heads.clear()
+        self.showing.clear()
+        self.generation += 1
+
+    # -- what requests ask -----------------------------------------------------------------------------------
+
+    def stamps_now(self, stamps: tuple[int, ...]) -> tuple[int, ...] | None:
+        """Return the stamps' values as heard, or None when not listening or one was never given."""
+        if not self.start():
+            return None
+        known = self.stamps
+        values = tuple(known.get(stamp) for stamp in stamps)
+        return None if None in values else values
+
+    def head(self, key):
+        """Return the head kept under ``key``, or None."""
+        if not self.start():
+            return None
+        kept = self.heads.get(key)
+        return None if kept is None else kept[0]
+
+    def mark(self) -> int | None:
+        """Return what to give :meth:`keep_head` for a head read from now on; None when not listening."""
+        return self.generation if self.start() else None
+
+    def keep_head(self, key, head, shows: tuple[int, ...], mark: int | None) -> None:
+        """Keep ``head`` under ``key`` unless something was heard since ``mark`` (see the class docstring)."""
+        if mark is None:
+            return
+        with self.lock:
+            if not self.live or self.generation != mark:
+                return
+            if len(self.heads) >= HEADS_MOST:
+                self.heads.clear()
+                self.showing.clear()
+            self.heads[key] = (head, shows)
+            for pk in shows:
+                self.showing.setdefault(pk, set()).add(key)
+
+
+def wanted(alias: str = DEFAULT_DB_ALIAS) -> bool:
+    """Return whether to listen: PostgreSQL, with ``DATABASE_LISTEN`` on."""
+    return settings.DATABASE_LISTEN and connections[alias].vendor == "postgresql"
+
+
+listener = Listener()
+
+
+def wait_live(timeout: float = 10) -> bool:
+    """Start listening and wait until it is live (tests, benchmarks); return whether it is."""
+    deadline = time.monotonic() + timeout
+    while not listener.start():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
