@@ -4,17 +4,19 @@ On PostgreSQL (``DATABASE_LISTEN``, on by default) each process that serves page
 that LISTENs on :data:`CHANNEL`, in a thread of its own. The database says, when a transaction commits:
 
 - ``s<id> <value>``: a change stamp's new value (see :mod:`episodes.change_stamps`), from the trigger that
-  raises it: :func:`episodes.change_stamps.read` then answers from memory, without a query;
+  raises it: :func:`episodes.change_stamps.read` then answers from memory, without a query; the structure
+  stamp's (who an episode's neighbours are) drops every kept episode head;
 - ``e<id>,<id>,...``: these episodes' rows changed (every edit gives the episode a new version): the episode
   heads kept for their pages, and for the pages that show them as neighbours, are dropped;
 - ``*``: a person, a guest, a speaker's tie or a topic changed, an episode was added or deleted, or too many
   episodes changed to name: every kept head is dropped.
 
-Between two changes an episode's page then costs no query at all (its head: :func:`heads_get`), where it cost one
-that read the episode, its people and its neighbours. A page shows a change once the notification has come:
-a few milliseconds after the commit, as a public page's readers see it through their caches anyway. While
-the listening connection is down (a restart, an administrator's kill), nothing is kept and every request reads
-the database, as on SQLite, which has no notifications (and whose queries cost no round trip to another process).
+Between two changes an episode's page then costs no query at all (its head: ``public.find_head``), where it
+cost one that read the episode, its people and its neighbours. A page shows a change once the notification has
+come: a few milliseconds after the commit, as a public page's readers see it through their caches anyway.
+While the listening connection is down (a restart, an administrator's kill, its own pings not heard back),
+nothing is kept and every request reads the database, as on SQLite, which has no notifications (and whose
+queries cost no round trip to another process).
 """
 
 from __future__ import annotations
@@ -32,11 +34,21 @@ logger = logging.getLogger(__name__)
 
 CHANNEL = "episodes_changes"
 EVERYTHING = "*"
-# Every change stamp's value (the table episodes.change_stamps raises them in, which imports this module).
+# Every change stamp's value, and the structure stamp's id (episodes.change_stamps, which imports this module).
 STAMPS_SQL = "SELECT id, value FROM episodes_stamp"
+STRUCTURE = 1
+PING = "p"  # a notification a process sends itself: p<process id>.<count>
+PING_SECONDS = 5.0  # how often it does
+PING_TIMEOUT = 10.0  # how long it may take to come back before the process stops trusting what it hears
 RETRY_SECONDS = (0.5, 1, 2, 5, 10)  # waits between attempts to listen again, the last one repeated
 WAIT_SECONDS = 1.0  # how long the thread waits for a notification before it looks whether it should stop
-HEADS_MOST = 4000  # kept heads per process (a page and its files each); past it the process starts again
+# Kept heads per process (an episode's page and its files each): about 10 KB each with the episode's row;
+# past it the process starts again.
+HEADS_MOST = 2000
+
+
+class Lost(Exception):
+    """The listening connection can no longer be trusted."""
 
 
 class Listener:
@@ -56,6 +68,7 @@ class Listener:
         self.heads: dict = {}  # key -> (head, the episode ids it shows)
         self.showing: dict[int, set] = {}  # episode id -> keys of the heads that show it
         self.pid: int | None = None
+        self.ping_channel = CHANNEL  # where its pings go (a test sends them where they are not heard)
         self.backend_pid: int | None = None  # the server process listening, while connected
         self.stopping = threading.Event()
         self.thread: threading.Thread | None = None
@@ -104,9 +117,7 @@ class Listener:
                     self._forget()
                     self.stamps, self.live = stamps, True
                 attempt = 0
-                while not self.stopping.is_set():
-                    for notice in connection.notifies(timeout=WAIT_SECONDS):
-                        self.hear(notice.payload)
+                self._listen(connection)
             except Exception:
                 logger.warning("Not listening to the database's changes; retrying", exc_info=True)
             finally:
@@ -118,6 +129,28 @@ class Listener:
             self.stopping.wait(RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)])
             attempt += 1
 
+    def _listen(self, connection) -> None:
+        """Hear notifications until told to stop; raise Lost when its own pings are not heard back in time.
+
+        A ping checks what nothing else would: a connection that died without a word, or a pooler that took the
+        LISTEN to a server connection this process no longer uses (transaction pooling), where it would hear
+        nothing ever again and keep pages past every change.
+        """
+        ping, sent, count = None, -PING_SECONDS, 0
+        while not self.stopping.is_set():
+            now = time.monotonic()
+            if ping is None and now - sent >= PING_SECONDS:
+                count += 1
+                ping, sent = f"{PING}{os.getpid()}.{count}", now
+                connection.execute("SELECT pg_notify(%s, %s)", [self.ping_channel, ping])
+            elif ping is not None and now - sent > PING_TIMEOUT:
+                raise Lost(f"its ping was not heard back in {PING_TIMEOUT} s")
+            for notice in connection.notifies(timeout=WAIT_SECONDS):
+                if notice.payload == ping:
+                    ping = None
+                elif not notice.payload.startswith(PING):  # another process's
+                    self.hear(notice.payload)
+
     def hear(self, payload: str) -> None:
         """Take in what a notification says (see the module's docstring).
 
@@ -128,6 +161,10 @@ class Listener:
             if payload.startswith("s"):
                 stamp, _, value = payload[1:].partition(" ")
                 self.stamps[int(stamp)] = int(value)
+                if int(stamp) == STRUCTURE:
+                    # Who an episode's neighbours are may have changed: a head may now miss one it did not show.
+                    self.heads.clear()
+                    self.showing.clear()
             elif payload.startswith("e"):
                 for pk in [int(pk) for pk in payload[1:].split(",")]:
                     for key in self.showing.pop(pk, ()):

@@ -8,6 +8,7 @@ import time
 
 import psycopg
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -27,6 +28,7 @@ MORE_CHANGES = {
         Episode.objects.filter(slug="s1e1").update(version=77),
     ),
     "episode unpublished": lambda: Episode.objects.filter(slug="s1e2").update(status=Episode.Status.DRAFT),
+    "episode moved": lambda: Episode.objects.filter(slug="s2e1").update(season=1, number=3),
 }
 
 
@@ -52,7 +54,10 @@ def test_an_episode_heard_changed_drops_the_heads_that_show_it():
 
 
 def test_a_stamp_heard_is_its_value():
-    assert heard("s3 -42", "s1 7").stamps == {3: -42, 1: 7}
+    listener = heard("s3 -42", "s2 7")
+    assert listener.stamps == {3: -42, 2: 7} and set(listener.heads) == {"a", "b", "c"}
+    # Who an episode's neighbours are may have changed: no head is trusted.
+    assert heard(f"s{change_stamps.STRUCTURE} 7").heads == {}
 
 
 def test_a_head_read_across_a_notification_is_not_kept():
@@ -182,6 +187,18 @@ def test_after_each_change_every_page_is_what_a_fresh_process_makes(client, sett
 
 @ON_POSTGRES
 @pytest.mark.django_db(transaction=True)
+def test_an_episode_that_becomes_a_neighbour_shows_on_pages_that_did_not_show_it(client, site, listening_on):  # noqa: F811
+    make_episode("s3e1", season=3, episode=1, title="Alone")  # no guest in common: no page shows it
+    for url in PAGES:
+        client.get(url)
+    assert "Alone" not in client.get("/episodes/s1e2/").content.decode()
+    Episode.objects.filter(slug="s3e1").update(season=1, number=3)  # s1e2's next episode now
+    all_heard(listening_on)
+    assert "Alone" in client.get("/episodes/s1e2/").content.decode()
+
+
+@ON_POSTGRES
+@pytest.mark.django_db(transaction=True)
 def test_a_lost_connection_reads_the_database_until_it_listens_again(client, site, listening_on):  # noqa: F811
     for url in PAGES:
         client.get(url)
@@ -201,6 +218,33 @@ def test_a_lost_connection_reads_the_database_until_it_listens_again(client, sit
     with CaptureQueriesContext(connection) as queries:
         assert "Renamed" in client.get("/episodes/s1e1/").content.decode()
     assert len(queries) == 0
+
+
+@ON_POSTGRES
+@pytest.mark.django_db(transaction=True)
+def test_a_listener_that_does_not_hear_its_own_pings_stops_trusting_what_it_hears(client, site, monkeypatch):  # noqa: F811
+    # As behind a pooler that took the LISTEN to a server connection this process no longer uses.
+    listening.listener.stop()
+    monkeypatch.setattr(listening, "PING_SECONDS", 0.1)
+    monkeypatch.setattr(listening, "PING_TIMEOUT", 0.3)
+    monkeypatch.setattr(listening, "WAIT_SECONDS", 0.05)
+    monkeypatch.setattr(listening, "RETRY_SECONDS", (30,))
+    monkeypatch.setattr(listening.listener, "ping_channel", "nobody_listens_here")
+    monkeypatch.setattr(django_settings, "DATABASE_LISTEN", True)
+    try:
+        assert listening.wait_live()
+        deadline = time.monotonic() + 10
+        while listening.listener.live:
+            assert time.monotonic() < deadline, "still trusted"
+            time.sleep(0.01)
+        client.get("/episodes/s1e1/")
+        assert listening.listener.heads == {}
+    finally:
+        listening.listener.stop()
+
+
+def test_the_structure_stamp_is_the_listeners():
+    assert listening.STRUCTURE == change_stamps.STRUCTURE
 
 
 @ON_POSTGRES
