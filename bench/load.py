@@ -26,6 +26,9 @@ answer to a busy database and the login lockout), the editors' save times and th
 --engine both each run does SQLite then PostgreSQL, and the medians over --runs are printed side by side
 with PostgreSQL's throughput as a ratio of SQLite's measured in the same runs (the floor).
 Targets (issue 24): PostgreSQL >= 1.0x SQLite's throughput, p99 <= 1 s, no errors but 429/503, saves p50 <= 1 s.
+On PostgreSQL the workers listen to the database's notifications of changes as a deployment's do
+(episodes/listening.py: a kept page costs no query); DATABASE_LISTEN=off in this script's environment
+measures them reading the database on every request instead.
 Exit status 1 if a check failed or a request failed otherwise.
 """
 
