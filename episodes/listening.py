@@ -92,6 +92,13 @@ class Listener:
                     self.thread.start()
         return self.live
 
+    def forked(self) -> None:
+        """Forget the parent's thread and what it heard, in a child process just forked."""
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.pid, self.thread, self.live, self.backend_pid = None, None, False, None
+        self._forget()
+
     def stop(self, timeout: float = 5) -> None:
         """Stop listening (tests; a process that ends needs not)."""
         self.stopping.set()
@@ -223,6 +230,9 @@ def wanted(alias: str = DEFAULT_DB_ALIAS) -> bool:
 
 
 listener = Listener()
+# A forked child (a server's worker) starts afresh: the parent's thread is not in it, and its lock may have
+# been held by one of the parent's threads when it forked.
+os.register_at_fork(after_in_child=listener.forked)
 
 
 def wait_live(timeout: float = 10) -> bool:

@@ -4,6 +4,7 @@ heads from memory, and never shows a page the changes it heard no longer stand f
 The tests on PostgreSQL commit (``transaction=True``): notifications are sent when a transaction commits.
 """
 
+import os
 import time
 
 import psycopg
@@ -71,6 +72,15 @@ def test_a_head_read_across_a_notification_is_not_kept():
     listener.live = False
     listener.keep_head("e", "head e", (6,), listener.generation)
     assert "e" not in listener.heads
+
+
+def test_a_forked_child_starts_afresh():
+    listener = heard("s3 5")
+    listener.pid = os.getpid()
+    listener.lock.acquire()  # as a parent's thread may hold it when the process forks
+    listener.forked()
+    assert (listener.pid, listener.live, listener.heads, listener.stamps) == (None, False, {}, {})
+    assert listener.lock.acquire(blocking=False)
 
 
 @pytest.mark.parametrize("payload", ["x", "e", "eone", "s3", "s3 many", ""])
