@@ -29,6 +29,7 @@ import time
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import connection as default_connection
 
 logger = logging.getLogger(__name__)
 
@@ -199,15 +200,17 @@ class Listener:
         return None if None in values else values
 
     def head(self, key):
-        """Return the head kept under ``key``, or None."""
-        if not self.start():
+        """Return the head kept under ``key``, or None (always inside a transaction, whose own changes are not
+        heard until it commits)."""
+        if not self.start() or default_connection.in_atomic_block:
             return None
         kept = self.heads.get(key)
         return None if kept is None else kept[0]
 
     def mark(self) -> int | None:
-        """Return what to give :meth:`keep_head` for a head read from now on; None when not listening."""
-        return self.generation if self.start() else None
+        """Return what to give :meth:`keep_head` for a head read from now on; None when not listening or inside
+        a transaction (nothing read there is kept)."""
+        return None if not self.start() or default_connection.in_atomic_block else self.generation
 
     def keep_head(self, key, head, shows: tuple[int, ...], mark: int | None) -> None:
         """Keep ``head`` under ``key`` unless something was heard since ``mark`` (see the class docstring)."""

@@ -18,7 +18,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
-from django.db import transaction
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.safestring import SafeString
@@ -154,7 +153,7 @@ def find_head(slug: str, *, user, neighbours: bool = True) -> EpisodeHead | None
     if episode is None:
         return None
     head = episode_head(episode, neighbours=neighbours)
-    if mark is not None and head.is_public and not transaction.get_connection().in_atomic_block:
+    if mark is not None and head.is_public:
         _ = head.etag  # made once, before another thread can read it
         listener.keep_head(key, head, (episode.pk, *(head.neighbours.ids() if head.neighbours else ())), mark)
     return head

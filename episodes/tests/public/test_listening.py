@@ -10,10 +10,11 @@ import time
 import psycopg
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from episodes import change_stamps, listening
+from episodes import change_stamps, listening, public
 from episodes.models import Episode, Stamp, TranscriptItem
 from episodes.public import listing, neighbours, sitemaps, syndication
 from episodes.tests.public.test_public_catalogue_kept import CHANGES, KEPT, site  # noqa: F401 - a fixture
@@ -255,6 +256,21 @@ def test_a_listener_that_does_not_hear_its_own_pings_stops_trusting_what_it_hear
 
 def test_the_structure_stamp_is_the_listeners():
     assert listening.STRUCTURE == change_stamps.STRUCTURE
+
+
+@ON_POSTGRES
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_transaction_no_head_is_kept_or_given(client, site, listening_on):  # noqa: F811
+    client.get("/episodes/s1e1/")
+    kept = dict(listening_on.heads)
+    assert ("s1e1", True) in kept
+    with transaction.atomic():
+        Episode.objects.filter(slug="s1e1").update(title="Not committed")  # heard only at commit
+        head = public.find_head("s1e1", user=AnonymousUser())
+        assert head.episode.title == "Not committed"
+        assert public.find_head("s1e2", user=AnonymousUser()) is not None
+        assert listening_on.heads == kept
+        transaction.set_rollback(True)
 
 
 @ON_POSTGRES
