@@ -406,13 +406,12 @@ def parse_chapters(text: str, times: Sequence[int], *, duration: int | None, lim
         raise ParseError(ERR_NO_CHAPTERS)
     kept: list[tuple[int, str]] = []
     for sec, title in found:
-        at = clock(sec)
         if duration is not None and sec > duration:
-            warnings.append(W_PAST_END.format(title=title, time=at, end=clock(duration)))
+            warnings.append(W_PAST_END.format(title=title, time=clock(sec), end=clock(duration)))
             continue
         turn = _nearest(times, sec)
         if abs(turn - sec) > SNAP_NOTE_SECONDS:
-            warnings.append(W_SNAPPED.format(title=title, time=at, turn=clock(turn)))
+            warnings.append(W_SNAPPED.format(title=title, time=clock(sec), turn=clock(turn)))
         if kept and turn <= kept[-1][0]:
             previous = clock(kept[-1][0])
             warnings.append(W_NOT_AFTER.format(title=title, time=clock(turn), previous=previous))

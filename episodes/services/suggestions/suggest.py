@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -437,11 +438,12 @@ def _insert(made: Sequence[Suggestion]) -> None:
     """
     fields = [f for f in Suggestion._meta.concrete_fields if not f.primary_key]
     now = timezone.now()
+    row_of = operator.attrgetter(*(f.attname for f in fields))
     rows = []
     for suggestion in made:
         if suggestion.created_at is None:
             suggestion.created_at = now  # as auto_now_add would
-        rows.append([getattr(suggestion, f.attname) for f in fields])
+        rows.append(list(row_of(suggestion)))
     for column, f in enumerate(fields):
         if isinstance(f, _AS_THEY_ARE):
             continue
@@ -460,14 +462,15 @@ def _insert(made: Sequence[Suggestion]) -> None:
         quote(Suggestion._meta.db_table), ", ".join(quote(f.column) for f in fields)
     )
     values = "({})".format(", ".join(["%s"] * len(fields)))
+    pk_name, alias = Suggestion._meta.pk.attname, connection.alias  # each read once: the connection is a proxy
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         for start in range(0, len(rows), size):
             batch = rows[start : start + size]
             sql = f"{head}{', '.join([values] * len(batch))} RETURNING {quote(Suggestion._meta.pk.column)}"
             cursor.execute(sql, [value for row in batch for value in row])
             for suggestion, (pk,) in zip(made[start : start + size], cursor.fetchall(), strict=True):
-                suggestion.pk = pk
-                suggestion._state.adding, suggestion._state.db = False, connection.alias
+                setattr(suggestion, pk_name, pk)
+                suggestion._state.adding, suggestion._state.db = False, alias
 
 
 # -- deciding -------------------------------------------------------------------------------------------------
