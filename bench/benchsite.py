@@ -65,13 +65,14 @@ def timed(
     return samples, response
 
 
-def corpus_setup(corpus: Path, name: str) -> Path:
-    """Exit with a clear message when ``corpus`` is absent; else set Django up (see ``setup``) in a new
-    temporary folder named for the benchmark, and return that folder (the caller removes it)."""
+def corpus_setup(corpus: Path, name: str, *, keep_postgres: bool = False) -> Path:
+    """Exit with a clear message when ``corpus`` is absent; else set Django up (see ``setup``, and its
+    ``keep_postgres``) in a new temporary folder named for the benchmark, and return that folder (the caller
+    removes it, and the PostgreSQL database if one was made)."""
     if not corpus.is_dir():
         sys.exit(f"bench: the shared corpus is not at {corpus}")
     work = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
-    setup(work)
+    setup(work, keep_postgres=keep_postgres)
     return work
 
 

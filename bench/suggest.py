@@ -3,6 +3,7 @@ calls, the queries per accepted suggestion, and what a run over the archive cost
 
     .venv/bin/python bench/suggest.py [--episodes 200] [--runs 3] [--server both|process|thread]
                                       [--price-in 0.25] [--price-out 2]
+    sh scripts/with-postgres.sh .venv/bin/python bench/suggest.py ...   # the same on a throwaway PostgreSQL
 
 Episodes: the readable files of ../shared/corpus/episodes imported, then copied under new slugs up to
 --episodes. Floor: the time inside the model calls (``llm.complete``: the HTTP round trip to the fake server
@@ -127,6 +128,7 @@ between runs with the machine's speed), `bench/suggest.py --runs 3 --server proc
 
 import argparse
 import gc
+import shutil
 import subprocess
 import sys
 import time
@@ -205,7 +207,18 @@ def main():
         serve()
         return
     corpus = SHARED / "corpus" / "episodes"
-    corpus_setup(corpus, "suggest")
+    work = corpus_setup(corpus, "suggest", keep_postgres=True)
+    from django.db import connection
+
+    try:
+        measure(args, corpus)
+    finally:
+        if connection.vendor == "postgresql":
+            connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def measure(args, corpus) -> None:
     from django.conf import settings
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -281,7 +294,8 @@ def main():
             report = suggestions.batch_run(plan, ask=timed_complete)
             total, own_cpu = time.perf_counter() - start, time.thread_time() - cpu - inside[1]
             runs[kind].append((total, inside[0], own_cpu))
-    print(f"Batch over {count} episodes, {plan.requests} requests (all five fields, for review), best of {args.runs}:")
+    print(f"Batch over {count} episodes ({connection.vendor}), {plan.requests} requests (all five fields, for "
+          f"review), best of {args.runs}:")  # fmt: skip
     print(f"Cold, no digest stored (made during the batch), the fake model in {SERVERS[kinds[0]]}, one run: "
           f"outside the calls {cold[0] * 1000:.0f} ms = {cold[0] / cold[1]:.1%} of the batch")  # fmt: skip
     print("Warm, every digest stored (as after an import), each setup:")

@@ -457,20 +457,34 @@ def _insert(made: Sequence[Suggestion]) -> None:
                 row[column] = prepared[key]
     quote = connection.ops.quote_name
     size = connection.ops.bulk_batch_size(fields, made)
-    # Only quoted table and column names go into the SQL; every value is a parameter.
-    head = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608
+    # Only quoted table and column names (and the columns' types) go into the SQL; every value is a parameter.
+    head = "INSERT INTO {} ({}) ".format(  # noqa: S608
         quote(Suggestion._meta.db_table), ", ".join(quote(f.column) for f in fields)
     )
-    values = "({})".format(", ".join(["%s"] * len(fields)))
+    returning = f" RETURNING {quote(Suggestion._meta.pk.column)}"
     pk_name, alias = Suggestion._meta.pk.attname, connection.alias  # each read once: the connection is a proxy
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         for start in range(0, len(rows), size):
-            batch = rows[start : start + size]
-            sql = f"{head}{', '.join([values] * len(batch))} RETURNING {quote(Suggestion._meta.pk.column)}"
-            cursor.execute(sql, [value for row in batch for value in row])
+            sql, params = _insert_rows(fields, rows[start : start + size])
+            cursor.execute(head + sql + returning, params)
             for suggestion, (pk,) in zip(made[start : start + size], cursor.fetchall(), strict=True):
                 setattr(suggestion, pk_name, pk)
                 suggestion._state.adding, suggestion._state.db = False, alias
+
+
+def _insert_rows(fields: Sequence[models.Field], rows: Sequence[Sequence]) -> tuple[str, list]:
+    """Return the rows part of an insert of ``rows`` (each a value a field) and its parameters.
+
+    On PostgreSQL one array a column, as Django's bulk_create does there: psycopg reads a query's placeholders
+    in Python (a thousand rows of 17 columns: 40 ms of the batch's time) and the server plans a list of values
+    row by row (as long again). Elsewhere a list of values, a placeholder each.
+    """
+    if connection.vendor == "postgresql":
+        types = [f.db_type(connection).split("(")[0] for f in fields]  # varchar[], not varchar(20)[]
+        sql = "SELECT * FROM UNNEST({})".format(", ".join(f"(%s)::{db_type}[]" for db_type in types))  # noqa: S608
+        return sql, [list(column) for column in zip(*rows, strict=True)]
+    values = "({})".format(", ".join(["%s"] * len(fields)))
+    return f"VALUES {', '.join([values] * len(rows))}", [value for row in rows for value in row]
 
 
 # -- deciding -------------------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from episodes import llm
@@ -414,6 +416,14 @@ def test_suggestions_saved_together_are_the_rows_each_saved_alone_would_be(fake_
     assert dict(Suggestion.objects.filter(pk__in=[s.pk for s in many]).values_list("pk", "value")) == {
         s.pk: s.value for s in many
     } and len({s.pk for s in many}) == 130  # fmt: skip
+    more = [Suggestion(episode=episode, field="intro", value=f"Intro {i}", base_version=i) for i in range(40)]
+    with CaptureQueriesContext(connection) as queries:
+        suggestions.suggest.suggestions_save(more, replace={})
+    inserts = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("INSERT")]
+    # PostgreSQL: one array a column (a query of 17 parameters, not 680: psycopg reads each one in Python).
+    assert len(inserts) == 1 and ("UNNEST(" in inserts[0]) == (connection.vendor == "postgresql")
+    saved = Suggestion.objects.filter(pk__in=[s.pk for s in more]).order_by("pk")
+    assert list(saved.values_list("value", flat=True)) == [s.value for s in more]
 
 
 def test_a_second_batch_replaces_what_waits_for_review(fake_model):  # noqa: F811

@@ -2,6 +2,7 @@
 prompts read after every kind of edit is the digest made from the items as they are."""
 
 import pytest
+from django.db import connection
 
 from episodes import services
 from episodes.documents import database
@@ -34,6 +35,26 @@ def test_an_import_stores_the_digest_of_its_transcript_at_its_version():
     assert row.version == episode.version
     assert td.digest_load(row.text, row.data) == from_scratch(episode)
     assert "[00:00:05] Alexey: Hello and welcome." in row.text
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's storage of long texts")
+def test_digests_are_stored_uncompressed_on_postgresql():
+    # A batch reads them whole: undoing PostgreSQL's compression took the server longer than reading them.
+    turns = [{"line": f"Turn {i}: " + "words said in it " * 20, "sec": i * 30, "time": f"{i // 2}:{i % 2 * 30:02}",
+              "who": "Alexey"} for i in range(100)]  # fmt: skip
+    episode = make_episode(transcript=turns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = 'episodes_promptdigest'::regclass"
+            " AND attname IN ('text', 'data') ORDER BY attname"
+        )
+        assert cursor.fetchall() == [("data", "e"), ("text", "e")]
+        cursor.execute(
+            "SELECT length(text), pg_column_compression(text) FROM episodes_promptdigest WHERE episode_id = %s",
+            [episode.pk],
+        )
+        length, compression = cursor.fetchone()
+    assert length > 10_000 and compression is None
 
 
 def test_a_stored_digest_round_trips_and_a_broken_one_is_refused():
