@@ -399,14 +399,22 @@ def suggestions_save(made: Sequence[Suggestion], *, replace: Mapping[tuple[int, 
     same episode and field when ``replace`` names that pair: the suggestions (by id) it replaces, as the batch
     read them when it was planned, or None for whatever waits now (looked up by episode and field)."""
     if len(made) == 1:
-        made[0].save()  # a bulk insert's transaction would cost two more statements
-    elif connection.features.can_return_rows_from_bulk_insert:
-        _insert(made)
-    else:
-        Suggestion.objects.bulk_create(made)
+        made[0].save()  # a transaction would cost two more statements
+        # After the save, outside a transaction: at worst two wait for review, never none.
+        _replace_waiting(made, replace)
+        return
+    # One transaction, so one commit, for the rows and the ones they replace.
+    with transaction.atomic(savepoint=False):
+        if connection.features.can_return_rows_from_bulk_insert:
+            _insert(made)
+        else:
+            Suggestion.objects.bulk_create(made)
+        _replace_waiting(made, replace)
+
+
+def _replace_waiting(made: Sequence[Suggestion], replace: Mapping[tuple[int, str], Sequence[int] | None]) -> None:
     now = timezone.now()
     pending = [s for s in made if s.status == Suggestion.Status.PENDING and (s.episode_id, s.field) in replace]
-    # After the save, outside a transaction: at worst two wait for review, never none.
     known = [pk for s in pending for pk in replace[s.episode_id, s.field] or ()]
     if known:
         # By id: a query of one condition, where a condition for each field costs more to build than the rest.
