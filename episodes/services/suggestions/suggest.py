@@ -485,11 +485,12 @@ def _insert_rows(fields: Sequence[models.Field], rows: Sequence[Sequence]) -> tu
 
     On PostgreSQL one array a column, as Django's bulk_create does there: psycopg reads a query's placeholders
     in Python (a thousand rows of 17 columns: 40 ms of the batch's time) and the server plans a list of values
-    row by row (as long again). Elsewhere a list of values, a placeholder each.
+    row by row (as long again). The arrays go in binary (``%b``), which psycopg writes without quoting each
+    text in them: half the client's time of the insert. Elsewhere a list of values, a placeholder each.
     """
     if connection.vendor == "postgresql":
         types = [f.db_type(connection).split("(")[0] for f in fields]  # varchar[], not varchar(20)[]
-        sql = "SELECT * FROM UNNEST({})".format(", ".join(f"(%s)::{db_type}[]" for db_type in types))  # noqa: S608
+        sql = "SELECT * FROM UNNEST({})".format(", ".join(f"(%b)::{db_type}[]" for db_type in types))  # noqa: S608
         return sql, [list(column) for column in zip(*rows, strict=True)]
     values = "({})".format(", ".join(["%s"] * len(fields)))
     return f"VALUES {', '.join([values] * len(rows))}", [value for row in rows for value in row]
