@@ -84,6 +84,8 @@ class PromptDigest(models.Model):
 
     episode = models.OneToOneField(Episode, on_delete=models.CASCADE, primary_key=True, related_name="+")
     version = models.PositiveIntegerField(help_text="The episode's version it was made from.")
+    # On PostgreSQL both texts are stored uncompressed (migration 0028): a migration that alters their type
+    # sets their storage back to the default, and must set it again.
     text = models.TextField(blank=True, help_text="The turns' lines, as the prompts give them.")
     data = models.TextField(help_text="The rest of the digest, as JSON.")
 

@@ -395,15 +395,20 @@ def _unsaved(**values) -> Suggestion:
 
 
 def suggestions_save(made: Sequence[Suggestion], *, replace: Mapping[tuple[int, str], Sequence[int] | None]) -> None:
-    """Save suggestions made (two queries however many); a pending one replaces what waits for review for the
-    same episode and field when ``replace`` names that pair: the suggestions (by id) it replaces, as the batch
-    read them when it was planned, or None for whatever waits now (looked up by episode and field)."""
+    """Save suggestions made (an insert, and an update or two for what they replace, however many); a pending
+    one replaces what waits for review for the same episode and field when ``replace`` names that pair: the
+    suggestions (by id) it replaces, as the batch read them when it was planned, or None for whatever waits now
+    (looked up by episode and field).
+
+    Several are saved with what they replace in one transaction. One alone (a field suggested in the editor,
+    or a batch's save that found one answer in) is saved outside any: a transaction would cost it two more
+    statements, and a failure between the two leaves at worst two waiting for review, never none.
+    """
     if len(made) == 1:
-        made[0].save()  # a transaction would cost two more statements
-        # After the save, outside a transaction: at worst two wait for review, never none.
+        made[0].save()
         _replace_waiting(made, replace)
         return
-    # One transaction, so one commit, for the rows and the ones they replace.
+    # One commit for the rows and the ones they replace (PostgreSQL writes its log at each).
     with transaction.atomic(savepoint=False):
         if connection.features.can_return_rows_from_bulk_insert:
             _insert(made)
@@ -413,6 +418,7 @@ def suggestions_save(made: Sequence[Suggestion], *, replace: Mapping[tuple[int, 
 
 
 def _replace_waiting(made: Sequence[Suggestion], replace: Mapping[tuple[int, str], Sequence[int] | None]) -> None:
+    """Mark replaced what the pending ones of ``made`` replace (see :func:`suggestions_save`)."""
     now = timezone.now()
     pending = [s for s in made if s.status == Suggestion.Status.PENDING and (s.episode_id, s.field) in replace]
     known = [pk for s in pending for pk in replace[s.episode_id, s.field] or ()]
@@ -485,11 +491,15 @@ def _insert_rows(fields: Sequence[models.Field], rows: Sequence[Sequence]) -> tu
 
     On PostgreSQL one array a column, as Django's bulk_create does there: psycopg reads a query's placeholders
     in Python (a thousand rows of 17 columns: 40 ms of the batch's time) and the server plans a list of values
-    row by row (as long again). The arrays go in binary (``%b``), which psycopg writes without quoting each
-    text in them: half the client's time of the insert. Elsewhere a list of values, a placeholder each.
+    row by row (as long again). With server-side binding (the default, see DATABASE_PREPARE_THRESHOLD) the
+    arrays go in binary (``%b``), which psycopg writes without quoting each text in them: half the client's
+    time of the insert; a client-side cursor writes them into the query as literals, as it does ``%s``.
+    Elsewhere a list of values, a placeholder each.
     """
     if connection.vendor == "postgresql":
-        types = [f.db_type(connection).split("(")[0] for f in fields]  # varchar[], not varchar(20)[]
+        # Cast to varchar[], not varchar(20)[]: a cast to a length cuts a longer text without a word, where
+        # the column refuses it.
+        types = [f.db_type(connection).split("(")[0] for f in fields]
         sql = "SELECT * FROM UNNEST({})".format(", ".join(f"(%b)::{db_type}[]" for db_type in types))  # noqa: S608
         return sql, [list(column) for column in zip(*rows, strict=True)]
     values = "({})".format(", ".join(["%s"] * len(fields)))

@@ -7,8 +7,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
-from django.db import DatabaseError, connection
-from django.db.models import QuerySet
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -425,26 +424,6 @@ def test_suggestions_saved_together_are_the_rows_each_saved_alone_would_be(fake_
     assert len(inserts) == 1 and ("UNNEST(" in inserts[0]) == (connection.vendor == "postgresql")
     saved = Suggestion.objects.filter(pk__in=[s.pk for s in more]).order_by("pk")
     assert list(saved.values_list("value", flat=True)) == [s.value for s in more]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_suggestions_saved_together_and_what_they_replace_are_saved_or_not_at_once(monkeypatch):
-    episode = bare("ep-a")
-    waiting = Suggestion.objects.create(episode=episode, field="title", value="Old", base_version=1)
-    made = [Suggestion(episode=episode, field=name, value="New", base_version=1) for name in ("title", "intro")]
-
-    def broken(*args, **kwargs):
-        raise DatabaseError("the connection dropped")
-
-    monkeypatch.setattr(QuerySet, "update", broken)  # the replacing fails after the insert
-    with pytest.raises(DatabaseError):
-        suggestions.suggest.suggestions_save(made, replace={(episode.pk, "title"): [waiting.pk]})
-    monkeypatch.undo()
-    assert list(Suggestion.objects.values_list("value", "status")) == [("Old", "pending")]
-    suggestions.suggest.suggestions_save(made, replace={(episode.pk, "title"): [waiting.pk]})
-    assert sorted(Suggestion.objects.values_list("field", "value", "status")) == [
-        ("intro", "New", "pending"), ("title", "New", "pending"), ("title", "Old", "replaced")
-    ]  # fmt: skip
 
 
 def test_a_second_batch_replaces_what_waits_for_review(fake_model):  # noqa: F811

@@ -2,6 +2,7 @@
 prompts read after every kind of edit is the digest made from the items as they are."""
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from episodes import services
@@ -37,24 +38,50 @@ def test_an_import_stores_the_digest_of_its_transcript_at_its_version():
     assert "[00:00:05] Alexey: Hello and welcome." in row.text
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's storage of long texts")
-def test_digests_are_stored_uncompressed_on_postgresql():
-    # A batch reads them whole: undoing PostgreSQL's compression took the server longer than reading them.
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's storage of long texts")
+
+
+def long_episode() -> Episode:
     turns = [{"line": f"Turn {i}: " + "words said in it " * 20, "sec": i * 30, "time": f"{i // 2}:{i % 2 * 30:02}",
               "who": "Alexey"} for i in range(100)]  # fmt: skip
-    episode = make_episode(transcript=turns)
+    return make_episode(transcript=turns)
+
+
+def storage(episode: Episode) -> tuple[list, int, str | None]:
+    """Return the digest columns' storage, the stored text's length and its compression (None: none)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = 'episodes_promptdigest'::regclass"
             " AND attname IN ('text', 'data') ORDER BY attname"
         )
-        assert cursor.fetchall() == [("data", "e"), ("text", "e")]
+        columns = cursor.fetchall()
         cursor.execute(
             "SELECT length(text), pg_column_compression(text) FROM episodes_promptdigest WHERE episode_id = %s",
             [episode.pk],
         )
-        length, compression = cursor.fetchone()
-    assert length > 10_000 and compression is None
+        return columns, *cursor.fetchone()
+
+
+@on_postgresql
+def test_digests_are_stored_uncompressed_on_postgresql():
+    # A batch reads them whole: undoing PostgreSQL's compression took the server longer than reading them.
+    columns, length, compression = storage(long_episode())
+    assert columns == [("data", "e"), ("text", "e")] and length > 10_000 and compression is None
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_writes_the_digests_stored_before_again_either_way():
+    episode = long_episode()
+    call_command("migrate", "episodes", "0027", verbosity=0)
+    try:
+        columns, _, compression = storage(episode)
+        assert columns == [("data", "x"), ("text", "x")] and compression is not None  # as PostgreSQL's default
+    finally:
+        call_command("migrate", "episodes", verbosity=0)
+    columns, _, compression = storage(episode)
+    assert columns == [("data", "e"), ("text", "e")] and compression is None
+    assert read(episode) == from_scratch(episode)
 
 
 def test_a_stored_digest_round_trips_and_a_broken_one_is_refused():

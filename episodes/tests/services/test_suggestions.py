@@ -4,6 +4,8 @@ import logging
 import re
 
 import pytest
+from django.db import DatabaseError
+from django.db.models import QuerySet
 
 from episodes.documents import database
 from episodes.models import Episode, Revision, Suggestion, Topic
@@ -259,3 +261,23 @@ def test_a_suggestion_made_by_position_is_the_one_the_keywords_make():
     assert other.warnings == [] and plain.warnings == []
     with pytest.raises(TypeError, match="no column episode$"):
         suggest._unsaved(episode=episode, base_version=3)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_suggestions_saved_together_and_what_they_replace_are_saved_or_not_at_once(monkeypatch):
+    episode = make_episode("ep-a")
+    waiting = Suggestion.objects.create(episode=episode, field="title", value="Old", base_version=1)
+    made = [Suggestion(episode=episode, field=name, value="New", base_version=1) for name in ("title", "intro")]
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("the connection dropped")
+
+    monkeypatch.setattr(QuerySet, "update", broken)  # the replacing fails after the insert
+    with pytest.raises(DatabaseError):
+        suggestions.suggest.suggestions_save(made, replace={(episode.pk, "title"): [waiting.pk]})
+    monkeypatch.undo()
+    assert list(Suggestion.objects.values_list("value", "status")) == [("Old", "pending")]
+    suggestions.suggest.suggestions_save(made, replace={(episode.pk, "title"): [waiting.pk]})
+    assert sorted(Suggestion.objects.values_list("field", "value", "status")) == [
+        ("intro", "New", "pending"), ("title", "New", "pending"), ("title", "Old", "replaced")
+    ]  # fmt: skip
