@@ -129,12 +129,12 @@ Measured a sixth time (2026-12-04 20:30-21:10, load average 0.6-1.2, floors 1.5-
 --server process`:
   SQLite, before (main at 8e4f671): 9.8% (8.5, 9.8, 8.9), CPU outside 189 ms.
   SQLite, after (the insert reads each row in one step and the connection's alias once; a chapter's time written
-    only for a warning; the insert and the replacing in one transaction): every run of ten rounds 7.7-9.7%
-    (best of each 7.9-9.2%), CPU outside 155-227 ms, answers made in process 154-166 ms.
+    only for a warning; the insert and the replacing in one transaction): every run of twelve rounds 7.7-9.9%
+    (best of each 7.9-9.2%), CPU outside 155-227 ms, answers made in process 154-174 ms.
   PostgreSQL (sh scripts/with-postgres.sh), before: 13.3-13.4% (CPU outside 190-205 ms: psycopg read the
     insert's 17,000 placeholders in Python, 40-60 ms; the server undid the digests' compression, 30 ms).
   PostgreSQL, after (the insert with one binary array a column; the digests stored uncompressed; one commit
-    for the save): 10.7-12.5% in three rounds, CPU outside 162-169 ms, as SQLite's. Over the budget by the
+    for the save): 10.1-12.5% in four rounds, CPU outside 162-192 ms, as SQLite's. Over the budget by the
     server's own time, which the batch waits for: the insert of 1,000 rows and their six indexes (25 ms),
     the 1,000 rows they replace (16), the digests' 9 MB (14-20) and the commit (6).
   18.0 queries per accepted suggestion (budget 20), on both.
