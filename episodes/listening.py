@@ -171,23 +171,24 @@ class Listener:
                 self.stamps[int(stamp)] = int(value)
                 if int(stamp) == STRUCTURE:
                     # Who an episode's neighbours are may have changed: a head may now miss one it did not show.
-                    self.heads.clear()
-                    self.showing.clear()
+                    self._drop_heads()
             elif payload.startswith("e"):
                 for pk in [int(pk) for pk in payload[1:].split(",")]:
                     for key in self.showing.pop(pk, ()):
                         self.heads.pop(key, None)
             elif payload == EVERYTHING:
-                self.heads.clear()
-                self.showing.clear()
+                self._drop_heads()
             else:
                 raise ValueError(f"unreadable change notification {payload!r}")
 
     def _forget(self) -> None:
         self.stamps = {}
+        self._drop_heads()
+        self.generation += 1
+
+    def _drop_heads(self) -> None:
         self.heads.clear()
         self.showing.clear()
-        self.generation += 1
 
     # -- what requests ask -----------------------------------------------------------------------------------
 
@@ -220,8 +221,7 @@ class Listener:
             if not self.live or self.generation != mark:
                 return
             if len(self.heads) >= HEADS_MOST:
-                self.heads.clear()
-                self.showing.clear()
+                self._drop_heads()
             self.heads[key] = (head, shows)
             for pk in shows:
                 self.showing.setdefault(pk, set()).add(key)

@@ -192,7 +192,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         )
 # PostgreSQL only (SQLite has no notifications): see episodes.listening. A pooler in transaction mode passes
 # LISTEN through to no session: turn it off there.
-DATABASE_LISTEN = os.environ.get("DATABASE_LISTEN", "on").strip().lower() not in ("off", "0", "false", "no")
+DATABASE_LISTEN = env_bool("DATABASE_LISTEN", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while an import writes; IMMEDIATE avoids lock upgrades failing mid-transaction.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
